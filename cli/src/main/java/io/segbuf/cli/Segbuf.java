@@ -1,0 +1,22 @@
+package io.segbuf.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code segbuf} command: the entry point of the runnable jar. */
+@Command(
+    name = "segbuf",
+    mixinStandardHelpOptions = true,
+    version = "segbuf 0.1.0",
+    description = "Assembles tracing spans into segments and flushes them as byte-budgeted messages.")
+public final class Segbuf implements Runnable {
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Segbuf()).execute(args));
+  }
+}
