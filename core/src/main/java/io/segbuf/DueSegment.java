@@ -1,0 +1,9 @@
+package io.segbuf;
+
+/**
+ * A segment that is due for flushing.
+ *
+ * @param key the segment
+ * @param reason the rule that made it due
+ */
+public record DueSegment(SegmentKey key, FlushReason reason) {}

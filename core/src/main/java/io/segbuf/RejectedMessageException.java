@@ -1,0 +1,14 @@
+package io.segbuf;
+
+/** A sink refuses a message for good (for example, too large for the broker): it must not be sent again as is. */
+public final class RejectedMessageException extends SegbufException {
+  private static final long serialVersionUID = 1L;
+
+  public RejectedMessageException(String message) {
+    super(message);
+  }
+
+  public RejectedMessageException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

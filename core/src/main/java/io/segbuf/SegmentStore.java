@@ -1,0 +1,83 @@
+package io.segbuf;
+
+import io.segbuf.internal.InMemorySegmentStore;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The SPI for buffered state (DESIGN.md §2 and §4): assembles spans into segments, keeps each shard's queue of
+ * segments by deadline, and seals, reads and completes segments for the flush sequence.
+ *
+ * <p>Contract, checked by the contract kit in core's test-jar ({@code SegmentStoreContract}):
+ *
+ * <ul>
+ *   <li>every added span that is not a byte-identical copy of a buffered or recently flushed span is stored once
+ *       and returned by exactly one {@link #read} of a sealed generation that is then completed;
+ *   <li>segment ids follow DESIGN.md §1: explicit {@code sentry.segment.id}, else the nearest root, else the
+ *       top-most missing parent; segments merge when a missing parent arrives;
+ *   <li>{@link #seal} freezes the spans it returns: spans added later go to the next generation; sealing again
+ *       before {@link #complete} returns the same generation with the same spans;
+ *   <li>nothing is deleted before {@link #complete}; spans arriving after a segment was flushed join a
+ *       continuation with the same segment id and a higher generation while the store remembers the flush.
+ * </ul>
+ *
+ * <p>Implementations are safe for one writer ({@link #add}) and one flusher per shard at a time.
+ */
+public interface SegmentStore extends AutoCloseable {
+
+  /** A store in this JVM's heap with default options. */
+  static SegmentStore inMemory() {
+    return new InMemorySegmentStore(InMemorySegmentStore.DEFAULT_RECENTLY_FLUSHED_SPANS);
+  }
+
+  /**
+   * A store in this JVM's heap that remembers up to {@code recentlyFlushedSpans} flushed span ids, so that late
+   * spans join a continuation of their segment.
+   */
+  static SegmentStore inMemory(int recentlyFlushedSpans) {
+    return new InMemorySegmentStore(recentlyFlushedSpans);
+  }
+
+  /**
+   * Adds valid spans for {@code shard} at event time {@code now}: assembles them into segments and moves their
+   * deadlines by {@code policy}.
+   *
+   * @return which spans were duplicates (not stored)
+   */
+  AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now);
+
+  /**
+   * The segments of {@code shard} that are due at {@code now}, oldest deadline first, at most {@code limit}. A
+   * segment with a sealed generation not yet completed is listed as due again, so that it is retried.
+   */
+  List<DueSegment> due(int shard, Instant now, int limit);
+
+  /**
+   * Seals the segment's buffered spans as one generation, or returns the generation already sealed and not yet
+   * completed.
+   *
+   * @return the sealed generation, or null when the segment holds nothing
+   */
+  @Nullable SealedSegment seal(SegmentKey key, Instant now);
+
+  /** The spans of a sealed generation, in any order. */
+  List<Span> read(SealedSegment segment);
+
+  /**
+   * Deletes a sealed generation once every message of it was acknowledged.
+   *
+   * @param chunked whether it was flushed in chunks: its continuations keep {@code skip_enrichment}
+   */
+  void complete(SealedSegment segment, boolean chunked);
+
+  /** What the store holds now. */
+  StoreUsage usage();
+
+  /** The shards that hold buffered segments. */
+  Set<Integer> shards();
+
+  @Override
+  default void close() {}
+}

@@ -1,0 +1,216 @@
+package io.segbuf;
+
+import io.segbuf.internal.Hex;
+import io.segbuf.internal.SpanParser;
+import io.segbuf.internal.SpanPatcher;
+
+/**
+ * One span as it arrived on {@code ingest-spans}: the fields the buffer reads, parsed once, and the original
+ * bytes, kept untouched. Immutable and thread-safe. The span owns {@link #bytes()}: callers must not change the
+ * array after {@link #parse(byte[])} nor change what {@link #bytes()} returns.
+ */
+public final class Span implements ParseResult {
+  private static final int HAS_PARENT = 1;
+  private static final int IS_SEGMENT = 2;
+  private static final int HAS_EXPLICIT_SEGMENT_ID = 4;
+  private static final int HAS_RECEIVED = 8;
+  private static final int EMPTY_ATTRIBUTES = 16;
+  private static final int NULL_ATTRIBUTES = 32;
+
+  private final byte[] bytes;
+  private final long projectId;
+  private final long traceHigh;
+  private final long traceLow;
+  private final long spanId;
+  private final long parentSpanId;
+  private final long explicitSegmentId;
+  private final double endTimestamp;
+  private final double received;
+  private final int flags;
+  private final int objectStart;
+  private final int isSegmentStart;
+  private final int isSegmentLength;
+  private final int attributesStart;
+
+  /**
+   * Parses one span: one JSON object and nothing after it but white space. Never throws for bad data.
+   *
+   * @param bytes the span's JSON in UTF-8; the returned span keeps this array
+   * @return the span, or an {@link Outcome.Invalid} naming what is wrong
+   */
+  public static ParseResult parse(byte[] bytes) {
+    return SpanParser.parse(bytes);
+  }
+
+  /**
+   * Builds a span from parsed fields. Parsers call this; applications use {@link #parse(byte[])}.
+   *
+   * @param fields the parsed fields and the positions of the patchable values in {@code bytes}
+   */
+  public Span(byte[] bytes, Fields fields) {
+    this.bytes = bytes;
+    this.projectId = fields.projectId;
+    this.traceHigh = fields.traceHigh;
+    this.traceLow = fields.traceLow;
+    this.spanId = fields.spanId;
+    this.parentSpanId = fields.parentSpanId;
+    this.explicitSegmentId = fields.explicitSegmentId;
+    this.endTimestamp = fields.endTimestamp;
+    this.received = fields.received;
+    this.flags =
+        (fields.hasParent ? HAS_PARENT : 0)
+            | (fields.isSegment ? IS_SEGMENT : 0)
+            | (fields.hasExplicitSegmentId ? HAS_EXPLICIT_SEGMENT_ID : 0)
+            | (fields.hasReceived ? HAS_RECEIVED : 0)
+            | (fields.emptyAttributes ? EMPTY_ATTRIBUTES : 0)
+            | (fields.nullAttributes ? NULL_ATTRIBUTES : 0);
+    this.objectStart = fields.objectStart;
+    this.isSegmentStart = fields.isSegmentStart;
+    this.isSegmentLength = fields.isSegmentLength;
+    this.attributesStart = fields.attributesStart;
+  }
+
+  /** The original bytes, untouched. Not a copy: do not modify. */
+  public byte[] bytes() {
+    return bytes;
+  }
+
+  public int size() {
+    return bytes.length;
+  }
+
+  public long projectId() {
+    return projectId;
+  }
+
+  public TraceId traceId() {
+    return new TraceId(traceHigh, traceLow);
+  }
+
+  public long traceIdHigh() {
+    return traceHigh;
+  }
+
+  public long traceIdLow() {
+    return traceLow;
+  }
+
+  public long spanId() {
+    return spanId;
+  }
+
+  /** True when {@code parent_span_id} is present and not null. */
+  public boolean hasParent() {
+    return (flags & HAS_PARENT) != 0;
+  }
+
+  /** The parent's span id; meaningful only when {@link #hasParent()}. */
+  public long parentSpanId() {
+    return parentSpanId;
+  }
+
+  /** True when the span says {@code "is_segment": true}. */
+  public boolean isSegmentFlag() {
+    return (flags & IS_SEGMENT) != 0;
+  }
+
+  /** A segment root: no parent, {@code is_segment: true}, or its own parent. */
+  public boolean isRoot() {
+    return !hasParent() || isSegmentFlag() || parentSpanId == spanId;
+  }
+
+  /** True when {@code attributes["sentry.segment.id"]} names the segment explicitly. */
+  public boolean hasExplicitSegmentId() {
+    return (flags & HAS_EXPLICIT_SEGMENT_ID) != 0;
+  }
+
+  /** The explicit segment id; meaningful only when {@link #hasExplicitSegmentId()}. */
+  public long explicitSegmentId() {
+    return explicitSegmentId;
+  }
+
+  /** {@code end_timestamp}, in seconds. */
+  public double endTimestamp() {
+    return endTimestamp;
+  }
+
+  public boolean hasReceived() {
+    return (flags & HAS_RECEIVED) != 0;
+  }
+
+  /** {@code received}, in seconds; meaningful only when {@link #hasReceived()}. */
+  public double received() {
+    return received;
+  }
+
+  /** The span's event time in seconds: {@code received} when present, else {@code end_timestamp}. */
+  public double eventTime() {
+    return hasReceived() ? received : endTimestamp;
+  }
+
+  /** The length of this span once patched for {@code segmentId}, as {@link #writePatched} writes it. */
+  public int patchedLength(long segmentId) {
+    return bytes.length + SpanPatcher.growth(spanId == segmentId, isSegmentLength, attributesEdit());
+  }
+
+  /**
+   * Writes the span patched for {@code segmentId}: {@code is_segment} set to {@code span_id == segmentId}, and
+   * {@code attributes["sentry.segment.id"]} added when the span has none. All other bytes are copied as they
+   * are.
+   *
+   * @return the position after the last byte written
+   */
+  public int writePatched(long segmentId, byte[] out, int pos) {
+    return SpanPatcher.write(
+        bytes, segmentId, spanId == segmentId, objectStart, isSegmentStart, isSegmentLength,
+        attributesEdit(), attributesStart, out, pos);
+  }
+
+  private SpanPatcher.AttributesEdit attributesEdit() {
+    if (hasExplicitSegmentId()) {
+      return SpanPatcher.AttributesEdit.NONE;
+    }
+    if (attributesStart < 0) {
+      return SpanPatcher.AttributesEdit.ADD_FIELD;
+    }
+    if ((flags & NULL_ATTRIBUTES) != 0) {
+      return SpanPatcher.AttributesEdit.REPLACE_NULL;
+    }
+    return (flags & EMPTY_ATTRIBUTES) != 0
+        ? SpanPatcher.AttributesEdit.ADD_ONLY_ENTRY
+        : SpanPatcher.AttributesEdit.ADD_ENTRY;
+  }
+
+  @Override
+  public String toString() {
+    return "Span{project=" + projectId + ", trace=" + traceId() + ", span=" + Hex.toHex(spanId)
+        + (hasParent() ? ", parent=" + Hex.toHex(parentSpanId) : "") + ", bytes=" + bytes.length + "}";
+  }
+
+  /** The parsed fields of a span, filled in by a parser. Mutable; not shared. */
+  public static final class Fields {
+    public long projectId;
+    public long traceHigh;
+    public long traceLow;
+    public long spanId;
+    public boolean hasParent;
+    public long parentSpanId;
+    public boolean isSegment;
+    public boolean hasExplicitSegmentId;
+    public long explicitSegmentId;
+    public double endTimestamp;
+    public boolean hasReceived;
+    public double received;
+    /** Offset of the span object's opening brace. */
+    public int objectStart;
+    /** Offset and length of the {@code is_segment} value (true, false or null), or -1 when absent. */
+    public int isSegmentStart = -1;
+    public int isSegmentLength = -1;
+    /** Offset of the {@code attributes} value (an object or null), or -1 when absent. */
+    public int attributesStart = -1;
+    /** True when {@code attributes} is JSON null. */
+    public boolean nullAttributes;
+    /** True when {@code attributes} is an object with no entries. */
+    public boolean emptyAttributes;
+  }
+}

@@ -1,0 +1,127 @@
+package io.segbuf;
+
+import io.segbuf.internal.Chunker;
+import io.segbuf.internal.SegmentFlusher;
+import io.segbuf.internal.StatsRecorder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The entry point for an embedding service: spans in through {@link #offer}, segments out through {@link
+ * #flush} to a {@link SegmentSink}, state in a {@link SegmentStore}.
+ *
+ * <p>Time is event time: every call takes {@code now} from the caller, and the buffer never reads the wall clock
+ * for its policy. The hot path does not throw for bad data or load: {@link #offer} returns an outcome per span
+ * and {@link #flush} reports refused messages as {@link Outcome.Rejected}.
+ *
+ * <p>Thread safety: {@link #offer} and {@link #flush} may run on different threads; at most one thread at a time
+ * may flush a given shard. Byte arrays passed to {@link #offer} belong to the buffer afterwards.
+ */
+public final class SpanBuffer {
+  /** A time after every deadline, for flushing everything. */
+  private static final Instant END_OF_TIME = Instant.ofEpochMilli(Long.MAX_VALUE);
+
+  private final SpanBufferConfig config;
+  private final SegmentStore store;
+  private final StatsRecorder stats = new StatsRecorder();
+  private final SegmentFlusher flusher;
+
+  private SpanBuffer(SpanBufferConfig config, SegmentStore store, SegmentSink sink) {
+    this.config = config;
+    this.store = store;
+    this.flusher = new SegmentFlusher(store, sink, new Chunker(config.chunking(), config.maxMessageBytes()),
+        config.sendTimeout(), stats);
+  }
+
+  /** A buffer over {@code store} that sends to {@code sink}; both stay the caller's to close. */
+  public static SpanBuffer create(SpanBufferConfig config, SegmentStore store, SegmentSink sink) {
+    return new SpanBuffer(config, store, sink);
+  }
+
+  public SpanBufferConfig config() {
+    return config;
+  }
+
+  /**
+   * Parses and buffers a batch of spans for {@code shard} at event time {@code now}.
+   *
+   * @param spans each one span's JSON bytes; the buffer keeps the arrays
+   */
+  public OfferResult offer(int shard, List<byte[]> spans, Instant now) {
+    List<Outcome> outcomes = new ArrayList<>(spans.size());
+    List<Span> valid = new ArrayList<>(spans.size());
+    List<Integer> positions = new ArrayList<>(spans.size());
+    int invalid = 0;
+    for (int i = 0; i < spans.size(); i++) {
+      ParseResult parsed = Span.parse(spans.get(i));
+      if (parsed instanceof Span) {
+        outcomes.add(Outcome.BUFFERED);
+        valid.add((Span) parsed);
+        positions.add(i);
+      } else {
+        Outcome.Invalid bad = (Outcome.Invalid) parsed;
+        outcomes.add(bad);
+        stats.invalid(bad.reason());
+        invalid++;
+      }
+    }
+    stats.offeredSpans.add(spans.size());
+    int duplicates = 0;
+    if (!valid.isEmpty()) {
+      AddResult added = store.add(shard, valid, config.flushPolicy(), now);
+      for (int v = 0; v < valid.size(); v++) {
+        if (added.isDuplicate(v)) {
+          outcomes.set(positions.get(v), Outcome.DUPLICATE);
+          duplicates++;
+        }
+      }
+    }
+    stats.duplicateSpans.add(duplicates);
+    return new OfferResult(outcomes, valid.size() - duplicates, duplicates, invalid);
+  }
+
+  /**
+   * Flushes the segments of {@code shard} that are due at {@code now}, at most {@code maxFlushSegments}, oldest
+   * deadline first; then, while the store holds more than {@code maxBufferedBytes}, the oldest others too.
+   */
+  public FlushResult flush(int shard, Instant now) {
+    FlushResult result =
+        flusher.flush(store.due(shard, now, config.maxFlushSegments()), null, now);
+    if (config.maxBufferedBytes() > 0) {
+      while (store.usage().bytes() > config.maxBufferedBytes()) {
+        List<DueSegment> oldest = store.due(shard, END_OF_TIME, config.maxFlushSegments());
+        FlushResult early = flusher.flush(oldest, FlushReason.BUFFER_FULL, now);
+        result = result.plus(early);
+        if (early.segments() == 0) {
+          break;
+        }
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Flushes everything the store holds, on every shard, whatever the deadlines (on shutdown). Stops early when a
+   * round completes nothing (the sink keeps failing); what is left stays buffered.
+   */
+  public FlushResult drain(Instant now) {
+    FlushResult result = FlushResult.EMPTY;
+    while (true) {
+      FlushResult round = FlushResult.EMPTY;
+      for (int shard : store.shards()) {
+        List<DueSegment> all = store.due(shard, END_OF_TIME, config.maxFlushSegments());
+        round = round.plus(flusher.flush(all, FlushReason.SHUTDOWN, now));
+      }
+      result = result.plus(round);
+      if (round.segments() == 0) {
+        return result;
+      }
+    }
+  }
+
+  /** Gauges from the store and counters since creation. */
+  public BufferStats stats() {
+    return stats.snapshot(store.usage());
+  }
+}

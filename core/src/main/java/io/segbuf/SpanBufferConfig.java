@@ -1,0 +1,192 @@
+package io.segbuf;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The immutable configuration of a {@link SpanBuffer}, with Sentry's defaults (DESIGN.md §8). Built with
+ * {@link #builder()}; {@link Builder#build()} checks every rule and reports all problems in one {@link
+ * ConfigException}, never clamping a value.
+ */
+public final class SpanBufferConfig {
+  /** The smallest message budget: room for the envelope and a small span. */
+  public static final int MIN_MESSAGE_BYTES = 256;
+  public static final int DEFAULT_MAX_FLUSH_SEGMENTS = 500;
+  public static final ChunkingStrategy DEFAULT_CHUNKING = ChunkingStrategy.GREEDY;
+  /** Off: the buffer is not flushed early for its size. */
+  public static final long NO_BUFFER_LIMIT = 0;
+  public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(30);
+
+  private final FlushPolicy flushPolicy;
+  private final int maxMessageBytes;
+  private final ChunkingStrategy chunking;
+  private final int maxFlushSegments;
+  private final long maxBufferedBytes;
+  private final Duration sendTimeout;
+  private final @Nullable Integer explicitMaxMessageBytes;
+
+  private SpanBufferConfig(Builder b, FlushPolicy flushPolicy) {
+    this.flushPolicy = flushPolicy;
+    this.explicitMaxMessageBytes = b.maxMessageBytes;
+    this.maxMessageBytes =
+        b.maxMessageBytes != null ? b.maxMessageBytes : (int) Math.min(b.maxSegmentBytes, Integer.MAX_VALUE - 64);
+    this.chunking = b.chunking;
+    this.maxFlushSegments = b.maxFlushSegments;
+    this.maxBufferedBytes = b.maxBufferedBytes;
+    this.sendTimeout = b.sendTimeout;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The defaults of DESIGN.md §8. */
+  public static SpanBufferConfig defaults() {
+    return builder().build();
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.timeout = flushPolicy.timeout();
+    b.rootTimeout = flushPolicy.rootTimeout();
+    b.maxLifetime = flushPolicy.maxLifetime();
+    b.maxSegmentBytes = flushPolicy.maxSegmentBytes();
+    b.maxMessageBytes = explicitMaxMessageBytes;
+    b.chunking = chunking;
+    b.maxFlushSegments = maxFlushSegments;
+    b.maxBufferedBytes = maxBufferedBytes;
+    b.sendTimeout = sendTimeout;
+    return b;
+  }
+
+  public FlushPolicy flushPolicy() {
+    return flushPolicy;
+  }
+
+  /** The most bytes one message may have, envelope included; defaults to {@code maxSegmentBytes}. */
+  public int maxMessageBytes() {
+    return maxMessageBytes;
+  }
+
+  public ChunkingStrategy chunking() {
+    return chunking;
+  }
+
+  /** The most segments one {@link SpanBuffer#flush} call flushes per shard. */
+  public int maxFlushSegments() {
+    return maxFlushSegments;
+  }
+
+  /**
+   * Buffered bytes above which the oldest segments are flushed early, or {@link #NO_BUFFER_LIMIT}. Nothing is
+   * dropped.
+   */
+  public long maxBufferedBytes() {
+    return maxBufferedBytes;
+  }
+
+  /** How long a flush waits for the sink's acknowledgements before it leaves the segment for a retry. */
+  public Duration sendTimeout() {
+    return sendTimeout;
+  }
+
+  @Override
+  public String toString() {
+    return "SpanBufferConfig{" + flushPolicy + ", maxMessageBytes=" + maxMessageBytes + ", chunking=" + chunking
+        + ", maxFlushSegments=" + maxFlushSegments + ", maxBufferedBytes=" + maxBufferedBytes
+        + ", sendTimeout=" + sendTimeout + "}";
+  }
+
+  /** Builds a {@link SpanBufferConfig}. Setters have no {@code set} prefix; every value is checked in build. */
+  public static final class Builder {
+    private Duration timeout = FlushPolicy.DEFAULT_TIMEOUT;
+    private Duration rootTimeout = FlushPolicy.DEFAULT_ROOT_TIMEOUT;
+    private @Nullable Duration maxLifetime;
+    private long maxSegmentBytes = FlushPolicy.DEFAULT_MAX_SEGMENT_BYTES;
+    private @Nullable Integer maxMessageBytes;
+    private ChunkingStrategy chunking = DEFAULT_CHUNKING;
+    private int maxFlushSegments = DEFAULT_MAX_FLUSH_SEGMENTS;
+    private long maxBufferedBytes = NO_BUFFER_LIMIT;
+    private Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
+
+    private Builder() {}
+
+    public Builder timeout(Duration timeout) {
+      this.timeout = timeout;
+      return this;
+    }
+
+    public Builder rootTimeout(Duration rootTimeout) {
+      this.rootTimeout = rootTimeout;
+      return this;
+    }
+
+    /** A hard limit from a segment's first insert; null (the default) for none. */
+    public Builder maxLifetime(@Nullable Duration maxLifetime) {
+      this.maxLifetime = maxLifetime;
+      return this;
+    }
+
+    public Builder maxSegmentBytes(long maxSegmentBytes) {
+      this.maxSegmentBytes = maxSegmentBytes;
+      return this;
+    }
+
+    /** The message budget; null (the default) follows {@code maxSegmentBytes}. */
+    public Builder maxMessageBytes(@Nullable Integer maxMessageBytes) {
+      this.maxMessageBytes = maxMessageBytes;
+      return this;
+    }
+
+    public Builder chunking(ChunkingStrategy chunking) {
+      this.chunking = chunking;
+      return this;
+    }
+
+    public Builder maxFlushSegments(int maxFlushSegments) {
+      this.maxFlushSegments = maxFlushSegments;
+      return this;
+    }
+
+    public Builder maxBufferedBytes(long maxBufferedBytes) {
+      this.maxBufferedBytes = maxBufferedBytes;
+      return this;
+    }
+
+    public Builder sendTimeout(Duration sendTimeout) {
+      this.sendTimeout = sendTimeout;
+      return this;
+    }
+
+    /** Checks every rule; throws one {@link ConfigException} that lists all problems. */
+    public SpanBufferConfig build() {
+      List<String> problems = new ArrayList<>();
+      FlushPolicy policy = null;
+      try {
+        policy = new FlushPolicy(timeout, rootTimeout, maxLifetime, maxSegmentBytes);
+      } catch (ConfigException e) {
+        problems.addAll(e.problems());
+      }
+      if (maxMessageBytes != null && maxMessageBytes < MIN_MESSAGE_BYTES) {
+        problems.add("maxMessageBytes must be >= " + MIN_MESSAGE_BYTES + " but was " + maxMessageBytes);
+      }
+      if (maxMessageBytes == null && maxSegmentBytes >= 1 && maxSegmentBytes < MIN_MESSAGE_BYTES) {
+        problems.add("maxMessageBytes (following maxSegmentBytes) must be >= " + MIN_MESSAGE_BYTES + " but was "
+            + maxSegmentBytes);
+      }
+      if (maxFlushSegments < 1) {
+        problems.add("maxFlushSegments must be >= 1 but was " + maxFlushSegments);
+      }
+      if (maxBufferedBytes < 0) {
+        problems.add("maxBufferedBytes must be >= 0 but was " + maxBufferedBytes);
+      }
+      if (sendTimeout.isNegative() || sendTimeout.isZero()) {
+        problems.add("sendTimeout must be > 0 but was " + sendTimeout);
+      }
+      ConfigException.throwIfAny(problems);
+      return new SpanBufferConfig(this, java.util.Objects.requireNonNull(policy));
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package io.segbuf.internal;
+
+/** Lowercase hex for span and trace ids: 16 digits to a {@code long}, and back. */
+public final class Hex {
+  private static final byte[] DIGITS = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  private Hex() {}
+
+  /** The value of a lowercase hex digit, or -1 for any other character. */
+  public static int digit(int c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    return -1;
+  }
+
+  public static boolean isLowerHex(CharSequence s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (digit(s.charAt(i)) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Parses 16 lowercase hex digits of {@code s} from {@code start}; the caller has checked them. */
+  public static long parseLong(CharSequence s, int start) {
+    long v = 0;
+    for (int i = start; i < start + 16; i++) {
+      v = (v << 4) | digit(s.charAt(i));
+    }
+    return v;
+  }
+
+  /**
+   * Parses {@code len} (16 or 32) chars at {@code off} as lowercase hex into {@code out[0]} (and {@code out[1]}
+   * for 32). Returns false when any char is not a lowercase hex digit.
+   */
+  public static boolean parse(char[] chars, int off, int len, long[] out) {
+    for (int word = 0; word < len / 16; word++) {
+      long v = 0;
+      for (int i = off + word * 16, end = i + 16; i < end; i++) {
+        int d = digit(chars[i]);
+        if (d < 0) {
+          return false;
+        }
+        v = (v << 4) | d;
+      }
+      out[word] = v;
+    }
+    return true;
+  }
+
+  public static String toHex(long value) {
+    byte[] out = new byte[16];
+    write(value, out, 0);
+    return new String(out, java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
+  /** Writes 16 lowercase hex digits of {@code value} into {@code out} at {@code pos}. */
+  public static void write(long value, byte[] out, int pos) {
+    for (int i = 15; i >= 0; i--) {
+      out[pos + i] = DIGITS[(int) (value & 0xf)];
+      value >>>= 4;
+    }
+  }
+
+  /** Writes the bytes as lowercase hex, two digits each, into {@code out} at {@code pos}. */
+  public static void write(byte[] bytes, byte[] out, int pos) {
+    for (int i = 0; i < bytes.length; i++) {
+      out[pos + 2 * i] = DIGITS[(bytes[i] >> 4) & 0xf];
+      out[pos + 2 * i + 1] = DIGITS[bytes[i] & 0xf];
+    }
+  }
+}

@@ -1,0 +1,258 @@
+package io.segbuf.internal;
+
+import io.segbuf.AddResult;
+import io.segbuf.DueSegment;
+import io.segbuf.FlushPolicy;
+import io.segbuf.FlushReason;
+import io.segbuf.SealedSegment;
+import io.segbuf.SegbufException;
+import io.segbuf.SegmentKey;
+import io.segbuf.SegmentStore;
+import io.segbuf.Span;
+import io.segbuf.StoreUsage;
+import io.segbuf.TraceId;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@link SegmentStore} in this JVM's heap. One lock guards all state; spans are parsed before it and
+ * messages encoded after it, so the lock covers assembly and bookkeeping only.
+ *
+ * <p>A trace whose segments are all flushed is remembered (its span ids, without payload) until more than
+ * {@code recentlyFlushedSpans} such ids are held, oldest trace first: late spans of a remembered trace join a
+ * continuation of their segment, and redelivered copies are recognised as duplicates.
+ */
+public final class InMemorySegmentStore implements SegmentStore, TraceAssembly.SegmentSource {
+  public static final int DEFAULT_RECENTLY_FLUSHED_SPANS = 100_000;
+
+  private static final Comparator<BufferedSegment> BY_DEADLINE =
+      Comparator.<BufferedSegment>comparingLong(s -> s.deadlineMillis).thenComparingLong(s -> s.seq);
+
+  private final int recentlyFlushedSpans;
+  private final Map<TraceKey, TraceAssembly> traces = new HashMap<>();
+  private final Map<Integer, TreeSet<BufferedSegment>> queues = new HashMap<>();
+  /** Traces with nothing buffered, least recently active first, and the span ids they hold. */
+  private final LinkedHashMap<TraceKey, Integer> idle = new LinkedHashMap<>();
+  private long idleNodes;
+  private long bufferedSegments;
+  private long bufferedSpans;
+  private long bufferedBytes;
+  private long seq;
+
+  public InMemorySegmentStore(int recentlyFlushedSpans) {
+    if (recentlyFlushedSpans < 0) {
+      throw new IllegalArgumentException("recentlyFlushedSpans must be >= 0 but was " + recentlyFlushedSpans);
+    }
+    this.recentlyFlushedSpans = recentlyFlushedSpans;
+  }
+
+  @Override
+  public long nextSeq() {
+    return seq++;
+  }
+
+  @Override
+  public synchronized AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now) {
+    long nowMillis = now.toEpochMilli();
+    BitSet duplicates = new BitSet();
+    Set<BufferedSegment> touched = new LinkedHashSet<>();
+    Set<BufferedSegment> grown = new HashSet<>();
+    for (int i = 0; i < spans.size(); i++) {
+      Span span = spans.get(i);
+      TraceKey key = new TraceKey(span.projectId(), span.traceIdHigh(), span.traceIdLow());
+      TraceAssembly trace = traces.get(key);
+      if (trace == null) {
+        trace = new TraceAssembly(span.projectId(), span.traceId());
+        traces.put(key, trace);
+      }
+      BufferedSegment segment = trace.add(span, shard, nowMillis, this, touched);
+      if (segment == null) {
+        duplicates.set(i);
+        continue;
+      }
+      bufferedSpans++;
+      bufferedBytes += span.size();
+      touched.add(segment);
+      grown.add(segment);
+    }
+    for (BufferedSegment segment : touched) {
+      if (grown.contains(segment)) {
+        FlushPolicy.Deadline d =
+            policy.deadline(
+                segment.firstInsertMillis, segment.lastInsertMillis, segment.hasRoot, segment.openBytes);
+        segment.openDeadlineMillis = d.atMillis();
+        segment.openReason = d.reason();
+      }
+      reschedule(segment);
+    }
+    evictIdle();
+    return new AddResult(duplicates);
+  }
+
+  @Override
+  public synchronized List<DueSegment> due(int shard, Instant now, int limit) {
+    TreeSet<BufferedSegment> queue = queues.get(shard);
+    if (queue == null || limit <= 0) {
+      return List.of();
+    }
+    long nowMillis = now.toEpochMilli();
+    List<DueSegment> due = new ArrayList<>(Math.min(limit, queue.size()));
+    for (BufferedSegment segment : queue) {
+      if (segment.deadlineMillis > nowMillis || due.size() >= limit) {
+        break;
+      }
+      due.add(new DueSegment(segment.key, segment.reason));
+    }
+    return due;
+  }
+
+  @Override
+  public synchronized @Nullable SealedSegment seal(SegmentKey key, Instant now) {
+    BufferedSegment segment = find(key);
+    if (segment == null) {
+      return null;
+    }
+    if (segment.sealed != null) {
+      return segment.sealed;
+    }
+    if (segment.openSpans == 0) {
+      return null;
+    }
+    long bytes = segment.openBytes;
+    List<Span> spans = segment.takeOpenSpans();
+    SealedSegment sealed =
+        new SealedSegment(key, segment.shard, segment.nextGeneration++, spans.size(), bytes, segment.chunked);
+    segment.sealed = sealed;
+    segment.sealedSpans = spans;
+    segment.sealedReason = segment.reason;
+    reschedule(segment);
+    return sealed;
+  }
+
+  @Override
+  public synchronized List<Span> read(SealedSegment sealed) {
+    BufferedSegment segment = find(sealed.key());
+    List<Span> spans = segment == null ? null : segment.sealedSpans;
+    if (segment == null || spans == null || !sealed.equals(segment.sealed)) {
+      throw new SegbufException("segment " + sealed.key() + " generation " + sealed.generation() + " is not sealed");
+    }
+    return Collections.unmodifiableList(spans);
+  }
+
+  @Override
+  public synchronized void complete(SealedSegment sealed, boolean chunked) {
+    BufferedSegment segment = find(sealed.key());
+    List<Span> spans = segment == null ? null : segment.sealedSpans;
+    if (segment == null || spans == null || !sealed.equals(segment.sealed)) {
+      return; // completed already
+    }
+    TraceAssembly trace = traces.get(TraceKey.of(sealed.key()));
+    if (trace != null) {
+      trace.forgetPayload(spans);
+    }
+    bufferedSpans -= sealed.spans();
+    bufferedBytes -= sealed.bytes();
+    segment.chunked |= chunked;
+    segment.sealed = null;
+    segment.sealedSpans = null;
+    reschedule(segment);
+    evictIdle();
+  }
+
+  @Override
+  public synchronized StoreUsage usage() {
+    return new StoreUsage(bufferedSegments, bufferedSpans, bufferedBytes, bufferedBytes, 0);
+  }
+
+  @Override
+  public synchronized Set<Integer> shards() {
+    Set<Integer> shards = new HashSet<>();
+    queues.forEach((shard, queue) -> {
+      if (!queue.isEmpty()) {
+        shards.add(shard);
+      }
+    });
+    return shards;
+  }
+
+  private @Nullable BufferedSegment find(SegmentKey key) {
+    TraceAssembly trace = traces.get(TraceKey.of(key));
+    return trace == null ? null : trace.segments.get(key.segmentId());
+  }
+
+  /** Puts the segment at its place in its shard's queue, or takes it out when it holds nothing. */
+  private void reschedule(BufferedSegment segment) {
+    TreeSet<BufferedSegment> queue = queues.computeIfAbsent(segment.shard, s -> new TreeSet<>(BY_DEADLINE));
+    if (segment.queued) {
+      queue.remove(segment);
+      segment.queued = false;
+    }
+    if (segment.sealed != null) {
+      segment.reason = segment.sealedReason;
+      queue.add(segment); // keeps its deadline: a sealed generation is retried first
+      segment.queued = true;
+    } else if (segment.openSpans > 0) {
+      segment.deadlineMillis = segment.openDeadlineMillis;
+      segment.reason = segment.openReason;
+      queue.add(segment);
+      segment.queued = true;
+    }
+    setActive(segment, segment.hasBuffered());
+  }
+
+  private void setActive(BufferedSegment segment, boolean active) {
+    if (segment.active == active) {
+      return;
+    }
+    segment.active = active;
+    bufferedSegments += active ? 1 : -1;
+    TraceKey key = TraceKey.of(segment.key);
+    TraceAssembly trace = traces.get(key);
+    if (trace == null) {
+      return;
+    }
+    trace.activeSegments += active ? 1 : -1;
+    if (trace.activeSegments == 0) {
+      int held = trace.nodeCount();
+      idle.put(key, held);
+      idleNodes += held;
+    } else if (active && trace.activeSegments == 1) {
+      Integer held = idle.remove(key);
+      if (held != null) {
+        idleNodes -= held;
+      }
+    }
+  }
+
+  /** Forgets the least recently active idle traces while they hold too many span ids. */
+  private void evictIdle() {
+    Iterator<Map.Entry<TraceKey, Integer>> it = idle.entrySet().iterator();
+    while (idleNodes > recentlyFlushedSpans && it.hasNext()) {
+      Map.Entry<TraceKey, Integer> eldest = it.next();
+      idleNodes -= eldest.getValue();
+      traces.remove(eldest.getKey());
+      it.remove();
+    }
+  }
+
+  /** A trace's identity in the store. */
+  private record TraceKey(long projectId, long traceHigh, long traceLow) {
+    static TraceKey of(SegmentKey key) {
+      TraceId trace = key.traceId();
+      return new TraceKey(key.projectId(), trace.high(), trace.low());
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package io.segbuf.internal;
+
+import io.segbuf.Message;
+import io.segbuf.SegmentKey;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Encodes {@code buffered-segments} messages straight from span bytes, without a JSON tree:
+ *
+ * <pre>{"flush_id":"&lt;32 hex&gt;","segment_id":"&lt;16 hex&gt;","generation":G,"chunk_index":I,"chunk_count":N,
+ * "skip_enrichment":true,"spans":[…]}</pre>
+ *
+ * ({@code skip_enrichment} only when set). Lengths are computed exactly before writing, and checked after.
+ */
+public final class MessageEncoder {
+  private static final byte[] FLUSH_ID = ascii("{\"flush_id\":\"");
+  private static final byte[] SEGMENT_ID = ascii("\",\"segment_id\":\"");
+  private static final byte[] GENERATION = ascii("\",\"generation\":");
+  private static final byte[] CHUNK_INDEX = ascii(",\"chunk_index\":");
+  private static final byte[] CHUNK_COUNT = ascii(",\"chunk_count\":");
+  private static final byte[] SKIP_ENRICHMENT = ascii(",\"skip_enrichment\":true");
+  private static final byte[] SPANS = ascii(",\"spans\":[");
+  private static final byte[] END = ascii("]}");
+  private static final int FIXED =
+      FLUSH_ID.length + 32 + SEGMENT_ID.length + 16 + GENERATION.length + CHUNK_INDEX.length
+          + CHUNK_COUNT.length + SPANS.length;
+
+  private MessageEncoder() {}
+
+  /** The length of everything before the first span. */
+  public static int prefixLength(int generation, int chunkIndex, int chunkCount, boolean skipEnrichment) {
+    return FIXED + digits(generation) + digits(chunkIndex) + digits(chunkCount)
+        + (skipEnrichment ? SKIP_ENRICHMENT.length : 0);
+  }
+
+  /** The length of everything after the last span. */
+  public static int suffixLength() {
+    return END.length;
+  }
+
+  /** Encodes every chunk of the plan as a message. */
+  public static List<Message> encode(SegmentKey key, int generation, SegmentOrder order, ChunkPlan plan) {
+    List<Chunk> chunks = plan.chunks();
+    List<Message> messages = new ArrayList<>(chunks.size());
+    for (int i = 0; i < chunks.size(); i++) {
+      Chunk chunk = chunks.get(i);
+      String flushId = flushId(key, generation, i);
+      byte[] value = new byte[chunk.messageBytes()];
+      int pos = copy(FLUSH_ID, value, 0);
+      pos = copy(flushId.getBytes(StandardCharsets.US_ASCII), value, pos);
+      pos = copy(SEGMENT_ID, value, pos);
+      Hex.write(key.segmentId(), value, pos);
+      pos += 16;
+      pos = copy(GENERATION, value, pos);
+      pos = writeInt(generation, value, pos);
+      pos = copy(CHUNK_INDEX, value, pos);
+      pos = writeInt(i, value, pos);
+      pos = copy(CHUNK_COUNT, value, pos);
+      pos = writeInt(chunks.size(), value, pos);
+      if (plan.skipEnrichment()) {
+        pos = copy(SKIP_ENRICHMENT, value, pos);
+      }
+      pos = copy(SPANS, value, pos);
+      for (int p = chunk.from(); p < chunk.to(); p++) {
+        if (p > chunk.from()) {
+          value[pos++] = ',';
+        }
+        pos = order.span(p).writePatched(key.segmentId(), value, pos);
+      }
+      pos = copy(END, value, pos);
+      if (pos != value.length) {
+        throw new IllegalStateException("message of " + key + " chunk " + i + " is " + pos
+            + " bytes but was planned as " + value.length);
+      }
+      messages.add(new Message(key, generation, i, chunks.size(), plan.skipEnrichment(), flushId, chunk.spans(),
+          value));
+    }
+    return messages;
+  }
+
+  /** The flush id: 32 hex digits of MD5 over project, trace, segment id, generation and chunk index. */
+  public static String flushId(SegmentKey key, int generation, int chunkIndex) {
+    String name = key.projectId() + ":" + key.traceId().toHex() + ":" + key.segmentIdHex() + ":" + generation
+        + ":" + chunkIndex;
+    byte[] digest;
+    try {
+      digest = MessageDigest.getInstance("MD5").digest(name.getBytes(StandardCharsets.US_ASCII));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has MD5", e);
+    }
+    byte[] hex = new byte[32];
+    Hex.write(digest, hex, 0);
+    return new String(hex, StandardCharsets.US_ASCII);
+  }
+
+  static int digits(int value) {
+    int d = 1;
+    while (value >= 10) {
+      value /= 10;
+      d++;
+    }
+    return d;
+  }
+
+  private static int writeInt(int value, byte[] out, int pos) {
+    int d = digits(value);
+    for (int i = pos + d - 1; i >= pos; i--) {
+      out[i] = (byte) ('0' + value % 10);
+      value /= 10;
+    }
+    return pos + d;
+  }
+
+  private static int copy(byte[] from, byte[] out, int pos) {
+    System.arraycopy(from, 0, out, pos, from.length);
+    return pos + from.length;
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+}
