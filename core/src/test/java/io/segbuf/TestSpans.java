@@ -1,0 +1,131 @@
+package io.segbuf;
+
+import io.segbuf.internal.Hex;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/** Builds span JSON for tests: ids as longs, optional fields, and padding to a size. Shipped in the test-jar. */
+public final class TestSpans {
+  public static final String TRACE = "0123456789abcdef0123456789abcdef";
+  public static final long PROJECT = 7;
+
+  private long projectId = PROJECT;
+  private String traceId = TRACE;
+  private final long spanId;
+  private @Nullable Long parent;
+  private @Nullable Boolean isSegment;
+  private @Nullable Long segmentId;
+  private double endTimestamp = 1_700_000_000.5;
+  private @Nullable Double received;
+  private String padding = "";
+  private boolean attributes = true;
+
+  private TestSpans(long spanId) {
+    this.spanId = spanId;
+  }
+
+  /** A span with this id, no parent (a root), in {@link #TRACE} of {@link #PROJECT}. */
+  public static TestSpans span(long spanId) {
+    return new TestSpans(spanId);
+  }
+
+  public TestSpans parent(long parent) {
+    this.parent = parent;
+    return this;
+  }
+
+  public TestSpans project(long projectId) {
+    this.projectId = projectId;
+    return this;
+  }
+
+  public TestSpans trace(String traceId) {
+    this.traceId = traceId;
+    return this;
+  }
+
+  public TestSpans isSegment(boolean isSegment) {
+    this.isSegment = isSegment;
+    return this;
+  }
+
+  public TestSpans segmentId(long segmentId) {
+    this.segmentId = segmentId;
+    return this;
+  }
+
+  public TestSpans endTimestamp(double endTimestamp) {
+    this.endTimestamp = endTimestamp;
+    return this;
+  }
+
+  public TestSpans received(double received) {
+    this.received = received;
+    return this;
+  }
+
+  /** Adds a {@code "data"} field of {@code bytes} ASCII letters. */
+  public TestSpans padding(int bytes) {
+    this.padding = "x".repeat(bytes);
+    return this;
+  }
+
+  /** Leaves {@code attributes} out altogether. */
+  public TestSpans noAttributes() {
+    this.attributes = false;
+    return this;
+  }
+
+  public String json() {
+    StringBuilder b = new StringBuilder("{\"trace_id\":\"").append(traceId).append('"');
+    b.append(",\"span_id\":\"").append(Hex.toHex(spanId)).append('"');
+    if (parent != null) {
+      b.append(",\"parent_span_id\":\"").append(Hex.toHex(parent)).append('"');
+    }
+    b.append(",\"project_id\":").append(projectId);
+    b.append(",\"end_timestamp\":").append(endTimestamp);
+    if (received != null) {
+      b.append(",\"received\":").append(received);
+    }
+    if (isSegment != null) {
+      b.append(",\"is_segment\":").append(isSegment);
+    }
+    b.append(",\"name\":\"op ").append(Hex.toHex(spanId)).append(" café\"");
+    if (attributes) {
+      b.append(",\"attributes\":{\"sentry.op\":{\"type\":\"string\",\"value\":\"db\"}");
+      if (segmentId != null) {
+        b.append(",\"sentry.segment.id\":{\"type\":\"string\",\"value\":\"").append(Hex.toHex(segmentId))
+            .append("\"}");
+      }
+      b.append('}');
+    }
+    if (!padding.isEmpty()) {
+      b.append(",\"data\":\"").append(padding).append('"');
+    }
+    return b.append('}').toString();
+  }
+
+  public byte[] bytes() {
+    return json().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Parses the span; fails the test when it is invalid. */
+  public Span parsed() {
+    ParseResult r = Span.parse(bytes());
+    if (!(r instanceof Span)) {
+      throw new AssertionError("test span is invalid: " + r + " in " + json());
+    }
+    return (Span) r;
+  }
+
+  /** Parses each. */
+  public static List<Span> parsed(TestSpans... spans) {
+    List<Span> out = new ArrayList<>();
+    for (TestSpans s : spans) {
+      out.add(s.parsed());
+    }
+    return out;
+  }
+}
