@@ -1,0 +1,271 @@
+-- Adds one trace's spans of a batch (DESIGN.md section 2): union-find over span ids, spans kept per tree.
+-- KEYS[1] node hash, KEYS[2] meta hash of the trace; every other key of the trace starts with ARGV[1].
+-- ARGV: base, now, shard, timeout, rootTimeout, maxLifetime (-1: none), maxSegmentBytes, ttl seconds,
+--       then per span a header and the stored payload. Header: kind ('r' root, 'e' explicit segment id,
+--       'c' child) .. id16 .. parent16 .. label16 .. digest16 .. uncompressed size.
+-- Returns { duplicate indexes, records } with 6 values per touched segment:
+--       segment id, shard, queue score (-1: remove), spans delta, bytes delta, buffered-segment delta.
+local nodes_key, metas_key = KEYS[1], KEYS[2]
+local base = ARGV[1]
+local now = tonumber(ARGV[2])
+local shard = tonumber(ARGV[3])
+local timeout, root_timeout = tonumber(ARGV[4]), tonumber(ARGV[5])
+local max_lifetime, max_bytes, ttl = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+
+local nodes, dirty_nodes = {}, {}
+local metas, meta_order = {}, {}
+local pending = {}
+local MAX_STEPS = 100000000
+
+local function get_node(id)
+  local n = nodes[id]
+  if n == nil then
+    local v = redis.call('HGET', nodes_key, id)
+    if v then n = parse_node(id, v) else n = false end
+    nodes[id] = n
+  end
+  return n
+end
+
+local function touch(n)
+  dirty_nodes[n.id] = n
+end
+
+local function get_meta(label)
+  local m = metas[label]
+  if m == nil then
+    local v = redis.call('HGET', metas_key, label)
+    if v then m = parse_meta(v) else m = new_meta(shard) end
+    m.was_active = is_active(m)
+    m.spans0, m.bytes0 = m.c + m.sc, m.b + m.sb
+    metas[label] = m
+    meta_order[#meta_order + 1] = label
+  end
+  return m
+end
+
+local function new_rep(id, label)
+  local n = { id = id, rep = true, ref = label, dig = '', cnt = 0, bytes = 0, first = -1 }
+  nodes[id] = n
+  touch(n)
+  get_meta(label).trees[id] = true
+  return n
+end
+
+-- The representative of id's set, with path compression.
+local function find(id)
+  local n = get_node(id)
+  local path = {}
+  local steps = 0
+  while not n.rep do
+    path[#path + 1] = n
+    n = get_node(n.ref)
+    steps = steps + 1
+    if steps > MAX_STEPS then error('segbuf: union-find path does not end at ' .. id) end
+  end
+  for i = 1, #path - 1 do
+    local p = path[i]
+    if p.ref ~= n.id then
+      p.ref = n.id
+      touch(p)
+    end
+  end
+  return n
+end
+
+-- Earliest first insert among a segment's trees.
+local function recompute_first(m)
+  local f = -1
+  for rep in pairs(m.trees) do
+    local t = get_node(rep)
+    if t and t.rep then f = min_first(f, t.first) end
+  end
+  m.f = f
+end
+
+-- Moves a tree (with its open spans) to the segment of another label.
+local function relabel(rep, label)
+  local old = rep.ref
+  if old == label then return end
+  local mo = get_meta(old)
+  mo.trees[rep.id] = nil
+  mo.c = mo.c - rep.cnt
+  mo.b = mo.b - rep.bytes
+  recompute_first(mo)
+  local mn = get_meta(label)
+  mn.trees[rep.id] = true
+  mn.c = mn.c + rep.cnt
+  mn.b = mn.b + rep.bytes
+  mn.f = min_first(mn.f, rep.first)
+  rep.ref = label
+  touch(rep)
+end
+
+-- Joins the child's tree to the parent's: the smaller span list is appended to the larger one.
+local function link(rc, rp)
+  local lc, lp = rc.ref, rp.ref
+  local mc = get_meta(lc)
+  mc.trees[rc.id] = nil
+  if lc ~= lp then
+    mc.c = mc.c - rc.cnt
+    mc.b = mc.b - rc.bytes
+    recompute_first(mc)
+    local mp = get_meta(lp)
+    mp.c = mp.c + rc.cnt
+    mp.b = mp.b + rc.bytes
+    mp.f = min_first(mp.f, rc.first)
+  end
+  local pc_list, pp_list = pending[rc.id], pending[rp.id]
+  local pc = rc.cnt - (pc_list and #pc_list or 0)
+  local pp = rp.cnt - (pp_list and #pp_list or 0)
+  if pc > 0 then
+    local sc, sp = base .. 's:' .. rc.id, base .. 's:' .. rp.id
+    if pp == 0 then
+      redis.call('RENAME', sc, sp)
+    elseif pc <= pp then
+      append_list(sc, sp)
+      redis.call('DEL', sc)
+    else
+      append_list(sp, sc)
+      redis.call('RENAME', sc, sp)
+    end
+  end
+  if pc_list then
+    if not pp_list then
+      pending[rp.id] = pc_list
+    else
+      local small, large = pc_list, pp_list
+      if #small > #large then small, large = large, small end
+      for i = 1, #small do large[#large + 1] = small[i] end
+      pending[rp.id] = large
+    end
+    pending[rc.id] = nil
+  end
+  rp.cnt = rp.cnt + rc.cnt
+  rp.bytes = rp.bytes + rc.bytes
+  rp.first = min_first(rp.first, rc.first)
+  rc.rep = false
+  rc.ref = rp.id
+  rc.cnt, rc.bytes, rc.first = 0, 0, -1
+  touch(rc)
+  touch(rp)
+end
+
+local function push(rep, payload, size)
+  local list = pending[rep.id]
+  if not list then
+    list = {}
+    pending[rep.id] = list
+  end
+  list[#list + 1] = payload
+  rep.cnt = rep.cnt + 1
+  rep.bytes = rep.bytes + size
+  rep.first = min_first(rep.first, now)
+  touch(rep)
+  local m = get_meta(rep.ref)
+  m.c = m.c + 1
+  m.b = m.b + size
+  m.f = min_first(m.f, now)
+  m.l = math.max(m.l, now)
+  m.grown = true
+end
+
+local duplicates = {}
+for i = 9, #ARGV, 2 do
+  local h, payload = ARGV[i], ARGV[i + 1]
+  local kind = string.sub(h, 1, 1)
+  local id = string.sub(h, 2, 17)
+  local dig = string.sub(h, 50, 65)
+  local size = tonumber(string.sub(h, 66))
+  local n = get_node(id)
+  if n and n.dig ~= '' then
+    local rep = find(id)
+    if n.dig == dig then
+      duplicates[#duplicates + 1] = (i - 9) / 2
+      get_meta(rep.ref) -- reported again, so that a redelivery repairs a lost queue update
+    else
+      push(rep, payload, size)
+    end
+  else
+    local rep
+    if kind == 'c' then
+      local parent = string.sub(h, 18, 33)
+      if not get_node(parent) then new_rep(parent, parent) end
+      rep = find(parent)
+      if n then
+        local rc = find(id)
+        if rc ~= rep then link(rc, rep) end
+      else
+        n = { id = id, rep = false, ref = rep.id, dig = '', cnt = 0, bytes = 0, first = -1 }
+        nodes[id] = n
+      end
+    else
+      local label = kind == 'e' and string.sub(h, 34, 49) or id
+      if not n then
+        n = new_rep(id, label)
+        rep = n
+      else
+        rep = find(id)
+        relabel(rep, label)
+      end
+      if id == label then get_meta(label).r = 1 end
+    end
+    n.dig = dig
+    touch(n)
+    push(rep, payload, size)
+  end
+end
+
+for rep_id, list in pairs(pending) do
+  local key = base .. 's:' .. rep_id
+  rpush_pages(key, list)
+  redis.call('EXPIRE', key, ttl)
+end
+
+local flat = {}
+for id, n in pairs(dirty_nodes) do
+  flat[#flat + 1] = id
+  flat[#flat + 1] = node_string(n)
+end
+hset_pages(nodes_key, flat)
+
+local records = {}
+local active_delta = 0
+local meta_flat = {}
+for _, label in ipairs(meta_order) do
+  local m = metas[label]
+  if m.grown then
+    local hr = m.r == 1
+    if m.b >= max_bytes then
+      m.od, m.ow = m.l, 3
+    else
+      local idle = m.l + (hr and root_timeout or timeout)
+      m.od, m.ow = idle, hr and 0 or 1
+      if max_lifetime >= 0 and m.f + max_lifetime < idle then
+        m.od, m.ow = m.f + max_lifetime, 2
+      end
+    end
+  end
+  local active = is_active(m)
+  if active or m.g > 0 or m.k > 0 or next(m.trees) ~= nil then
+    meta_flat[#meta_flat + 1] = label
+    meta_flat[#meta_flat + 1] = meta_string(m)
+  else
+    redis.call('HDEL', metas_key, label)
+  end
+  if active or m.was_active then
+    local d = (active and 1 or 0) - (m.was_active and 1 or 0)
+    active_delta = active_delta + d
+    records[#records + 1] = label
+    records[#records + 1] = m.h
+    records[#records + 1] = score(m)
+    records[#records + 1] = m.c + m.sc - m.spans0
+    records[#records + 1] = m.b + m.sb - m.bytes0
+    records[#records + 1] = d
+  end
+end
+hset_pages(metas_key, meta_flat)
+if active_delta ~= 0 then redis.call('HINCRBY', metas_key, '#a', active_delta) end
+redis.call('EXPIRE', nodes_key, ttl)
+redis.call('EXPIRE', metas_key, ttl)
+return { duplicates, records }
