@@ -131,11 +131,16 @@ public final class RedisStoreOptions {
   public String toString() {
     List<String> safe = new ArrayList<>();
     for (String uri : uris) {
-      safe.add(uri.replaceAll("//[^@/]*@", "//***@"));
+      safe.add(masked(uri));
     }
     return "RedisStoreOptions{uris=" + safe + ", cluster=" + cluster + ", commandTimeout=" + commandTimeout
         + ", pipelineSize=" + pipelineSize + ", keyPrefix=" + keyPrefix + ", keyTtl=" + keyTtl
         + ", flushedTraceRetention=" + flushedTraceRetention + ", compression=" + compression + "}";
+  }
+
+  /** The URI with its credentials replaced by {@code ***}. */
+  static String masked(String uri) {
+    return uri.replaceAll("//[^@/]*@", "//***@");
   }
 
   /** Builds {@link RedisStoreOptions}. Not thread-safe. */
@@ -228,13 +233,14 @@ public final class RedisStoreOptions {
         problems.add("uris must not be empty but was []");
       }
       for (String uri : uris) {
+        if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
+          problems.add("uri must start with redis:// or rediss:// but was " + masked(uri));
+          continue;
+        }
         try {
           RedisURI.create(uri);
-          if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
-            problems.add("uri must start with redis:// or rediss:// but was " + uri);
-          }
         } catch (RuntimeException e) {
-          problems.add("uri must be a valid Redis URI but was " + uri);
+          problems.add("uri must be a valid Redis URI but was " + masked(uri));
         }
       }
       if (!cluster && uris.size() > 1) {
