@@ -170,6 +170,36 @@ local function push(rep, payload, size)
   m.grown = true
 end
 
+-- One HMGET for every span id and parent id of the batch: commands inside a script cost far more than Lua.
+do
+  local ids, seen = {}, {}
+  for i = 9, #ARGV, 2 do
+    local h = ARGV[i]
+    local id = string.sub(h, 2, 17)
+    if not seen[id] then
+      seen[id] = true
+      ids[#ids + 1] = id
+    end
+    if string.sub(h, 1, 1) == 'c' then
+      local parent = string.sub(h, 18, 33)
+      if not seen[parent] then
+        seen[parent] = true
+        ids[#ids + 1] = parent
+      end
+    end
+  end
+  local i = 1
+  while i <= #ids do
+    local j = math.min(i + 999, #ids)
+    local values = redis.call('HMGET', nodes_key, unpack(ids, i, j))
+    for k = i, j do
+      local v = values[k - i + 1]
+      nodes[ids[k]] = v and parse_node(ids[k], v) or false
+    end
+    i = j + 1
+  end
+end
+
 local duplicates = {}
 for i = 9, #ARGV, 2 do
   local h, payload = ARGV[i], ARGV[i + 1]
