@@ -83,14 +83,15 @@ public final class SpanBuffer {
 
   /**
    * Flushes the segments of {@code shard} that are due at {@code now}, at most {@code maxFlushSegments}, oldest
-   * deadline first; then, while the store holds more than {@code maxBufferedBytes}, the oldest others too.
+   * deadline first; then, while the store holds more than {@code maxBufferedBytes}, the oldest others, one at
+   * a time.
    */
   public FlushResult flush(int shard, Instant now) {
     FlushResult result =
         flusher.flush(store.due(shard, now, config.maxFlushSegments()), null, now);
     if (config.maxBufferedBytes() > 0) {
       while (store.usage().bytes() > config.maxBufferedBytes()) {
-        List<DueSegment> oldest = store.due(shard, END_OF_TIME, config.maxFlushSegments());
+        List<DueSegment> oldest = store.due(shard, END_OF_TIME, 1);
         FlushResult early = flusher.flush(oldest, FlushReason.BUFFER_FULL, now);
         result = result.plus(early);
         if (early.segments() == 0) {
