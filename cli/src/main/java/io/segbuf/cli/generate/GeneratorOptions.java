@@ -7,7 +7,7 @@ import java.util.List;
  * Immutable options of a {@link SpanGenerator}. Build with {@link #builder()} or start from {@link
  * #defaults()}; every problem is reported at once in one {@link IllegalArgumentException} whose
  * message reads like {@code traces must be >= 1 but was 0; late must be between 0 and 1 but was 2.0}.
- * Values are never clamped.
+ * Values are never clamped. Immutable and thread-safe.
  *
  * @param seed seed of the {@link java.util.SplittableRandom} that drives everything
  * @param traces number of traces

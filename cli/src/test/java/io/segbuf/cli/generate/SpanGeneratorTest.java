@@ -271,6 +271,35 @@ class SpanGeneratorTest {
   }
 
   @Test
+  void manyPendingLateSpansAreEmittedEarlyButStillLate() {
+    // 72,000 late spans due in 1,000 s: more than the generator holds back, so some go out early.
+    GeneratorOptions options =
+        GeneratorOptions.builder()
+            .traces(4000)
+            .spansPerTrace(20)
+            .late(0.9)
+            .lateSeconds(1000)
+            .spanBytes(600, 600)
+            .unicode(false)
+            .build();
+    Map<String, Double> firstReceived = new HashMap<>();
+    double previous = 0;
+    long late = 0;
+    int index = 0;
+    for (byte[] bytes : new SpanGenerator(options)) {
+      Line line = GeneratedSpans.parse(index++, bytes);
+      assertThat(line.received()).isGreaterThanOrEqualTo(previous);
+      previous = line.received();
+      Double first = firstReceived.putIfAbsent(line.traceId(), line.received());
+      if (first != null && line.received() > first + 1000) {
+        late++;
+      }
+    }
+    assertThat(index).isEqualTo(80_000);
+    assertThat(late).isBetween(70_000L, 74_000L);
+  }
+
+  @Test
   void noSpanIsLateByDefault() {
     assertThat(lateSpans(GeneratedSpans.generate(SMALL), 10)).isEmpty();
   }
