@@ -7,6 +7,7 @@ import java.util.SplittableRandom;
  * What a span does: its {@code sentry.op} and example names and descriptions. Some descriptions
  * carry quotes, backslashes and newlines on purpose, so that consumers see escaped JSON strings.
  */
+@SuppressWarnings("ImmutableEnumChecker") // the name lists are List.of, unmodifiable
 enum SpanKind {
   HTTP_SERVER(
       "http.server",

@@ -24,7 +24,8 @@ final class GeneratedSpans {
   /** The fields of one line that the tests check. */
   record Line(
       int index,
-      byte[] bytes,
+      int size,
+      String text,
       JsonNode json,
       String traceId,
       String spanId,
@@ -59,7 +60,7 @@ final class GeneratedSpans {
   }
 
   static Line parse(int index, byte[] bytes) {
-    decodeStrictUtf8(bytes);
+    String text = decodeStrictUtf8(bytes);
     JsonNode json;
     try {
       json = MAPPER.readTree(bytes);
@@ -70,7 +71,8 @@ final class GeneratedSpans {
     JsonNode segment = json.get("is_segment");
     return new Line(
         index,
-        bytes,
+        bytes.length,
+        text,
         json,
         json.path("trace_id").asText(""),
         json.path("span_id").asText(""),

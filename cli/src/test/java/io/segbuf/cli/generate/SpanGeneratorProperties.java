@@ -59,7 +59,7 @@ class SpanGeneratorProperties {
     for (Line line : spans.lines()) {
       assertThat(line.received()).isGreaterThanOrEqualTo(previous);
       previous = line.received();
-      int size = line.bytes().length;
+      int size = line.size();
       if (options.maxSpanBytes() >= FIXED_FIELDS_LIMIT) {
         assertThat(size).isLessThanOrEqualTo(options.maxSpanBytes());
       }
