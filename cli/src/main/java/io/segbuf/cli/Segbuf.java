@@ -1,5 +1,6 @@
 package io.segbuf.cli;
 
+import io.segbuf.cli.replay.ReplayCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "segbuf",
     mixinStandardHelpOptions = true,
-    subcommands = {GenerateCommand.class},
+    subcommands = {ReplayCommand.class, GenerateCommand.class},
     version = "segbuf 0.1.0",
     description = "Assembles tracing spans into segments and flushes them as byte-budgeted messages.")
 public final class Segbuf implements Runnable {
