@@ -22,7 +22,13 @@ public final class SpanParser {
       JsonFactory.builder()
           .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
           .disable(com.fasterxml.jackson.core.StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(512).build())
+          .streamReadConstraints(
+              // payload is opaque: only nesting is bounded (no stack overflow); long names and numbers pass
+              StreamReadConstraints.builder()
+                  .maxNestingDepth(512)
+                  .maxNumberLength(Integer.MAX_VALUE)
+                  .maxNameLength(Integer.MAX_VALUE)
+                  .build())
           .build();
 
   private static final int TRACE_ID = 1;
