@@ -53,14 +53,20 @@ public record FlushPolicy(
     if (bytes >= maxSegmentBytes) {
       return new Deadline(lastInsertMillis, FlushReason.SIZE);
     }
-    long idle = lastInsertMillis + (hasRoot ? rootTimeout : timeout).toMillis();
+    long idle = plus(lastInsertMillis, (hasRoot ? rootTimeout : timeout).toMillis());
     if (maxLifetime != null) {
-      long lifetime = firstInsertMillis + maxLifetime.toMillis();
+      long lifetime = plus(firstInsertMillis, maxLifetime.toMillis());
       if (lifetime < idle) {
         return new Deadline(lifetime, FlushReason.MAX_LIFETIME);
       }
     }
     return new Deadline(idle, hasRoot ? FlushReason.ROOT_TIMEOUT : FlushReason.IDLE_TIMEOUT);
+  }
+
+  /** Adds without overflow: event times from spans can be anything. */
+  private static long plus(long millis, long delta) {
+    long sum = millis + delta;
+    return ((millis ^ sum) & (delta ^ sum)) < 0 ? Long.MAX_VALUE : sum;
   }
 
   private static void positive(String name, Duration value, List<String> problems) {

@@ -51,46 +51,59 @@ public final class SpanBuffer {
   public OfferResult offer(int shard, List<byte[]> spans, Instant now) {
     List<Outcome> outcomes = new ArrayList<>(spans.size());
     List<Span> valid = new ArrayList<>(spans.size());
-    List<Integer> positions = new ArrayList<>(spans.size());
-    int invalid = 0;
-    for (int i = 0; i < spans.size(); i++) {
-      ParseResult parsed = Span.parse(spans.get(i));
+    for (byte[] bytes : spans) {
+      ParseResult parsed = Span.parse(bytes);
       if (parsed instanceof Span) {
-        outcomes.add(Outcome.BUFFERED);
         valid.add((Span) parsed);
-        positions.add(i);
+        outcomes.add(Outcome.BUFFERED);
       } else {
         Outcome.Invalid bad = (Outcome.Invalid) parsed;
-        outcomes.add(bad);
         stats.invalid(bad.reason());
-        invalid++;
+        outcomes.add(bad);
       }
     }
+    stats.offeredSpans.add(spans.size() - valid.size());
+    OfferResult added = offerSpans(shard, valid, now);
+    int next = 0;
+    for (int i = 0; i < outcomes.size(); i++) {
+      if (outcomes.get(i) == Outcome.BUFFERED) {
+        outcomes.set(i, added.outcomes().get(next++));
+      }
+    }
+    return new OfferResult(outcomes, added.buffered(), added.duplicates(), spans.size() - valid.size());
+  }
+
+  /**
+   * Buffers spans parsed by the caller (with {@link Span#parse}) for {@code shard} at event time {@code now}.
+   *
+   * @return {@link Outcome#BUFFERED} or {@link Outcome#DUPLICATE} for each span, in order
+   */
+  public OfferResult offerSpans(int shard, List<Span> spans, Instant now) {
     stats.offeredSpans.add(spans.size());
-    int duplicates = 0;
-    if (!valid.isEmpty()) {
-      AddResult added = store.add(shard, valid, config.flushPolicy(), now);
-      for (int v = 0; v < valid.size(); v++) {
-        if (added.isDuplicate(v)) {
-          outcomes.set(positions.get(v), Outcome.DUPLICATE);
-          duplicates++;
-        }
-      }
+    if (spans.isEmpty()) {
+      return new OfferResult(List.of(), 0, 0, 0);
     }
+    AddResult added = store.add(shard, spans, config.flushPolicy(), now);
+    List<Outcome> outcomes = new ArrayList<>(spans.size());
+    for (int i = 0; i < spans.size(); i++) {
+      outcomes.add(added.isDuplicate(i) ? Outcome.DUPLICATE : Outcome.BUFFERED);
+    }
+    int duplicates = added.duplicateCount();
     stats.duplicateSpans.add(duplicates);
-    return new OfferResult(outcomes, valid.size() - duplicates, duplicates, invalid);
+    return new OfferResult(outcomes, spans.size() - duplicates, duplicates, 0);
   }
 
   /**
    * Flushes the segments of {@code shard} that are due at {@code now}, at most {@code maxFlushSegments}, oldest
-   * deadline first; then, while the store holds more than {@code maxBufferedBytes}, the oldest others too.
+   * deadline first; then, while the store holds more than {@code maxBufferedBytes}, the oldest others, one at
+   * a time.
    */
   public FlushResult flush(int shard, Instant now) {
     FlushResult result =
         flusher.flush(store.due(shard, now, config.maxFlushSegments()), null, now);
     if (config.maxBufferedBytes() > 0) {
       while (store.usage().bytes() > config.maxBufferedBytes()) {
-        List<DueSegment> oldest = store.due(shard, END_OF_TIME, config.maxFlushSegments());
+        List<DueSegment> oldest = store.due(shard, END_OF_TIME, 1);
         FlushResult early = flusher.flush(oldest, FlushReason.BUFFER_FULL, now);
         result = result.plus(early);
         if (early.segments() == 0) {

@@ -1,5 +1,6 @@
 package io.segbuf.cli;
 
+import io.segbuf.cli.replay.ReplayCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,6 +8,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "segbuf",
     mixinStandardHelpOptions = true,
+    subcommands = {ReplayCommand.class, GenerateCommand.class},
     version = "segbuf 0.1.0",
     description = "Assembles tracing spans into segments and flushes them as byte-budgeted messages.")
 public final class Segbuf implements Runnable {
@@ -16,7 +18,13 @@ public final class Segbuf implements Runnable {
     new CommandLine(this).usage(System.out);
   }
 
+  /** The command line as {@link #main} runs it: bad options are reported in one line, status 2. */
+  public static CommandLine commandLine() {
+    return new CommandLine(new Segbuf())
+        .setParameterExceptionHandler(new OneLineParameterErrors());
+  }
+
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Segbuf()).execute(args));
+    System.exit(commandLine().execute(args));
   }
 }

@@ -67,6 +67,7 @@ final class BufferedSegment {
     openSpans = 0;
     openBytes = 0;
     firstInsertMillis = Long.MAX_VALUE;
+    lastInsertMillis = Long.MIN_VALUE;
     return spans;
   }
 
@@ -81,6 +82,7 @@ final class BufferedSegment {
     openSpans += tree.open.size();
     openBytes += tree.openBytes;
     firstInsertMillis = Math.min(firstInsertMillis, tree.firstInsertMillis);
+    lastInsertMillis = Math.max(lastInsertMillis, tree.lastInsertMillis);
   }
 
   void removeTree(SpanTree tree) {
@@ -88,8 +90,10 @@ final class BufferedSegment {
     openSpans -= tree.open.size();
     openBytes -= tree.openBytes;
     firstInsertMillis = Long.MAX_VALUE;
+    lastInsertMillis = Long.MIN_VALUE;
     for (SpanTree t : trees) {
       firstInsertMillis = Math.min(firstInsertMillis, t.firstInsertMillis);
+      lastInsertMillis = Math.max(lastInsertMillis, t.lastInsertMillis);
     }
   }
 

@@ -69,7 +69,6 @@ public final class InMemorySegmentStore implements SegmentStore, TraceAssembly.S
     long nowMillis = now.toEpochMilli();
     BitSet duplicates = new BitSet();
     Set<BufferedSegment> touched = new LinkedHashSet<>();
-    Set<BufferedSegment> grown = new HashSet<>();
     for (int i = 0; i < spans.size(); i++) {
       Span span = spans.get(i);
       TraceKey key = new TraceKey(span.projectId(), span.traceIdHigh(), span.traceIdLow());
@@ -86,10 +85,9 @@ public final class InMemorySegmentStore implements SegmentStore, TraceAssembly.S
       bufferedSpans++;
       bufferedBytes += span.size();
       touched.add(segment);
-      grown.add(segment);
     }
     for (BufferedSegment segment : touched) {
-      if (grown.contains(segment)) {
+      if (segment.openSpans > 0) {
         FlushPolicy.Deadline d =
             policy.deadline(
                 segment.firstInsertMillis, segment.lastInsertMillis, segment.hasRoot, segment.openBytes);

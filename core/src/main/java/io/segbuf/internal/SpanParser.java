@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.UTF8StreamJsonParser;
 import io.segbuf.InvalidReason;
 import io.segbuf.Outcome;
 import io.segbuf.ParseResult;
@@ -21,7 +22,13 @@ public final class SpanParser {
       JsonFactory.builder()
           .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
           .disable(com.fasterxml.jackson.core.StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-          .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(512).build())
+          .streamReadConstraints(
+              // payload is opaque: only nesting is bounded (no stack overflow); long names and numbers pass
+              StreamReadConstraints.builder()
+                  .maxNestingDepth(512)
+                  .maxNumberLength(Integer.MAX_VALUE)
+                  .maxNameLength(Integer.MAX_VALUE)
+                  .build())
           .build();
 
   private static final int TRACE_ID = 1;
@@ -43,7 +50,17 @@ public final class SpanParser {
     if (bad >= 0) {
       return invalid(InvalidReason.MALFORMED_JSON, "invalid UTF-8 at byte " + bad);
     }
+    if (bytes.length >= 3 && bytes[0] == (byte) 0xef && bytes[1] == (byte) 0xbb && bytes[2] == (byte) 0xbf) {
+      // Jackson skips a byte order mark, but the span's bytes are copied into messages as they are, and a mark
+      // inside a JSON array is not white space.
+      return invalid(InvalidReason.MALFORMED_JSON, "span must not start with a byte order mark");
+    }
     try (JsonParser p = FACTORY.createParser(bytes)) {
+      // Jackson guesses UTF-16 and UTF-32 from zero bytes; its parser for those reports no byte offsets, so the
+      // patch would land in the wrong place. Spans are UTF-8.
+      if (!(p instanceof UTF8StreamJsonParser)) {
+        return invalid(InvalidReason.MALFORMED_JSON, "span must be JSON in UTF-8 but looks like UTF-16 or UTF-32");
+      }
       return new Reader(p, bytes).read();
     } catch (IOException | RuntimeException e) {
       return invalid(InvalidReason.MALFORMED_JSON, firstLine(e.getMessage()));

@@ -14,6 +14,7 @@ final class SpanTree {
   List<Span> open = new ArrayList<>(4);
   long openBytes;
   long firstInsertMillis = Long.MAX_VALUE;
+  long lastInsertMillis = Long.MIN_VALUE;
 
   SpanTree(long label, BufferedSegment segment) {
     this.label = label;
@@ -24,6 +25,7 @@ final class SpanTree {
     open.add(span);
     openBytes += span.size();
     firstInsertMillis = Math.min(firstInsertMillis, nowMillis);
+    lastInsertMillis = Math.max(lastInsertMillis, nowMillis);
   }
 
   List<Span> takeOpen() {
@@ -31,6 +33,7 @@ final class SpanTree {
     open = new ArrayList<>(4);
     openBytes = 0;
     firstInsertMillis = Long.MAX_VALUE;
+    lastInsertMillis = Long.MIN_VALUE;
     return taken;
   }
 
@@ -46,6 +49,8 @@ final class SpanTree {
     openBytes += other.openBytes;
     other.openBytes = 0;
     firstInsertMillis = Math.min(firstInsertMillis, other.firstInsertMillis);
+    lastInsertMillis = Math.max(lastInsertMillis, other.lastInsertMillis);
     other.firstInsertMillis = Long.MAX_VALUE;
+    other.lastInsertMillis = Long.MIN_VALUE;
   }
 }

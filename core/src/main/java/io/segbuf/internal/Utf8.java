@@ -2,6 +2,10 @@ package io.segbuf.internal;
 
 /** Strict UTF-8 validation: no overlong forms, no surrogates, nothing above U+10FFFF. */
 public final class Utf8 {
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final long HIGH_BITS = 0x8080808080808080L;
+
   private Utf8() {}
 
   /** The offset of the first byte that starts an invalid sequence, or -1 when all of {@code bytes} is valid. */
@@ -9,6 +13,10 @@ public final class Utf8 {
     int i = 0;
     int n = bytes.length;
     while (i < n) {
+      if (i + 8 <= n && ((long) LONGS.get(bytes, i) & HIGH_BITS) == 0) {
+        i += 8; // eight ASCII bytes
+        continue;
+      }
       int b = bytes[i];
       if (b >= 0) {
         i++;

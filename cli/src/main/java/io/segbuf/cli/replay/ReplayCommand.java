@@ -1,0 +1,232 @@
+package io.segbuf.cli.replay;
+
+import io.segbuf.ChunkingStrategy;
+import io.segbuf.ConfigException;
+import io.segbuf.SegmentStore;
+import io.segbuf.SpanBuffer;
+import io.segbuf.SpanBufferConfig;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code segbuf replay}: NDJSON spans in, one {@code buffered-segments} message value per line out. */
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Replays NDJSON spans through an in-memory buffer and writes the flushed messages as NDJSON.",
+      "",
+      "Reads spans as NDJSON (one ingest-spans JSON object per line), assembles them into segments with an",
+      "in-memory buffer on event time (the largest `received`, else `end_timestamp`, seen so far), and writes",
+      "each flushed message value as one line. Everything left is flushed at the end of input.",
+      "Exit status: 0 done (invalid lines are reported on stderr and skipped), 1 input or output failed,",
+      "2 bad options."
+    })
+public final class ReplayCommand implements Callable<Integer> {
+  private static final int BUFFER_BYTES = 1 << 16;
+
+  /** Configuration properties to the flags that set them, for error messages. */
+  private static final Map<String, String> FLAGS = Map.of(
+      "timeout", "--timeout",
+      "rootTimeout", "--root-timeout",
+      "maxLifetime", "--max-lifetime",
+      "maxSegmentBytes", "--max-segment-bytes",
+      "maxMessageBytes", "--max-message-bytes",
+      "maxBufferedBytes", "--max-buffered-bytes",
+      "maxFlushSegments", "--max-flush-segments");
+
+  /** When to show the progress line. */
+  enum ProgressMode {
+    AUTO,
+    ALWAYS,
+    NEVER
+  }
+
+  @SuppressWarnings("NullAway.Init") // injected by picocli before call()
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "INPUT", description = "NDJSON spans: a file, or - for standard input.")
+  String input = "-";
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+      description = "Where to write messages. Default: standard output.")
+  @Nullable Path output;
+
+  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
+      description = "Inactivity timeout while the root is missing. Default: ${DEFAULT-VALUE}.")
+  double timeoutSeconds;
+
+  @Option(names = "--root-timeout", paramLabel = "SECONDS", defaultValue = "10",
+      description = "Inactivity timeout once the root has arrived. Default: ${DEFAULT-VALUE}.")
+  double rootTimeoutSeconds;
+
+  @Option(names = "--max-lifetime", paramLabel = "SECONDS",
+      description = "Hard limit from a segment's first span. Default: off.")
+  @Nullable Double maxLifetimeSeconds;
+
+  @Option(names = "--max-segment-bytes", paramLabel = "BYTES", defaultValue = "" + (10 * 1024 * 1024),
+      description = "Buffered span bytes at which a segment is flushed at once. Default: ${DEFAULT-VALUE}.")
+  long maxSegmentBytes;
+
+  @Option(names = "--max-message-bytes", paramLabel = "BYTES",
+      description = "Budget of one message, envelope included; larger segments are chunked. "
+          + "Default: --max-segment-bytes.")
+  @Nullable Integer maxMessageBytes;
+
+  @Option(names = "--chunking", paramLabel = "STRATEGY", defaultValue = "greedy",
+      converter = ChunkingConverter.class,
+      description = "greedy (in order, like Sentry) or subtree (keeps subtrees together). "
+          + "Default: ${DEFAULT-VALUE}.")
+  ChunkingStrategy chunking = ChunkingStrategy.GREEDY;
+
+  @Option(names = "--max-buffered-bytes", paramLabel = "BYTES", defaultValue = "0",
+      description = "When the buffer holds more, the oldest segments are flushed early (nothing is dropped); "
+          + "0 for no limit. Default: ${DEFAULT-VALUE}.")
+  long maxBufferedBytes;
+
+  @Option(names = "--max-flush-segments", paramLabel = "N", defaultValue = "500",
+      description = "Most segments flushed per flush cycle. Default: ${DEFAULT-VALUE}.")
+  int maxFlushSegments;
+
+  @Option(names = "--store", paramLabel = "STORE", defaultValue = "memory",
+      description = "Where buffered state lives: memory. Default: ${DEFAULT-VALUE}.")
+  String store = "memory";
+
+  @Option(names = "--progress", paramLabel = "WHEN", defaultValue = "auto",
+      converter = ProgressConverter.class,
+      description = "Progress line on stderr: auto (on a terminal), always, never. Default: ${DEFAULT-VALUE}.")
+  ProgressMode progress = ProgressMode.AUTO;
+
+  @Option(names = {"-q", "--quiet"}, description = "No summary on stderr.")
+  boolean quiet;
+
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    SpanBufferConfig config;
+    try {
+      config = config();
+    } catch (ConfigException e) {
+      err.println("segbuf replay: " + flagNames(e.problems()) + " (see --help)");
+      return spec.exitCodeOnInvalidInput();
+    }
+    if (!"memory".equals(store)) {
+      err.println("segbuf replay: --store must be memory but was " + store + " (see --help)");
+      return spec.exitCodeOnInvalidInput();
+    }
+    try (InputStream in = openInput(); OutputStream out = openOutput()) {
+      SpanBuffer buffer = SpanBuffer.create(config, SegmentStore.inMemory(), new OutputSink(out));
+      Replay replay = new Replay(buffer, err, new Progress(err, showProgress()));
+      ReplaySummary summary = replay.run(new LineReader(in));
+      out.flush();
+      if (summary.stats().bufferedSpans() > 0) {
+        err.println("segbuf replay: could not write " + summary.stats().bufferedSpans() + " spans to the output");
+        return 1;
+      }
+      if (!quiet) {
+        err.println(summary.format());
+      }
+      return 0;
+    } catch (NoSuchFileException e) {
+      err.println("segbuf replay: cannot read " + input + ": no such file");
+      return 1;
+    } catch (IOException e) {
+      err.println("segbuf replay: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private SpanBufferConfig config() {
+    SpanBufferConfig.Builder b = SpanBufferConfig.builder()
+        .timeout(seconds(timeoutSeconds))
+        .rootTimeout(seconds(rootTimeoutSeconds))
+        .maxSegmentBytes(maxSegmentBytes)
+        .maxMessageBytes(maxMessageBytes)
+        .chunking(chunking)
+        .maxBufferedBytes(maxBufferedBytes)
+        .maxFlushSegments(maxFlushSegments);
+    if (maxLifetimeSeconds != null) {
+      b.maxLifetime(seconds(maxLifetimeSeconds));
+    }
+    return b.build();
+  }
+
+  private static Duration seconds(double seconds) {
+    return Duration.ofMillis(Math.round(seconds * 1000));
+  }
+
+  private static String flagNames(List<String> problems) {
+    return problems.stream().map(p -> {
+      String property = p.substring(0, p.indexOf(' '));
+      return FLAGS.getOrDefault(property, property) + p.substring(property.length());
+    }).collect(Collectors.joining("; "));
+  }
+
+  private InputStream openInput() throws IOException {
+    if ("-".equals(input)) {
+      return System.in;
+    }
+    return Files.newInputStream(Path.of(input));
+  }
+
+  private OutputStream openOutput() throws IOException {
+    Path file = output;
+    OutputStream raw = file == null ? new NonClosing(System.out) : Files.newOutputStream(file);
+    return new BufferedOutputStream(raw, BUFFER_BYTES);
+  }
+
+  private boolean showProgress() {
+    return progress == ProgressMode.ALWAYS || (progress == ProgressMode.AUTO && System.console() != null);
+  }
+
+  /** Standard output, flushed but not closed at the end. */
+  private static final class NonClosing extends java.io.FilterOutputStream {
+    NonClosing(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+    }
+
+    @Override
+    public void close() throws IOException {
+      flush();
+    }
+  }
+
+  /** Parses {@code greedy} or {@code subtree}. */
+  static final class ChunkingConverter implements picocli.CommandLine.ITypeConverter<ChunkingStrategy> {
+    @Override
+    public ChunkingStrategy convert(String value) {
+      return ChunkingStrategy.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+    }
+  }
+
+  /** Parses {@code auto}, {@code always} or {@code never}. */
+  static final class ProgressConverter implements picocli.CommandLine.ITypeConverter<ProgressMode> {
+    @Override
+    public ProgressMode convert(String value) {
+      return ProgressMode.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+    }
+  }
+}
