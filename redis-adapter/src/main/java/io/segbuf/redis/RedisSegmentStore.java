@@ -14,6 +14,7 @@ import io.segbuf.SegmentKey;
 import io.segbuf.SegmentStore;
 import io.segbuf.Span;
 import io.segbuf.StoreUsage;
+import io.segbuf.redis.internal.Blocks;
 import io.segbuf.redis.internal.Futures;
 import io.segbuf.redis.internal.KeyLayout;
 import io.segbuf.redis.internal.RedisAccess;
@@ -141,16 +142,27 @@ public final class RedisSegmentStore implements SegmentStore {
     List<CompletionStage<List<Object>>> replies = new ArrayList<>(groups.size());
     for (Map.Entry<String, List<Integer>> e : groups.entrySet()) {
       String base = e.getKey();
-      List<Integer> group = e.getValue();
-      byte[][] args = new byte[common.length + 2 * group.size()][];
+      Blocks blocks = Blocks.of(spans, e.getValue());
+      List<Integer> group = new ArrayList<>(e.getValue().size());
+      byte[][] args = new byte[common.length + 1 + 3 * e.getValue().size()][];
       System.arraycopy(common, 0, args, 0, common.length);
       args[0] = KeyLayout.bytes(base);
-      int a = common.length;
-      for (int index : group) {
-        Span s = spans.get(index);
-        args[a++] = SpanCodec.header(s);
-        args[a++] = codec.encode(s);
+      StringBuilder list = new StringBuilder(blocks.exact ? "F" : "S");
+      int a = common.length + 1;
+      int p = a + 2 * e.getValue().size();
+      for (List<Integer> block : blocks.blocks) {
+        long bytes = 0;
+        for (int index : block) {
+          Span s = spans.get(index);
+          args[a++] = SpanCodec.id(s);
+          args[a++] = SpanCodec.header(s);
+          args[p++] = codec.encode(s);
+          group.add(index);
+          bytes += s.size();
+        }
+        list.append(' ').append(block.size()).append(' ').append(bytes);
       }
+      args[common.length] = KeyLayout.bytes(list.toString());
       byte[][] traceKeys = {KeyLayout.nodes(base), KeyLayout.metas(base)};
       order.add(group);
       CompletionStage<List<Object>> reply = scripts.call(Scripts.Name.ADD, traceKeys, args);

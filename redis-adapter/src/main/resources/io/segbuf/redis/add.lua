@@ -1,9 +1,13 @@
 -- Adds one trace's spans of a batch (DESIGN.md section 2): union-find over span ids, spans kept per tree.
 -- KEYS[1] node hash, KEYS[2] meta hash of the trace; every other key of the trace starts with ARGV[1].
 -- ARGV: base, now, shard, timeout, rootTimeout, maxLifetime (-1: none), maxSegmentBytes, ttl seconds,
---       then per span a header and the stored payload. Header: kind ('r' root, 'e' explicit segment id,
---       'c' child) .. id16 .. parent16 .. label16 .. digest16 .. uncompressed size.
--- Returns { duplicate indexes, records } with 6 values per touched segment:
+--       a block list, then the blocks. The client orders a batch's spans into blocks (the subsegments the batch
+--       itself proves: a top span first, then the spans whose parent chain reaches it inside the batch). The
+--       block list is 'F' (blocks are exact) or 'S' (take the span-by-span path), then "count bytes" per block.
+--       Then n pairs (span id, header), block by block, and the n stored payloads in the same order. A header is
+--       'L' .. parent16 .. digest16 .. kind .. size [.. '/' .. label16], kind 'r' root, 'e' explicit segment
+--       id (label), 'c' child; it starts as a link node does, so that it is stored as the node of a block member.
+-- Returns { duplicate indexes (by position in the blocks), records } with 6 values per touched segment:
 --       segment id, shard, queue score (-1: remove), spans delta, bytes delta, buffered-segment delta.
 local nodes_key, metas_key = KEYS[1], KEYS[2]
 local base = ARGV[1]
@@ -170,85 +174,179 @@ local function push(rep, payload, size)
   m.grown = true
 end
 
--- One HMGET for every span id and parent id of the batch: commands inside a script cost far more than Lua.
+local blocks = split(ARGV[9])
+local exact = blocks[1] == 'F'
+local FIRST = 10
+
+local function parse_header(h)
+  local kind = string.sub(h, 34, 34)
+  local size, label = string.match(string.sub(h, 35), '^(%d+)/?(%x*)$')
+  return kind, string.sub(h, 2, 17), string.sub(h, 18, 33), tonumber(size), label
+end
+
+local total = 0
+for b = 2, #blocks, 2 do total = total + tonumber(blocks[b]) end
+local PAYLOADS = FIRST + 2 * total
+
+-- One HMGET for every span id and every top's parent: commands inside a script cost far more than Lua.
+local all_new = true
 do
   local ids, seen = {}, {}
-  for i = 9, #ARGV, 2 do
-    local h = ARGV[i]
-    local id = string.sub(h, 2, 17)
+  for q = 0, total - 1 do
+    local id = ARGV[FIRST + 2 * q]
     if not seen[id] then
       seen[id] = true
       ids[#ids + 1] = id
     end
-    if string.sub(h, 1, 1) == 'c' then
-      local parent = string.sub(h, 18, 33)
+  end
+  local pos = 0
+  for b = 2, #blocks, 2 do
+    local h = ARGV[FIRST + 2 * pos + 1]
+    if string.sub(h, 34, 34) == 'c' then
+      local parent = string.sub(h, 2, 17)
       if not seen[parent] then
         seen[parent] = true
         ids[#ids + 1] = parent
       end
     end
+    pos = pos + tonumber(blocks[b])
   end
   local i = 1
   while i <= #ids do
     local j = math.min(i + 999, #ids)
     local values = redis.call('HMGET', nodes_key, unpack(ids, i, j))
-    for k = i, j do
-      local v = values[k - i + 1]
-      nodes[ids[k]] = v and parse_node(ids[k], v) or false
+    for q = i, j do
+      local v = values[q - i + 1]
+      if v then
+        nodes[ids[q]] = parse_node(ids[q], v)
+        all_new = false
+      else
+        nodes[ids[q]] = false
+      end
     end
     i = j + 1
   end
+  if not all_new then
+    -- only a top's parent may exist for the fast path
+    all_new = true
+    for q = 0, total - 1 do
+      if nodes[ARGV[FIRST + 2 * q]] then
+        all_new = false
+        break
+      end
+    end
+  end
+end
+
+-- A span that is not in the trace yet: a new node, joined to its tree. Returns the tree's representative.
+local function add_new(id, kind, parent, label)
+  if kind == 'c' then
+    if not get_node(parent) then new_rep(parent, parent) end
+    local rep = find(parent)
+    nodes[id] = { id = id, rep = false, ref = rep.id, dig = '', cnt = 0, bytes = 0, first = -1 }
+    return rep
+  end
+  if kind ~= 'e' then label = id end
+  local rep = new_rep(id, label)
+  if id == label then get_meta(label).r = 1 end
+  return rep
 end
 
 local duplicates = {}
-for i = 9, #ARGV, 2 do
-  local h, payload = ARGV[i], ARGV[i + 1]
-  local kind = string.sub(h, 1, 1)
-  local id = string.sub(h, 2, 17)
-  local dig = string.sub(h, 50, 65)
-  local size = tonumber(string.sub(h, 66))
-  local n = get_node(id)
-  if n and n.dig ~= '' then
-    local rep = find(id)
-    if n.dig == dig then
-      duplicates[#duplicates + 1] = (i - 9) / 2
-      get_meta(rep.ref) -- reported again, so that a redelivery repairs a lost queue update
-    else
-      push(rep, payload, size)
+if exact and all_new then
+  -- Every span is new: the tops join their trees; every other span's header is stored as its link node as it
+  -- is, and payloads go to their tree's list in as few commands as the order of the blocks allows.
+  local reps = {}
+  local pos = 0
+  for b = 2, #blocks, 2 do
+    local k, bytes = tonumber(blocks[b]), tonumber(blocks[b + 1])
+    local id, h = ARGV[FIRST + 2 * pos], ARGV[FIRST + 2 * pos + 1]
+    local kind, parent, dig, _, label = parse_header(h)
+    local rep = add_new(id, kind, parent, label)
+    local top = nodes[id]
+    top.dig = dig
+    touch(top)
+    pending[rep.id] = pending[rep.id] or {}
+    rep.cnt = rep.cnt + k
+    rep.bytes = rep.bytes + bytes
+    rep.first = min_first(rep.first, now)
+    touch(rep)
+    local m = get_meta(rep.ref)
+    m.c = m.c + k
+    m.b = m.b + bytes
+    m.f = min_first(m.f, now)
+    m.l = math.max(m.l, now)
+    m.grown = true
+    reps[#reps + 1] = rep.id
+    pos = pos + k
+  end
+  local i = FIRST
+  while i < PAYLOADS do
+    local j = math.min(i + 999, PAYLOADS - 1)
+    redis.call('HSET', nodes_key, unpack(ARGV, i, j))
+    i = j + 1
+  end
+  -- runs of blocks with the same tree share one RPUSH
+  local run_start, run_rep = PAYLOADS, reps[1]
+  pos = 0
+  for r = 1, #reps + 1 do
+    if r > #reps or reps[r] ~= run_rep then
+      local last = PAYLOADS + pos - 1
+      local skey = base .. 's:' .. run_rep
+      local q = run_start
+      while q <= last do
+        local j = math.min(q + 499, last)
+        redis.call('RPUSH', skey, unpack(ARGV, q, j))
+        q = j + 1
+      end
+      if r <= #reps then
+        run_start, run_rep = PAYLOADS + pos, reps[r]
+      end
     end
-  else
-    local rep
-    if kind == 'c' then
-      local parent = string.sub(h, 18, 33)
-      if not get_node(parent) then new_rep(parent, parent) end
-      rep = find(parent)
-      if n then
+    if r <= #reps then pos = pos + tonumber(blocks[2 * r]) end
+  end
+else
+  for pos = 0, total - 1 do
+    local id, h, payload = ARGV[FIRST + 2 * pos], ARGV[FIRST + 2 * pos + 1], ARGV[PAYLOADS + pos]
+    local kind, parent, dig, size, label = parse_header(h)
+    local n = get_node(id)
+    if n and n.dig ~= '' then
+      local rep = find(id)
+      if n.dig == dig then
+        duplicates[#duplicates + 1] = pos
+        get_meta(rep.ref) -- reported again, so that a redelivery repairs a lost queue update
+      else
+        push(rep, payload, size)
+      end
+    elseif not n then
+      local rep = add_new(id, kind, parent, label)
+      n = nodes[id]
+      n.dig = dig
+      touch(n)
+      push(rep, payload, size)
+    else
+      local rep
+      if kind == 'c' then
+        if not get_node(parent) then new_rep(parent, parent) end
+        rep = find(parent)
         local rc = find(id)
         if rc ~= rep then link(rc, rep) end
       else
-        n = { id = id, rep = false, ref = rep.id, dig = '', cnt = 0, bytes = 0, first = -1 }
-        nodes[id] = n
-      end
-    else
-      local label = kind == 'e' and string.sub(h, 34, 49) or id
-      if not n then
-        n = new_rep(id, label)
-        rep = n
-      else
+        if kind ~= 'e' then label = id end
         rep = find(id)
         relabel(rep, label)
+        if id == label then get_meta(label).r = 1 end
       end
-      if id == label then get_meta(label).r = 1 end
+      n.dig = dig
+      touch(n)
+      push(rep, payload, size)
     end
-    n.dig = dig
-    touch(n)
-    push(rep, payload, size)
   end
 end
 
 for rep_id, list in pairs(pending) do
   local key = base .. 's:' .. rep_id
-  rpush_pages(key, list)
+  if #list > 0 then rpush_pages(key, list) end
   redis.call('EXPIRE', key, ttl)
 end
 

@@ -2,7 +2,7 @@
 --
 -- Node (field of the trace's node hash, named by the span id in 16 hex digits):
 --   'R' .. label16 .. digest .. '|' .. count .. '|' .. bytes .. '|' .. first   a set representative (a tree)
---   'L' .. parent16 .. digest                                                  a link towards the representative
+--   'L' .. parent16 .. digest [.. anything]                                  a link towards the representative
 -- digest is 16 hex digits for a span that arrived, empty for a missing parent (a placeholder).
 -- count, bytes and first describe the tree's open spans, kept in the list <base>s:<representative>.
 --
@@ -20,7 +20,7 @@ local function parse_node(id, v)
   local n = { id = id, ref = string.sub(v, 2, 17) }
   if kind == 'L' then
     n.rep = false
-    n.dig = string.sub(v, 18)
+    n.dig = string.sub(v, 18, 33)
     n.cnt, n.bytes, n.first = 0, 0, -1
   else
     n.rep = true

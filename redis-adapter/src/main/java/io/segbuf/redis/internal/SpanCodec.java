@@ -31,33 +31,36 @@ public final class SpanCodec {
     this.maxUncompressed = maxUncompressed;
   }
 
-  /** The script header: kind, id, parent, explicit label, digest (16 hex each but kind) and the size. */
+  /**
+   * The script header, which doubles as the span's link node: {@code 'L'}, parent id and digest (16 hex each),
+   * the kind ({@code r} root, {@code e} explicit segment id, {@code c} child), the size, and for {@code e} a
+   * slash and the explicit segment id.
+   */
   public static byte[] header(Span span) {
     byte[] size = Integer.toString(span.size()).getBytes(StandardCharsets.US_ASCII);
-    byte[] h = new byte[65 + size.length];
-    byte kind;
-    if (span.hasExplicitSegmentId()) {
-      kind = 'e';
-    } else if (span.isRoot()) {
-      kind = 'r';
-    } else {
-      kind = 'c';
-    }
-    h[0] = kind;
-    Ids.write(span.spanId(), h, 1);
+    boolean explicit = span.hasExplicitSegmentId();
+    byte[] h = new byte[34 + size.length + (explicit ? 17 : 0)];
+    h[0] = 'L';
     if (span.hasParent()) {
-      Ids.write(span.parentSpanId(), h, 17);
+      Ids.write(span.parentSpanId(), h, 1);
     } else {
-      System.arraycopy(ZERO_ID, 0, h, 17, 16);
+      System.arraycopy(ZERO_ID, 0, h, 1, 16);
     }
-    if (span.hasExplicitSegmentId()) {
-      Ids.write(span.explicitSegmentId(), h, 33);
-    } else {
-      System.arraycopy(ZERO_ID, 0, h, 33, 16);
+    Ids.write(digest(span.bytes()), h, 17);
+    h[33] = explicit ? (byte) 'e' : span.isRoot() ? (byte) 'r' : (byte) 'c';
+    System.arraycopy(size, 0, h, 34, size.length);
+    if (explicit) {
+      h[34 + size.length] = '/';
+      Ids.write(span.explicitSegmentId(), h, 35 + size.length);
     }
-    Ids.write(digest(span.bytes()), h, 49);
-    System.arraycopy(size, 0, h, 65, size.length);
     return h;
+  }
+
+  /** The span id as the script's node field: 16 hex digits. */
+  public static byte[] id(Span span) {
+    byte[] id = new byte[16];
+    Ids.write(span.spanId(), id, 0);
+    return id;
   }
 
   /** The bytes to store for a span. */
