@@ -147,4 +147,20 @@ class RedisStoreRecoveryIT {
       assertThat(store.due(0, END, 10)).isEmpty();
     }
   }
+
+  @Test
+  void usageReportsRedisMemoryAndItsLimitForBackpressure() {
+    try (RedisSegmentStore store = RedisSegmentStore.connect(options())) {
+      store.add(0, TestSpans.parsed(span(1).padding(10_000)), POLICY, T0);
+      assertThat(store.usage().usedMemoryBytes()).isPositive();
+      assertThat(store.usage().maxMemoryBytes()).isZero();
+      redis.cli("CONFIG", "SET", "maxmemory", "1gb");
+      try {
+        assertThat(store.usage().maxMemoryBytes()).isEqualTo(1L << 30);
+        assertThat(store.usage().memoryFraction()).isGreaterThan(0).isLessThan(1);
+      } finally {
+        redis.cli("CONFIG", "SET", "maxmemory", "0");
+      }
+    }
+  }
 }
