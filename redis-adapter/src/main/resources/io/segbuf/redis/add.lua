@@ -256,29 +256,49 @@ local duplicates = {}
 if exact and all_new then
   -- Every span is new: the tops join their trees; every other span's header is stored as its link node as it
   -- is, and payloads go to their tree's list in as few commands as the order of the blocks allows.
-  local reps = {}
+  local reps, sums, trees = {}, {}, {}
   local pos = 0
   for b = 2, #blocks, 2 do
     local k, bytes = tonumber(blocks[b]), tonumber(blocks[b + 1])
-    local id, h = ARGV[FIRST + 2 * pos], ARGV[FIRST + 2 * pos + 1]
-    local kind, parent, dig, _, label = parse_header(h)
-    local rep = add_new(id, kind, parent, label)
-    local top = nodes[id]
-    top.dig = dig
-    touch(top)
+    local h = ARGV[FIRST + 2 * pos + 1]
+    local rep
+    if string.sub(h, 34, 34) == 'c' then
+      -- the top's header, stored below, is already its link node: a link to its parent
+      local parent = string.sub(h, 2, 17)
+      if not get_node(parent) then new_rep(parent, parent) end
+      rep = find(parent)
+    else
+      local id = ARGV[FIRST + 2 * pos]
+      local kind, parent, dig, _, label = parse_header(h)
+      rep = add_new(id, kind, parent, label)
+      local top = nodes[id]
+      top.dig = dig
+      touch(top)
+    end
+    local sum = sums[rep.id]
+    if not sum then
+      sum = { 0, 0 }
+      sums[rep.id] = sum
+      trees[#trees + 1] = rep
+    end
+    sum[1] = sum[1] + k
+    sum[2] = sum[2] + bytes
+    reps[#reps + 1] = rep.id
+    pos = pos + k
+  end
+  for _, rep in ipairs(trees) do
+    local sum = sums[rep.id]
     pending[rep.id] = pending[rep.id] or {}
-    rep.cnt = rep.cnt + k
-    rep.bytes = rep.bytes + bytes
+    rep.cnt = rep.cnt + sum[1]
+    rep.bytes = rep.bytes + sum[2]
     rep.first = min_first(rep.first, now)
     touch(rep)
     local m = get_meta(rep.ref)
-    m.c = m.c + k
-    m.b = m.b + bytes
+    m.c = m.c + sum[1]
+    m.b = m.b + sum[2]
     m.f = min_first(m.f, now)
     m.l = math.max(m.l, now)
     m.grown = true
-    reps[#reps + 1] = rep.id
-    pos = pos + k
   end
   local i = FIRST
   while i < PAYLOADS do
