@@ -360,6 +360,18 @@ public final class RedisSegmentStore implements SegmentStore {
     return expiredUnflushed.get();
   }
 
+  /**
+   * Segments of {@code shard} that have been due for more than half of {@code keyTtl} at {@code now}: their keys
+   * are at risk of expiring before they are flushed (the TTL is refreshed on each write, in wall-clock time, so
+   * this is an early warning for a flusher that lags, not an exact count). One ZCOUNT.
+   */
+  public long atRiskSegments(int shard, Instant now) {
+    long limit = now.toEpochMilli() - options.keyTtl().toMillis() / 2;
+    Long n = Futures.await(async.zcount(keys.queue(shard), Range.create(Double.NEGATIVE_INFINITY, limit * 8.0 + 7)),
+        timeout, "atRiskSegments");
+    return n == null ? 0 : n;
+  }
+
   /** Traces whose queue entries were repaired after an interrupted batch. */
   public long repairedTraces() {
     return repairedTraces.get();

@@ -163,4 +163,14 @@ class RedisStoreRecoveryIT {
       }
     }
   }
+
+  @Test
+  void segmentsDueForHalfTheKeyTtlAreCountedAtRisk() {
+    try (RedisSegmentStore store = RedisSegmentStore.connect(options())) {
+      store.add(0, TestSpans.parsed(span(1)), POLICY, T0);
+      Instant due = T0.plusSeconds(10);
+      assertThat(store.atRiskSegments(0, due.plus(Duration.ofMinutes(29)))).isZero();
+      assertThat(store.atRiskSegments(0, due.plus(Duration.ofMinutes(30)))).isEqualTo(1);
+    }
+  }
 }
