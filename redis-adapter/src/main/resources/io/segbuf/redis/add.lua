@@ -414,6 +414,11 @@ for _, label in ipairs(meta_order) do
 end
 hset_pages(metas_key, meta_flat)
 if active_delta ~= 0 then redis.call('HINCRBY', metas_key, '#a', active_delta) end
+-- A hash kept compact (listpack) is searched linearly: past 64 span ids, one value longer than the compact
+-- limit makes Redis convert it to a hash table for good, so lookups stay constant time in big traces.
+if redis.call('HLEN', nodes_key) >= 64 and redis.call('HEXISTS', nodes_key, '#') == 0 then
+  redis.call('HSET', nodes_key, '#', string.rep('-', 128))
+end
 redis.call('EXPIRE', nodes_key, ttl)
 redis.call('EXPIRE', metas_key, ttl)
 return { duplicates, records }

@@ -71,4 +71,21 @@ class RedisStoreKeySafetyIT {
           .containsExactlyInAnyOrder(spans.get(2).bytes(), spans.get(3).bytes());
     }
   }
+
+  @Test
+  void aTraceWithManySpanIdsKeepsThemInAHashTable() {
+    try (RedisServers redis = RedisServers.standalone();
+        RedisSegmentStore store = RedisSegmentStore.connect(RedisStoreOptions.builder().uri(redis.uri()).build())) {
+      List<Span> spans = new ArrayList<>();
+      spans.add(span(7, "0000000000000001", ""));
+      for (int i = 2; i <= 100; i++) {
+        spans.add(span(7, String.format("%016x", i), ",\"parent_span_id\":\"0000000000000001\""));
+      }
+      store.add(0, spans.subList(0, 10), POLICY, Instant.ofEpochSecond(1));
+      String nodes = "segbuf:{7:" + TRACE + "}:n";
+      assertThat(redis.cli("OBJECT", "ENCODING", nodes).trim()).isEqualTo("listpack");
+      store.add(0, spans.subList(10, 100), POLICY, Instant.ofEpochSecond(1));
+      assertThat(redis.cli("OBJECT", "ENCODING", nodes).trim()).isEqualTo("hashtable");
+    }
+  }
 }

@@ -35,12 +35,13 @@ public final class Blocks {
       }
     }
     Map<Integer, Integer> topOf = new HashMap<>(group.size() * 2);
-    Map<Integer, List<Integer>> blocks = new LinkedHashMap<>();
+    Map<Integer, Integer> depthOf = new HashMap<>(group.size() * 2);
     List<Integer> path = new ArrayList<>();
     for (int start : group) {
       path.clear();
       int at = start;
       Integer top = topOf.get(at);
+      int depth = top == null ? 0 : depthOf.getOrDefault(at, 0) + 1;
       while (top == null) {
         path.add(at);
         if (path.size() > group.size()) {
@@ -50,23 +51,30 @@ public final class Blocks {
         Integer parent = s.isRoot() || s.hasExplicitSegmentId() ? null : byId.get(s.parentSpanId());
         if (parent == null) {
           top = at;
+          depth = 0;
           break;
         }
         at = parent;
         top = topOf.get(at);
+        if (top != null) {
+          depth = depthOf.getOrDefault(at, 0) + 1;
+        }
       }
-      for (int p : path) {
-        topOf.put(p, top);
+      // path runs from start up to the span just below 'at' (or to the top itself)
+      for (int j = path.size() - 1; j >= 0; j--) {
+        topOf.put(path.get(j), top);
+        depthOf.put(path.get(j), depth++);
       }
     }
+    // parents before children inside a block: a span then finds its parent's node already joined
+    Map<Integer, List<Integer>> blocks = new LinkedHashMap<>();
+    List<Integer> byDepth = new ArrayList<>(group);
+    byDepth.sort((a, b) -> Integer.compare(depthOf.getOrDefault(a, 0), depthOf.getOrDefault(b, 0)));
     for (int i : group) {
-      int top = topOf.getOrDefault(i, i);
-      List<Integer> block = blocks.computeIfAbsent(top, t -> new ArrayList<>());
-      if (i == top) {
-        block.add(0, i);
-      } else {
-        block.add(i);
-      }
+      blocks.computeIfAbsent(topOf.getOrDefault(i, i), t -> new ArrayList<>());
+    }
+    for (int i : byDepth) {
+      blocks.computeIfAbsent(topOf.getOrDefault(i, i), t -> new ArrayList<>()).add(i);
     }
     return new Blocks(new ArrayList<>(blocks.values()), true);
   }
