@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * pipelined; all keys of a trace share one hash slot ({@code {project:trace}}); each shard's due queue is a sorted
  * set in a slot of its own, updated by the client from what the scripts return.
  *
- * <p>Crash safety: before a batch's scripts run, each trace gets a guard entry in the shard's queue; it is removed
+ * <p>Crash safety: before a batch's scripts run, each trace gets a guard entry in the shard's queue (on a cluster
+ * the store awaits it first; standalone, one connection keeps the order); it is removed
  * in the same pipeline that writes the segments' queue entries. A crash in between leaves the guard, and {@link
  * #due} repairs the trace's queue entries from its state when the guard comes due. Redelivered spans (not
  * acknowledged after a crash) are duplicates and re-report their segments too. A queue entry is removed only when a
@@ -130,6 +131,10 @@ public final class RedisSegmentStore implements SegmentStore {
     List<CompletionStage<?>> inFlight = new ArrayList<>();
     registerShard(shard, inFlight);
     inFlight.add(zadd(queue, guards));
+    if (redis.isCluster()) {
+      // the queue's node is not the traces' nodes: only an acknowledged guard is sure to precede the scripts
+      awaitAll(inFlight, "add guard");
+    }
 
     // 2. One script call per trace, all sent before any reply is awaited (bounded by pipelineSize).
     byte[][] common = {

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
@@ -72,8 +73,8 @@ class RedisStoreModelIT {
   }
 
   /** Every flushed generation: "segment/generation" → sorted span JSON. */
-  private static TreeMap<String, List<String>> run(SegmentStore store, List<List<Span>> plan) {
-    TreeMap<String, List<String>> flushed = new TreeMap<>();
+  private static Map<String, List<String>> run(SegmentStore store, List<List<Span>> plan) {
+    Map<String, List<String>> flushed = new TreeMap<>();
     int duplicates = 0;
     for (List<Span> step : plan) {
       if (step.isEmpty()) {
@@ -87,7 +88,7 @@ class RedisStoreModelIT {
     return flushed;
   }
 
-  private static void flush(SegmentStore store, TreeMap<String, List<String>> flushed) {
+  private static void flush(SegmentStore store, Map<String, List<String>> flushed) {
     for (DueSegment due : store.due(0, END, Integer.MAX_VALUE)) {
       SealedSegment sealed = store.seal(due.key(), T0);
       if (sealed == null) {
