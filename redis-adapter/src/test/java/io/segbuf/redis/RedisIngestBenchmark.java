@@ -97,6 +97,8 @@ public final class RedisIngestBenchmark {
       floor(redis, batches, total);
       naive(redis, batches, total);
       chain(redis, 4000, 10);
+      chain(redis, 10_000, 100);
+      fanOut(redis, 50_000, 1000);
     }
   }
 
@@ -178,6 +180,28 @@ public final class RedisIngestBenchmark {
         }
         Stats after = Stats.of(redis);
         report("segbuf leaf-first chain " + n + " in " + batchSize + "-span batches, half " + (half + 1),
+            after.minus(before), n / 2, 0);
+        before = after;
+      }
+    }
+  }
+
+  /** Children of one root arriving before it, in batches: per-span cost of the first and second half. */
+  private static void fanOut(RedisServers redis, int n, int batchSize) {
+    try (RedisSegmentStore store = RedisSegmentStore.connect(
+        RedisStoreOptions.builder().uri(redis.uri()).keyPrefix("fanout").build())) {
+      Stats before = Stats.of(redis);
+      int id = 2;
+      for (int half = 0; half < 2; half++) {
+        for (int made = 0; made < n / 2; made += batchSize) {
+          List<Span> batch = new ArrayList<>();
+          for (int i = 0; i < batchSize; i++) {
+            batch.add(span(id++).parent(1).padding(900).parsed());
+          }
+          store.add(0, batch, POLICY, T0);
+        }
+        Stats after = Stats.of(redis);
+        report("segbuf fan-out " + n + " children in " + batchSize + "-span batches, half " + (half + 1),
             after.minus(before), n / 2, 0);
         before = after;
       }
