@@ -26,12 +26,15 @@ public final class RedisServers implements AutoCloseable {
   private final List<Server> servers = new ArrayList<>();
   private final Path root;
 
+  private final Thread killer = new Thread(this::close, "segbuf-redis-servers-killer");
+
   private RedisServers() {
     try {
       root = Files.createTempDirectory("segbuf-redis-");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    Runtime.getRuntime().addShutdownHook(killer); // no server outlives a test JVM that dies early
   }
 
   /** One standalone server without persistence. */
@@ -284,7 +287,14 @@ public final class RedisServers implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (Thread.currentThread() != killer) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(killer);
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down already
+      }
+    }
     for (Server s : servers) {
       s.process.destroyForcibly();
     }
