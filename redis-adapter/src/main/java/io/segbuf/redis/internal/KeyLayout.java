@@ -1,5 +1,6 @@
 package io.segbuf.redis.internal;
 
+import io.segbuf.SpanIds;
 import io.segbuf.SegmentKey;
 import io.segbuf.TraceId;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +28,7 @@ public final class KeyLayout {
 
   /** The common start of a trace's keys, ending with ':'. */
   public String traceBase(long projectId, long traceHigh, long traceLow) {
-    return prefix + ":{" + projectId + ":" + Ids.hex(traceHigh) + Ids.hex(traceLow) + "}:";
+    return prefix + ":{" + projectId + ":" + SpanIds.toHex(traceHigh) + SpanIds.toHex(traceLow) + "}:";
   }
 
   public String traceBase(SegmentKey key) {
@@ -61,7 +62,7 @@ public final class KeyLayout {
 
   /** The queue member of a segment: {@code <project>:<trace>:<segment id>}. */
   public static String member(long projectId, long traceHigh, long traceLow, String segmentIdHex) {
-    return projectId + ":" + Ids.hex(traceHigh) + Ids.hex(traceLow) + ":" + segmentIdHex;
+    return projectId + ":" + SpanIds.toHex(traceHigh) + SpanIds.toHex(traceLow) + ":" + segmentIdHex;
   }
 
   public static String member(SegmentKey key) {
@@ -71,7 +72,7 @@ public final class KeyLayout {
 
   /** The queue member that guards a trace while a batch is written: {@code g:<project>:<trace>}. */
   public static String guard(long projectId, long traceHigh, long traceLow) {
-    return "g:" + projectId + ":" + Ids.hex(traceHigh) + Ids.hex(traceLow);
+    return "g:" + projectId + ":" + SpanIds.toHex(traceHigh) + SpanIds.toHex(traceLow);
   }
 
   public static boolean isGuard(String member) {

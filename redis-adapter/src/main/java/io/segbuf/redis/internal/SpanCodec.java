@@ -1,5 +1,6 @@
 package io.segbuf.redis.internal;
 
+import io.segbuf.SpanIds;
 import com.github.luben.zstd.Zstd;
 import io.segbuf.Outcome;
 import io.segbuf.ParseResult;
@@ -42,16 +43,16 @@ public final class SpanCodec {
     byte[] h = new byte[34 + size.length + (explicit ? 17 : 0)];
     h[0] = 'L';
     if (span.hasParent()) {
-      Ids.write(span.parentSpanId(), h, 1);
+      SpanIds.writeHex(span.parentSpanId(), h, 1);
     } else {
       System.arraycopy(ZERO_ID, 0, h, 1, 16);
     }
-    Ids.write(digest(span.bytes()), h, 17);
+    SpanIds.writeHex(digest(span.bytes()), h, 17);
     h[33] = explicit ? (byte) 'e' : span.isRoot() ? (byte) 'r' : (byte) 'c';
     System.arraycopy(size, 0, h, 34, size.length);
     if (explicit) {
       h[34 + size.length] = '/';
-      Ids.write(span.explicitSegmentId(), h, 35 + size.length);
+      SpanIds.writeHex(span.explicitSegmentId(), h, 35 + size.length);
     }
     return h;
   }
@@ -59,7 +60,7 @@ public final class SpanCodec {
   /** The span id as the script's node field: 16 hex digits. */
   public static byte[] id(Span span) {
     byte[] id = new byte[16];
-    Ids.write(span.spanId(), id, 0);
+    SpanIds.writeHex(span.spanId(), id, 0);
     return id;
   }
 
