@@ -18,8 +18,8 @@ final class Progress {
     this.enabled = enabled;
   }
 
-  void update(LineReader lines) {
-    if (!enabled || (lines.lines() & 0x3fff) != 0) {
+  void update(long lines, long bytes) {
+    if (!enabled || (lines & 0x3fff) != 0) {
       return;
     }
     long now = System.nanoTime();
@@ -29,8 +29,7 @@ final class Progress {
     lastPrinted = now;
     printed = true;
     double seconds = (now - started) / 1e9;
-    err.printf(Locale.ROOT, "\r%,d lines, %.1f MB, %,.0f lines/s ", lines.lines(), lines.bytes() / 1e6,
-        lines.lines() / seconds);
+    err.printf(Locale.ROOT, "\r%,d lines, %.1f MB, %,.0f lines/s ", lines, bytes / 1e6, lines / seconds);
     err.flush();
   }
 

@@ -41,39 +41,42 @@ final class Replay {
   }
 
   /** Replays every line; returns what happened. Invalid lines are reported on {@code err} with their number. */
-  ReplaySummary run(LineReader lines) throws IOException {
+  ReplaySummary run(LineReader reader) throws IOException {
     long started = System.nanoTime();
-    byte[] line;
-    while ((line = lines.next()) != null) {
-      progress.update(lines);
-      if (isBlank(line)) {
-        continue;
+    try (ParsingReader lines = new ParsingReader(reader)) {
+      ParsingReader.Line line;
+      while ((line = lines.next()) != null) {
+        progress.update(lines.lines(), lines.bytes());
+        ParseResult parsed = line.parsed();
+        if (parsed instanceof Span) {
+          replay((Span) parsed);
+        } else if (parsed != null) {
+          Outcome.Invalid bad = (Outcome.Invalid) parsed;
+          invalid.merge(bad.reason(), 1L, Long::sum);
+          err.println("line " + line.number() + ": invalid span (" + bad.reason() + "): " + bad.detail());
+        }
       }
-      ParseResult parsed = Span.parse(line);
-      if (!(parsed instanceof Span)) {
-        Outcome.Invalid bad = (Outcome.Invalid) parsed;
-        invalid.merge(bad.reason(), 1L, Long::sum);
-        err.println("line " + lines.lines() + ": invalid span (" + bad.reason() + "): " + bad.detail());
-        continue;
-      }
-      Span span = (Span) parsed;
-      spans++;
-      long eventMillis = toMillis(span.eventTime());
-      if (eventMillis > nowMillis) {
-        offerBatch();
-        nowMillis = eventMillis;
-        flushDue();
-      }
-      batch.add(span);
-      if (batch.size() == MAX_BATCH) {
-        offerBatch();
-      }
+      offerBatch();
+      buffer.drain(now());
+      progress.done();
+      return new ReplaySummary(lines.lines(), lines.bytes(), spans, duplicates, invalid, buffer.stats(),
+          System.nanoTime() - started);
     }
-    offerBatch();
-    buffer.drain(now());
-    progress.done();
-    return new ReplaySummary(lines.lines(), lines.bytes(), spans, duplicates, invalid, buffer.stats(),
-        System.nanoTime() - started);
+  }
+
+  /** Flushes what the span's event time makes due before adding it, then adds it to the batch. */
+  private void replay(Span span) {
+    spans++;
+    long eventMillis = toMillis(span.eventTime());
+    if (eventMillis > nowMillis) {
+      offerBatch();
+      nowMillis = eventMillis;
+      flushDue();
+    }
+    batch.add(span);
+    if (batch.size() == MAX_BATCH) {
+      offerBatch();
+    }
   }
 
   private void offerBatch() {
@@ -105,12 +108,4 @@ final class Replay {
     return (long) Math.floor(seconds * 1000);
   }
 
-  private static boolean isBlank(byte[] line) {
-    for (byte b : line) {
-      if (b != ' ' && b != '\t') {
-        return false;
-      }
-    }
-    return true;
-  }
 }
