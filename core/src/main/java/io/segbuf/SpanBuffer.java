@@ -153,6 +153,11 @@ public final class SpanBuffer {
     return flusher.flush(all, FlushReason.SHUTDOWN, now);
   }
 
+  /** What the store holds now, with its memory use (for backpressure). */
+  public StoreUsage usage() {
+    return store.usage();
+  }
+
   /** Gauges from the store and counters since creation. */
   public BufferStats stats() {
     return stats.snapshot(store.usage());
