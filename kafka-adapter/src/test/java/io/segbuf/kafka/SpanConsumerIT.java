@@ -2,6 +2,8 @@ package io.segbuf.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.segbuf.SegmentStore;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
@@ -244,6 +246,13 @@ class SpanConsumerIT {
     assertThat(running.consumer().stats().pauses()).isPositive();
     Await.until("input resumed", WAIT, () -> !running.consumer().stats().paused());
     assertThat(running.consumer().stats().resumes()).isPositive();
+
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    new SpanBufferMetrics(running.buffer(), running.consumer(), Tags.empty()).bindTo(registry);
+    assertThat(registry.get("segbuf.consumer.pauses").functionCounter().count()).isPositive();
+    assertThat(registry.get("segbuf.consumer.paused").gauge().value()).isZero();
+    assertThat(registry.get("segbuf.consumer.records").functionCounter().count()).isEqualTo(spans.size());
+    assertThat(registry.get("segbuf.spans.flushed").functionCounter().count()).isEqualTo(spans.size());
   }
 
   @Test
