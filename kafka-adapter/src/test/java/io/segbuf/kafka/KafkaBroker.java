@@ -126,8 +126,15 @@ final class KafkaBroker implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     admin.close();
-    cluster.close();
+    try {
+      cluster.close();
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("the test Kafka broker did not stop cleanly", e);
+    }
   }
 }

@@ -92,9 +92,14 @@ class SpanConsumerIT {
   record Running(SpanConsumer consumer, SpanBuffer buffer, KafkaSegmentSink sink, SegmentStore store)
       implements AutoCloseable {
     @Override
-    public void close() throws Exception {
+    public void close() {
       consumer.close();
-      assertThat(consumer.awaitStopped(60, TimeUnit.SECONDS)).isTrue();
+      try {
+        assertThat(consumer.awaitStopped(60, TimeUnit.SECONDS)).isTrue();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
       sink.close();
       store.close();
     }
@@ -129,8 +134,15 @@ class SpanConsumerIT {
         records.add(new ProducerRecord<>(in, null, time++, trace.getBytes(StandardCharsets.US_ASCII), s.bytes()));
       }
     }
-    records.forEach(input::send);
-    input.flush();
+    List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+    records.forEach(r -> acks.add(input.send(r)));
+    for (java.util.concurrent.Future<?> ack : acks) {
+      try {
+        ack.get();
+      } catch (Exception e) {
+        throw new AssertionError("could not produce the test spans", e);
+      }
+    }
     return spanIds;
   }
 

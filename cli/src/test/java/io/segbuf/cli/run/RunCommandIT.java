@@ -66,13 +66,17 @@ class RunCommandIT {
     cluster.close();
   }
 
-  private static void produce(List<TestSpans> spans) {
+  private static void produce(List<TestSpans> spans) throws Exception {
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
         Map.of("bootstrap.servers", cluster.bootstrapServers()), new ByteArraySerializer(),
         new ByteArraySerializer())) {
+      List<java.util.concurrent.Future<?>> acks = new java.util.ArrayList<>();
       for (TestSpans s : spans) {
-        producer.send(new ProducerRecord<>("spans-in", s.json().substring(14, 46).getBytes(StandardCharsets.US_ASCII),
-            s.bytes()));
+        byte[] traceKey = s.json().substring(14, 46).getBytes(StandardCharsets.US_ASCII);
+        acks.add(producer.send(new ProducerRecord<>("spans-in", traceKey, s.bytes())));
+      }
+      for (java.util.concurrent.Future<?> ack : acks) {
+        ack.get();
       }
     }
   }
