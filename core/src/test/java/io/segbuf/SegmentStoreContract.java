@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
+import java.util.TreeMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +53,12 @@ public abstract class SegmentStoreContract {
 
   /** Seals, reads and completes every segment of shard 0: segment id → the span ids flushed, sorted. */
   protected Map<Long, List<Long>> flushAll() {
-    Map<Long, List<Long>> flushed = new HashMap<>();
+    return flushAll(store);
+  }
+
+  /** Seals, reads and completes every segment of shard 0 of {@code store}: segment id → sorted span ids. */
+  public static Map<Long, List<Long>> flushAll(SegmentStore store) {
+    Map<Long, List<Long>> flushed = new TreeMap<>();
     for (DueSegment due : store.due(0, END, Integer.MAX_VALUE)) {
       SealedSegment sealed = store.seal(due.key(), T0);
       assertThat(sealed).isNotNull();

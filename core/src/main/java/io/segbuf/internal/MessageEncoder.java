@@ -82,19 +82,45 @@ public final class MessageEncoder {
     return messages;
   }
 
-  /** The flush id: 32 hex digits of MD5 over project, trace, segment id, generation and chunk index. */
+  /**
+   * The flush id: 32 hex digits of MD5 over {@code "<project>:<trace hex>:<segment id hex>:<generation>:<chunk
+   * index>"}, a stable, documented derivation that any consumer can recompute.
+   */
   public static String flushId(SegmentKey key, int generation, int chunkIndex) {
-    String name = key.projectId() + ":" + key.traceId().toHex() + ":" + key.segmentIdHex() + ":" + generation
-        + ":" + chunkIndex;
-    byte[] digest;
+    byte[] name = new byte[20 + 1 + 32 + 1 + 16 + 1 + 10 + 1 + 10];
+    int pos = writeLong(key.projectId(), name, 0);
+    name[pos++] = ':';
+    Hex.write(key.traceId().high(), name, pos);
+    Hex.write(key.traceId().low(), name, pos + 16);
+    pos += 32;
+    name[pos++] = ':';
+    Hex.write(key.segmentId(), name, pos);
+    pos += 16;
+    name[pos++] = ':';
+    pos = writeInt(generation, name, pos);
+    name[pos++] = ':';
+    pos = writeInt(chunkIndex, name, pos);
+    MessageDigest md5 = MD5.get();
+    md5.update(name, 0, pos);
+    byte[] hex = new byte[32];
+    Hex.write(md5.digest(), hex, 0);
+    return new String(hex, StandardCharsets.US_ASCII);
+  }
+
+  private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
     try {
-      digest = MessageDigest.getInstance("MD5").digest(name.getBytes(StandardCharsets.US_ASCII));
+      return MessageDigest.getInstance("MD5");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java platform has MD5", e);
     }
-    byte[] hex = new byte[32];
-    Hex.write(digest, hex, 0);
-    return new String(hex, StandardCharsets.US_ASCII);
+  });
+
+  private static int writeLong(long value, byte[] out, int pos) {
+    String digits = Long.toString(value);
+    for (int i = 0; i < digits.length(); i++) {
+      out[pos + i] = (byte) digits.charAt(i);
+    }
+    return pos + digits.length();
   }
 
   static int digits(int value) {

@@ -67,9 +67,12 @@ public final class SegmentOrder {
         walk.from(i);
       }
     }
+    // what is left hangs off parent cycles: walk each cycle from its smallest span id, so that spans hanging
+    // off it follow their parents
+    boolean[] onCycle = markCycles(parent, visited);
     for (int i = 0; i < n; i++) {
-      if (!visited[i]) {
-        walk.from(i); // a cycle: nothing above it is a top
+      if (onCycle[i] && !visited[i]) {
+        walk.from(i);
       }
     }
     return new SegmentOrder(ordered, endOf);
@@ -86,6 +89,34 @@ public final class SegmentOrder {
   /** The position after the last span of the subtree that starts at {@code position}. */
   public int subtreeEnd(int position) {
     return subtreeEnd[position];
+  }
+
+  /**
+   * Marks the spans on parent cycles among those not visited yet. Every such span has a parent and its parent
+   * chain never reaches a top, so climbing from it ends on a cycle. Linear: a climb stops at a span seen before.
+   */
+  private static boolean[] markCycles(int[] parent, boolean[] visited) {
+    int n = parent.length;
+    boolean[] onCycle = new boolean[n];
+    int[] climb = new int[n]; // for a span: 1 + the index of the climb that reached it first, or 0
+    for (int i = 0; i < n; i++) {
+      if (visited[i] || climb[i] != 0) {
+        continue;
+      }
+      int j = i;
+      while (climb[j] == 0) {
+        climb[j] = i + 1;
+        j = parent[j];
+      }
+      if (climb[j] == i + 1) { // this climb closed a cycle at j
+        int k = j;
+        do {
+          onCycle[k] = true;
+          k = parent[k];
+        } while (k != j);
+      }
+    }
+    return onCycle;
   }
 
   /** The index of the first span with this id in the sorted ids, or -1. */

@@ -22,6 +22,7 @@ public final class SpanParser {
       JsonFactory.builder()
           .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
           .disable(com.fasterxml.jackson.core.StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+          .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
           .streamReadConstraints(
               // payload is opaque: only nesting is bounded (no stack overflow); long names and numbers pass
               StreamReadConstraints.builder()

@@ -17,42 +17,46 @@ public final class Utf8 {
         i += 8; // eight ASCII bytes
         continue;
       }
-      int b = bytes[i];
-      if (b >= 0) {
+      int b = bytes[i] & 0xff;
+      if (b < 0x80) {
         i++;
-        continue;
-      }
-      int c = b & 0xff;
-      int need;
-      int min;
-      if (c >= 0xc2 && c <= 0xdf) {
-        need = 1;
-        min = 0x80;
-      } else if (c >= 0xe0 && c <= 0xef) {
-        need = 2;
-        min = 0x800;
-      } else if (c >= 0xf0 && c <= 0xf4) {
-        need = 3;
-        min = 0x10000;
+      } else if (b < 0xc2) {
+        return i; // a continuation byte, or an overlong two-byte lead
+      } else if (b < 0xe0) {
+        if (i + 1 >= n || !continuation(bytes[i + 1])) {
+          return i;
+        }
+        i += 2;
+      } else if (b < 0xf0) {
+        // the second byte's range rules out overlong forms (E0) and surrogates (ED)
+        int lo = b == 0xe0 ? 0xa0 : 0x80;
+        int hi = b == 0xed ? 0x9f : 0xbf;
+        if (i + 2 >= n || !inRange(bytes[i + 1], lo, hi) || !continuation(bytes[i + 2])) {
+          return i;
+        }
+        i += 3;
+      } else if (b < 0xf5) {
+        // F0 must not be overlong, F4 must not pass U+10FFFF
+        int lo = b == 0xf0 ? 0x90 : 0x80;
+        int hi = b == 0xf4 ? 0x8f : 0xbf;
+        if (i + 3 >= n || !inRange(bytes[i + 1], lo, hi) || !continuation(bytes[i + 2])
+            || !continuation(bytes[i + 3])) {
+          return i;
+        }
+        i += 4;
       } else {
         return i;
       }
-      if (i + need >= n) {
-        return i;
-      }
-      int cp = c & (0x3f >> need);
-      for (int k = 1; k <= need; k++) {
-        int cont = bytes[i + k] & 0xff;
-        if ((cont & 0xc0) != 0x80) {
-          return i;
-        }
-        cp = (cp << 6) | (cont & 0x3f);
-      }
-      if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-        return i;
-      }
-      i += need + 1;
     }
     return -1;
+  }
+
+  private static boolean continuation(byte b) {
+    return (b & 0xc0) == 0x80;
+  }
+
+  private static boolean inRange(byte b, int lo, int hi) {
+    int v = b & 0xff;
+    return v >= lo && v <= hi;
   }
 }

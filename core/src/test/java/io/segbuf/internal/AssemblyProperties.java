@@ -7,8 +7,8 @@ import static org.quicktheories.generators.SourceDSL.longs;
 
 import io.segbuf.DueSegment;
 import io.segbuf.FlushPolicy;
-import io.segbuf.SealedSegment;
 import io.segbuf.SegmentStore;
+import io.segbuf.SegmentStoreContract;
 import io.segbuf.Span;
 import io.segbuf.TestSpans;
 import java.time.Duration;
@@ -29,7 +29,6 @@ import org.junit.jupiter.api.Test;
  */
 class AssemblyProperties {
   private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
-  private static final Instant END = Instant.ofEpochMilli(Long.MAX_VALUE);
   private static final FlushPolicy POLICY =
       new FlushPolicy(Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(200), 20_000);
 
@@ -116,17 +115,7 @@ class AssemblyProperties {
       store.add(0, batch, POLICY, T0.plusSeconds(i));
       i += size;
     }
-    Map<Long, List<Long>> flushed = new TreeMap<>();
-    for (DueSegment due : store.due(0, END, Integer.MAX_VALUE)) {
-      SealedSegment sealed = store.seal(due.key(), T0);
-      assertThat(sealed).isNotNull();
-      List<Long> ids = flushed.computeIfAbsent(due.key().segmentId(), k -> new ArrayList<>());
-      for (Span s : store.read(sealed)) {
-        ids.add(s.spanId());
-      }
-      Collections.sort(ids);
-      store.complete(sealed, false);
-    }
+    Map<Long, List<Long>> flushed = SegmentStoreContract.flushAll(store);
     assertThat(store.usage().spans()).isZero();
     return flushed;
   }

@@ -1,5 +1,6 @@
 package io.segbuf.cli.replay;
 
+import io.segbuf.FlushResult;
 import io.segbuf.InvalidReason;
 import io.segbuf.OfferResult;
 import io.segbuf.Outcome;
@@ -61,7 +62,7 @@ final class Replay {
       if (eventMillis > nowMillis) {
         offerBatch();
         nowMillis = eventMillis;
-        buffer.flush(SHARD, now());
+        flushDue();
       }
       batch.add(span);
       if (batch.size() == MAX_BATCH) {
@@ -83,8 +84,16 @@ final class Replay {
     duplicates += result.duplicates();
     batch.clear();
     if (buffer.config().maxBufferedBytes() > 0) {
-      buffer.flush(SHARD, now());
+      flushDue();
     }
+  }
+
+  /** Flushes every segment due at {@code now}, in as many cycles of {@code maxFlushSegments} as it takes. */
+  private void flushDue() {
+    FlushResult cycle;
+    do {
+      cycle = buffer.flush(SHARD, now());
+    } while (cycle.segments() + cycle.retries() >= buffer.config().maxFlushSegments() && cycle.retries() == 0);
   }
 
   private Instant now() {

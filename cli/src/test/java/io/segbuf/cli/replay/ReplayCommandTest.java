@@ -193,4 +193,22 @@ class ReplayCommandTest {
     assertThat(replay(input(span(1)).toString(), "--store", "cassandra://x")).isEqualTo(2);
     assertThat(err.toString()).contains("--store must be memory but was cassandra://x");
   }
+
+  @Test
+  void everySegmentDueIsFlushedBeforeTheNextSpanEvenBeyondOneFlushCycle() throws IOException {
+    List<TestSpans> spans = new ArrayList<>();
+    for (int t = 0; t < 5; t++) {
+      spans.add(span(1).trace("0000000000000000000000000000000" + t).received(100));
+    }
+    for (int t = 0; t < 5; t++) {
+      spans.add(span(2).parent(1).trace("0000000000000000000000000000000" + t).received(200));
+    }
+    Path out = dir.resolve("out.ndjson");
+    assertThat(replay(input(spans.toArray(new TestSpans[0])).toString(), "-o", out.toString(),
+        "--max-flush-segments", "2")).isZero();
+    List<JsonNode> messages = messages(out);
+    assertThat(messages).hasSize(10);
+    assertThat(messages.subList(0, 5)).allSatisfy(m -> assertThat(m.get("generation").asInt()).isZero());
+    assertThat(messages.subList(5, 10)).allSatisfy(m -> assertThat(m.get("generation").asInt()).isEqualTo(1));
+  }
 }

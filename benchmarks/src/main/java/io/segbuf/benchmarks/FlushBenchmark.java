@@ -1,0 +1,78 @@
+package io.segbuf.benchmarks;
+
+import io.segbuf.ChunkingStrategy;
+import io.segbuf.Message;
+import io.segbuf.SegmentKey;
+import io.segbuf.Span;
+import io.segbuf.internal.ChunkPlan;
+import io.segbuf.internal.Chunker;
+import io.segbuf.internal.Hex;
+import io.segbuf.internal.MessageEncoder;
+import io.segbuf.internal.SegmentOrder;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The flush path of one segment of 1 KiB spans — order, patch, chunk, encode (seal and read are list handovers
+ * in the in-memory store) — against the jackson-databind port and the byte-copy floor, in the same run.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+public class FlushBenchmark {
+  private static final int MAX_MESSAGE_BYTES = 1024 * 1024;
+
+  /** The segment's size: 10 KiB, 1 MiB or 10 MiB of 1 KiB spans. */
+  @Param({"10240", "1048576", "10485760"})
+  int segmentBytes;
+
+  @Param({"GREEDY", "SUBTREE"})
+  ChunkingStrategy chunking = ChunkingStrategy.GREEDY;
+
+  private List<byte[]> raw;
+  private List<Span> spans;
+  private int totalBytes;
+  private SegmentKey key;
+  private Chunker chunker;
+
+  @Setup
+  public void setUp() {
+    raw = Inputs.spans(1, segmentBytes / 1024, 1024, 42);
+    spans = Inputs.parsed(raw);
+    totalBytes = raw.stream().mapToInt(b -> b.length).sum();
+    Span root = spans.get(0);
+    key = new SegmentKey(root.projectId(), root.traceId(), Inputs.rootId(spans));
+    chunker = new Chunker(chunking, MAX_MESSAGE_BYTES);
+  }
+
+  @Benchmark
+  public List<Message> segbuf() {
+    SegmentOrder order = SegmentOrder.of(spans, key.segmentId());
+    ChunkPlan plan = chunker.plan(order, key.segmentId(), 0, false);
+    return MessageEncoder.encode(key, 0, order, plan);
+  }
+
+  @Benchmark
+  public List<byte[]> databindBaseline() {
+    return DatabindBaseline.flush(raw, Hex.toHex(key.segmentId()), MAX_MESSAGE_BYTES);
+  }
+
+  @Benchmark
+  public byte[] byteCopyFloor() {
+    return ByteCopyFloor.copy(raw, totalBytes);
+  }
+}
