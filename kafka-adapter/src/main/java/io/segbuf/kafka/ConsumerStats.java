@@ -3,7 +3,7 @@ package io.segbuf.kafka;
 /**
  * A snapshot of a {@link SpanConsumer}'s counters (since it was created) and gauges.
  *
- * @param polledRecords records polled from the input topic
+ * @param polledRecords records polled from the input topic and offered to the buffer (counted once offered)
  * @param commits offset commits that succeeded
  * @param storeFailures batches the store did not take; their records were read again
  * @param flushCycles flush cycles over the owned partitions

@@ -179,7 +179,6 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
 
   private void cycle() {
     ConsumerRecords<byte[], byte[]> records = consumer.poll(options.pollTimeout());
-    polledRecords.addAndGet(records.count());
     List<Future<RecordMetadata>> deadLetterAcks = new ArrayList<>();
     for (TopicPartition tp : records.partitions()) {
       offer(tp, records.records(tp), deadLetterAcks);
@@ -215,6 +214,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       reportInvalid(tp, records, result, deadLetterAcks);
     }
     pending.put(tp, new OffsetAndMetadata(records.get(records.size() - 1).offset() + 1));
+    polledRecords.addAndGet(records.size());
   }
 
   private void reportInvalid(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records, OfferResult result,

@@ -70,12 +70,17 @@ class SpanConsumerIT {
 
   /** A consumer loop with its own in-memory store and a sink whose producer has {@code maxRequestSize}. */
   private Running consumer(int maxRequestSize, SpanConsumerOptions.Builder extra) {
+    return consumer(maxRequestSize, extra, SpanBufferConfig.builder());
+  }
+
+  private Running consumer(int maxRequestSize, SpanConsumerOptions.Builder extra,
+      SpanBufferConfig.Builder config) {
     KafkaSegmentSink sink = KafkaSegmentSink.create(KafkaSinkOptions.builder()
         .bootstrapServers(broker.bootstrapServers()).topic(out)
         .producerProperty("max.request.size", Integer.toString(maxRequestSize)).build());
     SegmentStore store = SegmentStore.inMemory();
     SpanBuffer buffer = SpanBuffer.create(
-        SpanBufferConfig.builder().maxMessageBytes(sink.maxMessageBytes()).build(), store, sink);
+        config.maxMessageBytes(sink.maxMessageBytes()).build(), store, sink);
     SpanConsumer consumer = SpanConsumer.create(extra.bootstrapServers(broker.bootstrapServers()).topic(in)
         .groupId("segbuf-" + in).clock(clock).build(), buffer);
     Running running = new Running(consumer, buffer, sink, store);
@@ -265,6 +270,59 @@ class SpanConsumerIT {
     assertThat(registry.get("segbuf.consumer.paused").gauge().value()).isZero();
     assertThat(registry.get("segbuf.consumer.records").functionCounter().count()).isEqualTo(spans.size());
     assertThat(registry.get("segbuf.spans.flushed").functionCounter().count()).isEqualTo(spans.size());
+  }
+
+  @Test
+  void flushAtItsCycleLimitPausesInputUntilItCatchesUp() {
+    topics(1, Map.of());
+    Running running = consumer(1_048_576, SpanConsumerOptions.builder().laggingFlushCycles(2),
+        SpanBufferConfig.builder().maxFlushSegments(1));
+    Set<String> spans = produce(30, 1, 20, T0);
+    Await.until("every span polled", WAIT, () -> running.consumer().stats().polledRecords() >= spans.size());
+    clock.advance(Duration.ofHours(1)); // thirty segments due at once, one flushed per cycle
+
+    List<Out> records = readSpans(spans.size());
+
+    assertExactlyOnce(records, spans);
+    Await.until("input resumed", WAIT, () -> running.consumer().stats().resumes() > 0,
+        () -> running.consumer().stats().toString());
+    assertThat(running.consumer().stats().pauses()).isPositive();
+  }
+
+  @Test
+  void invalidSpansAreCountedAndCopiedToTheDeadLetterTopic() {
+    topics(1, Map.of());
+    String deadLetters = KafkaBroker.uniqueTopic("dead-letters");
+    broker.createTopic(deadLetters, 1, Map.of());
+    Running running = consumer(1_048_576, SpanConsumerOptions.builder().deadLetterTopic(deadLetters));
+    List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+    acks.add(input.send(new ProducerRecord<>(in, null, T0.toEpochMilli(), null,
+        "{\"span_id\":\"not hex\"}".getBytes(StandardCharsets.UTF_8))));
+    acks.add(input.send(new ProducerRecord<byte[], byte[]>(in, null, T0.toEpochMilli(), null, null)));
+    for (java.util.concurrent.Future<?> ack : acks) {
+      try {
+        ack.get();
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }
+    Set<String> spans = produce(1, 1, 10, T0);
+    Await.until("every record polled", WAIT, () -> running.consumer().stats().polledRecords() >= 4);
+    clock.advance(Duration.ofHours(1));
+
+    List<ConsumerRecord<byte[], byte[]>> copies = broker.readAll(deadLetters, 2, WAIT);
+    assertExactlyOnce(readSpans(spans.size()), spans);
+    assertThat(copies).hasSize(2);
+    assertThat(copies).allSatisfy(r -> {
+      assertThat(r.headers().lastHeader(SpanConsumer.INVALID_REASON)).isNotNull();
+      assertThat(r.headers().lastHeader(SpanConsumer.SOURCE_OFFSET)).isNotNull();
+    });
+    assertThat(new String(copies.get(0).headers().lastHeader(SpanConsumer.INVALID_REASON).value(),
+        StandardCharsets.US_ASCII)).isEqualTo("SPAN_ID");
+    assertThat(new String(copies.get(1).headers().lastHeader(SpanConsumer.INVALID_REASON).value(),
+        StandardCharsets.US_ASCII)).isEqualTo("MALFORMED_JSON"); // a record without a value
+    assertThat(running.consumer().stats().deadLettered()).isEqualTo(2);
+    assertThat(running.buffer().stats().invalidTotal()).isEqualTo(2);
   }
 
   @Test
