@@ -4,7 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.segbuf.AddResult;
+import io.segbuf.DueSegment;
+import io.segbuf.FlushPolicy;
+import io.segbuf.SealedSegment;
+import io.segbuf.SegmentKey;
 import io.segbuf.SegmentStore;
+import io.segbuf.Span;
+import io.segbuf.StoreUsage;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
 import io.segbuf.TestSpans;
@@ -19,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -27,6 +36,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.jspecify.annotations.Nullable;
 
 /** The consumer loop and the producer sink against a real broker: spans in, segments out, nothing lost. */
 class SpanConsumerIT {
@@ -75,10 +85,14 @@ class SpanConsumerIT {
 
   private Running consumer(int maxRequestSize, SpanConsumerOptions.Builder extra,
       SpanBufferConfig.Builder config) {
+    return consumer(maxRequestSize, extra, config, SegmentStore.inMemory());
+  }
+
+  private Running consumer(int maxRequestSize, SpanConsumerOptions.Builder extra,
+      SpanBufferConfig.Builder config, SegmentStore store) {
     KafkaSegmentSink sink = KafkaSegmentSink.create(KafkaSinkOptions.builder()
         .bootstrapServers(broker.bootstrapServers()).topic(out)
         .producerProperty("max.request.size", Integer.toString(maxRequestSize)).build());
-    SegmentStore store = SegmentStore.inMemory();
     SpanBuffer buffer = SpanBuffer.create(
         config.maxMessageBytes(sink.maxMessageBytes()).build(), store, sink);
     SpanConsumer consumer = SpanConsumer.create(extra.bootstrapServers(broker.bootstrapServers()).topic(in)
@@ -323,6 +337,101 @@ class SpanConsumerIT {
         StandardCharsets.US_ASCII)).isEqualTo("MALFORMED_JSON"); // a record without a value
     assertThat(running.consumer().stats().deadLettered()).isEqualTo(2);
     assertThat(running.buffer().stats().invalidTotal()).isEqualTo(2);
+  }
+
+  /** A store that refuses the first {@code failures} batches, as a store that is down would. */
+  static final class FailingStore implements SegmentStore {
+    private final SegmentStore delegate = SegmentStore.inMemory();
+    private final AtomicInteger failures;
+
+    FailingStore(int failures) {
+      this.failures = new AtomicInteger(failures);
+    }
+
+    @Override
+    public AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now) {
+      if (failures.getAndDecrement() > 0) {
+        throw new IllegalStateException("store unavailable");
+      }
+      return delegate.add(shard, spans, policy, now);
+    }
+
+    @Override
+    public List<DueSegment> due(int shard, Instant now, int limit) {
+      return delegate.due(shard, now, limit);
+    }
+
+    @Override
+    public @Nullable SealedSegment seal(SegmentKey key, Instant now) {
+      return delegate.seal(key, now);
+    }
+
+    @Override
+    public List<Span> read(SealedSegment segment) {
+      return delegate.read(segment);
+    }
+
+    @Override
+    public void complete(SealedSegment segment, boolean chunked) {
+      delegate.complete(segment, chunked);
+    }
+
+    @Override
+    public StoreUsage usage() {
+      return delegate.usage();
+    }
+
+    @Override
+    public Set<Integer> shards() {
+      return delegate.shards();
+    }
+  }
+
+  @Test
+  void batchTheStoreRefusesIsReadAgainAndNotCommittedMeanwhile() {
+    topics(1, Map.of());
+    Running running = consumer(1_048_576, SpanConsumerOptions.builder(), SpanBufferConfig.builder(),
+        new FailingStore(3));
+    Set<String> spans = produce(10, 3, 20, T0);
+    Await.until("every span offered", WAIT, () -> running.consumer().stats().polledRecords() >= spans.size());
+    clock.advance(Duration.ofHours(1));
+
+    List<Out> records = readSpans(spans.size());
+
+    assertExactlyOnce(records, spans);
+    assertThat(running.consumer().stats().storeFailures()).isEqualTo(3);
+    assertThat(running.consumer().stats().polledRecords()).isEqualTo(spans.size());
+  }
+
+  @Test
+  void readmeExampleRuns() {
+    topics(1, Map.of());
+    MeterRegistry meterRegistry = new SimpleMeterRegistry();
+    String bootstrap = broker.bootstrapServers();
+
+    KafkaSegmentSink sink = KafkaSegmentSink.create(KafkaSinkOptions.builder()
+        .bootstrapServers(bootstrap)
+        .topic(out)
+        .producerProperty("max.request.size", "1048576")
+        .build());
+    SegmentStore store = SegmentStore.inMemory();
+    SpanBuffer buffer = SpanBuffer.create(
+        SpanBufferConfig.builder().maxMessageBytes(sink.maxMessageBytes()).build(), store, sink);
+    SpanConsumer consumer = SpanConsumer.create(SpanConsumerOptions.builder()
+        .bootstrapServers(bootstrap).topic(in).groupId("segbuf").build(), buffer);
+    new SpanBufferMetrics(buffer, consumer, Tags.empty()).bindTo(meterRegistry);
+    consumer.start("segbuf-consumer");
+    toClose.add(() -> {
+      consumer.close();
+      sink.close();
+      store.close();
+    });
+
+    Set<String> spans = produce(2, 2, 10, Instant.now());
+    Await.until("spans offered", WAIT, () -> consumer.stats().polledRecords() >= spans.size());
+    consumer.close(); // drains and commits
+    assertExactlyOnce(readSpans(spans.size()), spans);
+    assertThat(meterRegistry.get("segbuf.spans.flushed").functionCounter().count()).isEqualTo(spans.size());
   }
 
   @Test
