@@ -369,11 +369,23 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
         continue;
       }
       Instant now = nowOrWallClock(tp, state);
-      FlushResult result = options.drainOnRevoke()
-          ? buffer.drain(tp.partition(), now)
-          : buffer.flush(tp.partition(), now);
-      report(tp, result);
-      log.info("released {}: flushed {} segments ({} spans)", tp, result.segments(), result.spans());
+      try {
+        FlushResult result = options.drainOnRevoke()
+            ? buffer.drain(tp.partition(), now)
+            : buffer.flush(tp.partition(), now);
+        report(tp, result);
+        log.info("released {}: flushed {} segments ({} spans)", tp, result.segments(), result.spans());
+      } catch (RuntimeException e) {
+        log.error("releasing {} failed: its buffered spans stay in the store", tp, e);
+      }
+    }
+    if (options.drainOnRevoke() && !partitions.isEmpty()) {
+      long left = buffer.usage().spans();
+      if (left > 0 && owned.isEmpty()) {
+        // A local store is gone with this process: make the loss loud rather than silent.
+        log.error("{} spans could not be flushed before their partitions were released; the sink kept failing",
+            left);
+      }
     }
     if (commit) {
       commit();
