@@ -68,7 +68,8 @@ class RunCommandIT {
 
   private static void produce(List<TestSpans> spans) throws Exception {
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-        Map.of("bootstrap.servers", cluster.bootstrapServers()), new ByteArraySerializer(),
+        Map.of("bootstrap.servers", cluster.bootstrapServers(), "enable.idempotence", "false",
+            "max.in.flight.requests.per.connection", "1"), new ByteArraySerializer(),
         new ByteArraySerializer())) {
       List<java.util.concurrent.Future<?>> acks = new java.util.ArrayList<>();
       for (TestSpans s : spans) {
