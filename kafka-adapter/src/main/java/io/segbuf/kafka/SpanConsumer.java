@@ -142,7 +142,12 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       }
       shutdown();
     } catch (RuntimeException | Error e) {
-      log.error("consumer loop failed; offsets of unflushed spans stay uncommitted or in the store", e);
+      log.error("consumer loop failed; flushing what this consumer holds before it stops", e);
+      try {
+        shutdown();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
       throw e;
     } finally {
       closeClients();
