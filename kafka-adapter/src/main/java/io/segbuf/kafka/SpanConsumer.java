@@ -16,11 +16,14 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -45,8 +48,10 @@ import org.slf4j.LoggerFactory;
  * The {@code ingest-spans} consumer loop (DESIGN.md §5): reads spans, offers them to a {@link SpanBuffer} with
  * shard = partition number, commits offsets once the store holds them, and flushes the partitions it owns.
  *
- * <p>One thread runs everything, in cycles: poll; per partition, offer the records' values at the partition's
- * time; commit; flush each owned partition at its time; apply backpressure. A partition's time is its event time
+ * <p>The polling thread runs cycles: poll; per partition, offer the records' values at the partition's time;
+ * commit; publish each owned partition's time; apply backpressure. A flusher thread flushes each owned partition
+ * at its published time, one shard at a time under the shard's lock, so that waiting for the sink never delays
+ * polling ({@link SpanConsumerOptions#flushThread()}; without it, the polling thread flushes between polls). A partition's time is its event time
  * (the largest record timestamp seen) until it is caught up (no lag as of the last poll), then the wall clock
  * (never going back). Backpressure pauses every owned partition, while polling goes on, when the store's memory
  * fraction or buffered bytes reach their limit or a shard's flush has been at {@code maxFlushSegments} (or failing)
@@ -76,6 +81,10 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   private final Map<TopicPartition, PartitionState> owned = new LinkedHashMap<>();
   /** Offsets offered but not committed yet; loop thread only. */
   private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
+  /** Partitions the flusher thread flushes, with the time the loop thread published for each. */
+  private final Map<TopicPartition, PartitionState> flushing = new ConcurrentHashMap<>();
+  private volatile @Nullable Thread flusher;
+  private volatile boolean flusherStopping;
   private boolean pausedForMemory;
   private boolean pausedForLag;
 
@@ -135,6 +144,12 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       throw new IllegalStateException("a SpanConsumer runs once");
     }
     try {
+      if (options.flushThread()) {
+        Thread thread = new Thread(this::flushLoop, Thread.currentThread().getName() + "-flusher");
+        thread.setDaemon(true);
+        flusher = thread;
+        thread.start();
+      }
       consumer.subscribe(List.of(options.topic()), new Rebalance());
       log.info("consuming {} as group {}", options.topic(), options.groupId());
       while (!stopping) {
@@ -150,6 +165,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       }
       throw e;
     } finally {
+      stopFlusher();
       closeClients();
       stopped.countDown();
     }
@@ -190,7 +206,11 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     }
     awaitDeadLetters(deadLetterAcks);
     commit();
-    flushOwned();
+    if (flusher == null) {
+      flushOwned();
+    } else {
+      publishFlushTimes();
+    }
     applyBackpressure();
   }
 
@@ -273,32 +293,91 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     }
   }
 
+  /** Flushes every owned partition on the loop thread (no flusher thread). */
   private void flushOwned() {
     flushCycles.incrementAndGet();
-    int maxFlushSegments = buffer.config().maxFlushSegments();
     long totalLag = 0;
     for (Map.Entry<TopicPartition, PartitionState> e : owned.entrySet()) {
       TopicPartition tp = e.getKey();
       PartitionState state = e.getValue();
-      OptionalLong partitionLag = consumer.currentLag(tp);
-      totalLag += partitionLag.orElse(0);
+      totalLag += consumer.currentLag(tp).orElse(0);
       Instant now = now(tp, state);
-      if (now == null) {
-        continue;
+      if (now != null) {
+        flushOne(tp, state, now);
       }
-      FlushResult result;
-      try {
-        result = buffer.flush(tp.partition(), now);
-      } catch (RuntimeException failure) {
-        log.warn("flush of shard {} failed; retrying next cycle", tp.partition(), failure);
-        state.laggingCycles++;
-        continue;
-      }
-      report(tp, result);
-      boolean lagging = result.segments() + result.retries() >= maxFlushSegments || result.retries() > 0;
-      state.laggingCycles = lagging ? state.laggingCycles + 1 : 0;
     }
     lag = totalLag;
+  }
+
+  /** Tells the flusher thread each owned partition's time, computed here because only this thread may ask Kafka. */
+  private void publishFlushTimes() {
+    long totalLag = 0;
+    for (Map.Entry<TopicPartition, PartitionState> e : owned.entrySet()) {
+      TopicPartition tp = e.getKey();
+      PartitionState state = e.getValue();
+      totalLag += consumer.currentLag(tp).orElse(0);
+      Instant now = now(tp, state);
+      state.flushAtMillis = now == null ? UNKNOWN : now.toEpochMilli();
+      flushing.putIfAbsent(tp, state);
+    }
+    lag = totalLag;
+  }
+
+  /** One flush of one shard; the caller holds the shard (the loop thread, or the flusher with its lock). */
+  private boolean flushOne(TopicPartition tp, PartitionState state, Instant now) {
+    FlushResult result;
+    try {
+      result = buffer.flush(tp.partition(), now);
+    } catch (RuntimeException failure) {
+      log.warn("flush of shard {} failed; retrying next cycle", tp.partition(), failure);
+      state.laggingCycles++;
+      return false;
+    }
+    report(tp, result);
+    boolean lagging =
+        result.segments() + result.retries() >= buffer.config().maxFlushSegments() || result.retries() > 0;
+    state.laggingCycles = lagging ? state.laggingCycles + 1 : 0;
+    return result.segments() > 0;
+  }
+
+  /** The flusher thread: flushes every published partition at its time, one shard at a time. */
+  private void flushLoop() {
+    while (!flusherStopping) {
+      boolean flushed = false;
+      for (Map.Entry<TopicPartition, PartitionState> e : flushing.entrySet()) {
+        PartitionState state = e.getValue();
+        long at = state.flushAtMillis;
+        if (at == UNKNOWN || state.released || !state.flushLock.tryLock()) {
+          continue;
+        }
+        try {
+          if (!state.released) {
+            flushed |= flushOne(e.getKey(), state, Instant.ofEpochMilli(at));
+          }
+        } finally {
+          state.flushLock.unlock();
+        }
+      }
+      flushCycles.incrementAndGet();
+      if (!flushed) {
+        LockSupport.parkNanos(options.pollTimeout().toNanos());
+      }
+    }
+  }
+
+  private void stopFlusher() {
+    Thread thread = flusher;
+    if (thread == null) {
+      return;
+    }
+    flusherStopping = true;
+    LockSupport.unpark(thread);
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    flusher = null;
   }
 
   private void report(TopicPartition tp, FlushResult result) {
@@ -374,6 +453,8 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
         continue;
       }
       Instant now = nowOrWallClock(tp, state);
+      state.released = true;
+      state.flushLock.lock(); // waits for a flush of this shard in progress on the flusher thread
       try {
         FlushResult result = options.drainOnRevoke()
             ? buffer.drain(tp.partition(), now)
@@ -382,6 +463,9 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
         log.info("released {}: flushed {} segments ({} spans)", tp, result.segments(), result.spans());
       } catch (RuntimeException e) {
         log.error("releasing {} failed: its buffered spans stay in the store", tp, e);
+      } finally {
+        flushing.remove(tp);
+        state.flushLock.unlock();
       }
     }
     if (options.drainOnRevoke() && !partitions.isEmpty()) {
@@ -401,6 +485,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   }
 
   private void shutdown() {
+    stopFlusher();
     log.info("shutting down: releasing {} partitions", owned.size());
     release(new ArrayList<>(owned.keySet()), true);
   }
@@ -430,7 +515,13 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   /** A partition's clock and flush health; loop thread only. */
   private static final class PartitionState {
     long eventTimeMillis = UNKNOWN;
-    int laggingCycles;
+    /** Written by the loop thread, read by the flusher. */
+    volatile long flushAtMillis = UNKNOWN;
+    volatile boolean released;
+    /** Written by whichever thread flushes the shard. */
+    volatile int laggingCycles;
+    /** Held while the shard is flushed: at most one thread flushes a shard at a time. */
+    final ReentrantLock flushLock = new ReentrantLock();
   }
 
   /** Runs inside poll, on the loop thread. */

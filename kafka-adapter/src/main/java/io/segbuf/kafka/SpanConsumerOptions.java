@@ -35,6 +35,7 @@ public final class SpanConsumerOptions {
   private final long pauseAboveBufferedBytes;
   private final int laggingFlushCycles;
   private final boolean drainOnRevoke;
+  private final boolean flushThread;
   private final @Nullable String deadLetterTopic;
   private final Clock clock;
 
@@ -48,6 +49,7 @@ public final class SpanConsumerOptions {
     this.pauseAboveBufferedBytes = b.pauseAboveBufferedBytes;
     this.laggingFlushCycles = b.laggingFlushCycles;
     this.drainOnRevoke = b.drainOnRevoke;
+    this.flushThread = b.flushThread;
     this.deadLetterTopic = b.deadLetterTopic;
     this.clock = b.clock;
   }
@@ -60,7 +62,8 @@ public final class SpanConsumerOptions {
     return new Builder().bootstrapServers(bootstrapServers).topic(topic).groupId(groupId)
         .consumerProperties(consumerProperties).pollTimeout(pollTimeout)
         .pauseAboveMemoryFraction(pauseAboveMemoryFraction).pauseAboveBufferedBytes(pauseAboveBufferedBytes)
-        .laggingFlushCycles(laggingFlushCycles).drainOnRevoke(drainOnRevoke).deadLetterTopic(deadLetterTopic)
+        .laggingFlushCycles(laggingFlushCycles).drainOnRevoke(drainOnRevoke).flushThread(flushThread)
+        .deadLetterTopic(deadLetterTopic)
         .clock(clock);
   }
 
@@ -108,6 +111,14 @@ public final class SpanConsumerOptions {
     return drainOnRevoke;
   }
 
+  /**
+   * Whether owned partitions are flushed on a thread of their own (true, the default), so that waiting for the
+   * sink's acknowledgements never delays polling, or on the polling thread between polls (false).
+   */
+  public boolean flushThread() {
+    return flushThread;
+  }
+
   /** Where invalid spans are copied, with their reason in headers; null for nowhere (they are counted). */
   public @Nullable String deadLetterTopic() {
     return deadLetterTopic;
@@ -134,7 +145,7 @@ public final class SpanConsumerOptions {
     return "SpanConsumerOptions{bootstrapServers=" + bootstrapServers + ", topic=" + topic + ", groupId=" + groupId
         + ", pollTimeout=" + pollTimeout + ", pauseAboveMemoryFraction=" + pauseAboveMemoryFraction
         + ", pauseAboveBufferedBytes=" + pauseAboveBufferedBytes + ", laggingFlushCycles=" + laggingFlushCycles
-        + ", drainOnRevoke=" + drainOnRevoke + ", deadLetterTopic=" + deadLetterTopic + "}";
+        + ", drainOnRevoke=" + drainOnRevoke + ", flushThread=" + flushThread + ", deadLetterTopic=" + deadLetterTopic + "}";
   }
 
   /** Builds {@link SpanConsumerOptions}; setters have no {@code set} prefix, {@link #build()} checks everything. */
@@ -148,6 +159,7 @@ public final class SpanConsumerOptions {
     private long pauseAboveBufferedBytes = NO_BYTE_LIMIT;
     private int laggingFlushCycles = DEFAULT_LAGGING_FLUSH_CYCLES;
     private boolean drainOnRevoke = true;
+    private boolean flushThread = true;
     private @Nullable String deadLetterTopic;
     private Clock clock = Clock.systemUTC();
 
@@ -203,6 +215,11 @@ public final class SpanConsumerOptions {
 
     public Builder drainOnRevoke(boolean drainOnRevoke) {
       this.drainOnRevoke = drainOnRevoke;
+      return this;
+    }
+
+    public Builder flushThread(boolean flushThread) {
+      this.flushThread = flushThread;
       return this;
     }
 

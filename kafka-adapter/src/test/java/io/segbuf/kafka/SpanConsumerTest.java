@@ -80,6 +80,19 @@ class SpanConsumerTest {
   }
 
   @Test
+  void flushingOnThePollingThreadFollowsTheSameClock() {
+    consumer = new SpanConsumer(kafka, null, options().flushThread(false).build(), buffer);
+    assign(100, List.of(record(0, T0, TestSpans.span(1)), record(1, T0, TestSpans.span(2).parent(1))));
+    consumer.start("loop");
+    Await.until("records offered", WAIT, () -> consumer.stats().polledRecords() == 2);
+    cycles(5);
+    assertThat(sink.acknowledged()).isEmpty();
+
+    kafka.schedulePollTask(() -> kafka.updateEndOffsets(Map.of(TP, 2L)));
+    Await.until("the segment flushed at the wall clock", WAIT, () -> sink.acknowledged().size() == 1);
+  }
+
+  @Test
   void eventTimeAloneFlushesABacklogAsItAdvances() {
     // each batch is offered at its latest timestamp; here one record per poll
     assign(100, List.of(record(0, T0, TestSpans.span(1))));
