@@ -10,6 +10,7 @@ import io.segbuf.DueSegment;
 import io.segbuf.FlushPolicy;
 import io.segbuf.SealedSegment;
 import io.segbuf.SegmentKey;
+import io.segbuf.SegmentSink;
 import io.segbuf.SegmentStore;
 import io.segbuf.Span;
 import io.segbuf.StoreUsage;
@@ -95,11 +96,22 @@ class SpanConsumerIT {
 
   private Running consumer(int maxRequestSize, SpanConsumerOptions.Builder extra,
       SpanBufferConfig.Builder config, SegmentStore store) {
+    return consumer(maxRequestSize, extra, config, store, 0);
+  }
+
+  /** As above; the first {@code failingSends} sends fail as a broker that is away would make them fail. */
+  private Running consumer(int maxRequestSize, SpanConsumerOptions.Builder extra,
+      SpanBufferConfig.Builder config, SegmentStore store, int failingSends) {
     KafkaSegmentSink sink = KafkaSegmentSink.create(KafkaSinkOptions.builder()
         .bootstrapServers(broker.bootstrapServers()).topic(out)
         .producerProperty("max.request.size", Integer.toString(maxRequestSize)).build());
+    AtomicInteger failures = new AtomicInteger(failingSends);
+    SegmentSink flaky = message -> failures.getAndDecrement() > 0
+        ? java.util.concurrent.CompletableFuture.failedFuture(
+            new org.apache.kafka.common.errors.NotLeaderOrFollowerException("leader moving"))
+        : sink.send(message);
     SpanBuffer buffer = SpanBuffer.create(
-        config.maxMessageBytes(sink.maxMessageBytes()).build(), store, sink);
+        config.maxMessageBytes(sink.maxMessageBytes()).build(), store, flaky);
     SpanConsumer consumer = SpanConsumer.create(extra.bootstrapServers(broker.bootstrapServers()).topic(in)
         .groupId("segbuf-" + in).clock(clock).build(), buffer);
     Running running = new Running(consumer, buffer, sink, store);
@@ -198,6 +210,29 @@ class SpanConsumerIT {
         assertThat(chunks.get(i).chunkIndex()).isEqualTo(i);
         assertThat(chunks.get(i).chunkCount()).isEqualTo(chunks.size());
       }
+    }
+  }
+
+  /**
+   * After retries a generation's records may repeat (a chunk acknowledged in a failed attempt is sent again), but
+   * every generation's chunks appear in order, all on one partition, within the records of one attempt.
+   */
+  private static void assertEachGenerationHasAnOrderedAttempt(List<Out> records) {
+    Map<String, List<Out>> byGeneration = new HashMap<>();
+    for (Out r : records) {
+      byGeneration.computeIfAbsent(r.key() + "/" + r.generation(), k -> new ArrayList<>()).add(r);
+    }
+    for (Map.Entry<String, List<Out>> e : byGeneration.entrySet()) {
+      List<Out> chunks = e.getValue();
+      chunks.sort((a, b) -> Long.compare(a.offset(), b.offset()));
+      assertThat(chunks.stream().map(Out::partition).distinct()).as(e.getKey()).hasSize(1);
+      int next = 0;
+      for (Out r : chunks) {
+        if (r.chunkIndex() == next) {
+          next++;
+        }
+      }
+      assertThat(next).as("chunks of %s in order", e.getKey()).isEqualTo(chunks.get(0).chunkCount());
     }
   }
 
@@ -407,6 +442,24 @@ class SpanConsumerIT {
     assertExactlyOnce(records, spans);
     assertThat(running.consumer().stats().storeFailures()).isEqualTo(3);
     assertThat(running.consumer().stats().polledRecords()).isGreaterThanOrEqualTo(spans.size());
+  }
+
+  @Test
+  void failedSendsAreRetriedWithTheSameFlushIds() {
+    topics(2, Map.of());
+    Running running = consumer(12_000, SpanConsumerOptions.builder(), SpanBufferConfig.builder(),
+        SegmentStore.inMemory(), 5);
+    Set<String> spans = produce(10, 20, 500, T0);
+    Await.until("every span offered", WAIT, () -> running.consumer().stats().polledRecords() >= spans.size());
+    clock.advance(Duration.ofHours(1));
+
+    List<Out> records = readSpans(spans.size());
+
+    assertExactlyOnce(records, spans);
+    assertEachGenerationHasAnOrderedAttempt(records);
+    assertThat(records).anyMatch(r -> r.chunkCount() > 1);
+    assertThat(running.buffer().stats().sendFailures()).isPositive();
+    assertThat(running.buffer().stats().rejectedSpans()).isZero();
   }
 
   @Test
