@@ -2,9 +2,11 @@ package io.segbuf.cli.replay;
 
 import io.segbuf.ChunkingStrategy;
 import io.segbuf.ConfigException;
+import io.segbuf.SegbufException;
 import io.segbuf.SegmentStore;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
+import io.segbuf.cli.StoreUri;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -106,9 +108,10 @@ public final class ReplayCommand implements Callable<Integer> {
       description = "Most segments flushed per flush cycle. Default: ${DEFAULT-VALUE}.")
   int maxFlushSegments;
 
-  @Option(names = "--store", paramLabel = "STORE", defaultValue = "memory",
-      description = "Where buffered state lives: memory. Default: ${DEFAULT-VALUE}.")
-  String store = "memory";
+  @Option(names = "--store", paramLabel = "STORE", defaultValue = StoreUri.MEMORY,
+      description = "Where buffered state lives: memory, redis://host:port or "
+          + "redis-cluster://host:port,host:port (rediss:// for TLS). Default: ${DEFAULT-VALUE}.")
+  String store = StoreUri.MEMORY;
 
   @Option(names = "--progress", paramLabel = "WHEN", defaultValue = "auto",
       converter = ProgressConverter.class,
@@ -128,12 +131,15 @@ public final class ReplayCommand implements Callable<Integer> {
       err.println("segbuf replay: " + flagNames(e.problems()) + " (see --help)");
       return spec.exitCodeOnInvalidInput();
     }
-    if (!"memory".equals(store)) {
-      err.println("segbuf replay: --store must be memory but was " + store + " (see --help)");
+    String storeProblem = StoreUri.problem(store);
+    if (storeProblem != null) {
+      err.println("segbuf replay: " + storeProblem + " (see --help)");
       return spec.exitCodeOnInvalidInput();
     }
-    try (InputStream in = openInput(); OutputStream out = openOutput()) {
-      SpanBuffer buffer = SpanBuffer.create(config, SegmentStore.inMemory(), new OutputSink(out));
+    try (InputStream in = openInput();
+        OutputStream out = openOutput();
+        SegmentStore segments = StoreUri.open(store)) {
+      SpanBuffer buffer = SpanBuffer.create(config, segments, new OutputSink(out));
       Replay replay = new Replay(buffer, err, new Progress(err, showProgress()));
       ReplaySummary summary = replay.run(new LineReader(in));
       out.flush();
@@ -148,7 +154,7 @@ public final class ReplayCommand implements Callable<Integer> {
     } catch (NoSuchFileException e) {
       err.println("segbuf replay: cannot read " + input + ": no such file");
       return 1;
-    } catch (IOException e) {
+    } catch (IOException | SegbufException e) {
       err.println("segbuf replay: " + e.getMessage());
       return 1;
     }

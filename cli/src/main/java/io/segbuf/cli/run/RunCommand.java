@@ -4,6 +4,7 @@ import io.segbuf.BufferStats;
 import io.segbuf.ChunkingStrategy;
 import io.segbuf.ConfigException;
 import io.segbuf.SegmentStore;
+import io.segbuf.cli.StoreUri;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
 import io.segbuf.kafka.ConsumerStats;
@@ -149,10 +150,11 @@ public final class RunCommand implements Callable<Integer> {
           + "in a row. Default: ${DEFAULT-VALUE}.")
   int laggingFlushCycles;
 
-  @Option(names = "--store", paramLabel = "STORE", defaultValue = "memory",
-      description = "Where buffered state lives: memory (revoked partitions are flushed at once). "
-          + "Default: ${DEFAULT-VALUE}.")
-  String store = "memory";
+  @Option(names = "--store", paramLabel = "STORE", defaultValue = StoreUri.MEMORY,
+      description = "Where buffered state lives: memory (revoked partitions are flushed at once), "
+          + "redis://[user:password@]host:port or redis-cluster://host:port,... (shared: a revoked partition's "
+          + "segments are left to its next owner). Default: ${DEFAULT-VALUE}.")
+  String store = StoreUri.MEMORY;
 
   @Option(names = "--producer-property", paramLabel = "NAME=VALUE", description = "A Kafka producer property.")
   Map<String, String> producerProperties = new LinkedHashMap<>();
@@ -178,9 +180,11 @@ public final class RunCommand implements Callable<Integer> {
     if (config != null) {
       readConfig(config, problems);
     }
-    if (!"memory".equals(store)) {
-      problems.add("--store must be memory but was " + store);
+    String storeProblem = StoreUri.problem(store);
+    if (storeProblem != null) {
+      problems.add(storeProblem);
     }
+    boolean localStore = StoreUri.MEMORY.equalsIgnoreCase(store);
     ChunkingStrategy strategy = null;
     try {
       strategy = ChunkingStrategy.valueOf(chunking.toUpperCase(Locale.ROOT));
@@ -202,7 +206,7 @@ public final class RunCommand implements Callable<Integer> {
       consumerOptions = SpanConsumerOptions.builder().bootstrapServers(bootstrapServers).topic(inputTopic)
           .groupId(groupId).consumerProperties(consumerProperties).deadLetterTopic(deadLetterTopic)
           .pauseAboveMemoryFraction(pauseAboveMemoryFraction).pauseAboveBufferedBytes(pauseAboveBufferedBytes)
-          .laggingFlushCycles(laggingFlushCycles).drainOnRevoke(true).build();
+          .laggingFlushCycles(laggingFlushCycles).drainOnRevoke(localStore).build();
     } catch (ConfigException e) {
       problems.addAll(e.problems().stream().filter(p -> !p.startsWith("bootstrapServers")).toList());
     }
@@ -240,7 +244,7 @@ public final class RunCommand implements Callable<Integer> {
   private int serve(PrintWriter err, KafkaSinkOptions sinkOptions, SpanConsumerOptions consumerOptions,
       SpanBufferConfig bufferConfig) {
     Thread hook = new Thread(this::stop, "segbuf-shutdown");
-    try (SegmentStore segments = SegmentStore.inMemory();
+    try (SegmentStore segments = StoreUri.open(store);
         KafkaSegmentSink sink = KafkaSegmentSink.create(sinkOptions)) {
       SpanBuffer buffer = SpanBuffer.create(bufferConfig, segments, sink);
       SpanConsumer consumer = SpanConsumer.create(consumerOptions, buffer);

@@ -191,7 +191,7 @@ class ReplayCommandTest {
   @Test
   void unknownStoreIsRefused() throws IOException {
     assertThat(replay(input(span(1)).toString(), "--store", "cassandra://x")).isEqualTo(2);
-    assertThat(err.toString()).contains("--store must be memory but was cassandra://x");
+    assertThat(err.toString()).contains("--store must be memory, redis://host:port or redis-cluster://host:port,... but was cassandra://x");
   }
 
   @Test

@@ -33,7 +33,7 @@ class RunCommandTest {
     assertThat(status).isEqualTo(2);
     assertThat(err.toString()).hasLineCount(1)
         .startsWith("segbuf run: ")
-        .contains("--store must be memory but was redis")
+        .contains("--store must be memory, redis://host:port or redis-cluster://host:port,... but was redis")
         .contains("--chunking must be greedy or subtree but was best")
         .contains("--bootstrap-servers must be host:port[,host:port...] but was ''")
         .contains("--max-request-size must be >= ")

@@ -1,0 +1,100 @@
+package io.segbuf.redis.internal;
+
+import io.segbuf.SpanIds;
+import io.segbuf.SegmentKey;
+import io.segbuf.TraceId;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Names of the store's keys. Every part comes from parsed numbers rendered here (project id in decimal, ids in
+ * lowercase hex), never from raw input, so no span can name another project's or trace's keys.
+ *
+ * <ul>
+ *   <li>{@code <prefix>:{<project>:<trace>}:n} hash: span id → union-find node (the trace's span ids)
+ *   <li>{@code <prefix>:{<project>:<trace>}:m} hash: segment id → segment state; {@code #a} buffered count
+ *   <li>{@code <prefix>:{<project>:<trace>}:s:<span id>} list: open spans of one tree
+ *   <li>{@code <prefix>:{<project>:<trace>}:g:<segment id>:<generation>} list: a sealed generation
+ *   <li>{@code <prefix>:{q:<shard>}:due} sorted set: the shard's queue, score = deadline × 8 + reason
+ *   <li>{@code <prefix>:{q:<shard>}:use} hash: the shard's buffered segments, spans and bytes
+ *   <li>{@code <prefix>:{shards}} set: shards that have had a queue
+ * </ul>
+ */
+public final class KeyLayout {
+  private final String prefix;
+
+  public KeyLayout(String prefix) {
+    this.prefix = prefix;
+  }
+
+  /** The common start of a trace's keys, ending with ':'. */
+  public String traceBase(long projectId, long traceHigh, long traceLow) {
+    return prefix + ":{" + projectId + ":" + SpanIds.toHex(traceHigh) + SpanIds.toHex(traceLow) + "}:";
+  }
+
+  public String traceBase(SegmentKey key) {
+    TraceId t = key.traceId();
+    return traceBase(key.projectId(), t.high(), t.low());
+  }
+
+  public static byte[] nodes(String base) {
+    return bytes(base + "n");
+  }
+
+  public static byte[] metas(String base) {
+    return bytes(base + "m");
+  }
+
+  public static byte[] sealed(String base, String segmentIdHex, int generation) {
+    return bytes(base + "g:" + segmentIdHex + ":" + generation);
+  }
+
+  public byte[] queue(int shard) {
+    return bytes(prefix + ":{q:" + shard + "}:due");
+  }
+
+  public byte[] usage(int shard) {
+    return bytes(prefix + ":{q:" + shard + "}:use");
+  }
+
+  public byte[] shards() {
+    return bytes(prefix + ":{shards}");
+  }
+
+  /** The queue member of a segment: {@code <project>:<trace>:<segment id>}. */
+  public static String member(long projectId, long traceHigh, long traceLow, String segmentIdHex) {
+    return projectId + ":" + SpanIds.toHex(traceHigh) + SpanIds.toHex(traceLow) + ":" + segmentIdHex;
+  }
+
+  public static String member(SegmentKey key) {
+    TraceId t = key.traceId();
+    return member(key.projectId(), t.high(), t.low(), key.segmentIdHex());
+  }
+
+  /** The queue member that guards a trace while a batch is written: {@code g:<project>:<trace>}. */
+  public static String guard(long projectId, long traceHigh, long traceLow) {
+    return "g:" + projectId + ":" + SpanIds.toHex(traceHigh) + SpanIds.toHex(traceLow);
+  }
+
+  public static boolean isGuard(String member) {
+    return member.startsWith("g:");
+  }
+
+  /** Parses a segment member written by {@link #member}. */
+  public static SegmentKey parseMember(String member) {
+    int a = member.indexOf(':');
+    int b = member.indexOf(':', a + 1);
+    return new SegmentKey(Long.parseLong(member.substring(0, a)), TraceId.parse(member.substring(a + 1, b)),
+        Long.parseUnsignedLong(member.substring(b + 1), 16));
+  }
+
+  /** The trace base of a guard member written by {@link #guard}. */
+  public String guardBase(String member) {
+    int a = member.indexOf(':', 2);
+    TraceId t = TraceId.parse(member.substring(a + 1));
+    return traceBase(Long.parseLong(member.substring(2, a)), t.high(), t.low());
+  }
+
+  public static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+}

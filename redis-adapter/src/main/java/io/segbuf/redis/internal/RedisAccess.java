@@ -1,0 +1,111 @@
+package io.segbuf.redis.internal;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** One Lettuce connection, standalone or cluster, with byte-array keys and values. Thread-safe. */
+public final class RedisAccess implements AutoCloseable {
+  private final Duration timeout;
+  private final RedisClient client;
+  private final RedisClusterClient clusterClient;
+  private final StatefulRedisConnection<byte[], byte[]> connection;
+  private final StatefulRedisClusterConnection<byte[], byte[]> clusterConnection;
+  private final RedisClusterAsyncCommands<byte[], byte[]> async;
+
+  @SuppressWarnings("NullAway") // exactly one of the standalone and cluster fields is set
+  public RedisAccess(List<String> uris, boolean cluster, Duration timeout) {
+    this.timeout = timeout;
+    List<RedisURI> parsed = new ArrayList<>();
+    for (String uri : uris) {
+      RedisURI u = RedisURI.create(uri);
+      u.setTimeout(timeout);
+      parsed.add(u);
+    }
+    TimeoutOptions timeouts = TimeoutOptions.enabled(timeout);
+    if (cluster) {
+      clusterClient = RedisClusterClient.create(parsed);
+      clusterClient.setOptions(ClusterClientOptions.builder().timeoutOptions(timeouts).build());
+      clusterConnection = clusterClient.connect(ByteArrayCodec.INSTANCE);
+      async = clusterConnection.async();
+      client = null;
+      connection = null;
+    } else {
+      client = RedisClient.create(parsed.get(0));
+      client.setOptions(ClientOptions.builder().timeoutOptions(timeouts).build());
+      connection = client.connect(ByteArrayCodec.INSTANCE);
+      async = connection.async();
+      clusterClient = null;
+      clusterConnection = null;
+    }
+  }
+
+  public RedisClusterAsyncCommands<byte[], byte[]> async() {
+    return async;
+  }
+
+  public Duration timeout() {
+    return timeout;
+  }
+
+  public boolean isCluster() {
+    return clusterConnection != null;
+  }
+
+  /** Runs {@code INFO section} on every master (the one server when standalone). */
+  public List<String> infoOfMasters(String section) {
+    List<String> out = new ArrayList<>();
+    StatefulRedisClusterConnection<byte[], byte[]> cc = clusterConnection;
+    try {
+      if (cc == null) {
+        out.add(async.info(section).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+      } else {
+        for (RedisClusterNode node : cc.getPartitions()) {
+          if (node.is(RedisClusterNode.NodeFlag.UPSTREAM)) {
+            out.add(cc.getConnection(node.getNodeId()).sync().info(section));
+          }
+        }
+      }
+    } catch (Exception e) {
+      throw Futures.failure("INFO " + section, e);
+    }
+    return out;
+  }
+
+  /** Loads a script on every master (the cluster API sends SCRIPT LOAD to all of them). */
+  public String scriptLoad(byte[] script) {
+    try {
+      return async.scriptLoad(script).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw Futures.failure("SCRIPT LOAD", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (clusterConnection != null) {
+      clusterConnection.close();
+    }
+    if (connection != null) {
+      connection.close();
+    }
+    if (clusterClient != null) {
+      clusterClient.shutdown();
+    }
+    if (client != null) {
+      client.shutdown();
+    }
+  }
+}

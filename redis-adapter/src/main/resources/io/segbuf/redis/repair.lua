@@ -1,0 +1,17 @@
+-- Lists the queue entries of every buffered segment of a trace, to repair a queue update lost in a crash.
+-- KEYS[1] node hash, KEYS[2] meta hash. Returns 3 values per buffered segment: segment id, shard, score.
+local metas_key = KEYS[2]
+local all = redis.call('HGETALL', metas_key)
+local out = {}
+for i = 1, #all, 2 do
+  local label = all[i]
+  if string.sub(label, 1, 1) ~= '#' then
+    local m = parse_meta(all[i + 1])
+    if is_active(m) then
+      out[#out + 1] = label
+      out[#out + 1] = m.h
+      out[#out + 1] = score(m)
+    end
+  end
+end
+return out

@@ -1,0 +1,293 @@
+package io.segbuf.redis;
+
+import static io.segbuf.TestSpans.span;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.segbuf.DueSegment;
+import io.segbuf.FlushPolicy;
+import io.segbuf.SealedSegment;
+import io.segbuf.Span;
+import io.segbuf.TestSpans;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Redis CPU and commands per span for this store against a naive baseline (one script call per span), measured
+ * with INFO cpu and INFO commandstats on a local redis-server. A plain main, not a test:
+ * {@code java -cp <test classpath> io.segbuf.redis.RedisIngestBenchmark [spans]}.
+ */
+public final class RedisIngestBenchmark {
+  private static final FlushPolicy POLICY =
+      new FlushPolicy(Duration.ofSeconds(60), Duration.ofSeconds(10), null, 10L * 1024 * 1024);
+  private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
+  private static final int TRACES = 32;
+  private static final int BATCH = 1000;
+
+  /** A naive per-span script: follow redirects, push the span, record the redirect, push the deadline. */
+  private static final String NAIVE = String.join("\n",
+      "local nodes, queue = KEYS[1], KEYS[2]",
+      "local prefix, id, parent, payload, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])",
+      "local seg = parent ~= '' and parent or id",
+      "for i = 1, 1000 do local nxt = redis.call('HGET', nodes, seg); if not nxt or nxt == seg then break end;"
+          + " seg = nxt end",
+      "if parent == '' then local old = redis.call('HGET', nodes, id);"
+          + " if old and old ~= id then redis.call('HSET', nodes, id, id) end end",
+      "redis.call('HSET', nodes, id, seg)",
+      "redis.call('SADD', prefix .. seg, payload)",
+      "redis.call('EXPIRE', prefix .. seg, 3600)",
+      "redis.call('EXPIRE', nodes, 3600)",
+      "redis.call('ZADD', queue, now + 60000, seg)",
+      "return seg");
+
+  /**
+   * The floor of any design that keeps a node per span and the payloads in lists: per trace group, one HSET of
+   * (id, header) pairs and one RPUSH of the payloads, straight from the arguments, no assembly at all.
+   */
+  private static final String FLOOR = String.join("\n",
+      "local n = #ARGV / 3",
+      "for i = 1, 2 * n, 1000 do redis.call('HSET', KEYS[1], unpack(ARGV, i, math.min(i + 999, 2 * n))) end",
+      "for i = 2 * n + 1, 3 * n, 500 do redis.call('RPUSH', KEYS[2], unpack(ARGV, i, math.min(i + 499, 3 * n))) end",
+      "return n");
+
+  private RedisIngestBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int total = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+    List<List<Span>> batches = treeBatches(total);
+    try (RedisServers redis = RedisServers.standalone()) {
+      System.out.printf(Locale.ROOT, "%d spans of ~1 KiB, batches of %d across %d interleaved traces%n", total, BATCH,
+          TRACES);
+      try (RedisSegmentStore store = RedisSegmentStore.connect(
+          RedisStoreOptions.builder().uri(redis.uri()).keyPrefix("bench").build())) {
+        Stats before = Stats.of(redis);
+        long t = System.nanoTime();
+        for (List<Span> b : batches) {
+          store.add(0, b, POLICY, T0);
+        }
+        double wall = (System.nanoTime() - t) / 1e3 / total;
+        Stats ingest = Stats.of(redis).minus(before);
+        report("segbuf ingest", ingest, total, wall);
+        if (System.getenv("SEGBUF_BENCH_DIAG") != null) {
+          System.out.println(redis.cli("INFO", "commandstats") + redis.cli("INFO", "cpu"));
+        }
+
+        before = Stats.of(redis);
+        t = System.nanoTime();
+        int flushed = 0;
+        for (DueSegment due : store.due(0, Instant.ofEpochMilli(Long.MAX_VALUE), Integer.MAX_VALUE)) {
+          SealedSegment sealed = store.seal(due.key(), T0);
+          if (sealed != null) {
+            flushed += store.read(sealed).size();
+            store.complete(sealed, false);
+          }
+        }
+        wall = (System.nanoTime() - t) / 1e3 / flushed;
+        report("segbuf flush", Stats.of(redis).minus(before), flushed, wall);
+      }
+      floor(redis, batches, total);
+      naive(redis, batches, total);
+      chain(redis, 4000, 10);
+      chain(redis, 10_000, 100);
+      fanOut(redis, 50_000, 1000);
+    }
+  }
+
+  private static void naive(RedisServers redis, List<List<Span>> batches, int total) throws Exception {
+    RedisClient client = RedisClient.create(redis.uri());
+    try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
+      RedisAsyncCommands<byte[], byte[]> async = c.async();
+      String sha = async.scriptLoad(NAIVE.getBytes(StandardCharsets.UTF_8)).get();
+      Stats before = Stats.of(redis);
+      long t = System.nanoTime();
+      for (List<Span> batch : batches) {
+        List<CompletionStage<?>> replies = new ArrayList<>();
+        for (Span s : batch) {
+          String tag = "naive:{" + s.projectId() + ":" + s.traceId() + "}:";
+          byte[][] keys = {bytes(tag + "n"), bytes("naive:{q}:0")};
+          replies.add(async.evalsha(sha, ScriptOutputType.VALUE, keys, bytes(tag), bytes(Long.toHexString(s.spanId())),
+              bytes(s.hasParent() && !s.isRoot() ? Long.toHexString(s.parentSpanId()) : ""), s.bytes(),
+              bytes(Long.toString(T0.toEpochMilli()))));
+        }
+        for (CompletionStage<?> r : replies) {
+          r.toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+      }
+      double wall = (System.nanoTime() - t) / 1e3 / total;
+      report("naive per-span script ingest", Stats.of(redis).minus(before), total, wall);
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  private static void floor(RedisServers redis, List<List<Span>> batches, int total) throws Exception {
+    RedisClient client = RedisClient.create(redis.uri());
+    try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
+      RedisAsyncCommands<byte[], byte[]> async = c.async();
+      String sha = async.scriptLoad(FLOOR.getBytes(StandardCharsets.UTF_8)).get();
+      Stats before = Stats.of(redis);
+      long t = System.nanoTime();
+      for (List<Span> batch : batches) {
+        java.util.Map<String, List<Span>> groups = new java.util.LinkedHashMap<>();
+        for (Span s : batch) {
+          groups.computeIfAbsent("floor:{" + s.projectId() + ":" + s.traceId() + "}:", k -> new ArrayList<>()).add(s);
+        }
+        List<CompletionStage<?>> replies = new ArrayList<>();
+        for (java.util.Map.Entry<String, List<Span>> g : groups.entrySet()) {
+          List<Span> spans = g.getValue();
+          byte[][] args = new byte[3 * spans.size()][];
+          for (int i = 0; i < spans.size(); i++) {
+            Span s = spans.get(i);
+            args[2 * i] = io.segbuf.redis.internal.SpanCodec.id(s);
+            args[2 * i + 1] = io.segbuf.redis.internal.SpanCodec.header(s);
+            args[2 * spans.size() + i] = s.bytes();
+          }
+          byte[][] keys = {bytes(g.getKey() + "n"), bytes(g.getKey() + "s")};
+          replies.add(async.evalsha(sha, ScriptOutputType.INTEGER, keys, args));
+        }
+        for (CompletionStage<?> r : replies) {
+          r.toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+      }
+      double wall = (System.nanoTime() - t) / 1e3 / total;
+      report("floor: HSET nodes + RPUSH payloads per trace, no assembly", Stats.of(redis).minus(before), total, wall);
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  /** A chain arriving leaf first in small batches: per-span cost of the first and second half. */
+  private static void chain(RedisServers redis, int n, int batchSize) {
+    try (RedisSegmentStore store = RedisSegmentStore.connect(
+        RedisStoreOptions.builder().uri(redis.uri()).keyPrefix("chain").build())) {
+      Stats before = Stats.of(redis);
+      for (int half = 0; half < 2; half++) {
+        for (int top = n - half * n / 2; top > n / 2 - half * n / 2; top -= batchSize) {
+          List<Span> batch = new ArrayList<>();
+          for (int i = top; i > top - batchSize; i--) {
+            batch.add(i == 1 ? span(1).padding(900).parsed() : span(i).parent(i - 1).padding(900).parsed());
+          }
+          store.add(0, batch, POLICY, T0);
+        }
+        Stats after = Stats.of(redis);
+        report("segbuf leaf-first chain " + n + " in " + batchSize + "-span batches, half " + (half + 1),
+            after.minus(before), n / 2, 0);
+        before = after;
+      }
+    }
+  }
+
+  /** Children of one root arriving before it, in batches: per-span cost of the first and second half. */
+  private static void fanOut(RedisServers redis, int n, int batchSize) {
+    try (RedisSegmentStore store = RedisSegmentStore.connect(
+        RedisStoreOptions.builder().uri(redis.uri()).keyPrefix("fanout").build())) {
+      Stats before = Stats.of(redis);
+      int id = 2;
+      for (int half = 0; half < 2; half++) {
+        for (int made = 0; made < n / 2; made += batchSize) {
+          List<Span> batch = new ArrayList<>();
+          for (int i = 0; i < batchSize; i++) {
+            batch.add(span(id++).parent(1).padding(900).parsed());
+          }
+          store.add(0, batch, POLICY, T0);
+        }
+        Stats after = Stats.of(redis);
+        report("segbuf fan-out " + n + " children in " + batchSize + "-span batches, half " + (half + 1),
+            after.minus(before), n / 2, 0);
+        before = after;
+      }
+    }
+  }
+
+  private static List<List<Span>> treeBatches(int total) {
+    List<List<Span>> batches = new ArrayList<>();
+    int perTrace = BATCH / TRACES;
+    List<Span> batch = new ArrayList<>();
+    long[] next = new long[TRACES];
+    int traceRound = 0;
+    for (int made = 0; made < total; ) {
+      for (int tr = 0; tr < TRACES && made < total; tr++) {
+        String trace = String.format(Locale.ROOT, "%032x", traceRound * TRACES + tr + 1);
+        for (int k = 0; k < perTrace && made < total; k++, made++) {
+          long id = ++next[tr] + 1;
+          // a root per trace round, children below it and below earlier children
+          TestSpans s = id == 2 ? span(1000).trace(trace) : span(1000 + id).trace(trace).parent(1000 + id / 2);
+          batch.add(s.padding(860).parsed());
+        }
+      }
+      if (batch.size() >= BATCH) {
+        batches.add(batch);
+        batch = new ArrayList<>();
+      }
+      if (next[0] > 500) { // 500-span segments, then new traces
+        traceRound++;
+        next = new long[TRACES];
+      }
+    }
+    if (!batch.isEmpty()) {
+      batches.add(batch);
+    }
+    return batches;
+  }
+
+  private static void report(String what, Stats d, int spans, double wallMicrosPerSpan) {
+    System.out.printf(Locale.ROOT,
+        "%-62s redis cpu %6.2f us/span, %5.3f client commands/span, %5.2f commands incl. in-script/span"
+            + " (%d script calls)%s%n", what,
+        d.cpuMicros / spans, (double) d.processed / spans, (double) d.calls / spans, d.scriptCalls,
+        wallMicrosPerSpan > 0 ? String.format(Locale.ROOT, ", client wall %.1f us/span", wallMicrosPerSpan) : "");
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** Redis CPU seconds (user + sys) and top-level command calls. Commands called inside scripts are excluded. */
+  private record Stats(double cpuMicros, long calls, long scriptCalls, long processed) {
+    static Stats of(RedisServers redis) {
+      String cpu = redis.cli("INFO", "cpu");
+      double micros = (field(cpu, "used_cpu_user") + field(cpu, "used_cpu_sys")) * 1e6;
+      long calls = 0;
+      long scripts = 0;
+      for (String line : redis.cli("INFO", "commandstats").split("\n")) {
+        int at = line.indexOf("calls=");
+        if (line.startsWith("cmdstat_") && at > 0) {
+          long c = Long.parseLong(line.substring(at + 6, line.indexOf(',', at)));
+          String name = line.substring(8, line.indexOf(':'));
+          if (name.startsWith("info")) {
+            continue;
+          }
+          if (name.startsWith("evalsha")) {
+            scripts += c;
+          }
+          calls += c;
+        }
+      }
+      long processed = (long) field(redis.cli("INFO", "stats"), "total_commands_processed");
+      return new Stats(micros, calls, scripts, processed);
+    }
+
+    Stats minus(Stats o) {
+      return new Stats(cpuMicros - o.cpuMicros, calls - o.calls, scriptCalls - o.scriptCalls,
+          processed - o.processed - 3); // the three INFO calls of a measurement
+    }
+
+    private static double field(String info, String name) {
+      for (String line : info.split("\r?\n")) {
+        if (line.startsWith(name + ":")) {
+          return Double.parseDouble(line.substring(name.length() + 1).trim());
+        }
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package io.segbuf.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.segbuf.DueSegment;
+import io.segbuf.FlushPolicy;
+import io.segbuf.ParseResult;
+import io.segbuf.SealedSegment;
+import io.segbuf.Span;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Crafted ids and attribute values cannot name keys outside their own project and trace. */
+class RedisStoreKeySafetyIT {
+  private static final Instant END = Instant.ofEpochMilli(Long.MAX_VALUE);
+  private static final FlushPolicy POLICY =
+      new FlushPolicy(Duration.ofSeconds(60), Duration.ofSeconds(10), null, 1024 * 1024);
+  private static final String TRACE = "00000000000000000000000000000000";
+
+  private static Span span(long project, String spanId, String rest) {
+    String json = "{\"trace_id\":\"" + TRACE + "\",\"span_id\":\"" + spanId + "\",\"project_id\":" + project
+        + ",\"end_timestamp\":1.5" + rest + "}";
+    ParseResult r = Span.parse(json.getBytes(StandardCharsets.UTF_8));
+    assertThat(r).isInstanceOf(Span.class);
+    return (Span) r;
+  }
+
+  private static boolean valid(String json) {
+    return Span.parse(json.getBytes(StandardCharsets.UTF_8)) instanceof Span;
+  }
+
+  @Test
+  void craftedValuesStayInTheirOwnProjectsKeys() {
+    String base = "{\"trace_id\":\"" + TRACE + "\",\"project_id\":7,\"end_timestamp\":1.5,";
+    assertThat(valid(base + "\"span_id\":\"}:{8:" + TRACE.substring(6) + "\"}")).isFalse();
+    assertThat(valid(base + "\"span_id\":\"AAAAAAAAAAAAAAAA\"}")).isFalse();
+    assertThat(valid(base + "\"span_id\":\"aaaaaaaaaaaaaaaa\",\"attributes\":{\"sentry.segment.id\":"
+        + "{\"type\":\"string\",\"value\":\"}:{8:00*\"}}}")).isFalse();
+
+    try (RedisServers redis = RedisServers.standalone();
+        RedisSegmentStore store = RedisSegmentStore.connect(RedisStoreOptions.builder().uri(redis.uri()).build())) {
+      String crafted = ",\"name\":\"}:{8:" + TRACE + "}:n\",\"data\":\"\\r\\nFLUSHALL\\r\\n redis.call('DEL')\","
+          + "\"attributes\":{\"x\":{\"type\":\"string\",\"value\":\"{8:" + TRACE + "}\"}}";
+      List<Span> spans = new ArrayList<>();
+      spans.add(span(7, "aaaaaaaaaaaaaaaa", crafted));
+      spans.add(span(7, "bbbbbbbbbbbbbbbb", ",\"parent_span_id\":\"aaaaaaaaaaaaaaaa\"" + crafted));
+      spans.add(span(8, "aaaaaaaaaaaaaaaa", ""));
+      spans.add(span(8, "cccccccccccccccc", ",\"parent_span_id\":\"aaaaaaaaaaaaaaaa\""));
+      store.add(0, spans, POLICY, Instant.ofEpochSecond(1));
+
+      for (String key : redis.cli("KEYS", "*").split("\n")) {
+        assertThat(key).matches("segbuf:(\\{[78]:" + TRACE + "\\}:(n|m|s:[0-9a-f]{16})|\\{q:0\\}:(due|use)"
+            + "|\\{shards\\})");
+      }
+      Map<Long, List<Span>> flushed = new HashMap<>();
+      for (DueSegment due : store.due(0, END, 10)) {
+        SealedSegment sealed = store.seal(due.key(), END);
+        assertThat(sealed).isNotNull();
+        flushed.put(due.key().projectId(), store.read(sealed));
+        store.complete(sealed, false);
+      }
+      assertThat(flushed.get(7L)).extracting(Span::bytes)
+          .containsExactlyInAnyOrder(spans.get(0).bytes(), spans.get(1).bytes());
+      assertThat(flushed.get(8L)).extracting(Span::bytes)
+          .containsExactlyInAnyOrder(spans.get(2).bytes(), spans.get(3).bytes());
+    }
+  }
+
+  @Test
+  void aTraceWithManySpanIdsKeepsThemInAHashTable() {
+    try (RedisServers redis = RedisServers.standalone();
+        RedisSegmentStore store = RedisSegmentStore.connect(RedisStoreOptions.builder().uri(redis.uri()).build())) {
+      List<Span> spans = new ArrayList<>();
+      spans.add(span(7, "0000000000000001", ""));
+      for (int i = 2; i <= 100; i++) {
+        spans.add(span(7, String.format("%016x", i), ",\"parent_span_id\":\"0000000000000001\""));
+      }
+      store.add(0, spans.subList(0, 10), POLICY, Instant.ofEpochSecond(1));
+      String nodes = "segbuf:{7:" + TRACE + "}:n";
+      assertThat(redis.cli("OBJECT", "ENCODING", nodes).trim()).isEqualTo("listpack");
+      store.add(0, spans.subList(10, 100), POLICY, Instant.ofEpochSecond(1));
+      assertThat(redis.cli("OBJECT", "ENCODING", nodes).trim()).isEqualTo("hashtable");
+    }
+  }
+}

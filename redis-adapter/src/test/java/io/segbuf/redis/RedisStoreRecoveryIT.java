@@ -1,0 +1,176 @@
+package io.segbuf.redis;
+
+import static io.segbuf.TestSpans.span;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.segbuf.DueSegment;
+import io.segbuf.FlushPolicy;
+import io.segbuf.SealedSegment;
+import io.segbuf.SegmentKey;
+import io.segbuf.Span;
+import io.segbuf.TestSpans;
+import io.segbuf.TraceId;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Flushers and writers that stop half-way, and queue updates lost between a script and the queue write. */
+class RedisStoreRecoveryIT {
+  private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
+  private static final Instant END = Instant.ofEpochMilli(Long.MAX_VALUE);
+  private static final FlushPolicy POLICY =
+      new FlushPolicy(Duration.ofSeconds(60), Duration.ofSeconds(10), null, 1024 * 1024);
+  private static final AtomicInteger PREFIXES = new AtomicInteger();
+  private static RedisServers redis;
+
+  @BeforeAll
+  static void startRedis() {
+    redis = RedisServers.standalone();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    redis.close();
+  }
+
+  private static RedisStoreOptions options() {
+    return RedisStoreOptions.builder().uri(redis.uri()).keyPrefix("recovery" + PREFIXES.incrementAndGet()).build();
+  }
+
+  private static SegmentKey key(long id) {
+    return new SegmentKey(TestSpans.PROJECT, TraceId.parse(TestSpans.TRACE), id);
+  }
+
+  @Test
+  void flusherKilledBetweenSealAndCompleteResealsTheSameGenerationWithTheSameSpans() {
+    RedisStoreOptions options = options();
+    SealedSegment first;
+    List<Span> firstSpans;
+    try (RedisSegmentStore dead = RedisSegmentStore.connect(options)) {
+      dead.add(0, TestSpans.parsed(span(1), span(2).parent(1), span(3).parent(2)), POLICY, T0);
+      first = dead.seal(key(1), T0.plusSeconds(10));
+      assertThat(first).isNotNull();
+      firstSpans = dead.read(first);
+      // the flusher dies here: messages maybe sent, never completed
+    }
+    try (RedisSegmentStore next = RedisSegmentStore.connect(options)) {
+      assertThat(next.due(0, T0.plusSeconds(10), 10)).extracting(DueSegment::key).containsExactly(key(1));
+      SealedSegment again = next.seal(key(1), T0.plusSeconds(20));
+      assertThat(again).isNotNull().isEqualTo(first);
+      assertThat(next.read(again)).extracting(Span::bytes)
+          .containsExactlyInAnyOrderElementsOf(firstSpans.stream().map(Span::bytes).toList());
+      next.complete(again, false);
+      assertThat(next.due(0, END, 10)).isEmpty();
+      assertThat(next.usage().spans()).isZero();
+    }
+  }
+
+  @Test
+  void spansAddedByAnotherProcessDuringAFlushGoToTheNextGeneration() {
+    RedisStoreOptions options = options();
+    try (RedisSegmentStore flusher = RedisSegmentStore.connect(options);
+        RedisSegmentStore writer = RedisSegmentStore.connect(options)) {
+      writer.add(0, TestSpans.parsed(span(1), span(2).parent(1)), POLICY, T0);
+      SealedSegment sealed = flusher.seal(key(1), T0);
+      assertThat(sealed).isNotNull();
+      writer.add(0, TestSpans.parsed(span(3).parent(2), span(4).parent(1)), POLICY, T0.plusSeconds(1));
+      assertThat(flusher.read(sealed)).extracting(Span::spanId).containsExactlyInAnyOrder(1L, 2L);
+      flusher.complete(sealed, false);
+      assertThat(writer.usage().spans()).isEqualTo(2);
+
+      SealedSegment next = flusher.seal(key(1), T0.plusSeconds(20));
+      assertThat(next).isNotNull();
+      assertThat(next.generation()).isEqualTo(sealed.generation() + 1);
+      assertThat(flusher.read(next)).extracting(Span::spanId).containsExactlyInAnyOrder(3L, 4L);
+      flusher.complete(next, false);
+      assertThat(flusher.seal(key(1), T0.plusSeconds(30))).isNull();
+    }
+  }
+
+  @Test
+  void completingTwiceDeletesNothingOfTheNextGeneration() {
+    try (RedisSegmentStore store = RedisSegmentStore.connect(options())) {
+      store.add(0, TestSpans.parsed(span(1)), POLICY, T0);
+      SealedSegment sealed = store.seal(key(1), T0);
+      assertThat(sealed).isNotNull();
+      store.complete(sealed, false);
+      store.add(0, TestSpans.parsed(span(2).parent(1)), POLICY, T0);
+      store.complete(sealed, false);
+      SealedSegment next = store.seal(key(1), T0);
+      assertThat(next).isNotNull();
+      assertThat(store.read(next)).extracting(Span::spanId).containsExactly(2L);
+    }
+  }
+
+  @Test
+  void queueUpdateLostAfterTheScriptIsRepairedFromTheGuard() {
+    RedisStoreOptions options = options();
+    String queue = options.keyPrefix() + ":{q:0}:due";
+    try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
+      store.add(0, TestSpans.parsed(span(1), span(2).parent(1), span(5).parent(4)), POLICY, T0);
+      // a crash between the trace script and the queue update: segment entries missing, the guard left
+      redis.cli("DEL", queue);
+      redis.cli("ZADD", queue, "0", "g:" + TestSpans.PROJECT + ":" + TestSpans.TRACE);
+      assertThat(store.due(0, END, 10)).extracting(d -> d.key().segmentId()).containsExactlyInAnyOrder(1L, 4L);
+      assertThat(store.repairedTraces()).isEqualTo(1);
+      assertThat(redis.cli("ZRANGE", queue, "0", "-1")).doesNotContain("g:");
+    }
+  }
+
+  @Test
+  void redeliveredBatchRepairsALostQueueUpdate() {
+    RedisStoreOptions options = options();
+    String queue = options.keyPrefix() + ":{q:0}:due";
+    try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
+      List<Span> batch = TestSpans.parsed(span(1), span(2).parent(1));
+      store.add(0, batch, POLICY, T0);
+      redis.cli("DEL", queue);
+      assertThat(store.add(0, batch, POLICY, T0).duplicateCount()).isEqualTo(2);
+      assertThat(store.due(0, END, 10)).extracting(DueSegment::key).containsExactly(key(1));
+    }
+  }
+
+  @Test
+  void queuedSegmentWhoseKeysExpiredIsDroppedAndCounted() {
+    RedisStoreOptions options = options();
+    try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
+      store.add(0, TestSpans.parsed(span(1)), POLICY, T0);
+      String base = options.keyPrefix() + ":{" + TestSpans.PROJECT + ":" + TestSpans.TRACE + "}:";
+      redis.cli("DEL", base + "n", base + "m", base + "s:0000000000000001"); // what an expiry does
+      assertThat(store.due(0, END, 10)).extracting(DueSegment::key).containsExactly(key(1));
+      assertThat(store.seal(key(1), END)).isNull();
+      assertThat(store.expiredUnflushedSegments()).isEqualTo(1);
+      assertThat(store.due(0, END, 10)).isEmpty();
+    }
+  }
+
+  @Test
+  void usageReportsRedisMemoryAndItsLimitForBackpressure() {
+    try (RedisSegmentStore store = RedisSegmentStore.connect(options())) {
+      store.add(0, TestSpans.parsed(span(1).padding(10_000)), POLICY, T0);
+      assertThat(store.usage().usedMemoryBytes()).isPositive();
+      assertThat(store.usage().maxMemoryBytes()).isZero();
+      redis.cli("CONFIG", "SET", "maxmemory", "1gb");
+      try {
+        assertThat(store.usage().maxMemoryBytes()).isEqualTo(1L << 30);
+        assertThat(store.usage().memoryFraction()).isGreaterThan(0).isLessThan(1);
+      } finally {
+        redis.cli("CONFIG", "SET", "maxmemory", "0");
+      }
+    }
+  }
+
+  @Test
+  void segmentsDueForHalfTheKeyTtlAreCountedAtRisk() {
+    try (RedisSegmentStore store = RedisSegmentStore.connect(options())) {
+      store.add(0, TestSpans.parsed(span(1)), POLICY, T0);
+      Instant due = T0.plusSeconds(10);
+      assertThat(store.atRiskSegments(0, due.plus(Duration.ofMinutes(29)))).isZero();
+      assertThat(store.atRiskSegments(0, due.plus(Duration.ofMinutes(30)))).isEqualTo(1);
+    }
+  }
+}
