@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.segbuf.SegmentStore;
 import io.segbuf.TestSpans;
+import io.segbuf.redis.RedisSegmentStore;
+import io.segbuf.redis.RedisServers;
+import io.segbuf.redis.RedisStoreOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -67,6 +71,10 @@ class RunCommandIT {
   }
 
   private static void produce(List<TestSpans> spans) throws Exception {
+    produce("spans-in", spans);
+  }
+
+  private static void produce(String topic, List<TestSpans> spans) throws Exception {
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
         Map.of("bootstrap.servers", cluster.bootstrapServers(), "enable.idempotence", "false",
             "max.in.flight.requests.per.connection", "1"), new ByteArraySerializer(),
@@ -74,7 +82,7 @@ class RunCommandIT {
       List<java.util.concurrent.Future<?>> acks = new java.util.ArrayList<>();
       for (TestSpans s : spans) {
         byte[] traceKey = s.json().substring(14, 46).getBytes(StandardCharsets.US_ASCII);
-        acks.add(producer.send(new ProducerRecord<>("spans-in", traceKey, s.bytes())));
+        acks.add(producer.send(new ProducerRecord<>(topic, traceKey, s.bytes())));
       }
       for (java.util.concurrent.Future<?> ack : acks) {
         ack.get();
@@ -84,11 +92,15 @@ class RunCommandIT {
 
   /** Span ids in the output topic, read from the start until {@code expected} are seen or the wait is over. */
   private static Set<String> outputSpanIds(int expected) throws IOException {
+    return outputSpanIds("segments-out", expected);
+  }
+
+  private static Set<String> outputSpanIds(String topic, int expected) throws IOException {
     Set<String> ids = new HashSet<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
         Map.of("bootstrap.servers", cluster.bootstrapServers(), "group.id", "reader-" + System.nanoTime(),
             "auto.offset.reset", "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of("segments-out"));
+      consumer.subscribe(List.of(topic));
       long deadline = System.nanoTime() + WAIT.toNanos();
       while (ids.size() < expected && System.nanoTime() < deadline) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
@@ -98,6 +110,39 @@ class RunCommandIT {
       }
     }
     return ids;
+  }
+
+  @Test
+  void onRedisItLeavesUnfinishedSegmentsInTheStoreForTheNextOwner() throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic("spans-in-redis", 1, (short) 1),
+          new NewTopic("segments-out-redis", 1, (short) 1))).all().get();
+    }
+    try (RedisServers redis = RedisServers.standalone()) {
+      RunCommand command = new RunCommand();
+      CommandLine cli = new CommandLine(command);
+      StringWriter err = new StringWriter();
+      cli.setErr(new PrintWriter(err, true));
+      AtomicInteger status = new AtomicInteger(-1);
+      Thread service = new Thread(() -> status.set(cli.execute("--bootstrap-servers", cluster.bootstrapServers(),
+          "--input-topic", "spans-in-redis", "--output-topic", "segments-out-redis", "--group-id", "segbuf-redis",
+          "--root-timeout", "0.05", "--store", redis.uri())), "segbuf-run-redis");
+      service.start();
+
+      String trace = "00000000000000000000000000000123";
+      String orphans = "00000000000000000000000000000456";
+      produce("spans-in-redis", List.of(TestSpans.span(11).trace(trace), TestSpans.span(12).parent(11).trace(trace),
+          TestSpans.span(14).parent(19).trace(orphans)));
+      assertThat(outputSpanIds("segments-out-redis", 2)).containsExactlyInAnyOrder(
+          "000000000000000b", "000000000000000c");
+      command.stop();
+      service.join(WAIT.toMillis());
+
+      assertThat(status.get()).as(err.toString()).isZero();
+      try (SegmentStore store = RedisSegmentStore.connect(RedisStoreOptions.builder().uri(redis.uri()).build())) {
+        assertThat(store.usage().spans()).as("the orphan waits in Redis for its timeout").isEqualTo(1);
+      }
+    }
   }
 
   @Test
