@@ -123,14 +123,39 @@ public final class SpanBuffer {
     while (true) {
       FlushResult round = FlushResult.EMPTY;
       for (int shard : store.shards()) {
-        List<DueSegment> all = store.due(shard, END_OF_TIME, config.maxFlushSegments());
-        round = round.plus(flusher.flush(all, FlushReason.SHUTDOWN, now));
+        round = round.plus(drainRound(shard, now));
       }
       result = result.plus(round);
       if (round.segments() == 0) {
         return result;
       }
     }
+  }
+
+  /**
+   * Flushes everything the store holds for {@code shard}, whatever the deadlines (when the shard is handed to
+   * another owner that cannot see this store, or on shutdown). Stops early when a round completes nothing (the
+   * sink keeps failing); what is left stays buffered.
+   */
+  public FlushResult drain(int shard, Instant now) {
+    FlushResult result = FlushResult.EMPTY;
+    while (true) {
+      FlushResult round = drainRound(shard, now);
+      result = result.plus(round);
+      if (round.segments() == 0) {
+        return result;
+      }
+    }
+  }
+
+  private FlushResult drainRound(int shard, Instant now) {
+    List<DueSegment> all = store.due(shard, END_OF_TIME, config.maxFlushSegments());
+    return flusher.flush(all, FlushReason.SHUTDOWN, now);
+  }
+
+  /** What the store holds now, with its memory use (for backpressure). */
+  public StoreUsage usage() {
+    return store.usage();
   }
 
   /** Gauges from the store and counters since creation. */

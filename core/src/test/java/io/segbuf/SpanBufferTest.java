@@ -259,6 +259,17 @@ class SpanBufferTest {
   }
 
   @Test
+  void drainOfOneShardLeavesTheOtherShards() {
+    SpanBuffer buffer = buffer(SpanBufferConfig.builder());
+    buffer.offer(0, bytes(span(1), span(4).trace("eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee")), T0);
+    buffer.offer(3, bytes(span(2).trace("ffffffffffffffffffffffffffffffff")), T0);
+    FlushResult result = buffer.drain(0, T0);
+    assertThat(result.segments()).isEqualTo(2);
+    assertThat(store.shards()).containsExactly(3);
+    assertThat(store.usage().spans()).isEqualTo(1);
+  }
+
+  @Test
   void drainStopsWhenTheSinkKeepsFailing() {
     SpanBuffer buffer = buffer(SpanBufferConfig.builder());
     buffer.offer(0, bytes(span(1)), T0);

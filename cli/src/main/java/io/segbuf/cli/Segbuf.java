@@ -1,6 +1,7 @@
 package io.segbuf.cli;
 
 import io.segbuf.cli.replay.ReplayCommand;
+import io.segbuf.cli.run.RunCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "segbuf",
     mixinStandardHelpOptions = true,
-    subcommands = {ReplayCommand.class, GenerateCommand.class},
+    subcommands = {ReplayCommand.class, GenerateCommand.class, RunCommand.class},
     version = "segbuf 0.1.0",
     description = "Assembles tracing spans into segments and flushes them as byte-budgeted messages.")
 public final class Segbuf implements Runnable {

@@ -1,0 +1,186 @@
+package io.segbuf.cli.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.segbuf.SegmentStore;
+import io.segbuf.TestSpans;
+import io.segbuf.redis.RedisSegmentStore;
+import io.segbuf.redis.RedisServers;
+import io.segbuf.redis.RedisStoreOptions;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code segbuf run} in-process against a real broker, configured from a properties file, stopped gracefully. */
+class RunCommandIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  private static KafkaClusterTestKit cluster;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void startBroker() throws Exception {
+    cluster = new KafkaClusterTestKit.Builder(
+            new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+        .setConfigProp("offsets.topic.replication.factor", "1")
+        .setConfigProp("offsets.topic.num.partitions", "2")
+        .setConfigProp("transaction.state.log.replication.factor", "1")
+        .setConfigProp("transaction.state.log.min.isr", "1")
+        .setConfigProp("group.initial.rebalance.delay.ms", "0")
+        .build();
+    cluster.format();
+    cluster.startup();
+    cluster.waitForReadyBrokers();
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic("spans-in", 2, (short) 1), new NewTopic("segments-out", 2, (short) 1)))
+          .all().get();
+    }
+  }
+
+  @AfterAll
+  static void stopBroker() throws Exception {
+    cluster.close();
+  }
+
+  private static void produce(List<TestSpans> spans) throws Exception {
+    produce("spans-in", spans);
+  }
+
+  private static void produce(String topic, List<TestSpans> spans) throws Exception {
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+        Map.of("bootstrap.servers", cluster.bootstrapServers(), "enable.idempotence", "false",
+            "max.in.flight.requests.per.connection", "1"), new ByteArraySerializer(),
+        new ByteArraySerializer())) {
+      List<java.util.concurrent.Future<?>> acks = new java.util.ArrayList<>();
+      for (TestSpans s : spans) {
+        byte[] traceKey = s.json().substring(14, 46).getBytes(StandardCharsets.US_ASCII);
+        acks.add(producer.send(new ProducerRecord<>(topic, traceKey, s.bytes())));
+      }
+      for (java.util.concurrent.Future<?> ack : acks) {
+        ack.get();
+      }
+    }
+  }
+
+  /** Span ids in the output topic, read from the start until {@code expected} are seen or the wait is over. */
+  private static Set<String> outputSpanIds(int expected) throws IOException {
+    return outputSpanIds("segments-out", expected);
+  }
+
+  private static Set<String> outputSpanIds(String topic, int expected) throws IOException {
+    Set<String> ids = new HashSet<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+        Map.of("bootstrap.servers", cluster.bootstrapServers(), "group.id", "reader-" + System.nanoTime(),
+            "auto.offset.reset", "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (ids.size() < expected && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          JsonNode value = JSON.readTree(r.value());
+          value.get("spans").forEach(s -> ids.add(s.get("span_id").asText()));
+        }
+      }
+    }
+    return ids;
+  }
+
+  @Test
+  void onRedisItLeavesUnfinishedSegmentsInTheStoreForTheNextOwner() throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic("spans-in-redis", 1, (short) 1),
+          new NewTopic("segments-out-redis", 1, (short) 1))).all().get();
+    }
+    try (RedisServers redis = RedisServers.standalone()) {
+      RunCommand command = new RunCommand();
+      CommandLine cli = new CommandLine(command);
+      StringWriter err = new StringWriter();
+      cli.setErr(new PrintWriter(err, true));
+      AtomicInteger status = new AtomicInteger(-1);
+      Thread service = new Thread(() -> status.set(cli.execute("--bootstrap-servers", cluster.bootstrapServers(),
+          "--input-topic", "spans-in-redis", "--output-topic", "segments-out-redis", "--group-id", "segbuf-redis",
+          "--root-timeout", "0.05", "--store", redis.uri())), "segbuf-run-redis");
+      service.start();
+
+      String trace = "00000000000000000000000000000123";
+      String orphans = "00000000000000000000000000000456";
+      produce("spans-in-redis", List.of(TestSpans.span(11).trace(trace), TestSpans.span(12).parent(11).trace(trace),
+          TestSpans.span(14).parent(19).trace(orphans)));
+      assertThat(outputSpanIds("segments-out-redis", 2)).containsExactlyInAnyOrder(
+          "000000000000000b", "000000000000000c");
+      command.stop();
+      service.join(WAIT.toMillis());
+
+      assertThat(status.get()).as(err.toString()).isZero();
+      try (SegmentStore store = RedisSegmentStore.connect(RedisStoreOptions.builder().uri(redis.uri()).build())) {
+        assertThat(store.usage().spans()).as("the orphan waits in Redis for its timeout").isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void runsFromAConfigFileAndDrainsOnStop() throws Exception {
+    Path config = dir.resolve("segbuf.properties");
+    Files.writeString(config, String.join("\n",
+        "bootstrap-servers=" + cluster.bootstrapServers(),
+        "input-topic=spans-in",
+        "output-topic=segments-out",
+        "group-id=segbuf-it",
+        "root-timeout=0.05",
+        "producer.linger.ms=1",
+        "consumer.max.poll.records=100",
+        ""));
+    RunCommand command = new RunCommand();
+    CommandLine cli = new CommandLine(command);
+    StringWriter err = new StringWriter();
+    cli.setErr(new PrintWriter(err, true));
+    AtomicInteger status = new AtomicInteger(-1);
+    Thread service = new Thread(() -> status.set(cli.execute("--config", config.toString())), "segbuf-run");
+    service.start();
+
+    String trace = "00000000000000000000000000000abc";
+    String orphans = "00000000000000000000000000000def";
+    produce(List.of(TestSpans.span(1).trace(trace), TestSpans.span(2).parent(1).trace(trace),
+        TestSpans.span(3).parent(2).trace(trace),
+        // no root: flushed only by the 60 s timeout, or by the drain on stop
+        TestSpans.span(4).parent(9).trace(orphans), TestSpans.span(5).parent(9).trace(orphans)));
+
+    assertThat(outputSpanIds(3)).containsExactlyInAnyOrder(
+        "0000000000000001", "0000000000000002", "0000000000000003");
+    command.stop();
+    service.join(WAIT.toMillis());
+
+    assertThat(status.get()).as(err.toString()).isZero();
+    assertThat(outputSpanIds(5)).hasSize(5).contains("0000000000000004", "0000000000000005");
+    assertThat(err.toString())
+        .contains("segbuf run: spans-in -> segments-out")
+        .contains("stopped; 5 records polled, 0 invalid, 0 duplicates, 2 segments");
+  }
+}

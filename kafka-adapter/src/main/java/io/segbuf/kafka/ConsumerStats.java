@@ -1,0 +1,31 @@
+package io.segbuf.kafka;
+
+/**
+ * A snapshot of a {@link SpanConsumer}'s counters (since it was created) and gauges.
+ *
+ * @param polledRecords records polled from the input topic and offered to the buffer (counted once offered)
+ * @param commits offset commits that succeeded
+ * @param storeFailures batches the store did not take; their records were read again
+ * @param flushCycles flush cycles over the owned partitions
+ * @param rejectedMessages messages the sink refused for good
+ * @param rejectedSpans spans in them
+ * @param deadLettered invalid spans copied to the dead-letter topic
+ * @param pauses times the input was paused for backpressure
+ * @param resumes times it was resumed
+ * @param paused whether the input is paused now
+ * @param assignedPartitions partitions owned now
+ * @param lag records behind the end of the owned partitions, as of the last poll
+ */
+public record ConsumerStats(
+    long polledRecords,
+    long commits,
+    long storeFailures,
+    long flushCycles,
+    long rejectedMessages,
+    long rejectedSpans,
+    long deadLettered,
+    long pauses,
+    long resumes,
+    boolean paused,
+    int assignedPartitions,
+    long lag) {}

@@ -1,0 +1,156 @@
+package io.segbuf.kafka;
+
+import io.segbuf.ConfigException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * Immutable options of a {@link KafkaSegmentSink}: where to produce and the producer's properties. Built with
+ * {@link #builder()}; {@link Builder#build()} reports every problem at once in a {@link ConfigException}.
+ *
+ * <p>The sink always produces idempotently with {@code acks=all}; extra producer properties may repeat these
+ * values but not contradict them, and {@code max.in.flight.requests.per.connection} must stay at most 5 so that
+ * the chunks of a segment keep their order.
+ */
+public final class KafkaSinkOptions {
+  public static final String DEFAULT_TOPIC = "buffered-segments";
+  /** The producer's own default {@code max.request.size}. */
+  public static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
+
+  static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
+  private final String bootstrapServers;
+  private final String topic;
+  private final Map<String, String> producerProperties;
+  private final int maxRequestSize;
+
+  private KafkaSinkOptions(Builder b, int maxRequestSize) {
+    this.bootstrapServers = b.bootstrapServers;
+    this.topic = b.topic;
+    this.producerProperties = Map.copyOf(b.producerProperties);
+    this.maxRequestSize = maxRequestSize;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    return new Builder().bootstrapServers(bootstrapServers).topic(topic).producerProperties(producerProperties);
+  }
+
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  /** Extra producer properties, as given. */
+  public Map<String, String> producerProperties() {
+    return producerProperties;
+  }
+
+  /** The producer's {@code max.request.size}: every record, key, headers and overhead included, fits it. */
+  public int maxRequestSize() {
+    return maxRequestSize;
+  }
+
+  /** The producer configuration: the extra properties, then the bootstrap servers, idempotence and acks. */
+  public Map<String, Object> producerConfig() {
+    Map<String, Object> config = new HashMap<>(producerProperties);
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(maxRequestSize));
+    return config;
+  }
+
+  @Override
+  public String toString() {
+    return "KafkaSinkOptions{bootstrapServers=" + bootstrapServers + ", topic=" + topic + ", maxRequestSize="
+        + maxRequestSize + ", producerProperties=" + producerProperties.keySet() + "}";
+  }
+
+  /** Builds {@link KafkaSinkOptions}; setters have no {@code set} prefix, {@link #build()} checks everything. */
+  public static final class Builder {
+    private String bootstrapServers = "";
+    private String topic = DEFAULT_TOPIC;
+    private final Map<String, String> producerProperties = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    /** Required: {@code host:port[,host:port…]}. */
+    public Builder bootstrapServers(String bootstrapServers) {
+      this.bootstrapServers = bootstrapServers;
+      return this;
+    }
+
+    public Builder topic(String topic) {
+      this.topic = topic;
+      return this;
+    }
+
+    /** One extra producer property (for example {@code max.request.size}, {@code compression.type}). */
+    public Builder producerProperty(String name, String value) {
+      producerProperties.put(name, value);
+      return this;
+    }
+
+    public Builder producerProperties(Map<String, String> properties) {
+      producerProperties.putAll(properties);
+      return this;
+    }
+
+    public KafkaSinkOptions build() {
+      List<String> problems = new ArrayList<>();
+      if (bootstrapServers.isBlank()) {
+        problems.add("bootstrapServers must be host:port[,host:port...] but was '" + bootstrapServers + "'");
+      }
+      if (!TOPIC_NAME.matcher(topic).matches()) {
+        problems.add("topic must be 1 to 249 of [a-zA-Z0-9._-] but was '" + topic + "'");
+      }
+      int maxRequestSize = DEFAULT_MAX_REQUEST_SIZE;
+      String size = producerProperties.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+      if (size != null) {
+        int min = KafkaSegmentSink.minRequestSize();
+        try {
+          maxRequestSize = Integer.parseInt(size.trim());
+          if (maxRequestSize < min) {
+            problems.add(ProducerConfig.MAX_REQUEST_SIZE_CONFIG + " must be >= " + min
+                + " (room for the smallest message, key and headers) but was " + size);
+          }
+        } catch (NumberFormatException e) {
+          problems.add(ProducerConfig.MAX_REQUEST_SIZE_CONFIG + " must be an integer but was '" + size + "'");
+        }
+      }
+      String acks = producerProperties.get(ProducerConfig.ACKS_CONFIG);
+      if (acks != null && !acks.trim().equals("all") && !acks.trim().equals("-1")) {
+        problems.add(ProducerConfig.ACKS_CONFIG + " must be all but was " + acks);
+      }
+      String idempotence = producerProperties.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG);
+      if (idempotence != null && !idempotence.trim().equalsIgnoreCase("true")) {
+        problems.add(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG + " must be true but was " + idempotence);
+      }
+      String inFlight = producerProperties.get(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION);
+      if (inFlight != null && !inFlight.trim().matches("[1-5]")) {
+        problems.add(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION
+            + " must be 1 to 5 (chunks keep their order) but was " + inFlight);
+      }
+      for (String fixed : List.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+          ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG)) {
+        if (producerProperties.containsKey(fixed)) {
+          problems.add("producerProperties must not set " + fixed + " but was " + producerProperties.get(fixed));
+        }
+      }
+      ConfigException.throwIfAny(problems);
+      return new KafkaSinkOptions(this, maxRequestSize);
+    }
+  }
+}

@@ -1,0 +1,273 @@
+package io.segbuf.kafka;
+
+import io.segbuf.ConfigException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Immutable options of a {@link SpanConsumer}: where to read, how to apply backpressure, and what to do with a
+ * partition that is taken away. Built with {@link #builder()}; {@link Builder#build()} reports every problem at
+ * once in a {@link ConfigException}.
+ */
+public final class SpanConsumerOptions {
+  public static final String DEFAULT_TOPIC = "ingest-spans";
+  public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
+  public static final double DEFAULT_PAUSE_ABOVE_MEMORY_FRACTION = 0.9;
+  /** Off: buffered bytes alone never pause the consumer. */
+  public static final long NO_BYTE_LIMIT = 0;
+  public static final int DEFAULT_LAGGING_FLUSH_CYCLES = 3;
+  /** Backpressure lifts once the store is below this share of the limit that triggered it. */
+  public static final double RESUME_FACTOR = 0.8;
+
+  private final String bootstrapServers;
+  private final String topic;
+  private final String groupId;
+  private final Map<String, String> consumerProperties;
+  private final Duration pollTimeout;
+  private final double pauseAboveMemoryFraction;
+  private final long pauseAboveBufferedBytes;
+  private final int laggingFlushCycles;
+  private final boolean drainOnRevoke;
+  private final boolean flushThread;
+  private final @Nullable String deadLetterTopic;
+  private final Clock clock;
+
+  private SpanConsumerOptions(Builder b) {
+    this.bootstrapServers = b.bootstrapServers;
+    this.topic = b.topic;
+    this.groupId = b.groupId;
+    this.consumerProperties = Map.copyOf(b.consumerProperties);
+    this.pollTimeout = b.pollTimeout;
+    this.pauseAboveMemoryFraction = b.pauseAboveMemoryFraction;
+    this.pauseAboveBufferedBytes = b.pauseAboveBufferedBytes;
+    this.laggingFlushCycles = b.laggingFlushCycles;
+    this.drainOnRevoke = b.drainOnRevoke;
+    this.flushThread = b.flushThread;
+    this.deadLetterTopic = b.deadLetterTopic;
+    this.clock = b.clock;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    return new Builder().bootstrapServers(bootstrapServers).topic(topic).groupId(groupId)
+        .consumerProperties(consumerProperties).pollTimeout(pollTimeout)
+        .pauseAboveMemoryFraction(pauseAboveMemoryFraction).pauseAboveBufferedBytes(pauseAboveBufferedBytes)
+        .laggingFlushCycles(laggingFlushCycles).drainOnRevoke(drainOnRevoke).flushThread(flushThread)
+        .deadLetterTopic(deadLetterTopic)
+        .clock(clock);
+  }
+
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  public String groupId() {
+    return groupId;
+  }
+
+  public Map<String, String> consumerProperties() {
+    return consumerProperties;
+  }
+
+  public Duration pollTimeout() {
+    return pollTimeout;
+  }
+
+  /** The store's memory fraction ({@code StoreUsage.memoryFraction()}) at which partitions are paused. */
+  public double pauseAboveMemoryFraction() {
+    return pauseAboveMemoryFraction;
+  }
+
+  /** Buffered span bytes at which partitions are paused, or {@link #NO_BYTE_LIMIT}. */
+  public long pauseAboveBufferedBytes() {
+    return pauseAboveBufferedBytes;
+  }
+
+  /** Consecutive flush cycles at a shard's {@code maxFlushSegments} (or with send failures) that pause input. */
+  public int laggingFlushCycles() {
+    return laggingFlushCycles;
+  }
+
+  /**
+   * Whether a revoked partition's segments are flushed at once (true, the default: the store is local to this
+   * process, so the next owner could not see them) or left in the store for the next owner (false: a shared
+   * store such as Redis).
+   */
+  public boolean drainOnRevoke() {
+    return drainOnRevoke;
+  }
+
+  /**
+   * Whether owned partitions are flushed on a thread of their own (true, the default), so that waiting for the
+   * sink's acknowledgements never delays polling, or on the polling thread between polls (false).
+   */
+  public boolean flushThread() {
+    return flushThread;
+  }
+
+  /** Where invalid spans are copied, with their reason in headers; null for nowhere (they are counted). */
+  public @Nullable String deadLetterTopic() {
+    return deadLetterTopic;
+  }
+
+  /** The wall clock, read for a partition once it is caught up. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** The consumer configuration: the extra properties, then what the loop relies on. */
+  public Map<String, Object> consumerConfig() {
+    Map<String, Object> config = new HashMap<>();
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    config.putAll(consumerProperties);
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    return config;
+  }
+
+  @Override
+  public String toString() {
+    return "SpanConsumerOptions{bootstrapServers=" + bootstrapServers + ", topic=" + topic + ", groupId=" + groupId
+        + ", pollTimeout=" + pollTimeout + ", pauseAboveMemoryFraction=" + pauseAboveMemoryFraction
+        + ", pauseAboveBufferedBytes=" + pauseAboveBufferedBytes + ", laggingFlushCycles=" + laggingFlushCycles
+        + ", drainOnRevoke=" + drainOnRevoke + ", flushThread=" + flushThread + ", deadLetterTopic=" + deadLetterTopic + "}";
+  }
+
+  /** Builds {@link SpanConsumerOptions}; setters have no {@code set} prefix, {@link #build()} checks everything. */
+  public static final class Builder {
+    private String bootstrapServers = "";
+    private String topic = DEFAULT_TOPIC;
+    private String groupId = "";
+    private final Map<String, String> consumerProperties = new LinkedHashMap<>();
+    private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
+    private double pauseAboveMemoryFraction = DEFAULT_PAUSE_ABOVE_MEMORY_FRACTION;
+    private long pauseAboveBufferedBytes = NO_BYTE_LIMIT;
+    private int laggingFlushCycles = DEFAULT_LAGGING_FLUSH_CYCLES;
+    private boolean drainOnRevoke = true;
+    private boolean flushThread = true;
+    private @Nullable String deadLetterTopic;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /** Required: {@code host:port[,host:port…]}. */
+    public Builder bootstrapServers(String bootstrapServers) {
+      this.bootstrapServers = bootstrapServers;
+      return this;
+    }
+
+    public Builder topic(String topic) {
+      this.topic = topic;
+      return this;
+    }
+
+    /** Required: the consumer group. */
+    public Builder groupId(String groupId) {
+      this.groupId = groupId;
+      return this;
+    }
+
+    /** One extra consumer property (for example {@code max.poll.records}). */
+    public Builder consumerProperty(String name, String value) {
+      consumerProperties.put(name, value);
+      return this;
+    }
+
+    public Builder consumerProperties(Map<String, String> properties) {
+      consumerProperties.putAll(properties);
+      return this;
+    }
+
+    public Builder pollTimeout(Duration pollTimeout) {
+      this.pollTimeout = pollTimeout;
+      return this;
+    }
+
+    public Builder pauseAboveMemoryFraction(double fraction) {
+      this.pauseAboveMemoryFraction = fraction;
+      return this;
+    }
+
+    public Builder pauseAboveBufferedBytes(long bytes) {
+      this.pauseAboveBufferedBytes = bytes;
+      return this;
+    }
+
+    public Builder laggingFlushCycles(int cycles) {
+      this.laggingFlushCycles = cycles;
+      return this;
+    }
+
+    public Builder drainOnRevoke(boolean drainOnRevoke) {
+      this.drainOnRevoke = drainOnRevoke;
+      return this;
+    }
+
+    public Builder flushThread(boolean flushThread) {
+      this.flushThread = flushThread;
+      return this;
+    }
+
+    public Builder deadLetterTopic(@Nullable String topic) {
+      this.deadLetterTopic = topic;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    public SpanConsumerOptions build() {
+      List<String> problems = new ArrayList<>();
+      if (bootstrapServers.isBlank()) {
+        problems.add("bootstrapServers must be host:port[,host:port...] but was '" + bootstrapServers + "'");
+      }
+      if (!KafkaSinkOptions.TOPIC_NAME.matcher(topic).matches()) {
+        problems.add("topic must be 1 to 249 of [a-zA-Z0-9._-] but was '" + topic + "'");
+      }
+      if (groupId.isBlank()) {
+        problems.add("groupId must not be blank but was '" + groupId + "'");
+      }
+      if (pollTimeout.isNegative() || pollTimeout.isZero()) {
+        problems.add("pollTimeout must be > 0 but was " + pollTimeout);
+      }
+      if (!(pauseAboveMemoryFraction > 0 && pauseAboveMemoryFraction <= 1)) {
+        problems.add("pauseAboveMemoryFraction must be in (0, 1] but was " + pauseAboveMemoryFraction);
+      }
+      if (pauseAboveBufferedBytes < 0) {
+        problems.add("pauseAboveBufferedBytes must be >= 0 but was " + pauseAboveBufferedBytes);
+      }
+      if (laggingFlushCycles < 1) {
+        problems.add("laggingFlushCycles must be >= 1 but was " + laggingFlushCycles);
+      }
+      if (deadLetterTopic != null && !KafkaSinkOptions.TOPIC_NAME.matcher(deadLetterTopic).matches()) {
+        problems.add("deadLetterTopic must be 1 to 249 of [a-zA-Z0-9._-] but was '" + deadLetterTopic + "'");
+      }
+      for (String fixed : List.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, ConsumerConfig.GROUP_ID_CONFIG,
+          ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+          ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG)) {
+        if (consumerProperties.containsKey(fixed)) {
+          problems.add("consumerProperties must not set " + fixed + " but was " + consumerProperties.get(fixed));
+        }
+      }
+      ConfigException.throwIfAny(problems);
+      return new SpanConsumerOptions(this);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+package io.segbuf.kafka;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/** Polls a condition until a deadline, for asynchronous results; fails with a description when it never holds. */
+final class Await {
+  private Await() {}
+
+  static void until(String what, Duration timeout, BooleanSupplier condition) {
+    until(what, timeout, condition, () -> "");
+  }
+
+  static void until(String what, Duration timeout, BooleanSupplier condition, Supplier<String> state) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what + " " + state.get());
+      }
+      try {
+        Thread.sleep(20); // a polling interval, not a wait for a timeout
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    }
+  }
+}

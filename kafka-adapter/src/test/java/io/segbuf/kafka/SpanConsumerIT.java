@@ -1,0 +1,513 @@
+package io.segbuf.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.segbuf.AddResult;
+import io.segbuf.DueSegment;
+import io.segbuf.FlushPolicy;
+import io.segbuf.SealedSegment;
+import io.segbuf.SegmentKey;
+import io.segbuf.SegmentSink;
+import io.segbuf.SegmentStore;
+import io.segbuf.Span;
+import io.segbuf.StoreUsage;
+import io.segbuf.SpanBuffer;
+import io.segbuf.SpanBufferConfig;
+import io.segbuf.TestSpans;
+import io.segbuf.kafka.OutputRecords.Out;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.jspecify.annotations.Nullable;
+
+/** The consumer loop and the producer sink against a real broker: spans in, segments out, nothing lost. */
+class SpanConsumerIT {
+  private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final AtomicLong NEXT_ID = new AtomicLong(1);
+
+  private static KafkaBroker broker;
+
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private KafkaProducer<byte[], byte[]> input;
+  private final TestClock clock = new TestClock(T0);
+  private String in = "";
+  private String out = "";
+
+  @BeforeAll
+  static void startBroker() {
+    broker = KafkaBroker.start();
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    broker.close();
+  }
+
+  @BeforeEach
+  void openInput() {
+    input = broker.producer();
+  }
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+    input.close();
+  }
+
+  private void topics(int inPartitions, Map<String, String> outConfig) {
+    in = KafkaBroker.uniqueTopic("ingest-spans");
+    out = KafkaBroker.uniqueTopic("buffered-segments");
+    broker.createTopic(in, inPartitions, Map.of());
+    broker.createTopic(out, 4, outConfig);
+  }
+
+  /** A consumer loop with its own in-memory store and a sink whose producer has {@code maxRequestSize}. */
+  private Running consumer(int maxRequestSize, SpanConsumerOptions.Builder extra) {
+    return consumer(maxRequestSize, extra, SpanBufferConfig.builder());
+  }
+
+  private Running consumer(int maxRequestSize, SpanConsumerOptions.Builder extra,
+      SpanBufferConfig.Builder config) {
+    return consumer(maxRequestSize, extra, config, SegmentStore.inMemory());
+  }
+
+  private Running consumer(int maxRequestSize, SpanConsumerOptions.Builder extra,
+      SpanBufferConfig.Builder config, SegmentStore store) {
+    return consumer(maxRequestSize, extra, config, store, 0);
+  }
+
+  /** As above; the first {@code failingSends} sends fail as a broker that is away would make them fail. */
+  private Running consumer(int maxRequestSize, SpanConsumerOptions.Builder extra,
+      SpanBufferConfig.Builder config, SegmentStore store, int failingSends) {
+    KafkaSegmentSink sink = KafkaSegmentSink.create(KafkaSinkOptions.builder()
+        .bootstrapServers(broker.bootstrapServers()).topic(out)
+        .producerProperty("max.request.size", Integer.toString(maxRequestSize)).build());
+    AtomicInteger failures = new AtomicInteger(failingSends);
+    SegmentSink flaky = message -> failures.getAndDecrement() > 0
+        ? java.util.concurrent.CompletableFuture.failedFuture(
+            new org.apache.kafka.common.errors.NotLeaderOrFollowerException("leader moving"))
+        : sink.send(message);
+    SpanBuffer buffer = SpanBuffer.create(
+        config.maxMessageBytes(sink.maxMessageBytes()).build(), store, flaky);
+    SpanConsumer consumer = SpanConsumer.create(extra.bootstrapServers(broker.bootstrapServers()).topic(in)
+        .groupId("segbuf-" + in).clock(clock).build(), buffer);
+    Running running = new Running(consumer, buffer, sink, store);
+    toClose.add(running);
+    consumer.start("span-consumer-" + toClose.size());
+    return running;
+  }
+
+  private Running consumer(int maxRequestSize) {
+    return consumer(maxRequestSize, SpanConsumerOptions.builder());
+  }
+
+  /** A consumer, its buffer and what they own; closed consumer first. */
+  record Running(SpanConsumer consumer, SpanBuffer buffer, KafkaSegmentSink sink, SegmentStore store)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      consumer.close();
+      try {
+        assertThat(consumer.awaitStopped(60, TimeUnit.SECONDS)).isTrue();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+      sink.close();
+      store.close();
+    }
+  }
+
+  /**
+   * Produces {@code traces} traces, each a root and {@code children} children of {@code padding} bytes, keyed by
+   * trace id, with event times from {@code start}; children before their root in half the traces.
+   */
+  private Set<String> produce(int traces, int children, int padding, Instant start) {
+    Set<String> spanIds = new HashSet<>();
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    long time = start.toEpochMilli();
+    for (int t = 0; t < traces; t++) {
+      long traceNumber = NEXT_ID.getAndIncrement();
+      String trace = String.format("%032x", traceNumber);
+      long root = NEXT_ID.getAndIncrement();
+      List<TestSpans> spans = new ArrayList<>();
+      spans.add(TestSpans.span(root).trace(trace).padding(padding));
+      spanIds.add(String.format("%016x", root));
+      long previous = root;
+      for (int c = 0; c < children; c++) {
+        long id = NEXT_ID.getAndIncrement();
+        spans.add(TestSpans.span(id).parent(c % 2 == 0 ? root : previous).trace(trace).padding(padding));
+        spanIds.add(String.format("%016x", id));
+        previous = id;
+      }
+      if (t % 2 == 1) {
+        spans.add(spans.remove(0));
+      }
+      for (TestSpans s : spans) {
+        records.add(new ProducerRecord<>(in, null, time++, trace.getBytes(StandardCharsets.US_ASCII), s.bytes()));
+      }
+    }
+    List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+    records.forEach(r -> acks.add(input.send(r)));
+    for (java.util.concurrent.Future<?> ack : acks) {
+      try {
+        ack.get();
+      } catch (Exception e) {
+        throw new AssertionError("could not produce the test spans", e);
+      }
+    }
+    return spanIds;
+  }
+
+  private List<Out> readSpans(int expected) {
+    List<ConsumerRecord<byte[], byte[]>> records =
+        broker.readUntil(out, r -> OutputRecords.distinctSpans(r) >= expected, WAIT);
+    return OutputRecords.decode(records);
+  }
+
+  private static void assertExactlyOnce(List<Out> records, Set<String> spanIds) {
+    Map<String, Integer> counts = OutputRecords.spanCounts(OutputRecords.dedupe(records));
+    assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(spanIds);
+    assertThat(counts.values()).allMatch(n -> n == 1);
+  }
+
+  private static void assertKeyedAndInChunkOrder(List<Out> records) {
+    Map<String, Integer> partitionOfKey = new HashMap<>();
+    Map<String, List<Out>> byGeneration = new HashMap<>();
+    for (Out r : OutputRecords.dedupe(records)) {
+      assertThat(partitionOfKey.computeIfAbsent(r.key(), k -> r.partition())).as(r.key()).isEqualTo(r.partition());
+      assertThat(r.key()).endsWith(":" + r.headers().get(KafkaSegmentSink.SEGMENT_ID));
+      assertThat(r.headers().get(KafkaSegmentSink.FLUSH_ID)).isEqualTo(r.flushId());
+      assertThat(r.headers().get(KafkaSegmentSink.SKIP_ENRICHMENT)).isEqualTo(Boolean.toString(r.skipEnrichment()));
+      byGeneration.computeIfAbsent(r.key() + "/" + r.generation(), k -> new ArrayList<>()).add(r);
+    }
+    for (List<Out> chunks : byGeneration.values()) {
+      chunks.sort((a, b) -> Long.compare(a.offset(), b.offset()));
+      for (int i = 0; i < chunks.size(); i++) {
+        assertThat(chunks.get(i).chunkIndex()).isEqualTo(i);
+        assertThat(chunks.get(i).chunkCount()).isEqualTo(chunks.size());
+      }
+    }
+  }
+
+  /**
+   * After retries a generation's records may repeat (a chunk acknowledged in a failed attempt is sent again), but
+   * every generation's chunks appear in order, all on one partition, within the records of one attempt.
+   */
+  private static void assertEachGenerationHasAnOrderedAttempt(List<Out> records) {
+    Map<String, List<Out>> byGeneration = new HashMap<>();
+    for (Out r : records) {
+      byGeneration.computeIfAbsent(r.key() + "/" + r.generation(), k -> new ArrayList<>()).add(r);
+    }
+    for (Map.Entry<String, List<Out>> e : byGeneration.entrySet()) {
+      List<Out> chunks = e.getValue();
+      chunks.sort((a, b) -> Long.compare(a.offset(), b.offset()));
+      assertThat(chunks.stream().map(Out::partition).distinct()).as(e.getKey()).hasSize(1);
+      int next = 0;
+      for (Out r : chunks) {
+        if (r.chunkIndex() == next) {
+          next++;
+        }
+      }
+      assertThat(next).as("chunks of %s in order", e.getKey()).isEqualTo(chunks.get(0).chunkCount());
+    }
+  }
+
+  @Test
+  void everySpanComesOutOnceKeyedBySegmentAndChunkedWhereTooLarge() {
+    topics(4, Map.of());
+    Running running = consumer(12_000);
+    Set<String> spans = produce(40, 20, 500, T0);
+    spans.addAll(produce(10, 2, 20, T0.plusSeconds(1)));
+
+    Await.until("every span polled", WAIT, () -> running.consumer().stats().polledRecords() >= spans.size());
+    clock.advance(Duration.ofHours(1)); // caught up: the wall clock makes every segment due
+    List<Out> records = readSpans(spans.size());
+
+    assertExactlyOnce(records, spans);
+    assertKeyedAndInChunkOrder(records);
+    assertThat(records).anyMatch(r -> r.chunkCount() > 1);
+    assertThat(records).anyMatch(r -> r.chunkCount() == 1);
+    assertThat(records).allMatch(r -> r.valueBytes() <= running.sink().maxMessageBytes());
+    assertThat(records.stream().map(Out::partition).distinct()).hasSizeGreaterThan(1);
+    assertThat(running.buffer().stats().chunkedSegments()).isPositive();
+    assertThat(running.consumer().stats().commits()).isPositive();
+  }
+
+  @Test
+  void consumerRestartedMidStreamLosesNothing() throws Exception {
+    topics(4, Map.of());
+    Running first = consumer(1_048_576);
+    Set<String> spans = produce(30, 5, 50, T0);
+    Await.until("first half polled", WAIT, () -> first.consumer().stats().polledRecords() >= spans.size());
+    first.close();
+    toClose.remove(first);
+
+    Set<String> second = produce(30, 5, 50, T0.plusSeconds(5));
+    spans.addAll(second);
+    Running next = consumer(1_048_576);
+    Await.until("second half polled", WAIT, () -> next.consumer().stats().polledRecords() >= second.size());
+    clock.advance(Duration.ofHours(1));
+    List<Out> records = readSpans(spans.size());
+
+    assertExactlyOnce(records, spans);
+    assertThat(next.consumer().stats().polledRecords()).as("the first consumer committed what it took")
+        .isBetween((long) second.size(), (long) second.size() + 10);
+    assertKeyedAndInChunkOrder(records);
+  }
+
+  @Test
+  void rebalanceBetweenTwoConsumersLosesNothing() {
+    topics(4, Map.of());
+    Running a = consumer(1_048_576);
+    Set<String> spans = produce(40, 4, 50, T0);
+    Await.until("a polled the first batch", WAIT, () -> a.consumer().stats().polledRecords() >= spans.size());
+
+    Running b = consumer(1_048_576);
+    Await.until("the partitions shared", WAIT,
+        () -> b.consumer().stats().assignedPartitions() > 0
+            && a.consumer().stats().assignedPartitions() + b.consumer().stats().assignedPartitions() == 4,
+        () -> "a=" + a.consumer().stats() + " b=" + b.consumer().stats());
+    spans.addAll(produce(40, 4, 50, T0.plusSeconds(5)));
+    Await.until("the second batch polled", WAIT,
+        () -> a.consumer().stats().polledRecords() + b.consumer().stats().polledRecords() >= spans.size());
+    clock.advance(Duration.ofHours(1));
+    List<Out> records = readSpans(spans.size());
+
+    assertExactlyOnce(records, spans);
+    assertKeyedAndInChunkOrder(records);
+    assertThat(b.consumer().stats().polledRecords()).isPositive();
+  }
+
+  @Test
+  void backpressurePausesInputAndResumesOnceFlushed() {
+    topics(1, Map.of());
+    Running running = consumer(1_048_576, SpanConsumerOptions.builder()
+        .pauseAboveBufferedBytes(4_000).consumerProperty("max.poll.records", "5"));
+    clock.advance(Duration.ofHours(1)); // while paused for memory, segments flush at the wall clock
+    Set<String> spans = produce(20, 4, 300, T0);
+    Await.until("every span polled", WAIT, () -> running.consumer().stats().polledRecords() >= spans.size());
+    clock.advance(Duration.ofHours(1)); // the last spans were offered at the wall clock
+
+    List<Out> records = readSpans(spans.size());
+
+    assertExactlyOnce(records, spans);
+    assertThat(running.consumer().stats().pauses()).isPositive();
+    Await.until("input resumed", WAIT, () -> !running.consumer().stats().paused());
+    assertThat(running.consumer().stats().resumes()).isPositive();
+
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    new SpanBufferMetrics(running.buffer(), running.consumer(), Tags.empty()).bindTo(registry);
+    assertThat(registry.get("segbuf.consumer.pauses").functionCounter().count()).isPositive();
+    assertThat(registry.get("segbuf.consumer.paused").gauge().value()).isZero();
+    assertThat(registry.get("segbuf.consumer.records").functionCounter().count()).isEqualTo(spans.size());
+    assertThat(registry.get("segbuf.spans.flushed").functionCounter().count()).isEqualTo(spans.size());
+  }
+
+  @Test
+  void flushAtItsCycleLimitPausesInputUntilItCatchesUp() {
+    topics(1, Map.of());
+    Running running = consumer(1_048_576, SpanConsumerOptions.builder().laggingFlushCycles(2),
+        SpanBufferConfig.builder().maxFlushSegments(1));
+    Set<String> spans = produce(30, 1, 20, T0);
+    Await.until("every span polled", WAIT, () -> running.consumer().stats().polledRecords() >= spans.size());
+    clock.advance(Duration.ofHours(1)); // thirty segments due at once, one flushed per cycle
+
+    List<Out> records = readSpans(spans.size());
+
+    assertExactlyOnce(records, spans);
+    Await.until("input resumed", WAIT, () -> running.consumer().stats().resumes() > 0,
+        () -> running.consumer().stats().toString());
+    assertThat(running.consumer().stats().pauses()).isPositive();
+  }
+
+  @Test
+  void invalidSpansAreCountedAndCopiedToTheDeadLetterTopic() {
+    topics(1, Map.of());
+    String deadLetters = KafkaBroker.uniqueTopic("dead-letters");
+    broker.createTopic(deadLetters, 1, Map.of());
+    Running running = consumer(1_048_576, SpanConsumerOptions.builder().deadLetterTopic(deadLetters));
+    List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+    acks.add(input.send(new ProducerRecord<>(in, null, T0.toEpochMilli(), null,
+        "{\"span_id\":\"not hex\"}".getBytes(StandardCharsets.UTF_8))));
+    acks.add(input.send(new ProducerRecord<byte[], byte[]>(in, null, T0.toEpochMilli(), null, null)));
+    for (java.util.concurrent.Future<?> ack : acks) {
+      try {
+        ack.get();
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    }
+    Set<String> spans = produce(1, 1, 10, T0);
+    Await.until("every record polled", WAIT, () -> running.consumer().stats().polledRecords() >= 4);
+    clock.advance(Duration.ofHours(1));
+
+    List<ConsumerRecord<byte[], byte[]>> copies = broker.readAll(deadLetters, 2, WAIT);
+    assertExactlyOnce(readSpans(spans.size()), spans);
+    assertThat(copies).hasSize(2);
+    assertThat(copies).allSatisfy(r -> {
+      assertThat(r.headers().lastHeader(SpanConsumer.INVALID_REASON)).isNotNull();
+      assertThat(r.headers().lastHeader(SpanConsumer.SOURCE_OFFSET)).isNotNull();
+    });
+    assertThat(new String(copies.get(0).headers().lastHeader(SpanConsumer.INVALID_REASON).value(),
+        StandardCharsets.US_ASCII)).isEqualTo("SPAN_ID");
+    assertThat(new String(copies.get(1).headers().lastHeader(SpanConsumer.INVALID_REASON).value(),
+        StandardCharsets.US_ASCII)).isEqualTo("MALFORMED_JSON"); // a record without a value
+    assertThat(running.consumer().stats().deadLettered()).isEqualTo(2);
+    assertThat(running.buffer().stats().invalidTotal()).isEqualTo(2);
+  }
+
+  /** A store that refuses the first {@code failures} batches, as a store that is down would. */
+  static final class FailingStore implements SegmentStore {
+    private final SegmentStore delegate = SegmentStore.inMemory();
+    private final AtomicInteger failures;
+
+    FailingStore(int failures) {
+      this.failures = new AtomicInteger(failures);
+    }
+
+    @Override
+    public AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now) {
+      if (failures.getAndDecrement() > 0) {
+        throw new IllegalStateException("store unavailable");
+      }
+      return delegate.add(shard, spans, policy, now);
+    }
+
+    @Override
+    public List<DueSegment> due(int shard, Instant now, int limit) {
+      return delegate.due(shard, now, limit);
+    }
+
+    @Override
+    public @Nullable SealedSegment seal(SegmentKey key, Instant now) {
+      return delegate.seal(key, now);
+    }
+
+    @Override
+    public List<Span> read(SealedSegment segment) {
+      return delegate.read(segment);
+    }
+
+    @Override
+    public void complete(SealedSegment segment, boolean chunked) {
+      delegate.complete(segment, chunked);
+    }
+
+    @Override
+    public StoreUsage usage() {
+      return delegate.usage();
+    }
+
+    @Override
+    public Set<Integer> shards() {
+      return delegate.shards();
+    }
+  }
+
+  @Test
+  void batchTheStoreRefusesIsReadAgainAndNotCommittedMeanwhile() {
+    topics(1, Map.of());
+    Running running = consumer(1_048_576, SpanConsumerOptions.builder(), SpanBufferConfig.builder(),
+        new FailingStore(3));
+    Set<String> spans = produce(10, 3, 20, T0);
+    Await.until("every span offered", WAIT, () -> running.consumer().stats().polledRecords() >= spans.size());
+    clock.advance(Duration.ofHours(1));
+
+    List<Out> records = readSpans(spans.size());
+
+    assertExactlyOnce(records, spans);
+    assertThat(running.consumer().stats().storeFailures()).isEqualTo(3);
+    assertThat(running.consumer().stats().polledRecords()).isGreaterThanOrEqualTo(spans.size());
+  }
+
+  @Test
+  void failedSendsAreRetriedWithTheSameFlushIds() {
+    topics(2, Map.of());
+    Running running = consumer(12_000, SpanConsumerOptions.builder(), SpanBufferConfig.builder(),
+        SegmentStore.inMemory(), 5);
+    Set<String> spans = produce(10, 20, 500, T0);
+    Await.until("every span offered", WAIT, () -> running.consumer().stats().polledRecords() >= spans.size());
+    clock.advance(Duration.ofHours(1));
+
+    List<Out> records = readSpans(spans.size());
+
+    assertExactlyOnce(records, spans);
+    assertEachGenerationHasAnOrderedAttempt(records);
+    assertThat(records).anyMatch(r -> r.chunkCount() > 1);
+    assertThat(running.buffer().stats().sendFailures()).isPositive();
+    assertThat(running.buffer().stats().rejectedSpans()).isZero();
+  }
+
+  @Test
+  void readmeExampleRuns() {
+    topics(1, Map.of());
+    MeterRegistry meterRegistry = new SimpleMeterRegistry();
+    String bootstrap = broker.bootstrapServers();
+
+    KafkaSegmentSink sink = KafkaSegmentSink.create(KafkaSinkOptions.builder()
+        .bootstrapServers(bootstrap)
+        .topic(out)
+        .producerProperty("max.request.size", "1048576")
+        .build());
+    SegmentStore store = SegmentStore.inMemory();
+    SpanBuffer buffer = SpanBuffer.create(
+        SpanBufferConfig.builder().maxMessageBytes(sink.maxMessageBytes()).build(), store, sink);
+    SpanConsumer consumer = SpanConsumer.create(SpanConsumerOptions.builder()
+        .bootstrapServers(bootstrap).topic(in).groupId("segbuf").build(), buffer);
+    new SpanBufferMetrics(buffer, consumer, Tags.empty()).bindTo(meterRegistry);
+    consumer.start("segbuf-consumer");
+    toClose.add(() -> {
+      consumer.close();
+      sink.close();
+      store.close();
+    });
+
+    Set<String> spans = produce(2, 2, 10, Instant.now());
+    Await.until("spans offered", WAIT, () -> consumer.stats().polledRecords() >= spans.size());
+    consumer.close(); // drains and commits
+    assertExactlyOnce(readSpans(spans.size()), spans);
+    assertThat(meterRegistry.get("segbuf.spans.flushed").functionCounter().count()).isEqualTo(spans.size());
+  }
+
+  @Test
+  void recordsOverTheLimitsAreReportedAsRejected() {
+    topics(1, Map.of("max.message.bytes", "3000"));
+    Running running = consumer(20_000);
+    Set<String> small = produce(3, 1, 20, T0);
+    produce(1, 0, 5_000, T0.plusSeconds(1)); // over the topic's limit: refused by the broker
+    produce(1, 0, 30_000, T0.plusSeconds(2)); // over max.request.size: refused before sending
+    Await.until("every span polled", WAIT, () -> running.consumer().stats().polledRecords() >= small.size() + 2);
+    clock.advance(Duration.ofHours(1));
+
+    Await.until("two rejections", WAIT, () -> running.consumer().stats().rejectedSpans() == 2,
+        () -> running.consumer().stats().toString());
+    List<Out> records = readSpans(small.size());
+    assertExactlyOnce(records, small);
+    assertThat(running.buffer().stats().rejectedMessages()).isEqualTo(2);
+    assertThat(running.buffer().stats().oversizedSpans()).isEqualTo(1);
+  }
+}

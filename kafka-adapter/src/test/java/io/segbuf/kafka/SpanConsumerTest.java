@@ -1,0 +1,134 @@
+package io.segbuf.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.segbuf.RecordingSink;
+import io.segbuf.SegmentStore;
+import io.segbuf.SpanBuffer;
+import io.segbuf.SpanBufferConfig;
+import io.segbuf.TestSpans;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The consumer loop's clock, commits and backpressure against Kafka's MockConsumer: no broker, no waiting. */
+class SpanConsumerTest {
+  private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final TopicPartition TP = new TopicPartition("ingest-spans", 3);
+
+  private final MockConsumer<byte[], byte[]> kafka = new MockConsumer<>("earliest");
+  private final RecordingSink sink = new RecordingSink();
+  private final TestClock clock = new TestClock(T0.plus(Duration.ofHours(1)));
+  private final SpanBuffer buffer = SpanBuffer.create(SpanBufferConfig.defaults(), SegmentStore.inMemory(), sink);
+  private SpanConsumer consumer = new SpanConsumer(kafka, null, options().build(), buffer);
+
+  private SpanConsumerOptions.Builder options() {
+    return SpanConsumerOptions.builder().bootstrapServers("unused:9092").groupId("test").clock(clock);
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    consumer.close();
+    assertThat(consumer.awaitStopped(30, TimeUnit.SECONDS)).isTrue();
+  }
+
+  private static ConsumerRecord<byte[], byte[]> record(long offset, Instant timestamp, TestSpans span) {
+    return new ConsumerRecord<>(TP.topic(), TP.partition(), offset, timestamp.toEpochMilli(),
+        TimestampType.CREATE_TIME, 0, 0, null, span.bytes(), new RecordHeaders(), Optional.empty());
+  }
+
+  /** Assigns the partition with {@code end} records in it and delivers {@code records}, on the loop thread. */
+  private void assign(long end, List<ConsumerRecord<byte[], byte[]>> records) {
+    kafka.schedulePollTask(() -> {
+      kafka.rebalance(List.of(TP));
+      kafka.updateBeginningOffsets(Map.of(TP, 0L));
+      kafka.updateEndOffsets(Map.of(TP, end));
+      records.forEach(kafka::addRecord);
+    });
+  }
+
+  private void cycles(int n) {
+    long target = consumer.stats().flushCycles() + n;
+    Await.until(n + " flush cycles", WAIT, () -> consumer.stats().flushCycles() >= target);
+  }
+
+  @Test
+  void partitionBehindFlushesAtEventTimeAndOnceCaughtUpAtTheWallClock() {
+    // the root arrived at T0; its segment is due at T0 + 10 s, and the wall clock says T0 + 1 h
+    assign(100, List.of(record(0, T0, TestSpans.span(1)), record(1, T0, TestSpans.span(2).parent(1))));
+    consumer.start("loop");
+    Await.until("records offered", WAIT, () -> consumer.stats().polledRecords() == 2);
+    cycles(5);
+    assertThat(sink.acknowledged()).as("98 records behind: event time T0 rules").isEmpty();
+    assertThat(kafka.committed(java.util.Set.of(TP))).containsEntry(TP,
+        new org.apache.kafka.clients.consumer.OffsetAndMetadata(2));
+
+    kafka.schedulePollTask(() -> kafka.updateEndOffsets(Map.of(TP, 2L)));
+    Await.until("the segment flushed at the wall clock", WAIT, () -> sink.acknowledged().size() == 1);
+    assertThat(sink.acknowledged().get(0).spanCount()).isEqualTo(2);
+  }
+
+  @Test
+  void flushingOnThePollingThreadFollowsTheSameClock() {
+    consumer = new SpanConsumer(kafka, null, options().flushThread(false).build(), buffer);
+    assign(100, List.of(record(0, T0, TestSpans.span(1)), record(1, T0, TestSpans.span(2).parent(1))));
+    consumer.start("loop");
+    Await.until("records offered", WAIT, () -> consumer.stats().polledRecords() == 2);
+    cycles(5);
+    assertThat(sink.acknowledged()).isEmpty();
+
+    kafka.schedulePollTask(() -> kafka.updateEndOffsets(Map.of(TP, 2L)));
+    Await.until("the segment flushed at the wall clock", WAIT, () -> sink.acknowledged().size() == 1);
+  }
+
+  @Test
+  void eventTimeAloneFlushesABacklogAsItAdvances() {
+    // each batch is offered at its latest timestamp; here one record per poll
+    assign(100, List.of(record(0, T0, TestSpans.span(1))));
+    kafka.schedulePollTask(() -> kafka.addRecord(
+        record(1, T0.plusSeconds(11), TestSpans.span(5).trace("ffffffffffffffffffffffffffffffff"))));
+    consumer.start("loop");
+    Await.until("the first segment flushed", WAIT, () -> sink.acknowledged().size() == 1);
+    cycles(3);
+    assertThat(sink.acknowledged()).hasSize(1);
+    assertThat(sink.acknowledged().get(0).segment().segmentId()).isEqualTo(1);
+  }
+
+  @Test
+  void storeOverItsByteLimitPausesThePartitionUntilFlushed() {
+    consumer = new SpanConsumer(kafka, null, options().pauseAboveBufferedBytes(100).build(), buffer);
+    assign(100, List.of(record(0, T0, TestSpans.span(1).padding(200))));
+    kafka.schedulePollTask(() -> { });
+    consumer.start("loop");
+
+    Await.until("paused and flushed at the wall clock", WAIT, () -> sink.acknowledged().size() == 1);
+    Await.until("resumed", WAIT, () -> consumer.stats().resumes() == 1);
+    assertThat(consumer.stats().pauses()).isEqualTo(1);
+    assertThat(kafka.paused()).isEmpty();
+  }
+
+  @Test
+  void closeDrainsEverythingAndCommits() throws InterruptedException {
+    assign(100, List.of(record(0, T0, TestSpans.span(1).parent(9))));
+    consumer.start("loop");
+    Await.until("records offered", WAIT, () -> consumer.stats().polledRecords() == 1);
+    assertThat(sink.acknowledged()).isEmpty();
+
+    consumer.close();
+
+    assertThat(sink.acknowledged()).hasSize(1);
+    assertThat(buffer.usage().spans()).isZero();
+    assertThat(kafka.closed()).isTrue();
+  }
+}
