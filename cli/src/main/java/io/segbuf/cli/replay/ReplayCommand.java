@@ -6,6 +6,7 @@ import io.segbuf.SegbufException;
 import io.segbuf.SegmentStore;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
+import io.segbuf.cli.PolicyOptions;
 import io.segbuf.cli.StoreUri;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -15,14 +16,12 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -44,16 +43,6 @@ import picocli.CommandLine.Spec;
 public final class ReplayCommand implements Callable<Integer> {
   private static final int BUFFER_BYTES = 1 << 16;
 
-  /** Configuration properties to the flags that set them, for error messages. */
-  private static final Map<String, String> FLAGS = Map.of(
-      "timeout", "--timeout",
-      "rootTimeout", "--root-timeout",
-      "maxLifetime", "--max-lifetime",
-      "maxSegmentBytes", "--max-segment-bytes",
-      "maxMessageBytes", "--max-message-bytes",
-      "maxBufferedBytes", "--max-buffered-bytes",
-      "maxFlushSegments", "--max-flush-segments");
-
   /** When to show the progress line. */
   enum ProgressMode {
     AUTO,
@@ -65,28 +54,14 @@ public final class ReplayCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  @Mixin PolicyOptions policy = new PolicyOptions();
+
   @Parameters(index = "0", paramLabel = "INPUT", description = "NDJSON spans: a file, or - for standard input.")
   String input = "-";
 
   @Option(names = {"-o", "--output"}, paramLabel = "FILE",
       description = "Where to write messages. Default: standard output.")
   @Nullable Path output;
-
-  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
-      description = "Inactivity timeout while the root is missing. Default: ${DEFAULT-VALUE}.")
-  double timeoutSeconds;
-
-  @Option(names = "--root-timeout", paramLabel = "SECONDS", defaultValue = "10",
-      description = "Inactivity timeout once the root has arrived. Default: ${DEFAULT-VALUE}.")
-  double rootTimeoutSeconds;
-
-  @Option(names = "--max-lifetime", paramLabel = "SECONDS",
-      description = "Hard limit from a segment's first span. Default: off.")
-  @Nullable Double maxLifetimeSeconds;
-
-  @Option(names = "--max-segment-bytes", paramLabel = "BYTES", defaultValue = "" + (10 * 1024 * 1024),
-      description = "Buffered span bytes at which a segment is flushed at once. Default: ${DEFAULT-VALUE}.")
-  long maxSegmentBytes;
 
   @Option(names = "--max-message-bytes", paramLabel = "BYTES",
       description = "Budget of one message, envelope included; larger segments are chunked. "
@@ -98,15 +73,6 @@ public final class ReplayCommand implements Callable<Integer> {
       description = "greedy (in order, like Sentry) or subtree (keeps subtrees together). "
           + "Default: ${DEFAULT-VALUE}.")
   ChunkingStrategy chunking = ChunkingStrategy.GREEDY;
-
-  @Option(names = "--max-buffered-bytes", paramLabel = "BYTES", defaultValue = "0",
-      description = "When the buffer holds more, the oldest segments are flushed early (nothing is dropped); "
-          + "0 for no limit. Default: ${DEFAULT-VALUE}.")
-  long maxBufferedBytes;
-
-  @Option(names = "--max-flush-segments", paramLabel = "N", defaultValue = "500",
-      description = "Most segments flushed per flush cycle. Default: ${DEFAULT-VALUE}.")
-  int maxFlushSegments;
 
   @Option(names = "--store", paramLabel = "STORE", defaultValue = StoreUri.MEMORY,
       description = "Where buffered state lives: memory, redis://host:port or "
@@ -128,7 +94,7 @@ public final class ReplayCommand implements Callable<Integer> {
     try {
       config = config();
     } catch (ConfigException e) {
-      err.println("segbuf replay: " + flagNames(e.problems()) + " (see --help)");
+      err.println("segbuf replay: " + PolicyOptions.flagNames(e.problems(), Map.of()) + " (see --help)");
       return spec.exitCodeOnInvalidInput();
     }
     String storeProblem = StoreUri.problem(store);
@@ -161,29 +127,7 @@ public final class ReplayCommand implements Callable<Integer> {
   }
 
   private SpanBufferConfig config() {
-    SpanBufferConfig.Builder b = SpanBufferConfig.builder()
-        .timeout(seconds(timeoutSeconds))
-        .rootTimeout(seconds(rootTimeoutSeconds))
-        .maxSegmentBytes(maxSegmentBytes)
-        .maxMessageBytes(maxMessageBytes)
-        .chunking(chunking)
-        .maxBufferedBytes(maxBufferedBytes)
-        .maxFlushSegments(maxFlushSegments);
-    if (maxLifetimeSeconds != null) {
-      b.maxLifetime(seconds(maxLifetimeSeconds));
-    }
-    return b.build();
-  }
-
-  private static Duration seconds(double seconds) {
-    return Duration.ofMillis(Math.round(seconds * 1000));
-  }
-
-  private static String flagNames(List<String> problems) {
-    return problems.stream().map(p -> {
-      String property = p.substring(0, p.indexOf(' '));
-      return FLAGS.getOrDefault(property, property) + p.substring(property.length());
-    }).collect(Collectors.joining("; "));
+    return policy.builder().maxMessageBytes(maxMessageBytes).chunking(chunking).build();
   }
 
   private InputStream openInput() throws IOException {

@@ -4,6 +4,7 @@ import io.segbuf.BufferStats;
 import io.segbuf.ChunkingStrategy;
 import io.segbuf.ConfigException;
 import io.segbuf.SegmentStore;
+import io.segbuf.cli.PolicyOptions;
 import io.segbuf.cli.StoreUri;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
@@ -17,7 +18,6 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,11 +26,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -55,13 +55,6 @@ public final class RunCommand implements Callable<Integer> {
 
   /** Configuration properties to the flags that set them, for error messages. */
   private static final Map<String, String> FLAGS = Map.ofEntries(
-      Map.entry("timeout", "--timeout"),
-      Map.entry("rootTimeout", "--root-timeout"),
-      Map.entry("maxLifetime", "--max-lifetime"),
-      Map.entry("maxSegmentBytes", "--max-segment-bytes"),
-      Map.entry("maxMessageBytes", "--max-message-bytes"),
-      Map.entry("maxBufferedBytes", "--max-buffered-bytes"),
-      Map.entry("maxFlushSegments", "--max-flush-segments"),
       Map.entry("bootstrapServers", "--bootstrap-servers"),
       Map.entry("groupId", "--group-id"),
       Map.entry("pauseAboveMemoryFraction", "--pause-above-memory-fraction"),
@@ -73,6 +66,8 @@ public final class RunCommand implements Callable<Integer> {
   @SuppressWarnings("NullAway.Init") // injected by picocli before call()
   @Spec
   CommandSpec spec;
+
+  @Mixin PolicyOptions policy = new PolicyOptions();
 
   @Option(names = "--config", paramLabel = "FILE", description = "Properties file with options (see above).")
   @Nullable Path config;
@@ -101,22 +96,6 @@ public final class RunCommand implements Callable<Integer> {
           + "Default: ${DEFAULT-VALUE}.")
   int maxRequestSize;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
-      description = "Inactivity timeout while the root is missing. Default: ${DEFAULT-VALUE}.")
-  double timeoutSeconds;
-
-  @Option(names = "--root-timeout", paramLabel = "SECONDS", defaultValue = "10",
-      description = "Inactivity timeout once the root has arrived. Default: ${DEFAULT-VALUE}.")
-  double rootTimeoutSeconds;
-
-  @Option(names = "--max-lifetime", paramLabel = "SECONDS",
-      description = "Hard limit from a segment's first span. Default: off.")
-  @Nullable Double maxLifetimeSeconds;
-
-  @Option(names = "--max-segment-bytes", paramLabel = "BYTES", defaultValue = "" + (10 * 1024 * 1024),
-      description = "Buffered span bytes at which a segment is flushed at once. Default: ${DEFAULT-VALUE}.")
-  long maxSegmentBytes;
-
   @Option(names = "--max-message-bytes", paramLabel = "BYTES",
       description = "Budget of one message, at most what --max-request-size leaves after key, headers and "
           + "record overhead. Default: that largest value.")
@@ -126,15 +105,6 @@ public final class RunCommand implements Callable<Integer> {
       description = "greedy (in order, like Sentry) or subtree (keeps subtrees together). "
           + "Default: ${DEFAULT-VALUE}.")
   String chunking = "greedy";
-
-  @Option(names = "--max-buffered-bytes", paramLabel = "BYTES", defaultValue = "0",
-      description = "When the buffer holds more, the oldest segments are flushed early; 0 for no limit. "
-          + "Default: ${DEFAULT-VALUE}.")
-  long maxBufferedBytes;
-
-  @Option(names = "--max-flush-segments", paramLabel = "N", defaultValue = "500",
-      description = "Most segments flushed per shard per flush cycle. Default: ${DEFAULT-VALUE}.")
-  int maxFlushSegments;
 
   @Option(names = "--pause-above-memory-fraction", paramLabel = "FRACTION", defaultValue = "0.9",
       description = "Pause input when the store uses this share of its memory limit. Default: ${DEFAULT-VALUE}.")
@@ -216,18 +186,10 @@ public final class RunCommand implements Callable<Integer> {
           + " leaves for a value) but was " + maxMessageBytes);
     }
     try {
-      SpanBufferConfig.Builder b = SpanBufferConfig.builder()
-          .timeout(seconds(timeoutSeconds))
-          .rootTimeout(seconds(rootTimeoutSeconds))
-          .maxSegmentBytes(maxSegmentBytes)
-          .maxMessageBytes(maxMessageBytes != null ? maxMessageBytes : Integer.valueOf(Math.max(budget, 0)))
-          .maxBufferedBytes(maxBufferedBytes)
-          .maxFlushSegments(maxFlushSegments);
+      SpanBufferConfig.Builder b = policy.builder()
+          .maxMessageBytes(maxMessageBytes != null ? maxMessageBytes : Integer.valueOf(Math.max(budget, 0)));
       if (strategy != null) {
         b.chunking(strategy);
-      }
-      if (maxLifetimeSeconds != null) {
-        b.maxLifetime(seconds(maxLifetimeSeconds));
       }
       bufferConfig = b.build();
     } catch (ConfigException e) {
@@ -235,7 +197,7 @@ public final class RunCommand implements Callable<Integer> {
           .filter(p -> maxMessageBytes != null || !p.startsWith("maxMessageBytes")).toList());
     }
     if (!problems.isEmpty() || sinkOptions == null || consumerOptions == null || bufferConfig == null) {
-      err.println("segbuf run: " + flagNames(problems) + " (see --help)");
+      err.println("segbuf run: " + PolicyOptions.flagNames(problems, FLAGS) + " (see --help)");
       return spec.exitCodeOnInvalidInput();
     }
     return serve(err, sinkOptions, consumerOptions, bufferConfig);
@@ -358,15 +320,4 @@ public final class RunCommand implements Callable<Integer> {
     return type == double.class || type == Double.class ? "a number" : "a " + type.getSimpleName();
   }
 
-  private static Duration seconds(double seconds) {
-    return Duration.ofMillis(Math.round(seconds * 1000));
-  }
-
-  private static String flagNames(List<String> problems) {
-    return problems.stream().map(p -> {
-      int space = p.indexOf(' ');
-      String property = space < 0 ? p : p.substring(0, space);
-      return FLAGS.getOrDefault(property, property) + p.substring(property.length());
-    }).collect(Collectors.joining("; "));
-  }
 }
