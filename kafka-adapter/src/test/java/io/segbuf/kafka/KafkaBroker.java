@@ -22,9 +22,9 @@ import org.apache.kafka.common.test.TestKitNodes;
 /**
  * One KRaft broker (combined with its controller) started in the test JVM from Kafka's own test kit. One per test
  * class: start it in {@code @BeforeAll}, close it in {@code @AfterAll}. Start-up failures are thrown, never
- * skipped.
+ * skipped. Shipped in kafka-adapter's test-jar for the cli's integration tests.
  */
-final class KafkaBroker implements AutoCloseable {
+public final class KafkaBroker implements AutoCloseable {
   private final KafkaClusterTestKit cluster;
   private final Admin admin;
 
@@ -34,7 +34,7 @@ final class KafkaBroker implements AutoCloseable {
   }
 
   /** Starts a broker; throws (failing the test class) when it cannot. */
-  static KafkaBroker start() {
+  public static KafkaBroker start() {
     KafkaClusterTestKit cluster = null;
     try {
       cluster = new KafkaClusterTestKit.Builder(
@@ -61,12 +61,12 @@ final class KafkaBroker implements AutoCloseable {
     }
   }
 
-  String bootstrapServers() {
+  public String bootstrapServers() {
     return cluster.bootstrapServers();
   }
 
   /** Creates a topic with {@code partitions} partitions and the given topic configs, and waits for it. */
-  void createTopic(String name, int partitions, Map<String, String> configs) {
+  public void createTopic(String name, int partitions, Map<String, String> configs) {
     try {
       admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
     } catch (Exception e) {
@@ -75,7 +75,7 @@ final class KafkaBroker implements AutoCloseable {
   }
 
   /** A fresh topic name with a prefix, so that tests in one class do not share topics. */
-  static String uniqueTopic(String prefix) {
+  public static String uniqueTopic(String prefix) {
     return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 
@@ -84,7 +84,7 @@ final class KafkaBroker implements AutoCloseable {
    * freshly created topics was seen stuck in OUT_OF_ORDER_SEQUENCE_NUMBER retries; one request in flight keeps
    * the order, and a retried duplicate is harmless (the buffer stores byte-identical spans once).
    */
-  KafkaProducer<byte[], byte[]> producer() {
+  public KafkaProducer<byte[], byte[]> producer() {
     Map<String, Object> props = new HashMap<>();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -94,12 +94,12 @@ final class KafkaBroker implements AutoCloseable {
   }
 
   /** Reads {@code topic} from the beginning until {@code expected} records arrived or {@code timeout} passed. */
-  List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected, Duration timeout) {
+  public List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected, Duration timeout) {
     return readUntil(topic, records -> records.size() >= expected, timeout);
   }
 
   /** Reads {@code topic} from the beginning until {@code done} says so or {@code timeout} passed. */
-  List<ConsumerRecord<byte[], byte[]>> readUntil(
+  public List<ConsumerRecord<byte[], byte[]>> readUntil(
       String topic, java.util.function.Predicate<List<ConsumerRecord<byte[], byte[]>>> done, Duration timeout) {
     Map<String, Object> props = new HashMap<>();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());

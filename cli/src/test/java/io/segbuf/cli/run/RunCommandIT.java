@@ -2,16 +2,17 @@ package io.segbuf.cli.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segbuf.SegmentStore;
 import io.segbuf.TestSpans;
+import io.segbuf.kafka.KafkaBroker;
 import io.segbuf.redis.RedisSegmentStore;
 import io.segbuf.redis.RedisServers;
 import io.segbuf.redis.RedisStoreOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,16 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.test.KafkaClusterTestKit;
-import org.apache.kafka.common.test.TestKitNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,32 +36,20 @@ class RunCommandIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration WAIT = Duration.ofSeconds(60);
 
-  private static KafkaClusterTestKit cluster;
+  private static KafkaBroker broker;
 
   @TempDir Path dir;
 
   @BeforeAll
-  static void startBroker() throws Exception {
-    cluster = new KafkaClusterTestKit.Builder(
-            new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
-        .setConfigProp("offsets.topic.replication.factor", "1")
-        .setConfigProp("offsets.topic.num.partitions", "2")
-        .setConfigProp("transaction.state.log.replication.factor", "1")
-        .setConfigProp("transaction.state.log.min.isr", "1")
-        .setConfigProp("group.initial.rebalance.delay.ms", "0")
-        .build();
-    cluster.format();
-    cluster.startup();
-    cluster.waitForReadyBrokers();
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic("spans-in", 2, (short) 1), new NewTopic("segments-out", 2, (short) 1)))
-          .all().get();
-    }
+  static void startBroker() {
+    broker = KafkaBroker.start();
+    broker.createTopic("spans-in", 2, Map.of());
+    broker.createTopic("segments-out", 2, Map.of());
   }
 
   @AfterAll
-  static void stopBroker() throws Exception {
-    cluster.close();
+  static void stopBroker() {
+    broker.close();
   }
 
   private static void produce(List<TestSpans> spans) throws Exception {
@@ -75,10 +57,7 @@ class RunCommandIT {
   }
 
   private static void produce(String topic, List<TestSpans> spans) throws Exception {
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-        Map.of("bootstrap.servers", cluster.bootstrapServers(), "enable.idempotence", "false",
-            "max.in.flight.requests.per.connection", "1"), new ByteArraySerializer(),
-        new ByteArraySerializer())) {
+    try (KafkaProducer<byte[], byte[]> producer = broker.producer()) {
       List<java.util.concurrent.Future<?>> acks = new java.util.ArrayList<>();
       for (TestSpans s : spans) {
         byte[] traceKey = s.json().substring(14, 46).getBytes(StandardCharsets.US_ASCII);
@@ -91,22 +70,21 @@ class RunCommandIT {
   }
 
   /** Span ids in the output topic, read from the start until {@code expected} are seen or the wait is over. */
-  private static Set<String> outputSpanIds(int expected) throws IOException {
+  private static Set<String> outputSpanIds(int expected) {
     return outputSpanIds("segments-out", expected);
   }
 
-  private static Set<String> outputSpanIds(String topic, int expected) throws IOException {
+  private static Set<String> outputSpanIds(String topic, int expected) {
+    return spanIds(broker.readUntil(topic, records -> spanIds(records).size() >= expected, WAIT));
+  }
+
+  private static Set<String> spanIds(List<ConsumerRecord<byte[], byte[]>> records) {
     Set<String> ids = new HashSet<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-        Map.of("bootstrap.servers", cluster.bootstrapServers(), "group.id", "reader-" + System.nanoTime(),
-            "auto.offset.reset", "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (ids.size() < expected && System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          JsonNode value = JSON.readTree(r.value());
-          value.get("spans").forEach(s -> ids.add(s.get("span_id").asText()));
-        }
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      try {
+        JSON.readTree(r.value()).get("spans").forEach(s -> ids.add(s.get("span_id").asText()));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
     }
     return ids;
@@ -114,17 +92,15 @@ class RunCommandIT {
 
   @Test
   void onRedisItLeavesUnfinishedSegmentsInTheStoreForTheNextOwner() throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic("spans-in-redis", 1, (short) 1),
-          new NewTopic("segments-out-redis", 1, (short) 1))).all().get();
-    }
+    broker.createTopic("spans-in-redis", 1, Map.of());
+    broker.createTopic("segments-out-redis", 1, Map.of());
     try (RedisServers redis = RedisServers.standalone()) {
       RunCommand command = new RunCommand();
       CommandLine cli = new CommandLine(command);
       StringWriter err = new StringWriter();
       cli.setErr(new PrintWriter(err, true));
       AtomicInteger status = new AtomicInteger(-1);
-      Thread service = new Thread(() -> status.set(cli.execute("--bootstrap-servers", cluster.bootstrapServers(),
+      Thread service = new Thread(() -> status.set(cli.execute("--bootstrap-servers", broker.bootstrapServers(),
           "--input-topic", "spans-in-redis", "--output-topic", "segments-out-redis", "--group-id", "segbuf-redis",
           "--root-timeout", "0.05", "--store", redis.uri())), "segbuf-run-redis");
       service.start();
@@ -149,7 +125,7 @@ class RunCommandIT {
   void runsFromAConfigFileAndDrainsOnStop() throws Exception {
     Path config = dir.resolve("segbuf.properties");
     Files.writeString(config, String.join("\n",
-        "bootstrap-servers=" + cluster.bootstrapServers(),
+        "bootstrap-servers=" + broker.bootstrapServers(),
         "input-topic=spans-in",
         "output-topic=segments-out",
         "group-id=segbuf-it",
