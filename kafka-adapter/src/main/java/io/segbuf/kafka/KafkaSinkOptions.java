@@ -1,12 +1,12 @@
 package io.segbuf.kafka;
 
 import io.segbuf.ConfigException;
+import io.segbuf.kafka.internal.ClientChecks;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
@@ -21,8 +21,6 @@ public final class KafkaSinkOptions {
   public static final String DEFAULT_TOPIC = "buffered-segments";
   /** The producer's own default {@code max.request.size}. */
   public static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
-
-  static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
   private final String bootstrapServers;
   private final String topic;
@@ -110,12 +108,8 @@ public final class KafkaSinkOptions {
 
     public KafkaSinkOptions build() {
       List<String> problems = new ArrayList<>();
-      if (bootstrapServers.isBlank()) {
-        problems.add("bootstrapServers must be host:port[,host:port...] but was '" + bootstrapServers + "'");
-      }
-      if (!TOPIC_NAME.matcher(topic).matches()) {
-        problems.add("topic must be 1 to 249 of [a-zA-Z0-9._-] but was '" + topic + "'");
-      }
+      ClientChecks.bootstrapServers(bootstrapServers, problems);
+      ClientChecks.topic("topic", topic, problems);
       int maxRequestSize = DEFAULT_MAX_REQUEST_SIZE;
       String size = producerProperties.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
       if (size != null) {
@@ -143,12 +137,8 @@ public final class KafkaSinkOptions {
         problems.add(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION
             + " must be 1 to 5 (chunks keep their order) but was " + inFlight);
       }
-      for (String fixed : List.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
-          ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG)) {
-        if (producerProperties.containsKey(fixed)) {
-          problems.add("producerProperties must not set " + fixed + " but was " + producerProperties.get(fixed));
-        }
-      }
+      ClientChecks.notSet("producerProperties", producerProperties, List.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+          ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG), problems);
       ConfigException.throwIfAny(problems);
       return new KafkaSinkOptions(this, maxRequestSize);
     }

@@ -1,6 +1,7 @@
 package io.segbuf.kafka;
 
 import io.segbuf.ConfigException;
+import io.segbuf.kafka.internal.ClientChecks;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -235,12 +236,8 @@ public final class SpanConsumerOptions {
 
     public SpanConsumerOptions build() {
       List<String> problems = new ArrayList<>();
-      if (bootstrapServers.isBlank()) {
-        problems.add("bootstrapServers must be host:port[,host:port...] but was '" + bootstrapServers + "'");
-      }
-      if (!KafkaSinkOptions.TOPIC_NAME.matcher(topic).matches()) {
-        problems.add("topic must be 1 to 249 of [a-zA-Z0-9._-] but was '" + topic + "'");
-      }
+      ClientChecks.bootstrapServers(bootstrapServers, problems);
+      ClientChecks.topic("topic", topic, problems);
       if (groupId.isBlank()) {
         problems.add("groupId must not be blank but was '" + groupId + "'");
       }
@@ -256,16 +253,12 @@ public final class SpanConsumerOptions {
       if (laggingFlushCycles < 1) {
         problems.add("laggingFlushCycles must be >= 1 but was " + laggingFlushCycles);
       }
-      if (deadLetterTopic != null && !KafkaSinkOptions.TOPIC_NAME.matcher(deadLetterTopic).matches()) {
-        problems.add("deadLetterTopic must be 1 to 249 of [a-zA-Z0-9._-] but was '" + deadLetterTopic + "'");
+      if (deadLetterTopic != null) {
+        ClientChecks.topic("deadLetterTopic", deadLetterTopic, problems);
       }
-      for (String fixed : List.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, ConsumerConfig.GROUP_ID_CONFIG,
-          ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-          ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG)) {
-        if (consumerProperties.containsKey(fixed)) {
-          problems.add("consumerProperties must not set " + fixed + " but was " + consumerProperties.get(fixed));
-        }
-      }
+      ClientChecks.notSet("consumerProperties", consumerProperties, List.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+          ConsumerConfig.GROUP_ID_CONFIG, ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+          ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG), problems);
       ConfigException.throwIfAny(problems);
       return new SpanConsumerOptions(this);
     }

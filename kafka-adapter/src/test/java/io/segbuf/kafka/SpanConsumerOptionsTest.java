@@ -1,0 +1,45 @@
+package io.segbuf.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.segbuf.ConfigException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class SpanConsumerOptionsTest {
+  @Test
+  void optionsReportEveryProblemAtOnce() {
+    assertThatThrownBy(() -> SpanConsumerOptions.builder()
+            .topic("")
+            .pollTimeout(Duration.ZERO)
+            .pauseAboveMemoryFraction(1.5)
+            .pauseAboveBufferedBytes(-1)
+            .laggingFlushCycles(0)
+            .deadLetterTopic("dead letters")
+            .consumerProperty("enable.auto.commit", "true")
+            .consumerProperty("group.id", "other")
+            .build())
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+            "bootstrapServers must be host:port[,host:port...] but was ''",
+            "topic must be 1 to 249 of [a-zA-Z0-9._-] but was ''",
+            "groupId must not be blank but was ''",
+            "pollTimeout must be > 0 but was PT0S",
+            "pauseAboveMemoryFraction must be in (0, 1] but was 1.5",
+            "pauseAboveBufferedBytes must be >= 0 but was -1",
+            "laggingFlushCycles must be >= 1 but was 0",
+            "deadLetterTopic must be 1 to 249 of [a-zA-Z0-9._-] but was 'dead letters'",
+            "consumerProperties must not set enable.auto.commit but was true",
+            "consumerProperties must not set group.id but was other"));
+  }
+
+  @Test
+  void consumerConfigKeepsWhatTheLoopReliesOn() {
+    SpanConsumerOptions options = SpanConsumerOptions.builder().bootstrapServers("localhost:9092").groupId("g")
+        .consumerProperty("max.poll.records", "50").consumerProperty("auto.offset.reset", "latest").build();
+    assertThat(options.consumerConfig()).containsEntry("enable.auto.commit", "false").containsEntry("group.id", "g")
+        .containsEntry("bootstrap.servers", "localhost:9092").containsEntry("max.poll.records", "50")
+        .containsEntry("auto.offset.reset", "latest");
+    assertThat(options.toBuilder().build().toString()).isEqualTo(options.toString());
+  }
+}
