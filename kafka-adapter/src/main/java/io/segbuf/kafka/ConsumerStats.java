@@ -6,6 +6,8 @@ package io.segbuf.kafka;
  * @param polledRecords records polled from the input topic and offered to the buffer (counted once offered)
  * @param commits offset commits that succeeded
  * @param storeFailures batches the store did not take; their records were read again
+ * @param skippedRecords records Kafka deleted (retention) or truncated before this consumer read them; each
+ *     skip is also logged as an error
  * @param flushCycles flush cycles over the owned partitions
  * @param rejectedMessages messages the sink refused for good
  * @param rejectedSpans spans in them
@@ -20,6 +22,7 @@ public record ConsumerStats(
     long polledRecords,
     long commits,
     long storeFailures,
+    long skippedRecords,
     long flushCycles,
     long rejectedMessages,
     long rejectedSpans,

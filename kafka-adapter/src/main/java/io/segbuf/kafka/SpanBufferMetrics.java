@@ -111,6 +111,8 @@ public final class SpanBufferMetrics implements MeterBinder {
       counter(registry, "segbuf.consumer.commits", "offset commits", Tags.empty(), m -> c.stats().commits());
       counter(registry, "segbuf.consumer.store.failures", "batches the store refused (read again)", Tags.empty(),
           m -> c.stats().storeFailures());
+      counter(registry, "segbuf.consumer.skipped.records", "records Kafka deleted before they were read",
+          Tags.empty(), m -> c.stats().skippedRecords());
       counter(registry, "segbuf.consumer.dead.lettered", "invalid spans copied to the dead-letter topic",
           Tags.empty(), m -> c.stats().deadLettered());
     }

@@ -29,7 +29,9 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.NoOffsetForPartitionException;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -95,6 +97,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   private final AtomicLong polledRecords = new AtomicLong();
   private final AtomicLong commits = new AtomicLong();
   private final AtomicLong storeFailures = new AtomicLong();
+  private final AtomicLong skippedRecords = new AtomicLong();
   private final AtomicLong flushCycles = new AtomicLong();
   private final AtomicLong rejectedMessages = new AtomicLong();
   private final AtomicLong rejectedSpans = new AtomicLong();
@@ -193,13 +196,22 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   }
 
   public ConsumerStats stats() {
-    return new ConsumerStats(polledRecords.get(), commits.get(), storeFailures.get(), flushCycles.get(),
-        rejectedMessages.get(), rejectedSpans.get(), deadLettered.get(), pauses.get(), resumes.get(), paused,
-        assignedPartitions, lag);
+    return new ConsumerStats(polledRecords.get(), commits.get(), storeFailures.get(), skippedRecords.get(),
+        flushCycles.get(), rejectedMessages.get(), rejectedSpans.get(), deadLettered.get(), pauses.get(),
+        resumes.get(), paused, assignedPartitions, lag);
   }
 
   private void cycle() {
-    ConsumerRecords<byte[], byte[]> records = consumer.poll(options.pollTimeout());
+    ConsumerRecords<byte[], byte[]> records;
+    try {
+      records = consumer.poll(options.pollTimeout());
+    } catch (NoOffsetForPartitionException e) {
+      startWithoutCommittedOffset(e.partitions());
+      return;
+    } catch (OffsetOutOfRangeException e) {
+      skipToLogStart(e.offsetOutOfRangePartitions());
+      return;
+    }
     List<Future<RecordMetadata>> deadLetterAcks = new ArrayList<>();
     for (TopicPartition tp : records.partitions()) {
       offer(tp, records.records(tp), deadLetterAcks);
@@ -240,6 +252,41 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     }
     pending.put(tp, new OffsetAndMetadata(records.get(records.size() - 1).offset() + 1));
     polledRecords.addAndGet(records.size());
+  }
+
+  /** Partitions this group never committed: start where {@code auto.offset.reset} says. */
+  private void startWithoutCommittedOffset(Set<TopicPartition> partitions) {
+    log.info("no committed offsets for {}: starting at the {}", partitions,
+        options.startAtEarliest() ? "beginning" : "end");
+    if (options.startAtEarliest()) {
+      consumer.seekToBeginning(partitions);
+    } else {
+      consumer.seekToEnd(partitions);
+    }
+  }
+
+  /**
+   * Kafka deleted records this group had not read yet (retention), or the log was truncated below the position.
+   * Either way they are gone: continue from what is left, and make the loss loud and counted, never silent (Kafka's
+   * own reset would move the position without a trace).
+   */
+  private void skipToLogStart(Map<TopicPartition, Long> positions) {
+    Map<TopicPartition, Long> starts = consumer.beginningOffsets(positions.keySet());
+    Map<TopicPartition, Long> ends = consumer.endOffsets(positions.keySet());
+    positions.forEach((tp, position) -> {
+      long start = starts.getOrDefault(tp, 0L);
+      long end = ends.getOrDefault(tp, start);
+      if (position < start) {
+        skippedRecords.addAndGet(start - position);
+        log.error("{}: {} records (offsets {} to {}) were deleted from Kafka before this group read them; "
+            + "continuing at {}", tp, start - position, position, start - 1, start);
+        consumer.seek(tp, start);
+      } else {
+        log.error("{}: offset {} is past the log end {} (the log was truncated); continuing at {}", tp, position,
+            end, end);
+        consumer.seek(tp, end);
+      }
+    });
   }
 
   private void reportInvalid(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records, OfferResult result,

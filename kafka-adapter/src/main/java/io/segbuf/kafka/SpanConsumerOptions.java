@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class SpanConsumerOptions {
   public static final String DEFAULT_TOPIC = "ingest-spans";
+  private static final String EARLIEST = "earliest";
+  private static final String LATEST = "latest";
   public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
   public static final double DEFAULT_PAUSE_ABOVE_MEMORY_FRACTION = 0.9;
   /** Off: buffered bytes alone never pause the consumer. */
@@ -130,11 +132,22 @@ public final class SpanConsumerOptions {
     return clock;
   }
 
-  /** The consumer configuration: the extra properties, then what the loop relies on. */
+  /**
+   * Where a partition without a committed offset starts: at the beginning (the default, {@code auto.offset.reset}
+   * {@code earliest}) or at the end ({@code latest}).
+   */
+  public boolean startAtEarliest() {
+    return !LATEST.equals(consumerProperties.get(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG));
+  }
+
+  /**
+   * The consumer configuration: the extra properties, then what the loop relies on. Kafka's own offset reset is
+   * off ({@code none}): the loop starts new partitions per {@link #startAtEarliest()} itself, and counts and logs
+   * records that Kafka deleted before they were read instead of skipping them silently.
+   */
   public Map<String, Object> consumerConfig() {
-    Map<String, Object> config = new HashMap<>();
-    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    config.putAll(consumerProperties);
+    Map<String, Object> config = new HashMap<>(consumerProperties);
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -255,6 +268,11 @@ public final class SpanConsumerOptions {
       }
       if (deadLetterTopic != null) {
         ClientChecks.topic("deadLetterTopic", deadLetterTopic, problems);
+      }
+      String reset = consumerProperties.get(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG);
+      if (reset != null && !reset.equals(EARLIEST) && !reset.equals(LATEST)) {
+        problems.add("consumerProperties " + ConsumerConfig.AUTO_OFFSET_RESET_CONFIG + " must be " + EARLIEST
+            + " or " + LATEST + " but was " + reset);
       }
       ClientChecks.notSet("consumerProperties", consumerProperties, List.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
           ConsumerConfig.GROUP_ID_CONFIG, ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,

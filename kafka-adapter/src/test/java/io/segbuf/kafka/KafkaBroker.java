@@ -9,11 +9,14 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -44,6 +47,8 @@ public final class KafkaBroker implements AutoCloseable {
           .setConfigProp("transaction.state.log.replication.factor", "1")
           .setConfigProp("transaction.state.log.min.isr", "1")
           .setConfigProp("group.initial.rebalance.delay.ms", "0")
+          // Test records carry event times from years ago: time-based retention would delete them unread.
+          .setConfigProp("log.retention.ms", "-1")
           .build();
       cluster.format();
       cluster.startup();
@@ -71,6 +76,26 @@ public final class KafkaBroker implements AutoCloseable {
       admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
     } catch (Exception e) {
       throw new IllegalStateException("could not create topic " + name, e);
+    }
+  }
+
+  /** Deletes the records of {@code topic}'s {@code partition} below {@code offset}, as retention would. */
+  public void deleteRecordsBefore(String topic, int partition, long offset) {
+    try {
+      admin.deleteRecords(Map.of(new TopicPartition(topic, partition), RecordsToDelete.beforeOffset(offset)))
+          .all().get();
+    } catch (Exception e) {
+      throw new IllegalStateException("could not delete records of " + topic, e);
+    }
+  }
+
+  /** Commits {@code offset} for {@code group} (with no active members) on {@code topic}'s {@code partition}. */
+  public void commitOffset(String group, String topic, int partition, long offset) {
+    try {
+      admin.alterConsumerGroupOffsets(group,
+          Map.of(new TopicPartition(topic, partition), new OffsetAndMetadata(offset))).all().get();
+    } catch (Exception e) {
+      throw new IllegalStateException("could not commit an offset for " + group, e);
     }
   }
 
@@ -120,9 +145,9 @@ public final class KafkaBroker implements AutoCloseable {
 
   /** The topics' partitions' end offsets summed: how many records were written. */
   long endOffsetSum(String topic, Collection<Integer> partitions) {
-    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> specs = new HashMap<>();
+    Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> specs = new HashMap<>();
     for (int p : partitions) {
-      specs.put(new org.apache.kafka.common.TopicPartition(topic, p),
+      specs.put(new TopicPartition(topic, p),
           org.apache.kafka.clients.admin.OffsetSpec.latest());
     }
     try {

@@ -34,8 +34,7 @@ import org.junit.jupiter.api.Test;
  * (after dedupe by flush id), that the store holds steady rather than growing, and that everything flushes once
  * the clock passes the timeouts. Prints the sustained rate and Redis memory for the record; asserts no timing.
  *
- * <p>Not part of {@code mvn verify} (about a minute, and one run in five has seen 23 of 37,500 records never
- * taken by the consumer, under investigation): run it with {@code mvn -B verify -pl kafka-adapter -Psoak}.
+ * <p>Not part of {@code mvn verify} (about a minute): run it with {@code mvn -B verify -pl kafka-adapter -Psoak}.
  *
  * <p>Event time runs {@link #SIM_PER_TICK} per tick of {@link #TICK} real time: record timestamps and the injected
  * clock advance together, so segments time out without waiting for real timeouts.

@@ -295,6 +295,29 @@ class SpanConsumerIT {
   }
 
   @Test
+  void recordsDeletedBeforeTheyWereReadAreCountedAndTheRestFlowOn() {
+    topics(1, Map.of());
+    Set<String> deleted = produce(4, 4, 50, T0); // offsets 0 to 19
+    Set<String> kept = produce(6, 4, 50, T0.plusSeconds(1)); // offsets 20 to 49
+    broker.commitOffset("segbuf-" + in, in, 0, 5);
+    broker.deleteRecordsBefore(in, 0, 20);
+
+    Running running = consumer(1_048_576);
+    Await.until("the rest polled", WAIT, () -> running.consumer().stats().polledRecords() >= kept.size());
+    clock.advance(Duration.ofHours(1));
+    List<Out> records = readSpans(kept.size());
+
+    assertExactlyOnce(records, kept);
+    assertThat(deleted).doesNotContainAnyElementsOf(kept);
+    assertThat(running.consumer().stats().skippedRecords()).as("offsets 5 to 19, gone before they were read")
+        .isEqualTo(15);
+    assertThat(running.consumer().stats().polledRecords()).isEqualTo(kept.size());
+    MeterRegistry registry = new SimpleMeterRegistry();
+    new SpanBufferMetrics(running.buffer(), running.consumer(), Tags.empty()).bindTo(registry);
+    assertThat(registry.get("segbuf.consumer.skipped.records").functionCounter().count()).isEqualTo(15);
+  }
+
+  @Test
   void rebalanceBetweenTwoConsumersLosesNothing() {
     topics(4, Map.of());
     Running a = consumer(1_048_576);

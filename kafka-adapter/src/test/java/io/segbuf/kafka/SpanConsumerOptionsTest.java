@@ -19,6 +19,7 @@ class SpanConsumerOptionsTest {
             .deadLetterTopic("dead letters")
             .consumerProperty("enable.auto.commit", "true")
             .consumerProperty("group.id", "other")
+            .consumerProperty("auto.offset.reset", "by_duration:PT1H")
             .build())
         .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
             "bootstrapServers must be host:port[,host:port...] but was ''",
@@ -29,6 +30,7 @@ class SpanConsumerOptionsTest {
             "pauseAboveBufferedBytes must be >= 0 but was -1",
             "laggingFlushCycles must be >= 1 but was 0",
             "deadLetterTopic must be 1 to 249 of [a-zA-Z0-9._-] but was 'dead letters'",
+            "consumerProperties auto.offset.reset must be earliest or latest but was by_duration:PT1H",
             "consumerProperties must not set enable.auto.commit but was true",
             "consumerProperties must not set group.id but was other"));
   }
@@ -39,7 +41,9 @@ class SpanConsumerOptionsTest {
         .consumerProperty("max.poll.records", "50").consumerProperty("auto.offset.reset", "latest").build();
     assertThat(options.consumerConfig()).containsEntry("enable.auto.commit", "false").containsEntry("group.id", "g")
         .containsEntry("bootstrap.servers", "localhost:9092").containsEntry("max.poll.records", "50")
-        .containsEntry("auto.offset.reset", "latest");
+        .containsEntry("auto.offset.reset", "none");
+    assertThat(options.startAtEarliest()).isFalse();
+    assertThat(SpanConsumerOptions.builder().bootstrapServers("b:1").groupId("g").build().startAtEarliest()).isTrue();
     assertThat(options.toBuilder().build().toString()).isEqualTo(options.toString());
   }
 }
