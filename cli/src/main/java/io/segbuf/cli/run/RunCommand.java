@@ -1,16 +1,23 @@
 package io.segbuf.cli.run;
 
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.segbuf.BufferStats;
 import io.segbuf.ChunkingStrategy;
 import io.segbuf.ConfigException;
+import io.segbuf.SegmentSink;
 import io.segbuf.SegmentStore;
-import io.segbuf.cli.PolicyOptions;
-import io.segbuf.cli.StoreUri;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
+import io.segbuf.cli.PolicyOptions;
+import io.segbuf.cli.StoreUri;
 import io.segbuf.kafka.ConsumerStats;
 import io.segbuf.kafka.KafkaSegmentSink;
 import io.segbuf.kafka.KafkaSinkOptions;
+import io.segbuf.kafka.MeteredSegmentSink;
+import io.segbuf.kafka.MeteredSegmentStore;
+import io.segbuf.kafka.SpanBufferMetrics;
 import io.segbuf.kafka.SpanConsumer;
 import io.segbuf.kafka.SpanConsumerOptions;
 import java.io.IOException;
@@ -28,9 +35,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -126,6 +133,11 @@ public final class RunCommand implements Callable<Integer> {
           + "segments are left to its next owner). Default: ${DEFAULT-VALUE}.")
   String store = StoreUri.MEMORY;
 
+  @Option(names = "--metrics-port", paramLabel = "PORT",
+      description = "Serve Prometheus metrics at http://<host>:PORT/metrics (0: any free port, printed at start). "
+          + "Default: off.")
+  @Nullable Integer metricsPort;
+
   @Option(names = "--producer-property", paramLabel = "NAME=VALUE", description = "A Kafka producer property.")
   Map<String, String> producerProperties = new LinkedHashMap<>();
 
@@ -153,6 +165,9 @@ public final class RunCommand implements Callable<Integer> {
     String storeProblem = StoreUri.problem(store);
     if (storeProblem != null) {
       problems.add(storeProblem);
+    }
+    if (metricsPort != null && (metricsPort < 0 || metricsPort > 65_535)) {
+      problems.add("--metrics-port must be 0 to 65535 but was " + metricsPort);
     }
     boolean localStore = StoreUri.MEMORY.equalsIgnoreCase(store);
     ChunkingStrategy strategy = null;
@@ -206,14 +221,28 @@ public final class RunCommand implements Callable<Integer> {
   private int serve(PrintWriter err, KafkaSinkOptions sinkOptions, SpanConsumerOptions consumerOptions,
       SpanBufferConfig bufferConfig) {
     Thread hook = new Thread(this::stop, "segbuf-shutdown");
-    try (SegmentStore segments = StoreUri.open(store);
-        KafkaSegmentSink sink = KafkaSegmentSink.create(sinkOptions)) {
+    try (MetricsEndpoint metrics = metricsPort == null ? null : new MetricsEndpoint(metricsPort);
+        SegmentStore opened = StoreUri.open(store);
+        KafkaSegmentSink kafka = KafkaSegmentSink.create(sinkOptions)) {
+      SegmentStore segments = opened;
+      SegmentSink sink = kafka;
+      if (metrics != null) {
+        Tags tags = Tags.of("output_topic", outputTopic);
+        segments = new MeteredSegmentStore(opened, metrics.registry(), tags);
+        sink = new MeteredSegmentSink(kafka, metrics.registry(), tags);
+      }
       SpanBuffer buffer = SpanBuffer.create(bufferConfig, segments, sink);
       SpanConsumer consumer = SpanConsumer.create(consumerOptions, buffer);
+      if (metrics != null) {
+        new SpanBufferMetrics(buffer, consumer, Tags.of("output_topic", outputTopic)).bindTo(metrics.registry());
+        new JvmMemoryMetrics().bindTo(metrics.registry());
+        new ProcessorMetrics().bindTo(metrics.registry());
+      }
       running = consumer;
       Runtime.getRuntime().addShutdownHook(hook);
       err.println("segbuf run: " + inputTopic + " -> " + outputTopic + " at " + bootstrapServers + ", group "
-          + groupId + ", message budget " + bufferConfig.maxMessageBytes() + " bytes");
+          + groupId + ", message budget " + bufferConfig.maxMessageBytes() + " bytes"
+          + (metrics == null ? "" : ", metrics at http://localhost:" + metrics.port() + "/metrics"));
       err.flush();
       consumer.run();
       err.println(summary(buffer.stats(), consumer.stats()));

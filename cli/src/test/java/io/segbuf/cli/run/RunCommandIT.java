@@ -13,6 +13,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -132,6 +138,7 @@ class RunCommandIT {
         "root-timeout=0.05",
         "producer.linger.ms=1",
         "consumer.max.poll.records=100",
+        "metrics-port=0",
         ""));
     RunCommand command = new RunCommand();
     CommandLine cli = new CommandLine(command);
@@ -150,6 +157,17 @@ class RunCommandIT {
 
     assertThat(outputSpanIds(3)).containsExactlyInAnyOrder(
         "0000000000000001", "0000000000000002", "0000000000000003");
+    Matcher endpoint = Pattern.compile("metrics at (http://\\S+/metrics)").matcher(err.toString());
+    assertThat(endpoint.find()).as(err.toString()).isTrue();
+    HttpResponse<String> scrape = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(endpoint.group(1))).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(scrape.statusCode()).isEqualTo(200);
+    assertThat(scrape.body())
+        .contains("segbuf_consumer_records_total{output_topic=\"segments-out\"} 5.0")
+        .contains("segbuf_messages_size_bytes_count{output_topic=\"segments-out\"} 1")
+        .contains("segbuf_sink_latency_seconds_count{outcome=\"acknowledged\",output_topic=\"segments-out\"} 1")
+        .contains("segbuf_store_latency_seconds_count{operation=\"add\",output_topic=\"segments-out\"}")
+        .contains("jvm_memory_used_bytes");
     command.stop();
     service.join(WAIT.toMillis());
 

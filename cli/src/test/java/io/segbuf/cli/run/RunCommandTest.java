@@ -28,7 +28,7 @@ class RunCommandTest {
   @Test
   void badOptionsAreReportedAllAtOnceInOneLine() {
     int status = run("--root-timeout", "0", "--max-request-size", "500", "--store", "redis",
-        "--chunking", "best", "--group-id", " ");
+        "--chunking", "best", "--group-id", " ", "--metrics-port", "70000");
 
     assertThat(status).isEqualTo(2);
     assertThat(err.toString()).hasLineCount(1)
@@ -39,6 +39,7 @@ class RunCommandTest {
         .contains("--max-request-size must be >= ")
         .contains("--group-id must not be blank")
         .contains("--root-timeout must be > 0")
+        .contains("--metrics-port must be 0 to 65535 but was 70000")
         .endsWith("(see --help)" + System.lineSeparator());
   }
 
