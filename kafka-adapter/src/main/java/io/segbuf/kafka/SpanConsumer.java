@@ -51,9 +51,11 @@ import org.slf4j.LoggerFactory;
  * shard = partition number, commits offsets once the store holds them, and flushes the partitions it owns.
  *
  * <p>The polling thread runs cycles: poll; per partition, offer the records' values at the partition's time;
- * commit; publish each owned partition's time; apply backpressure. A flusher thread flushes each owned partition
- * at its published time, one shard at a time under the shard's lock, so that waiting for the sink never delays
- * polling ({@link SpanConsumerOptions#flushThread()}; without it, the polling thread flushes between polls). A partition's time is its event time
+ * commit; publish each owned partition's time; apply backpressure. Flusher threads flush each owned partition at
+ * its published time, a shard at a time under the shard's lock (so several threads share the partitions and never
+ * flush one shard at once), and waiting for the sink never delays polling ({@link
+ * SpanConsumerOptions#flushThreads()}; with none, the polling thread flushes between polls). A partition's time is
+ * its event time
  * (the largest record timestamp seen) until it is caught up (no lag as of the last poll), then the wall clock
  * (never going back). Backpressure pauses every owned partition, while polling goes on, when the store's memory
  * fraction or buffered bytes reach their limit or a shard's flush has been at {@code maxFlushSegments} (or failing)
@@ -83,9 +85,10 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   private final Map<TopicPartition, PartitionState> owned = new LinkedHashMap<>();
   /** Offsets offered but not committed yet; loop thread only. */
   private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
-  /** Partitions the flusher thread flushes, with the time the loop thread published for each. */
+  /** Partitions the flusher threads flush, with the time the loop thread published for each. */
   private final Map<TopicPartition, PartitionState> flushing = new ConcurrentHashMap<>();
-  private volatile @Nullable Thread flusher;
+  /** Started and stopped by the loop thread. */
+  private final List<Thread> flushers = new ArrayList<>();
   private volatile boolean flusherStopping;
   private boolean pausedForMemory;
   private boolean pausedForLag;
@@ -147,10 +150,10 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       throw new IllegalStateException("a SpanConsumer runs once");
     }
     try {
-      if (options.flushThread()) {
-        Thread thread = new Thread(this::flushLoop, Thread.currentThread().getName() + "-flusher");
+      for (int i = 0; i < options.flushThreads(); i++) {
+        Thread thread = new Thread(this::flushLoop, Thread.currentThread().getName() + "-flusher-" + i);
         thread.setDaemon(true);
-        flusher = thread;
+        flushers.add(thread);
         thread.start();
       }
       consumer.subscribe(List.of(options.topic()), new Rebalance());
@@ -168,7 +171,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       }
       throw e;
     } finally {
-      stopFlusher();
+      stopFlushers();
       closeClients();
       stopped.countDown();
     }
@@ -218,7 +221,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     }
     awaitDeadLetters(deadLetterAcks);
     commit();
-    if (flusher == null) {
+    if (flushers.isEmpty()) {
       flushOwned();
     } else {
       publishFlushTimes();
@@ -340,7 +343,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     }
   }
 
-  /** Flushes every owned partition on the loop thread (no flusher thread). */
+  /** Flushes every owned partition on the loop thread (no flusher threads). */
   private void flushOwned() {
     flushCycles.incrementAndGet();
     long totalLag = 0;
@@ -356,7 +359,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     lag = totalLag;
   }
 
-  /** Tells the flusher thread each owned partition's time, computed here because only this thread may ask Kafka. */
+  /** Tells the flusher threads each owned partition's time, computed here because only this thread may ask Kafka. */
   private void publishFlushTimes() {
     long totalLag = 0;
     for (Map.Entry<TopicPartition, PartitionState> e : owned.entrySet()) {
@@ -387,7 +390,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     return result.segments() > 0;
   }
 
-  /** The flusher thread: flushes every published partition at its time, one shard at a time. */
+  /** A flusher thread: flushes every published partition at its time that no other thread is flushing. */
   private void flushLoop() {
     while (!flusherStopping) {
       boolean flushed = false;
@@ -412,19 +415,17 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     }
   }
 
-  private void stopFlusher() {
-    Thread thread = flusher;
-    if (thread == null) {
-      return;
-    }
+  private void stopFlushers() {
     flusherStopping = true;
-    LockSupport.unpark(thread);
+    flushers.forEach(LockSupport::unpark);
     try {
-      thread.join();
+      for (Thread thread : flushers) {
+        thread.join();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    flusher = null;
+    flushers.clear();
   }
 
   private void report(TopicPartition tp, FlushResult result) {
@@ -501,7 +502,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       }
       Instant now = nowOrWallClock(tp, state);
       state.released = true;
-      state.flushLock.lock(); // waits for a flush of this shard in progress on the flusher thread
+      state.flushLock.lock(); // waits for a flush of this shard in progress on a flusher thread
       try {
         FlushResult result = options.drainOnRevoke()
             ? buffer.drain(tp.partition(), now)
@@ -532,7 +533,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   }
 
   private void shutdown() {
-    stopFlusher();
+    stopFlushers();
     log.info("shutting down: releasing {} partitions", owned.size());
     release(new ArrayList<>(owned.keySet()), true);
   }

@@ -26,6 +26,7 @@ public final class SpanConsumerOptions {
   /** Off: buffered bytes alone never pause the consumer. */
   public static final long NO_BYTE_LIMIT = 0;
   public static final int DEFAULT_LAGGING_FLUSH_CYCLES = 3;
+  public static final int DEFAULT_FLUSH_THREADS = 1;
   /** Backpressure lifts once the store is below this share of the limit that triggered it. */
   public static final double RESUME_FACTOR = 0.8;
 
@@ -38,7 +39,7 @@ public final class SpanConsumerOptions {
   private final long pauseAboveBufferedBytes;
   private final int laggingFlushCycles;
   private final boolean drainOnRevoke;
-  private final boolean flushThread;
+  private final int flushThreads;
   private final @Nullable String deadLetterTopic;
   private final Clock clock;
 
@@ -52,7 +53,7 @@ public final class SpanConsumerOptions {
     this.pauseAboveBufferedBytes = b.pauseAboveBufferedBytes;
     this.laggingFlushCycles = b.laggingFlushCycles;
     this.drainOnRevoke = b.drainOnRevoke;
-    this.flushThread = b.flushThread;
+    this.flushThreads = b.flushThreads;
     this.deadLetterTopic = b.deadLetterTopic;
     this.clock = b.clock;
   }
@@ -65,7 +66,7 @@ public final class SpanConsumerOptions {
     return new Builder().bootstrapServers(bootstrapServers).topic(topic).groupId(groupId)
         .consumerProperties(consumerProperties).pollTimeout(pollTimeout)
         .pauseAboveMemoryFraction(pauseAboveMemoryFraction).pauseAboveBufferedBytes(pauseAboveBufferedBytes)
-        .laggingFlushCycles(laggingFlushCycles).drainOnRevoke(drainOnRevoke).flushThread(flushThread)
+        .laggingFlushCycles(laggingFlushCycles).drainOnRevoke(drainOnRevoke).flushThreads(flushThreads)
         .deadLetterTopic(deadLetterTopic)
         .clock(clock);
   }
@@ -115,11 +116,12 @@ public final class SpanConsumerOptions {
   }
 
   /**
-   * Whether owned partitions are flushed on a thread of their own (true, the default), so that waiting for the
-   * sink's acknowledgements never delays polling, or on the polling thread between polls (false).
+   * Threads that flush the owned partitions (1, the default), so that waiting for the sink's acknowledgements and
+   * the store's answers never delays polling; several share the partitions, a shard flushed by one thread at a
+   * time, which helps a remote store (Redis) with many partitions. 0 flushes on the polling thread between polls.
    */
-  public boolean flushThread() {
-    return flushThread;
+  public int flushThreads() {
+    return flushThreads;
   }
 
   /** Where invalid spans are copied, with their reason in headers; null for nowhere (they are counted). */
@@ -159,7 +161,7 @@ public final class SpanConsumerOptions {
     return "SpanConsumerOptions{bootstrapServers=" + bootstrapServers + ", topic=" + topic + ", groupId=" + groupId
         + ", pollTimeout=" + pollTimeout + ", pauseAboveMemoryFraction=" + pauseAboveMemoryFraction
         + ", pauseAboveBufferedBytes=" + pauseAboveBufferedBytes + ", laggingFlushCycles=" + laggingFlushCycles
-        + ", drainOnRevoke=" + drainOnRevoke + ", flushThread=" + flushThread + ", deadLetterTopic=" + deadLetterTopic + "}";
+        + ", drainOnRevoke=" + drainOnRevoke + ", flushThreads=" + flushThreads + ", deadLetterTopic=" + deadLetterTopic + "}";
   }
 
   /** Builds {@link SpanConsumerOptions}; setters have no {@code set} prefix, {@link #build()} checks everything. */
@@ -173,7 +175,7 @@ public final class SpanConsumerOptions {
     private long pauseAboveBufferedBytes = NO_BYTE_LIMIT;
     private int laggingFlushCycles = DEFAULT_LAGGING_FLUSH_CYCLES;
     private boolean drainOnRevoke = true;
-    private boolean flushThread = true;
+    private int flushThreads = DEFAULT_FLUSH_THREADS;
     private @Nullable String deadLetterTopic;
     private Clock clock = Clock.systemUTC();
 
@@ -232,8 +234,8 @@ public final class SpanConsumerOptions {
       return this;
     }
 
-    public Builder flushThread(boolean flushThread) {
-      this.flushThread = flushThread;
+    public Builder flushThreads(int threads) {
+      this.flushThreads = threads;
       return this;
     }
 
@@ -262,6 +264,9 @@ public final class SpanConsumerOptions {
       }
       if (pauseAboveBufferedBytes < 0) {
         problems.add("pauseAboveBufferedBytes must be >= 0 but was " + pauseAboveBufferedBytes);
+      }
+      if (flushThreads < 0) {
+        problems.add("flushThreads must be >= 0 but was " + flushThreads);
       }
       if (laggingFlushCycles < 1) {
         problems.add("laggingFlushCycles must be >= 1 but was " + laggingFlushCycles);

@@ -38,6 +38,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.jspecify.annotations.Nullable;
 
 /** The consumer loop and the producer sink against a real broker: spans in, segments out, nothing lost. */
@@ -251,10 +253,12 @@ class SpanConsumerIT {
     return byGeneration;
   }
 
-  @Test
-  void everySpanComesOutOnceKeyedBySegmentAndChunkedWhereTooLarge() {
+  /** With the polling thread flushing, one flusher thread, or three sharing the four partitions. */
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 3})
+  void everySpanComesOutOnceKeyedBySegmentAndChunkedWhereTooLarge(int flushThreads) {
     topics(4, Map.of());
-    Running running = consumer(12_000);
+    Running running = consumer(12_000, SpanConsumerOptions.builder().flushThreads(flushThreads));
     Set<String> spans = produce(40, 20, 500, T0);
     spans.addAll(produce(10, 2, 20, T0.plusSeconds(1)));
 

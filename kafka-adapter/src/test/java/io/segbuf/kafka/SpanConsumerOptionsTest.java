@@ -16,6 +16,7 @@ class SpanConsumerOptionsTest {
             .pauseAboveMemoryFraction(1.5)
             .pauseAboveBufferedBytes(-1)
             .laggingFlushCycles(0)
+            .flushThreads(-1)
             .deadLetterTopic("dead letters")
             .consumerProperty("enable.auto.commit", "true")
             .consumerProperty("group.id", "other")
@@ -28,6 +29,7 @@ class SpanConsumerOptionsTest {
             "pollTimeout must be > 0 but was PT0S",
             "pauseAboveMemoryFraction must be in (0, 1] but was 1.5",
             "pauseAboveBufferedBytes must be >= 0 but was -1",
+            "flushThreads must be >= 0 but was -1",
             "laggingFlushCycles must be >= 1 but was 0",
             "deadLetterTopic must be 1 to 249 of [a-zA-Z0-9._-] but was 'dead letters'",
             "consumerProperties auto.offset.reset must be earliest or latest but was by_duration:PT1H",

@@ -81,7 +81,7 @@ class SpanConsumerTest {
 
   @Test
   void flushingOnThePollingThreadFollowsTheSameClock() {
-    consumer = new SpanConsumer(kafka, null, options().flushThread(false).build(), buffer);
+    consumer = new SpanConsumer(kafka, null, options().flushThreads(0).build(), buffer);
     assign(100, List.of(record(0, T0, TestSpans.span(1)), record(1, T0, TestSpans.span(2).parent(1))));
     consumer.start("loop");
     Await.until("records offered", WAIT, () -> consumer.stats().polledRecords() == 2);

@@ -67,6 +67,7 @@ public final class RunCommand implements Callable<Integer> {
       Map.entry("pauseAboveMemoryFraction", "--pause-above-memory-fraction"),
       Map.entry("pauseAboveBufferedBytes", "--pause-above-buffered-bytes"),
       Map.entry("laggingFlushCycles", "--lagging-flush-cycles"),
+      Map.entry("flushThreads", "--flush-threads"),
       Map.entry("deadLetterTopic", "--dead-letter-topic"),
       Map.entry("max.request.size", "--max-request-size"));
 
@@ -126,6 +127,11 @@ public final class RunCommand implements Callable<Integer> {
       description = "Pause input when a shard's flush is at --max-flush-segments (or failing) this many cycles "
           + "in a row. Default: ${DEFAULT-VALUE}.")
   int laggingFlushCycles;
+
+  @Option(names = "--flush-threads", paramLabel = "N", defaultValue = "1",
+      description = "Threads that flush the owned partitions, a shard at a time each; more help a remote store "
+          + "with many partitions. Default: ${DEFAULT-VALUE}.")
+  int flushThreads;
 
   @Option(names = "--store", paramLabel = "STORE", defaultValue = StoreUri.MEMORY,
       description = "Where buffered state lives: memory (revoked partitions are flushed at once), "
@@ -191,7 +197,7 @@ public final class RunCommand implements Callable<Integer> {
       consumerOptions = SpanConsumerOptions.builder().bootstrapServers(bootstrapServers).topic(inputTopic)
           .groupId(groupId).consumerProperties(consumerProperties).deadLetterTopic(deadLetterTopic)
           .pauseAboveMemoryFraction(pauseAboveMemoryFraction).pauseAboveBufferedBytes(pauseAboveBufferedBytes)
-          .laggingFlushCycles(laggingFlushCycles).drainOnRevoke(localStore).build();
+          .laggingFlushCycles(laggingFlushCycles).flushThreads(flushThreads).drainOnRevoke(localStore).build();
     } catch (ConfigException e) {
       problems.addAll(e.problems().stream().filter(p -> !p.startsWith("bootstrapServers")).toList());
     }

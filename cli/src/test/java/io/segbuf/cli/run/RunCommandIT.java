@@ -139,6 +139,7 @@ class RunCommandIT {
         "producer.linger.ms=1",
         "consumer.max.poll.records=100",
         "metrics-port=0",
+        "flush-threads=2",
         ""));
     RunCommand command = new RunCommand();
     CommandLine cli = new CommandLine(command);

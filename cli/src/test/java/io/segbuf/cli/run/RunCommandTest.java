@@ -28,7 +28,8 @@ class RunCommandTest {
   @Test
   void badOptionsAreReportedAllAtOnceInOneLine() {
     int status = run("--root-timeout", "0", "--max-request-size", "500", "--store", "redis",
-        "--chunking", "best", "--group-id", " ", "--metrics-port", "70000");
+        "--chunking", "best", "--group-id", " ", "--metrics-port", "70000",
+        "--flush-threads", "-2");
 
     assertThat(status).isEqualTo(2);
     assertThat(err.toString()).hasLineCount(1)
@@ -40,6 +41,7 @@ class RunCommandTest {
         .contains("--group-id must not be blank")
         .contains("--root-timeout must be > 0")
         .contains("--metrics-port must be 0 to 65535 but was 70000")
+        .contains("--flush-threads must be >= 0 but was -2")
         .endsWith("(see --help)" + System.lineSeparator());
   }
 
