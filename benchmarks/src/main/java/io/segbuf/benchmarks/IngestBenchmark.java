@@ -1,10 +1,13 @@
 package io.segbuf.benchmarks;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.segbuf.FlushPolicy;
 import io.segbuf.ParseResult;
 import io.segbuf.SegmentStore;
 import io.segbuf.Span;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +28,8 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Per span: parsing alone, and ingest (parse + assemble into the in-memory store, in batches of 1,000 as a
- * consumer does), against a jackson-databind parse of the same spans, in the same run.
+ * consumer does), against a jackson-databind parse of the same spans, in the same run. {@code tokenizeFloor} is
+ * the least a jackson-core streaming parse can cost: every token of the span and nothing else.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,6 +41,8 @@ public class IngestBenchmark {
   static final int SPANS = 10_000;
   private static final int BATCH = 1_000;
   private static final Instant NOW = Instant.ofEpochSecond(1_700_000_000);
+  private static final JsonFactory TOKENIZER =
+      JsonFactory.builder().disable(JsonFactory.Feature.INTERN_FIELD_NAMES).build();
 
   @Param({"1024", "16384"})
   int spanBytes;
@@ -85,5 +91,20 @@ public class IngestBenchmark {
       JsonNode tree = DatabindBaseline.parse(bytes);
       bh.consume(tree);
     }
+  }
+
+  /** Tokenizes each span with jackson-core, reading nothing: no field handling, no UTF-8 check, no assembly. */
+  @Benchmark
+  @OperationsPerInvocation(SPANS)
+  public int tokenizeFloor() throws IOException {
+    int tokens = 0;
+    for (byte[] bytes : raw) {
+      try (JsonParser p = TOKENIZER.createParser(bytes)) {
+        while (p.nextToken() != null) {
+          tokens++;
+        }
+      }
+    }
+    return tokens;
   }
 }

@@ -17,18 +17,30 @@ public final class Digest {
   private Digest() {}
 
   public static long of(byte[] bytes) {
-    long h = 0x9e3779b97f4a7c15L ^ (bytes.length * C2);
+    // Two independent lanes, sixteen bytes per step: the multiplies of one need not wait for the other.
+    long h1 = 0x9e3779b97f4a7c15L ^ (bytes.length * C2);
+    long h2 = h1 ^ C1;
     int i = 0;
-    for (int end = bytes.length - 7; i < end; i += 8) {
-      h ^= mixK((long) LONGS.get(bytes, i));
-      h = Long.rotateLeft(h, 27) * 5 + 0x52dce729;
+    for (int end = bytes.length - 15; i < end; i += 16) {
+      h1 ^= mixK((long) LONGS.get(bytes, i));
+      h1 = Long.rotateLeft(h1, 27) * 5 + 0x52dce729;
+      h2 ^= mixK((long) LONGS.get(bytes, i + 8));
+      h2 = Long.rotateLeft(h2, 31) * 5 + 0x38495ab5;
+    }
+    if (i < bytes.length - 7) {
+      h1 ^= mixK((long) LONGS.get(bytes, i));
+      h1 = Long.rotateLeft(h1, 27) * 5 + 0x52dce729;
+      i += 8;
     }
     long tail = 0;
     for (int shift = 0; i < bytes.length; i++, shift += 8) {
       tail |= (bytes[i] & 0xffL) << shift;
     }
-    h ^= mixK(tail);
-    return fmix(h ^ bytes.length);
+    h2 ^= mixK(tail);
+    h1 ^= bytes.length;
+    h1 += h2;
+    h2 += h1;
+    return fmix(h1) + fmix(h2);
   }
 
   private static long mixK(long k) {

@@ -12,10 +12,19 @@ public final class Utf8 {
   public static int firstInvalid(byte[] bytes) {
     int i = 0;
     int n = bytes.length;
-    while (i < n) {
-      if (i + 8 <= n && ((long) LONGS.get(bytes, i) & HIGH_BITS) == 0) {
-        i += 8; // eight ASCII bytes
-        continue;
+    while (true) {
+      // Skip ASCII eight bytes at a time, and jump straight to the first byte above 0x7f: text with a
+      // multi-byte character every few dozen bytes would otherwise fall back to one byte at a time.
+      while (i <= n - 8) {
+        long high = (long) LONGS.get(bytes, i) & HIGH_BITS;
+        if (high != 0) {
+          i += Long.numberOfTrailingZeros(high) >>> 3;
+          break;
+        }
+        i += 8;
+      }
+      if (i >= n) {
+        return -1;
       }
       int b = bytes[i] & 0xff;
       if (b < 0x80) {
@@ -48,7 +57,6 @@ public final class Utf8 {
         return i;
       }
     }
-    return -1;
   }
 
   private static boolean continuation(byte b) {

@@ -93,6 +93,35 @@ class Utf8Test {
     assertThat(Utf8.firstInvalid(bytes('o', 'k', 0xc3, 0xa9, 0xff, 0x80, 0xc0))).isEqualTo(4);
   }
 
+  @Test
+  void findsTheOneInvalidByteAtEveryPositionOfLongAsciiText() {
+    // Every lane of the eight-byte ASCII skip, and the tail after the last whole word.
+    for (int length = 1; length <= 40; length++) {
+      for (int at = 0; at < length; at++) {
+        byte[] text = new byte[length];
+        java.util.Arrays.fill(text, (byte) 'a');
+        text[at] = (byte) 0x80;
+        assertThat(Utf8.firstInvalid(text)).as("length %d, byte 0x80 at %d", length, at).isEqualTo(at);
+      }
+    }
+  }
+
+  @Test
+  void acceptsMultiByteCharactersAtEveryPositionOfLongAsciiText() {
+    byte[] euro = "\u20ac".getBytes(StandardCharsets.UTF_8);
+    for (int length = 3; length <= 40; length++) {
+      for (int at = 0; at + 3 <= length; at++) {
+        byte[] text = new byte[length];
+        java.util.Arrays.fill(text, (byte) 'a');
+        System.arraycopy(euro, 0, text, at, 3);
+        assertThat(Utf8.firstInvalid(text)).as("length %d, euro sign at %d", length, at).isEqualTo(-1);
+        text[length - 1] = (byte) 0xff;
+        assertThat(Utf8.firstInvalid(text)).as("length %d, euro sign at %d, 0xff last", length, at)
+            .isEqualTo(at + 3 == length ? at : length - 1);
+      }
+    }
+  }
+
   private static byte[] toBytes(List<Integer> values) {
     byte[] b = new byte[values.size()];
     for (int i = 0; i < b.length; i++) {

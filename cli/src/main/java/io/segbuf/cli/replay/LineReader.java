@@ -2,6 +2,9 @@ package io.segbuf.cli.replay;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
@@ -10,6 +13,11 @@ import org.jspecify.annotations.Nullable;
  * {@code \r\n}. Counts lines and bytes for progress reports. Not thread-safe.
  */
 final class LineReader {
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long NEWLINES = 0x0a0a0a0a0a0a0a0aL;
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGH_BITS = 0x8080808080808080L;
+
   private final InputStream in;
   private final byte[] buffer = new byte[1 << 16];
   private int pos;
@@ -39,9 +47,7 @@ final class LineReader {
         bytes += limit;
       }
       int start = pos;
-      while (pos < limit && buffer[pos] != '\n') {
-        pos++;
-      }
+      pos = newline(buffer, pos, limit);
       int length = pos - start;
       if (partial == null && pos < limit) {
         pos++;
@@ -59,6 +65,23 @@ final class LineReader {
         return line(partial, partialLength);
       }
     }
+  }
+
+  /** The offset of the first {@code \n} in {@code bytes[from, to)}, or {@code to} when there is none. */
+  private static int newline(byte[] bytes, int from, int to) {
+    int i = from;
+    for (; i <= to - 8; i += 8) {
+      // Eight bytes at a time: a byte equal to '\n' becomes zero, and the lowest flagged zero byte is exact.
+      long x = (long) LONGS.get(bytes, i) ^ NEWLINES;
+      long zeros = (x - ONES) & ~x & HIGH_BITS;
+      if (zeros != 0) {
+        return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+      }
+    }
+    while (i < to && bytes[i] != '\n') {
+      i++;
+    }
+    return i;
   }
 
   private byte[] line(byte[] content, int length) {
