@@ -2,6 +2,7 @@ package io.segbuf.redis.internal;
 
 import io.segbuf.SpanIds;
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdException;
 import io.segbuf.Outcome;
 import io.segbuf.ParseResult;
 import io.segbuf.SegbufException;
@@ -83,7 +84,11 @@ public final class SpanCodec {
         throw new SegbufException("stored span would decompress to " + size + " bytes, more than maxUncompressedSpanBytes="
             + maxUncompressed);
       }
-      raw = Zstd.decompress(stored, (int) size);
+      try {
+        raw = Zstd.decompress(stored, (int) size);
+      } catch (ZstdException e) {
+        throw new SegbufException("stored span of " + stored.length + " bytes is not a valid zstd frame", e);
+      }
     }
     ParseResult parsed = Span.parse(raw);
     if (parsed instanceof Span) {
