@@ -4,15 +4,18 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
-/** Polls a condition until a deadline, for asynchronous results; fails with a description when it never holds. */
-final class Await {
+/**
+ * Polls a condition until a deadline, for asynchronous results; fails with a description when it never holds.
+ * Shipped in kafka-adapter's test-jar for the cli's integration tests.
+ */
+public final class Await {
   private Await() {}
 
-  static void until(String what, Duration timeout, BooleanSupplier condition) {
+  public static void until(String what, Duration timeout, BooleanSupplier condition) {
     until(what, timeout, condition, () -> "");
   }
 
-  static void until(String what, Duration timeout, BooleanSupplier condition, Supplier<String> state) {
+  public static void until(String what, Duration timeout, BooleanSupplier condition, Supplier<String> state) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

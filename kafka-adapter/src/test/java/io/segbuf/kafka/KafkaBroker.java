@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import kafka.server.BrokerServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.RecordsToDelete;
@@ -24,8 +25,8 @@ import org.apache.kafka.common.test.TestKitNodes;
 
 /**
  * One KRaft broker (combined with its controller) started in the test JVM from Kafka's own test kit. One per test
- * class: start it in {@code @BeforeAll}, close it in {@code @AfterAll}. Start-up failures are thrown, never
- * skipped. Shipped in kafka-adapter's test-jar for the cli's integration tests.
+ * class, through {@link KafkaExtension}. Start-up failures are thrown, never skipped. Shipped in kafka-adapter's
+ * test-jar for the cli's integration tests.
  */
 public final class KafkaBroker implements AutoCloseable {
   private final KafkaClusterTestKit cluster;
@@ -63,6 +64,27 @@ public final class KafkaBroker implements AutoCloseable {
         }
       }
       throw new IllegalStateException("the test Kafka broker did not start", e);
+    }
+  }
+
+  /**
+   * Shuts the broker down (its controller keeps running), as a broker restart begins: clients lose their
+   * connections, and sends fail once their delivery timeout passes. {@link #startAgain()} brings it back.
+   */
+  public void stop() {
+    cluster.brokers().values().forEach(BrokerServer::shutdown);
+  }
+
+  /** Starts the stopped broker on the same port and log directories, and waits until it is ready. */
+  public void startAgain() {
+    cluster.brokers().values().forEach(BrokerServer::startup);
+    try {
+      cluster.waitForReadyBrokers();
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("the test Kafka broker did not start again", e);
     }
   }
 

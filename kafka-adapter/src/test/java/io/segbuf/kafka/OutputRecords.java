@@ -1,5 +1,7 @@
 package io.segbuf.kafka;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -10,15 +12,19 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
-/** Decoded {@code buffered-segments} records, and the checks every test makes on them. */
-final class OutputRecords {
+/**
+ * Decoded {@code buffered-segments} records, and the checks every test makes on them. Shipped in kafka-adapter's
+ * test-jar for the cli's integration tests.
+ */
+public final class OutputRecords {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One record: where it was, its key and headers, and the span ids in its value. */
-  record Out(int partition, long offset, String key, Map<String, String> headers, String flushId,
+  public record Out(int partition, long offset, String key, Map<String, String> headers, String flushId,
       List<String> spanIds, int valueBytes, boolean skipEnrichment) {
     int chunkIndex() {
       return Integer.parseInt(headers.get(KafkaSegmentSink.CHUNK_INDEX));
@@ -35,7 +41,7 @@ final class OutputRecords {
 
   private OutputRecords() {}
 
-  static List<Out> decode(List<ConsumerRecord<byte[], byte[]>> records) {
+  public static List<Out> decode(List<ConsumerRecord<byte[], byte[]>> records) {
     List<Out> out = new ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r : records) {
       Map<String, String> headers = new HashMap<>();
@@ -57,7 +63,7 @@ final class OutputRecords {
   }
 
   /** Records after dropping repeated flush ids (a re-flush after a retry or a crash), first copy kept. */
-  static List<Out> dedupe(List<Out> records) {
+  public static List<Out> dedupe(List<Out> records) {
     Map<String, Out> byFlushId = new LinkedHashMap<>();
     for (Out r : records) {
       byFlushId.putIfAbsent(r.flushId(), r);
@@ -66,7 +72,7 @@ final class OutputRecords {
   }
 
   /** How often each span id occurs. */
-  static Map<String, Integer> spanCounts(List<Out> records) {
+  public static Map<String, Integer> spanCounts(List<Out> records) {
     Map<String, Integer> counts = new HashMap<>();
     for (Out r : records) {
       r.spanIds().forEach(id -> counts.merge(id, 1, Integer::sum));
@@ -74,8 +80,26 @@ final class OutputRecords {
     return counts;
   }
 
+  /** Asserts that the records hold exactly {@code spanIds}, each once after dedupe by flush id. */
+  public static void assertExactlyOnce(List<Out> records, Set<String> spanIds) {
+    Map<String, Integer> counts = spanCounts(dedupe(records));
+    assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(spanIds);
+    assertThat(counts.values()).allMatch(n -> n == 1);
+  }
+
+  /** Asserts that records with the same flush id have the same value bytes: a re-flush repeats a message exactly. */
+  public static void assertSameBytesPerFlushId(List<ConsumerRecord<byte[], byte[]>> records) {
+    Map<String, byte[]> byFlushId = new HashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : records) {
+      String flushId = new String(r.headers().lastHeader(KafkaSegmentSink.FLUSH_ID).value(),
+          StandardCharsets.US_ASCII);
+      assertThat(byFlushId.computeIfAbsent(flushId, id -> r.value())).as("bytes of flush id %s", flushId)
+          .isEqualTo(r.value());
+    }
+  }
+
   /** Distinct span ids seen, after dedupe. */
-  static int distinctSpans(List<ConsumerRecord<byte[], byte[]>> records) {
+  public static int distinctSpans(List<ConsumerRecord<byte[], byte[]>> records) {
     return spanCounts(dedupe(decode(records))).size();
   }
 }

@@ -8,7 +8,7 @@ import io.segbuf.SpanBufferConfig;
 import io.segbuf.TestSpans;
 import io.segbuf.kafka.OutputRecords.Out;
 import io.segbuf.redis.RedisSegmentStore;
-import io.segbuf.redis.RedisServers;
+import io.segbuf.redis.RedisExtension;
 import io.segbuf.redis.RedisStoreOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,32 +22,19 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * End to end on the Redis store: two consumers share one Redis, a rebalance moves partitions between them, and
  * the segments buffered by the first owner are completed and flushed by the second, without a drain.
  */
 class RedisHandOverIT {
+  @RegisterExtension static final KafkaExtension broker = new KafkaExtension();
+  @RegisterExtension static final RedisExtension redis = RedisExtension.standalone();
+
   private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
   private static final Duration WAIT = Duration.ofSeconds(60);
-
-  private static KafkaBroker broker;
-  private static RedisServers redis;
-
-  @BeforeAll
-  static void start() {
-    broker = KafkaBroker.start();
-    redis = RedisServers.standalone();
-  }
-
-  @AfterAll
-  static void stop() {
-    redis.close();
-    broker.close();
-  }
 
   private final TestClock clock = new TestClock(T0);
   private final String in = KafkaBroker.uniqueTopic("ingest-spans");
@@ -57,13 +44,13 @@ class RedisHandOverIT {
   /** A consumer on its own connection to the shared Redis, leaving revoked partitions to their next owner. */
   private final class Member implements AutoCloseable {
     final SegmentStore store = RedisSegmentStore.connect(
-        RedisStoreOptions.builder().uri(redis.uri()).keyPrefix(prefix).build());
+        RedisStoreOptions.builder().uri(redis.get().uri()).keyPrefix(prefix).build());
     final KafkaSegmentSink sink = KafkaSegmentSink.create(
-        KafkaSinkOptions.builder().bootstrapServers(broker.bootstrapServers()).topic(out).build());
+        KafkaSinkOptions.builder().bootstrapServers(broker.get().bootstrapServers()).topic(out).build());
     final SpanBuffer buffer = SpanBuffer.create(
         SpanBufferConfig.builder().maxMessageBytes(sink.maxMessageBytes()).build(), store, sink);
     final SpanConsumer consumer = SpanConsumer.create(SpanConsumerOptions.builder()
-        .bootstrapServers(broker.bootstrapServers()).topic(in).groupId("segbuf-" + in).clock(clock)
+        .bootstrapServers(broker.get().bootstrapServers()).topic(in).groupId("segbuf-" + in).clock(clock)
         .drainOnRevoke(false).build(), buffer);
 
     Member(String name) {
@@ -95,11 +82,11 @@ class RedisHandOverIT {
 
   @Test
   void segmentsBufferedByOneOwnerAreCompletedAndFlushedByTheNext() throws Exception {
-    broker.createTopic(in, 4, Map.of());
-    broker.createTopic(out, 4, Map.of());
+    broker.get().createTopic(in, 4, Map.of());
+    broker.get().createTopic(out, 4, Map.of());
     int traces = 24;
     Set<String> spans = new HashSet<>();
-    try (KafkaProducer<byte[], byte[]> producer = broker.producer();
+    try (KafkaProducer<byte[], byte[]> producer = broker.get().producer();
         Member a = new Member("member-a")) {
       List<ProducerRecord<byte[], byte[]>> first = new ArrayList<>();
       for (int t = 1; t <= traces; t++) {
@@ -134,7 +121,7 @@ class RedisHandOverIT {
         clock.advance(Duration.ofHours(1));
 
         List<Out> records = OutputRecords.decode(
-            broker.readUntil(out, r -> OutputRecords.distinctSpans(r) >= spans.size(), WAIT));
+            broker.get().readUntil(out, r -> OutputRecords.distinctSpans(r) >= spans.size(), WAIT));
         List<Out> unique = OutputRecords.dedupe(records);
         assertThat(OutputRecords.spanCounts(unique)).hasSize(spans.size()).containsOnlyKeys(spans)
             .allSatisfy((id, n) -> assertThat(n).isEqualTo(1));

@@ -10,7 +10,7 @@ import io.segbuf.StoreUsage;
 import io.segbuf.TestSpans;
 import io.segbuf.kafka.OutputRecords.Out;
 import io.segbuf.redis.RedisSegmentStore;
-import io.segbuf.redis.RedisServers;
+import io.segbuf.redis.RedisExtension;
 import io.segbuf.redis.RedisStoreOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,9 +24,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A bounded soak of the service path: generated traces at a steady rate into a real broker, one
@@ -40,6 +39,9 @@ import org.junit.jupiter.api.Test;
  * clock advance together, so segments time out without waiting for real timeouts.
  */
 class ServiceSoak {
+  @RegisterExtension static final KafkaExtension broker = new KafkaExtension();
+  @RegisterExtension static final RedisExtension redis = RedisExtension.standalone();
+
   private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
   private static final Duration WAIT = Duration.ofMinutes(2);
   private static final Duration TICK = Duration.ofMillis(200);
@@ -50,21 +52,6 @@ class ServiceSoak {
   private static final int SPANS_PER_TRACE = 5;
   private static final int PADDING = 400;
   private static final int SAMPLE_EVERY_TICKS = 10;
-
-  private static KafkaBroker broker;
-  private static RedisServers redis;
-
-  @BeforeAll
-  static void start() {
-    broker = KafkaBroker.start();
-    redis = RedisServers.standalone();
-  }
-
-  @AfterAll
-  static void stop() {
-    redis.close();
-    broker.close();
-  }
 
   private final TestClock clock = new TestClock(T0);
   private final String in = KafkaBroker.uniqueTopic("ingest-spans");
@@ -123,22 +110,22 @@ class ServiceSoak {
 
   @Test
   void steadyTrafficThroughTheRedisStoreHoldsSteadyFlushesOnTimeAndLosesNothing() throws Exception {
-    broker.createTopic(in, 4, Map.of());
-    broker.createTopic(out, 4, Map.of());
+    broker.get().createTopic(in, 4, Map.of());
+    broker.get().createTopic(out, 4, Map.of());
     Set<String> spanIds = new HashSet<>();
     List<Sample> samples = new ArrayList<>();
     long sentRecords = 0;
     long sentBytes = 0;
 
     try (SegmentStore store = RedisSegmentStore.connect(
-            RedisStoreOptions.builder().uri(redis.uri()).keyPrefix(prefix).build());
+            RedisStoreOptions.builder().uri(redis.get().uri()).keyPrefix(prefix).build());
         KafkaSegmentSink sink = KafkaSegmentSink.create(
-            KafkaSinkOptions.builder().bootstrapServers(broker.bootstrapServers()).topic(out).build());
-        KafkaProducer<byte[], byte[]> producer = broker.producer()) {
+            KafkaSinkOptions.builder().bootstrapServers(broker.get().bootstrapServers()).topic(out).build());
+        KafkaProducer<byte[], byte[]> producer = broker.get().producer()) {
       SpanBuffer buffer = SpanBuffer.create(
           SpanBufferConfig.builder().maxMessageBytes(sink.maxMessageBytes()).build(), store, sink);
       SpanConsumer consumer = SpanConsumer.create(SpanConsumerOptions.builder()
-          .bootstrapServers(broker.bootstrapServers()).topic(in).groupId("segbuf-" + in).clock(clock)
+          .bootstrapServers(broker.get().bootstrapServers()).topic(in).groupId("segbuf-" + in).clock(clock)
           .build(), buffer);
       consumer.start("soak-consumer");
       try {
@@ -178,8 +165,8 @@ class ServiceSoak {
         long expectedRecords = sentRecords;
         Await.until("the consumer took every record", WAIT,
             () -> consumer.stats().polledRecords() >= expectedRecords,
-            () -> "sent " + expectedRecords + ", input end offsets " + broker.endOffsetSum(in, List.of(0, 1, 2, 3))
-                + ", " + consumer.stats());
+            () -> "sent " + expectedRecords + ", input end offsets "
+                + broker.get().endOffsetSum(in, List.of(0, 1, 2, 3)) + ", " + consumer.stats());
         clock.advance(Duration.ofHours(1));
         Await.until("every span flushed and the store empty", WAIT,
             () -> buffer.stats().flushedSpans() >= spanIds.size() && buffer.usage().spans() == 0,
@@ -189,8 +176,9 @@ class ServiceSoak {
         samples.add(new Sample(ticks, end.spans(), end.bytes(), end.usedMemoryBytes()));
 
         // (1) every span exactly once after dedupe by flush id
-        long written = broker.endOffsetSum(out, List.of(0, 1, 2, 3));
-        List<Out> unique = OutputRecords.dedupe(OutputRecords.decode(broker.readAll(out, (int) written, WAIT)));
+        long written = broker.get().endOffsetSum(out, List.of(0, 1, 2, 3));
+        List<Out> unique =
+            OutputRecords.dedupe(OutputRecords.decode(broker.get().readAll(out, (int) written, WAIT)));
         assertThat(OutputRecords.spanCounts(unique)).hasSize(spanIds.size()).containsOnlyKeys(spanIds)
             .allSatisfy((id, n) -> assertThat(n).as("copies of span %s", id).isEqualTo(1));
 

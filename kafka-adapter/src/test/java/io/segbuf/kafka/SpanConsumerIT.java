@@ -16,39 +16,34 @@ import io.segbuf.Span;
 import io.segbuf.StoreUsage;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
-import io.segbuf.TestSpans;
 import io.segbuf.kafka.OutputRecords.Out;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.jspecify.annotations.Nullable;
 
 /** The consumer loop and the producer sink against a real broker: spans in, segments out, nothing lost. */
 class SpanConsumerIT {
+  @RegisterExtension static final KafkaExtension broker = new KafkaExtension();
+
   private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
   private static final Duration WAIT = Duration.ofSeconds(60);
-  private static final AtomicLong NEXT_ID = new AtomicLong(1);
-
-  private static KafkaBroker broker;
 
   private final List<AutoCloseable> toClose = new ArrayList<>();
   private KafkaProducer<byte[], byte[]> input;
@@ -56,19 +51,9 @@ class SpanConsumerIT {
   private String in = "";
   private String out = "";
 
-  @BeforeAll
-  static void startBroker() {
-    broker = KafkaBroker.start();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    broker.close();
-  }
-
   @BeforeEach
   void openInput() {
-    input = broker.producer();
+    input = broker.get().producer();
   }
 
   @AfterEach
@@ -82,8 +67,8 @@ class SpanConsumerIT {
   private void topics(int inPartitions, Map<String, String> outConfig) {
     in = KafkaBroker.uniqueTopic("ingest-spans");
     out = KafkaBroker.uniqueTopic("buffered-segments");
-    broker.createTopic(in, inPartitions, Map.of());
-    broker.createTopic(out, 4, outConfig);
+    broker.get().createTopic(in, inPartitions, Map.of());
+    broker.get().createTopic(out, 4, outConfig);
   }
 
   /** A consumer loop with its own in-memory store and a sink whose producer has {@code maxRequestSize}. */
@@ -105,7 +90,7 @@ class SpanConsumerIT {
   private Running consumer(int maxRequestSize, SpanConsumerOptions.Builder extra,
       SpanBufferConfig.Builder config, SegmentStore store, int failingSends) {
     KafkaSegmentSink sink = KafkaSegmentSink.create(KafkaSinkOptions.builder()
-        .bootstrapServers(broker.bootstrapServers()).topic(out)
+        .bootstrapServers(broker.get().bootstrapServers()).topic(out)
         .producerProperty("max.request.size", Integer.toString(maxRequestSize)).build());
     AtomicInteger failures = new AtomicInteger(failingSends);
     SegmentSink flaky = message -> failures.getAndDecrement() > 0
@@ -114,7 +99,7 @@ class SpanConsumerIT {
         : sink.send(message);
     SpanBuffer buffer = SpanBuffer.create(
         config.maxMessageBytes(sink.maxMessageBytes()).build(), store, flaky);
-    SpanConsumer consumer = SpanConsumer.create(extra.bootstrapServers(broker.bootstrapServers()).topic(in)
+    SpanConsumer consumer = SpanConsumer.create(extra.bootstrapServers(broker.get().bootstrapServers()).topic(in)
         .groupId("segbuf-" + in).clock(clock).build(), buffer);
     Running running = new Running(consumer, buffer, sink, store);
     toClose.add(running);
@@ -143,57 +128,14 @@ class SpanConsumerIT {
     }
   }
 
-  /**
-   * Produces {@code traces} traces, each a root and {@code children} children of {@code padding} bytes, keyed by
-   * trace id, with event times from {@code start}; children before their root in half the traces.
-   */
   private Set<String> produce(int traces, int children, int padding, Instant start) {
-    Set<String> spanIds = new HashSet<>();
-    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
-    long time = start.toEpochMilli();
-    for (int t = 0; t < traces; t++) {
-      long traceNumber = NEXT_ID.getAndIncrement();
-      String trace = String.format("%032x", traceNumber);
-      long root = NEXT_ID.getAndIncrement();
-      List<TestSpans> spans = new ArrayList<>();
-      spans.add(TestSpans.span(root).trace(trace).padding(padding));
-      spanIds.add(String.format("%016x", root));
-      long previous = root;
-      for (int c = 0; c < children; c++) {
-        long id = NEXT_ID.getAndIncrement();
-        spans.add(TestSpans.span(id).parent(c % 2 == 0 ? root : previous).trace(trace).padding(padding));
-        spanIds.add(String.format("%016x", id));
-        previous = id;
-      }
-      if (t % 2 == 1) {
-        spans.add(spans.remove(0));
-      }
-      for (TestSpans s : spans) {
-        records.add(new ProducerRecord<>(in, null, time++, trace.getBytes(StandardCharsets.US_ASCII), s.bytes()));
-      }
-    }
-    List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
-    records.forEach(r -> acks.add(input.send(r)));
-    for (java.util.concurrent.Future<?> ack : acks) {
-      try {
-        ack.get();
-      } catch (Exception e) {
-        throw new AssertionError("could not produce the test spans", e);
-      }
-    }
-    return spanIds;
+    return InputTraces.produce(input, in, traces, children, padding, start);
   }
 
   private List<Out> readSpans(int expected) {
     List<ConsumerRecord<byte[], byte[]>> records =
-        broker.readUntil(out, r -> OutputRecords.distinctSpans(r) >= expected, WAIT);
+        broker.get().readUntil(out, r -> OutputRecords.distinctSpans(r) >= expected, WAIT);
     return OutputRecords.decode(records);
-  }
-
-  private static void assertExactlyOnce(List<Out> records, Set<String> spanIds) {
-    Map<String, Integer> counts = OutputRecords.spanCounts(OutputRecords.dedupe(records));
-    assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(spanIds);
-    assertThat(counts.values()).allMatch(n -> n == 1);
   }
 
   private static void assertKeyedAndInChunkOrder(List<Out> records) {
@@ -266,7 +208,7 @@ class SpanConsumerIT {
     clock.advance(Duration.ofHours(1)); // caught up: the wall clock makes every segment due
     List<Out> records = readSpans(spans.size());
 
-    assertExactlyOnce(records, spans);
+    OutputRecords.assertExactlyOnce(records, spans);
     assertKeyedAndInChunkOrder(records);
     assertThat(records).anyMatch(r -> r.chunkCount() > 1);
     assertThat(records).anyMatch(r -> r.chunkCount() == 1);
@@ -292,7 +234,7 @@ class SpanConsumerIT {
     clock.advance(Duration.ofHours(1));
     List<Out> records = readSpans(spans.size());
 
-    assertExactlyOnce(records, spans);
+    OutputRecords.assertExactlyOnce(records, spans);
     assertThat(next.consumer().stats().polledRecords()).as("the first consumer committed what it took")
         .isBetween((long) second.size(), (long) second.size() + 10);
     assertKeyedAndInChunkOrder(records);
@@ -303,15 +245,15 @@ class SpanConsumerIT {
     topics(1, Map.of());
     Set<String> deleted = produce(4, 4, 50, T0); // offsets 0 to 19
     Set<String> kept = produce(6, 4, 50, T0.plusSeconds(1)); // offsets 20 to 49
-    broker.commitOffset("segbuf-" + in, in, 0, 5);
-    broker.deleteRecordsBefore(in, 0, 20);
+    broker.get().commitOffset("segbuf-" + in, in, 0, 5);
+    broker.get().deleteRecordsBefore(in, 0, 20);
 
     Running running = consumer(1_048_576);
     Await.until("the rest polled", WAIT, () -> running.consumer().stats().polledRecords() >= kept.size());
     clock.advance(Duration.ofHours(1));
     List<Out> records = readSpans(kept.size());
 
-    assertExactlyOnce(records, kept);
+    OutputRecords.assertExactlyOnce(records, kept);
     assertThat(deleted).doesNotContainAnyElementsOf(kept);
     assertThat(running.consumer().stats().skippedRecords()).as("offsets 5 to 19, gone before they were read")
         .isEqualTo(15);
@@ -339,7 +281,7 @@ class SpanConsumerIT {
     clock.advance(Duration.ofHours(1));
     List<Out> records = readSpans(spans.size());
 
-    assertExactlyOnce(records, spans);
+    OutputRecords.assertExactlyOnce(records, spans);
     assertKeyedAndInChunkOrder(records);
     assertThat(b.consumer().stats().polledRecords()).isPositive();
   }
@@ -356,7 +298,7 @@ class SpanConsumerIT {
 
     List<Out> records = readSpans(spans.size());
 
-    assertExactlyOnce(records, spans);
+    OutputRecords.assertExactlyOnce(records, spans);
     assertThat(running.consumer().stats().pauses()).isPositive();
     Await.until("input resumed", WAIT, () -> !running.consumer().stats().paused());
     assertThat(running.consumer().stats().resumes()).isPositive();
@@ -380,7 +322,7 @@ class SpanConsumerIT {
 
     List<Out> records = readSpans(spans.size());
 
-    assertExactlyOnce(records, spans);
+    OutputRecords.assertExactlyOnce(records, spans);
     Await.until("input resumed", WAIT, () -> running.consumer().stats().resumes() > 0,
         () -> running.consumer().stats().toString());
     assertThat(running.consumer().stats().pauses()).isPositive();
@@ -390,7 +332,7 @@ class SpanConsumerIT {
   void invalidSpansAreCountedAndCopiedToTheDeadLetterTopic() {
     topics(1, Map.of());
     String deadLetters = KafkaBroker.uniqueTopic("dead-letters");
-    broker.createTopic(deadLetters, 1, Map.of());
+    broker.get().createTopic(deadLetters, 1, Map.of());
     Running running = consumer(1_048_576, SpanConsumerOptions.builder().deadLetterTopic(deadLetters));
     List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
     acks.add(input.send(new ProducerRecord<>(in, null, T0.toEpochMilli(), null,
@@ -407,8 +349,8 @@ class SpanConsumerIT {
     Await.until("every record polled", WAIT, () -> running.consumer().stats().polledRecords() >= 4);
     clock.advance(Duration.ofHours(1));
 
-    List<ConsumerRecord<byte[], byte[]>> copies = broker.readAll(deadLetters, 2, WAIT);
-    assertExactlyOnce(readSpans(spans.size()), spans);
+    List<ConsumerRecord<byte[], byte[]>> copies = broker.get().readAll(deadLetters, 2, WAIT);
+    OutputRecords.assertExactlyOnce(readSpans(spans.size()), spans);
     assertThat(copies).hasSize(2);
     assertThat(copies).allSatisfy(r -> {
       assertThat(r.headers().lastHeader(SpanConsumer.INVALID_REASON)).isNotNull();
@@ -481,7 +423,7 @@ class SpanConsumerIT {
 
     List<Out> records = readSpans(spans.size());
 
-    assertExactlyOnce(records, spans);
+    OutputRecords.assertExactlyOnce(records, spans);
     assertThat(running.consumer().stats().storeFailures()).isEqualTo(3);
     assertThat(running.consumer().stats().polledRecords()).isGreaterThanOrEqualTo(spans.size());
   }
@@ -497,12 +439,12 @@ class SpanConsumerIT {
 
     // a chunk delivered by a failed attempt can cover its spans before the retry's copy arrives: read on until
     // every generation shows one complete attempt in order
-    List<Out> records = OutputRecords.decode(broker.readUntil(out,
+    List<Out> records = OutputRecords.decode(broker.get().readUntil(out,
         r -> OutputRecords.distinctSpans(r) >= spans.size()
             && generationsWithoutAnOrderedAttempt(OutputRecords.decode(r)).isEmpty(),
         WAIT));
 
-    assertExactlyOnce(records, spans);
+    OutputRecords.assertExactlyOnce(records, spans);
     assertEachGenerationHasAnOrderedAttempt(records);
     assertThat(records).anyMatch(r -> r.chunkCount() > 1);
     assertThat(running.buffer().stats().sendFailures()).isPositive();
@@ -513,7 +455,7 @@ class SpanConsumerIT {
   void readmeExampleRuns() {
     topics(1, Map.of());
     MeterRegistry meterRegistry = new SimpleMeterRegistry();
-    String bootstrap = broker.bootstrapServers();
+    String bootstrap = broker.get().bootstrapServers();
 
     KafkaSegmentSink sink = KafkaSegmentSink.create(KafkaSinkOptions.builder()
         .bootstrapServers(bootstrap)
@@ -536,7 +478,7 @@ class SpanConsumerIT {
     Set<String> spans = produce(2, 2, 10, Instant.now());
     Await.until("spans offered", WAIT, () -> consumer.stats().polledRecords() >= spans.size());
     consumer.close(); // drains and commits
-    assertExactlyOnce(readSpans(spans.size()), spans);
+    OutputRecords.assertExactlyOnce(readSpans(spans.size()), spans);
     assertThat(meterRegistry.get("segbuf.spans.flushed").functionCounter().count()).isEqualTo(spans.size());
   }
 
@@ -553,7 +495,7 @@ class SpanConsumerIT {
     Await.until("two rejections", WAIT, () -> running.consumer().stats().rejectedSpans() == 2,
         () -> running.consumer().stats().toString());
     List<Out> records = readSpans(small.size());
-    assertExactlyOnce(records, small);
+    OutputRecords.assertExactlyOnce(records, small);
     assertThat(running.buffer().stats().rejectedMessages()).isEqualTo(2);
     assertThat(running.buffer().stats().oversizedSpans()).isEqualTo(1);
   }

@@ -3,27 +3,17 @@ package io.segbuf.redis;
 import io.segbuf.SegmentStore;
 import io.segbuf.SegmentStoreContract;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The store contract against a 3-master Redis Cluster, with compression on. */
 class RedisClusterSegmentStoreIT extends SegmentStoreContract {
+  @RegisterExtension static final RedisExtension redis = RedisExtension.cluster();
+
   private static final AtomicInteger PREFIXES = new AtomicInteger();
-  private static RedisServers redis;
-
-  @BeforeAll
-  static void startRedis() {
-    redis = RedisServers.cluster();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.close();
-  }
 
   @Override
   protected SegmentStore newStore() {
-    return RedisSegmentStore.connect(RedisStoreOptions.builder().uris(redis.uris()).cluster(true)
+    return RedisSegmentStore.connect(RedisStoreOptions.builder().uris(redis.get().uris()).cluster(true)
         .compression(true).compressionMinBytes(64)
         .keyPrefix("cluster" + PREFIXES.incrementAndGet()).build());
   }

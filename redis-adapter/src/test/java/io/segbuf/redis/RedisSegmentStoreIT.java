@@ -3,27 +3,17 @@ package io.segbuf.redis;
 import io.segbuf.SegmentStore;
 import io.segbuf.SegmentStoreContract;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The store contract against one standalone redis-server. */
 class RedisSegmentStoreIT extends SegmentStoreContract {
+  @RegisterExtension static final RedisExtension redis = RedisExtension.standalone();
+
   private static final AtomicInteger PREFIXES = new AtomicInteger();
-  private static RedisServers redis;
-
-  @BeforeAll
-  static void startRedis() {
-    redis = RedisServers.standalone();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.close();
-  }
 
   @Override
   protected SegmentStore newStore() {
-    return RedisSegmentStore.connect(RedisStoreOptions.builder().uri(redis.uri())
+    return RedisSegmentStore.connect(RedisStoreOptions.builder().uri(redis.get().uri())
         .keyPrefix("contract" + PREFIXES.incrementAndGet()).build());
   }
 }

@@ -18,9 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The Redis store against the in-memory reference store on random traces: random trees with missing parents,
@@ -29,21 +28,12 @@ import org.junit.jupiter.api.Test;
  * and generations.
  */
 class RedisStoreModelIT {
+  @RegisterExtension static final RedisExtension redis = RedisExtension.standalone();
+
   private static final FlushPolicy POLICY =
       new FlushPolicy(Duration.ofSeconds(60), Duration.ofSeconds(10), null, 1024 * 1024);
   private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
   private static final Instant END = Instant.ofEpochMilli(Long.MAX_VALUE);
-  private static RedisServers redis;
-
-  @BeforeAll
-  static void startRedis() {
-    redis = RedisServers.standalone();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.close();
-  }
 
   @Test
   void flushesWhatTheReferenceStoreFlushesOnRandomTraces() {
@@ -65,7 +55,7 @@ class RedisStoreModelIT {
         }
       }
       SegmentStore reference = SegmentStore.inMemory();
-      try (RedisSegmentStore store = RedisSegmentStore.connect(RedisStoreOptions.builder().uri(redis.uri())
+      try (RedisSegmentStore store = RedisSegmentStore.connect(RedisStoreOptions.builder().uri(redis.get().uri())
           .keyPrefix("model" + seed).build())) {
         assertThat(run(store, plan)).as("seed %d", seed).isEqualTo(run(reference, plan));
       }

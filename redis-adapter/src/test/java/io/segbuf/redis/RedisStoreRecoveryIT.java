@@ -14,31 +14,22 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Flushers and writers that stop half-way, and queue updates lost between a script and the queue write. */
 class RedisStoreRecoveryIT {
+  @RegisterExtension static final RedisExtension redis = RedisExtension.standalone();
+
   private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
   private static final Instant END = Instant.ofEpochMilli(Long.MAX_VALUE);
   private static final FlushPolicy POLICY =
       new FlushPolicy(Duration.ofSeconds(60), Duration.ofSeconds(10), null, 1024 * 1024);
   private static final AtomicInteger PREFIXES = new AtomicInteger();
-  private static RedisServers redis;
-
-  @BeforeAll
-  static void startRedis() {
-    redis = RedisServers.standalone();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.close();
-  }
 
   private static RedisStoreOptions options() {
-    return RedisStoreOptions.builder().uri(redis.uri()).keyPrefix("recovery" + PREFIXES.incrementAndGet()).build();
+    return RedisStoreOptions.builder().uri(redis.get().uri()).keyPrefix("recovery" + PREFIXES.incrementAndGet())
+        .build();
   }
 
   private static SegmentKey key(long id) {
@@ -113,11 +104,11 @@ class RedisStoreRecoveryIT {
     try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
       store.add(0, TestSpans.parsed(span(1), span(2).parent(1), span(5).parent(4)), POLICY, T0);
       // a crash between the trace script and the queue update: segment entries missing, the guard left
-      redis.cli("DEL", queue);
-      redis.cli("ZADD", queue, "0", "g:" + TestSpans.PROJECT + ":" + TestSpans.TRACE);
+      redis.get().cli("DEL", queue);
+      redis.get().cli("ZADD", queue, "0", "g:" + TestSpans.PROJECT + ":" + TestSpans.TRACE);
       assertThat(store.due(0, END, 10)).extracting(d -> d.key().segmentId()).containsExactlyInAnyOrder(1L, 4L);
       assertThat(store.repairedTraces()).isEqualTo(1);
-      assertThat(redis.cli("ZRANGE", queue, "0", "-1")).doesNotContain("g:");
+      assertThat(redis.get().cli("ZRANGE", queue, "0", "-1")).doesNotContain("g:");
     }
   }
 
@@ -128,7 +119,7 @@ class RedisStoreRecoveryIT {
     try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
       List<Span> batch = TestSpans.parsed(span(1), span(2).parent(1));
       store.add(0, batch, POLICY, T0);
-      redis.cli("DEL", queue);
+      redis.get().cli("DEL", queue);
       assertThat(store.add(0, batch, POLICY, T0).duplicateCount()).isEqualTo(2);
       assertThat(store.due(0, END, 10)).extracting(DueSegment::key).containsExactly(key(1));
     }
@@ -140,7 +131,7 @@ class RedisStoreRecoveryIT {
     try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
       store.add(0, TestSpans.parsed(span(1)), POLICY, T0);
       String base = options.keyPrefix() + ":{" + TestSpans.PROJECT + ":" + TestSpans.TRACE + "}:";
-      redis.cli("DEL", base + "n", base + "m", base + "s:0000000000000001"); // what an expiry does
+      redis.get().cli("DEL", base + "n", base + "m", base + "s:0000000000000001"); // what an expiry does
       assertThat(store.due(0, END, 10)).extracting(DueSegment::key).containsExactly(key(1));
       assertThat(store.seal(key(1), END)).isNull();
       assertThat(store.expiredUnflushedSegments()).isEqualTo(1);
@@ -154,12 +145,12 @@ class RedisStoreRecoveryIT {
       store.add(0, TestSpans.parsed(span(1).padding(10_000)), POLICY, T0);
       assertThat(store.usage().usedMemoryBytes()).isPositive();
       assertThat(store.usage().maxMemoryBytes()).isZero();
-      redis.cli("CONFIG", "SET", "maxmemory", "1gb");
+      redis.get().cli("CONFIG", "SET", "maxmemory", "1gb");
       try {
         assertThat(store.usage().maxMemoryBytes()).isEqualTo(1L << 30);
         assertThat(store.usage().memoryFraction()).isGreaterThan(0).isLessThan(1);
       } finally {
-        redis.cli("CONFIG", "SET", "maxmemory", "0");
+        redis.get().cli("CONFIG", "SET", "maxmemory", "0");
       }
     }
   }

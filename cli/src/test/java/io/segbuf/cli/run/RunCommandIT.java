@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segbuf.SegmentStore;
 import io.segbuf.TestSpans;
-import io.segbuf.kafka.KafkaBroker;
+import io.segbuf.kafka.KafkaExtension;
 import io.segbuf.redis.RedisSegmentStore;
 import io.segbuf.redis.RedisServers;
 import io.segbuf.redis.RedisStoreOptions;
@@ -31,31 +31,25 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 /** {@code segbuf run} in-process against a real broker, configured from a properties file, stopped gracefully. */
 class RunCommandIT {
+  @RegisterExtension static final KafkaExtension broker = new KafkaExtension();
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration WAIT = Duration.ofSeconds(60);
-
-  private static KafkaBroker broker;
 
   @TempDir Path dir;
 
   @BeforeAll
-  static void startBroker() {
-    broker = KafkaBroker.start();
-    broker.createTopic("spans-in", 2, Map.of());
-    broker.createTopic("segments-out", 2, Map.of());
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    broker.close();
+  static void createTopics() {
+    broker.get().createTopic("spans-in", 2, Map.of());
+    broker.get().createTopic("segments-out", 2, Map.of());
   }
 
   private static void produce(List<TestSpans> spans) throws Exception {
@@ -63,7 +57,7 @@ class RunCommandIT {
   }
 
   private static void produce(String topic, List<TestSpans> spans) throws Exception {
-    try (KafkaProducer<byte[], byte[]> producer = broker.producer()) {
+    try (KafkaProducer<byte[], byte[]> producer = broker.get().producer()) {
       List<java.util.concurrent.Future<?>> acks = new java.util.ArrayList<>();
       for (TestSpans s : spans) {
         byte[] traceKey = s.json().substring(14, 46).getBytes(StandardCharsets.US_ASCII);
@@ -81,7 +75,7 @@ class RunCommandIT {
   }
 
   private static Set<String> outputSpanIds(String topic, int expected) {
-    return spanIds(broker.readUntil(topic, records -> spanIds(records).size() >= expected, WAIT));
+    return spanIds(broker.get().readUntil(topic, records -> spanIds(records).size() >= expected, WAIT));
   }
 
   private static Set<String> spanIds(List<ConsumerRecord<byte[], byte[]>> records) {
@@ -98,16 +92,17 @@ class RunCommandIT {
 
   @Test
   void onRedisItLeavesUnfinishedSegmentsInTheStoreForTheNextOwner() throws Exception {
-    broker.createTopic("spans-in-redis", 1, Map.of());
-    broker.createTopic("segments-out-redis", 1, Map.of());
+    broker.get().createTopic("spans-in-redis", 1, Map.of());
+    broker.get().createTopic("segments-out-redis", 1, Map.of());
     try (RedisServers redis = RedisServers.standalone()) {
       RunCommand command = new RunCommand();
       CommandLine cli = new CommandLine(command);
       StringWriter err = new StringWriter();
       cli.setErr(new PrintWriter(err, true));
       AtomicInteger status = new AtomicInteger(-1);
-      Thread service = new Thread(() -> status.set(cli.execute("--bootstrap-servers", broker.bootstrapServers(),
-          "--input-topic", "spans-in-redis", "--output-topic", "segments-out-redis", "--group-id", "segbuf-redis",
+      Thread service = new Thread(() -> status.set(cli.execute(
+          "--bootstrap-servers", broker.get().bootstrapServers(), "--input-topic", "spans-in-redis",
+          "--output-topic", "segments-out-redis", "--group-id", "segbuf-redis",
           "--root-timeout", "0.05", "--store", redis.uri())), "segbuf-run-redis");
       service.start();
 
@@ -131,7 +126,7 @@ class RunCommandIT {
   void runsFromAConfigFileAndDrainsOnStop() throws Exception {
     Path config = dir.resolve("segbuf.properties");
     Files.writeString(config, String.join("\n",
-        "bootstrap-servers=" + broker.bootstrapServers(),
+        "bootstrap-servers=" + broker.get().bootstrapServers(),
         "input-topic=spans-in",
         "output-topic=segments-out",
         "group-id=segbuf-it",

@@ -1,0 +1,116 @@
+package io.segbuf.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.segbuf.SegmentStore;
+import io.segbuf.SpanBuffer;
+import io.segbuf.SpanBufferConfig;
+import io.segbuf.redis.RedisExtension;
+import io.segbuf.redis.RedisSegmentStore;
+import io.segbuf.redis.RedisStoreOptions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The Redis store full: {@code maxmemory} small with {@code maxmemory-policy noeviction}, so that Redis refuses
+ * writes (OOM). The consumer's memory backpressure engages before Redis refuses anything, flushes at the wall clock
+ * free memory, and every span comes out once after dedupe. (What happens once Redis does refuse writes: see
+ * RELIABILITY.md, open points.)
+ */
+class RedisStoreFullIT {
+  @RegisterExtension static final KafkaExtension broker = new KafkaExtension();
+  @RegisterExtension static final RedisExtension redis = RedisExtension.standalone();
+
+  private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final int PADDING = 1000;
+
+  private final TestClock clock = new TestClock(T0);
+  private final String in = KafkaBroker.uniqueTopic("ingest-spans");
+  private final String out = KafkaBroker.uniqueTopic("buffered-segments");
+  private final String group = "segbuf-" + in;
+
+  private SegmentStore store;
+  private KafkaSegmentSink sink;
+  private KafkaProducer<byte[], byte[]> input;
+
+  @BeforeEach
+  void start() {
+    redis.get().cli("CONFIG", "SET", "maxmemory-policy", "noeviction");
+    broker.get().createTopic(in, 1, Map.of());
+    broker.get().createTopic(out, 1, Map.of());
+    store = RedisSegmentStore.connect(RedisStoreOptions.builder().uri(redis.get().uri()).keyPrefix(in).build());
+    sink = KafkaSegmentSink.create(
+        KafkaSinkOptions.builder().bootstrapServers(broker.get().bootstrapServers()).topic(out).build());
+    input = broker.get().producer();
+  }
+
+  @AfterEach
+  void stop() {
+    input.close();
+    sink.close();
+    store.close();
+    redis.get().cli("CONFIG", "SET", "maxmemory", "0");
+  }
+
+  /** Redis refuses writes once it uses {@code headroom} bytes more than it does now. */
+  private void limitMemory(long headroom) {
+    long used = store.usage().usedMemoryBytes();
+    redis.get().cli("CONFIG", "SET", "maxmemory", Long.toString(used + headroom));
+  }
+
+  private SpanBuffer buffer() {
+    return SpanBuffer.create(SpanBufferConfig.builder().maxMessageBytes(sink.maxMessageBytes()).build(), store, sink);
+  }
+
+  private SpanConsumer consumer(SpanBuffer buffer, int maxPollRecords) {
+    SpanConsumer consumer = SpanConsumer.create(SpanConsumerOptions.builder()
+        .bootstrapServers(broker.get().bootstrapServers()).topic(in).groupId(group).clock(clock)
+        .consumerProperty("max.poll.records", Integer.toString(maxPollRecords)).build(), buffer);
+    consumer.start("full-consumer");
+    return consumer;
+  }
+
+  private static void close(SpanConsumer consumer) throws InterruptedException {
+    consumer.close();
+    assertThat(consumer.awaitStopped(60, TimeUnit.SECONDS)).isTrue();
+  }
+
+  private void assertEverySpanOutOnce(Set<String> spans) {
+    OutputRecords.assertExactlyOnce(OutputRecords.decode(
+        broker.get().readUntil(out, r -> OutputRecords.distinctSpans(r) >= spans.size(), WAIT)), spans);
+  }
+
+  @Test
+  void memoryBackpressurePausesInputBeforeRedisRefusesWrites() throws Exception {
+    limitMemory(3 * 1024 * 1024);
+    SpanBuffer buffer = buffer();
+    SpanConsumer consumer = consumer(buffer, 20);
+    try {
+      Set<String> spans = InputTraces.produce(input, in, 200, 19, PADDING, T0); // about 4 MB: more than fits
+
+      Await.until("input paused for memory", WAIT, () -> consumer.stats().paused(), consumer.stats()::toString);
+      assertThat(buffer.usage().memoryFraction()).isGreaterThanOrEqualTo(0.9);
+      assertThat(consumer.stats().polledRecords()).isLessThan(spans.size());
+      assertThat(consumer.stats().storeFailures()).as("Redis refused nothing").isZero();
+
+      clock.advance(Duration.ofHours(1)); // paused for memory, segments flush at the wall clock and free memory
+      Await.until("every span polled", WAIT, () -> consumer.stats().polledRecords() >= spans.size(),
+          consumer.stats()::toString);
+      clock.advance(Duration.ofHours(1)); // the last spans were offered at the wall clock
+      assertEverySpanOutOnce(spans);
+      assertThat(consumer.stats().storeFailures()).isZero();
+      assertThat(consumer.stats().resumes()).isPositive();
+    } finally {
+      close(consumer);
+    }
+  }
+}
