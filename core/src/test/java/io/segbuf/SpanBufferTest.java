@@ -21,6 +21,9 @@ import org.junit.jupiter.api.Test;
 class SpanBufferTest {
   private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String TRACE_A = "0000000000000000000000000000000a";
+  private static final String TRACE_B = "0000000000000000000000000000000b";
+  private static final String TRACE_C = "0000000000000000000000000000000c";
 
   private final SegmentStore store = SegmentStore.inMemory();
   private final RecordingSink sink = new RecordingSink();
@@ -200,6 +203,35 @@ class SpanBufferTest {
     sink.answer(m -> CompletableFuture.completedFuture(null));
     assertThat(buffer.flush(0, T0.plusSeconds(10)).spans()).isEqualTo(1);
     assertThat(store.usage().spans()).isZero();
+  }
+
+  @Test
+  void aFailingSinkEndsTheCycleAndTheSegmentsNotSealedYetStayDue() {
+    SpanBuffer buffer = buffer(SpanBufferConfig.builder());
+    buffer.offer(0, bytes(span(1).trace(TRACE_A), span(2).trace(TRACE_B), span(3).trace(TRACE_C)), T0);
+    sink.answer(m -> CompletableFuture.failedFuture(new IllegalStateException("broker unavailable")));
+
+    FlushResult failed = buffer.flush(0, T0.plusSeconds(10));
+
+    assertThat(sink.attempted()).as("one failed send ends the cycle").hasSize(1);
+    assertThat(failed.retries()).isEqualTo(1);
+    assertThat(store.usage().spans()).isEqualTo(3);
+
+    sink.answer(m -> CompletableFuture.completedFuture(null));
+    assertThat(buffer.flush(0, T0.plusSeconds(10)).segments()).isEqualTo(3);
+    assertThat(store.usage().spans()).isZero();
+  }
+
+  @Test
+  void messagesRefusedForGoodDoNotEndTheCycle() {
+    SpanBuffer buffer = buffer(SpanBufferConfig.builder());
+    buffer.offer(0, bytes(span(1).trace(TRACE_A), span(2).trace(TRACE_B)), T0);
+    sink.answer(m -> CompletableFuture.failedFuture(new RejectedMessageException("too large")));
+
+    FlushResult result = buffer.flush(0, T0.plusSeconds(10));
+
+    assertThat(result.segments()).isEqualTo(2);
+    assertThat(result.rejected()).hasSize(2);
   }
 
   @Test

@@ -19,6 +19,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -55,12 +56,18 @@ public final class SegmentFlusher {
     FlushResult result = FlushResult.EMPTY;
     List<InFlight> inFlight = new ArrayList<>();
     long inFlightBytes = 0;
+    AtomicBoolean sinkFailing = new AtomicBoolean();
     for (DueSegment segment : due) {
+      if (sinkFailing.get()) {
+        // A sink that fails now (a broker away) would fail the rest too, each send perhaps after a wait of its
+        // own: the segments not sealed yet stay due for the next cycle.
+        break;
+      }
       SealedSegment sealed = store.seal(segment.key(), now);
       if (sealed == null) {
         continue;
       }
-      InFlight sent = send(sealed, reasonOverride != null ? reasonOverride : segment.reason());
+      InFlight sent = send(sealed, reasonOverride != null ? reasonOverride : segment.reason(), sinkFailing);
       inFlight.add(sent);
       inFlightBytes += sent.bytes;
       if (inFlightBytes > MAX_IN_FLIGHT_BYTES) {
@@ -72,7 +79,7 @@ public final class SegmentFlusher {
     return result.plus(settle(inFlight));
   }
 
-  private InFlight send(SealedSegment sealed, FlushReason reason) {
+  private InFlight send(SealedSegment sealed, FlushReason reason, AtomicBoolean sinkFailing) {
     List<Span> spans = store.read(sealed);
     long segmentId = sealed.key().segmentId();
     SegmentOrder order = SegmentOrder.of(spans, segmentId);
@@ -83,7 +90,13 @@ public final class SegmentFlusher {
     for (Message message : messages) {
       bytes += message.value().length;
       stats.largestMessageBytes.accumulateAndGet(message.value().length, Math::max);
-      acks.add(sendOne(message));
+      CompletableFuture<?> ack = sendOne(message);
+      ack.whenComplete((ok, error) -> {
+        if (error != null && !(unwrap(error) instanceof RejectedMessageException)) {
+          sinkFailing.set(true);
+        }
+      });
+      acks.add(ack);
     }
     return new InFlight(sealed, reason, plan, messages, acks, bytes);
   }
@@ -153,6 +166,10 @@ public final class SegmentFlusher {
     if (f.sealed.isContinuation()) {
       stats.continuations.increment();
     }
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
   }
 
   /** Waits for one acknowledgement until the deadline; returns the failure, or null on success. */

@@ -455,7 +455,10 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     for (PartitionState state : owned.values()) {
       lagging |= state.laggingCycles >= options.laggingFlushCycles();
     }
-    pausedForMemory = pausedForMemory ? !memoryLow : memoryHigh;
+    // Pausing helps only while flushes can free memory: a store that holds no spans and is still full stays full
+    // however long input waits, so input goes on (and a write the store refuses is read again).
+    boolean flushesCanFree = usage.spans() > 0;
+    pausedForMemory = flushesCanFree && (pausedForMemory ? !memoryLow : memoryHigh);
     pausedForLag = lagging;
     boolean shouldPause = pausedForMemory || pausedForLag;
     if (shouldPause) {

@@ -74,7 +74,8 @@ class RedisStoreFullIT {
   private SpanConsumer consumer(SpanBuffer buffer, int maxPollRecords) {
     SpanConsumer consumer = SpanConsumer.create(SpanConsumerOptions.builder()
         .bootstrapServers(broker.get().bootstrapServers()).topic(in).groupId(group).clock(clock)
-        .consumerProperty("max.poll.records", Integer.toString(maxPollRecords)).build(), buffer);
+        .consumerProperty("max.poll.records", Integer.toString(maxPollRecords))
+        .consumerProperty("max.partition.fetch.bytes", "8388608").drainOnRevoke(false).build(), buffer);
     consumer.start("full-consumer");
     return consumer;
   }
@@ -98,7 +99,8 @@ class RedisStoreFullIT {
       Set<String> spans = InputTraces.produce(input, in, 200, 19, PADDING, T0); // about 4 MB: more than fits
 
       Await.until("input paused for memory", WAIT, () -> consumer.stats().paused(), consumer.stats()::toString);
-      assertThat(buffer.usage().memoryFraction()).isGreaterThanOrEqualTo(0.9);
+      assertThat(buffer.usage().memoryFraction()).as("still paused: above the resume threshold")
+          .isGreaterThanOrEqualTo(0.9 * SpanConsumerOptions.RESUME_FACTOR);
       assertThat(consumer.stats().polledRecords()).isLessThan(spans.size());
       assertThat(consumer.stats().storeFailures()).as("Redis refused nothing").isZero();
 
@@ -109,6 +111,41 @@ class RedisStoreFullIT {
       assertEverySpanOutOnce(spans);
       assertThat(consumer.stats().storeFailures()).isZero();
       assertThat(consumer.stats().resumes()).isPositive();
+    } finally {
+      close(consumer);
+    }
+  }
+
+  @Test
+  void writesRedisRefusesAreNotAcknowledgedAndEverySpanComesOutAsFlushesFreeMemory() throws Exception {
+    SpanBuffer buffer = buffer();
+    SpanConsumer first = consumer(buffer, 200);
+    Set<String> spans = InputTraces.produce(input, in, 40, 9, PADDING, T0);
+    Await.until("the first traces stored", WAIT, () -> first.stats().polledRecords() >= spans.size());
+    close(first); // hands its segments over in Redis (drainOnRevoke off)
+
+    // one batch of 1 MB against 300 KB of room: it crosses the limit before backpressure can see it
+    limitMemory(300 * 1024);
+    Set<String> second = InputTraces.produce(input, in, 100, 9, PADDING, T0.plusSeconds(1));
+    SpanConsumer consumer = consumer(buffer, 5000);
+    try {
+      Await.until("Redis refusing writes", WAIT, () -> consumer.stats().storeFailures() > 0,
+          consumer.stats()::toString);
+      assertThat(broker.get().committedOffsetSum(group)).as("nothing refused is acknowledged")
+          .isEqualTo(spans.size());
+      Await.until("input paused for memory", WAIT, () -> consumer.stats().paused(), consumer.stats()::toString);
+
+      // The limit stays: the second traces get in only as flushes at the wall clock free memory. The wall clock
+      // moves on while the test waits (a second per check), so what is offered at it times out too.
+      clock.advance(Duration.ofHours(1));
+      Await.until("every span stored", WAIT, () -> {
+        clock.advance(Duration.ofSeconds(1));
+        return consumer.stats().polledRecords() >= second.size();
+      }, () -> consumer.stats() + " " + buffer.usage());
+      clock.advance(Duration.ofHours(1));
+      spans.addAll(second);
+      assertEverySpanOutOnce(spans);
+      assertThat(broker.get().committedOffsetSum(group)).isEqualTo(spans.size());
     } finally {
       close(consumer);
     }

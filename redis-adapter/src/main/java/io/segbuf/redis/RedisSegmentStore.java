@@ -119,18 +119,20 @@ public final class RedisSegmentStore implements SegmentStore {
       groups.computeIfAbsent(keys.traceBase(s.projectId(), s.traceIdHigh(), s.traceIdLow()),
           k -> new ArrayList<>()).add(i);
     }
-    byte[] queue = keys.queue(shard);
     // 1. Guards first: a crash after the scripts and before the queue update leaves them to repair the trace.
-    List<ScoredValue<byte[]>> guards = new ArrayList<>(groups.size());
-    double guardScore = scoreOf(nowMillis + policy.rootTimeout().toMillis(), FlushReason.IDLE_TIMEOUT);
+    List<String> guards = new ArrayList<>(groups.size());
+    QueueUpdates guarding = new QueueUpdates();
+    long guardScore = (long) scoreOf(nowMillis + policy.rootTimeout().toMillis(), FlushReason.IDLE_TIMEOUT);
     for (List<Integer> group : groups.values()) {
       Span s = spans.get(group.get(0));
-      guards.add(ScoredValue.just(guardScore,
-          KeyLayout.bytes(KeyLayout.guard(s.projectId(), s.traceIdHigh(), s.traceIdLow()))));
+      String guard = KeyLayout.guard(s.projectId(), s.traceIdHigh(), s.traceIdLow());
+      guards.add(guard);
+      guarding.schedule(shard, guard, guardScore);
     }
     List<CompletionStage<?>> inFlight = new ArrayList<>();
-    registerShard(shard, inFlight);
-    inFlight.add(zadd(queue, guards));
+    List<CompletionStage<?>> guardWrites = new ArrayList<>();
+    guarding.send(guardWrites);
+    inFlight.addAll(guardWrites);
     if (redis.isCluster()) {
       // the queue's node is not the traces' nodes: only an acknowledged guard is sure to precede the scripts
       awaitAll(inFlight, "add guard");
@@ -174,14 +176,24 @@ public final class RedisSegmentStore implements SegmentStore {
       replies.add(reply);
       inFlight.add(reply);
       if (inFlight.size() >= options.pipelineSize()) {
-        awaitAll(inFlight, "add");
+        settleAll(inFlight);
       }
     }
-    awaitAll(inFlight, "add");
+    settleAll(inFlight);
 
-    // 3. Queue entries and usage, batched per shard; the guards go in the same pipeline.
+    // 3. Queue entries and usage of every trace whose script ran, batched per shard, even when others failed
+    // (Redis at maxmemory refuses some): their counts would be lost otherwise. The guards go only when all ran.
     QueueUpdates updates = new QueueUpdates();
+    RuntimeException failure = null;
+    for (CompletionStage<?> write : guardWrites) {
+      failure = failureOf(write, failure);
+    }
     for (int g = 0; g < replies.size(); g++) {
+      RuntimeException failed = failureOf(replies.get(g), null);
+      if (failed != null) {
+        failure = failure == null ? failed : addSuppressed(failure, failed);
+        continue;
+      }
       List<Object> reply = Futures.await(replies.get(g), timeout, "add");
       List<Integer> group = order.get(g);
       for (Object dup : list(reply.get(0))) {
@@ -197,11 +209,16 @@ public final class RedisSegmentStore implements SegmentStore {
         updates.count(segShard, num(records.get(r + 5)), num(records.get(r + 3)), num(records.get(r + 4)));
       }
     }
-    for (ScoredValue<byte[]> guard : guards) {
-      updates.remove(shard, new String(guard.getValue(), StandardCharsets.US_ASCII));
+    if (failure == null) {
+      for (String guard : guards) {
+        updates.remove(shard, guard);
+      }
     }
     updates.send(inFlight);
     awaitAll(inFlight, "add queue update");
+    if (failure != null) {
+      throw failure;
+    }
     return new AddResult(duplicates);
   }
 
@@ -396,16 +413,42 @@ public final class RedisSegmentStore implements SegmentStore {
     return shards;
   }
 
+  /** Records the shard in the shard set once per process; only once Redis took it (it may refuse at maxmemory). */
   private void registerShard(int shard, List<CompletionStage<?>> inFlight) {
-    if (registeredShards.add(shard)) {
-      inFlight.add(async.sadd(keys.shards(), ascii(shard)));
+    if (!registeredShards.contains(shard)) {
+      inFlight.add(async.sadd(keys.shards(), ascii(shard)).thenRun(() -> registeredShards.add(shard)));
     }
   }
 
-  private CompletionStage<Long> zadd(byte[] key, List<ScoredValue<byte[]>> values) {
-    @SuppressWarnings("unchecked")
-    ScoredValue<byte[]>[] array = values.toArray(new ScoredValue[0]);
-    return async.zadd(key, array);
+
+  /** The failure of a settled call, added to {@code earlier} when there is one; null when it succeeded. */
+  private @Nullable RuntimeException failureOf(CompletionStage<?> call, @Nullable RuntimeException earlier) {
+    try {
+      Futures.await(call, timeout, "add");
+      return earlier;
+    } catch (RuntimeException e) {
+      return earlier == null ? e : addSuppressed(earlier, e);
+    }
+  }
+
+  private static RuntimeException addSuppressed(RuntimeException first, RuntimeException next) {
+    first.addSuppressed(next);
+    return first;
+  }
+
+  /** Waits until every call in flight has answered, failed or not; the caller reads the answers it kept. */
+  private void settleAll(List<CompletionStage<?>> inFlight) {
+    try {
+      for (CompletionStage<?> f : inFlight) {
+        try {
+          Futures.await(f, timeout, "add");
+        } catch (RuntimeException e) {
+          // read again from the reply it belongs to
+        }
+      }
+    } finally {
+      inFlight.clear();
+    }
   }
 
   private void awaitAll(List<CompletionStage<?>> inFlight, String what) {
@@ -481,24 +524,36 @@ public final class RedisSegmentStore implements SegmentStore {
       c[2] += bytes;
     }
 
-    /** Adds before removes, so that a crash between them leaves an entry rather than none. */
+    /**
+     * One queue script per shard: its adds, removes and counters applied at once, even with Redis at maxmemory
+     * (a half-applied update would leave segments without a queue entry, or counters that drift).
+     */
     void send(List<CompletionStage<?>> inFlight) {
-      for (Map.Entry<Integer, List<ScoredValue<byte[]>>> e : adds.entrySet()) {
-        registerShard(e.getKey(), inFlight);
-        inFlight.add(zadd(keys.queue(e.getKey()), e.getValue()));
-      }
-      for (Map.Entry<Integer, List<byte[]>> e : removes.entrySet()) {
-        inFlight.add(async.zrem(keys.queue(e.getKey()), e.getValue().toArray(new byte[0][])));
-      }
-      for (Map.Entry<Integer, long[]> e : counts.entrySet()) {
-        byte[] key = keys.usage(e.getKey());
-        long[] c = e.getValue();
-        String[] names = {"segments", "spans", "bytes"};
-        for (int i = 0; i < 3; i++) {
-          if (c[i] != 0) {
-            inFlight.add(async.hincrby(key, KeyLayout.bytes(names[i]), c[i]));
-          }
+      Set<Integer> shards = new HashSet<>(adds.keySet());
+      shards.addAll(removes.keySet());
+      shards.addAll(counts.keySet());
+      for (int shard : shards) {
+        List<ScoredValue<byte[]>> added = adds.getOrDefault(shard, List.of());
+        List<byte[]> removed = removes.getOrDefault(shard, List.of());
+        long[] c = counts.getOrDefault(shard, new long[3]);
+        if (!added.isEmpty()) {
+          registerShard(shard, inFlight);
         }
+        byte[][] args = new byte[2 + 2 * added.size() + removed.size() + 3][];
+        int a = 0;
+        args[a++] = ascii(added.size());
+        for (ScoredValue<byte[]> v : added) {
+          args[a++] = ascii((long) v.getScore());
+          args[a++] = v.getValue();
+        }
+        args[a++] = ascii(removed.size());
+        for (byte[] member : removed) {
+          args[a++] = member;
+        }
+        for (long delta : c) {
+          args[a++] = ascii(delta);
+        }
+        inFlight.add(scripts.call(Scripts.Name.QUEUE, new byte[][] {keys.queue(shard), keys.usage(shard)}, args));
       }
     }
   }

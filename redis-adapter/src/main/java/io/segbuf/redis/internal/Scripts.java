@@ -16,17 +16,21 @@ import java.util.concurrent.CompletionStage;
  * NOSCRIPT (a restarted or failed-over server, or SCRIPT FLUSH). Thread-safe.
  */
 public final class Scripts {
-  /** One script, by name under {@code io/segbuf/redis/}. */
+  /** One script, by name under {@code io/segbuf/redis/}, with the flags its first line declares (if any). */
   public enum Name {
-    ADD("add.lua"),
-    SEAL("seal.lua"),
-    COMPLETE("complete.lua"),
-    REPAIR("repair.lua");
+    ADD("add.lua", ""),
+    SEAL("seal.lua", ""),
+    COMPLETE("complete.lua", ""),
+    REPAIR("repair.lua", ""),
+    /** Queue and usage bookkeeping: runs even when Redis is at maxmemory (Redis 7 script flags). */
+    QUEUE("queue.lua", "#!lua flags=allow-oom\n");
 
     final String file;
+    final String shebang;
 
-    Name(String file) {
+    Name(String file, String shebang) {
       this.file = file;
+      this.shebang = shebang;
     }
   }
 
@@ -38,7 +42,8 @@ public final class Scripts {
     this.redis = redis;
     String common = resource("common.lua");
     for (Name name : Name.values()) {
-      bodies[name.ordinal()] = (common + "\n" + resource(name.file)).getBytes(StandardCharsets.UTF_8);
+      bodies[name.ordinal()] =
+          (name.shebang + common + "\n" + resource(name.file)).getBytes(StandardCharsets.UTF_8);
       shas[name.ordinal()] = redis.scriptLoad(bodies[name.ordinal()]);
     }
   }
