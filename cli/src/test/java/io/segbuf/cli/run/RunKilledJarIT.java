@@ -105,6 +105,9 @@ class RunKilledJarIT {
       List<ConsumerRecord<byte[], byte[]>> records =
           broker.get().readUntil(out, r -> OutputRecords.distinctSpans(r) >= spans.size(), WAIT);
       String state = redisState();
+      Await.until("the store's queues to empty", WAIT, () -> PARTITIONS.stream()
+          .allMatch(p -> redis.get().cli("ZCARD", "segbuf:{q:" + p + "}:due").strip().equals("0")),
+          this::redisState);
       second.destroy(); // SIGTERM: its shutdown hook hands over and commits
       assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(log("second")).contains("segbuf run: stopped;")
