@@ -176,7 +176,7 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   /** The topics' partitions' end offsets summed: how many records were written. */
-  long endOffsetSum(String topic, Collection<Integer> partitions) {
+  public long endOffsetSum(String topic, Collection<Integer> partitions) {
     Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> specs = new HashMap<>();
     for (int p : partitions) {
       specs.put(new TopicPartition(topic, p),
@@ -186,6 +186,19 @@ public final class KafkaBroker implements AutoCloseable {
       return admin.listOffsets(specs).all().get().values().stream().mapToLong(i -> i.offset()).sum();
     } catch (Exception e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** The offsets {@code group} committed, summed over its partitions: how many records it acknowledged. */
+  public long committedOffsetSum(String group) {
+    try {
+      return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
+          .mapToLong(OffsetAndMetadata::offset).sum();
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("could not list the offsets of " + group, e);
     }
   }
 
