@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The broker restarted under a running service: a {@link SpanConsumer} and a {@link KafkaSegmentSink} keep running
- * while the broker stops under a flush (sends fail, commits fail) and starts again on the same port
+ * while the broker is stopped as segments come due (sends fail, commits fail) and starts again on the same port
  * and log directories. Every span comes out, exactly once after dedupe by flush id, and a repeated flush id repeats
  * the same bytes.
  */
@@ -59,8 +59,8 @@ class BrokerRestartIT {
       Set<String> flushing = InputTraces.produce(input, in, 60, 10, 400, T0.plus(Duration.ofHours(2)));
       spans.addAll(flushing);
       Await.until("the traces polled", WAIT, () -> consumer.stats().polledRecords() >= spans.size());
-      clock.advance(Duration.ofHours(2)); // every segment due: flushing starts, and the broker stops under it
       broker.get().stop();
+      clock.advance(Duration.ofHours(2)); // every segment due while the broker is away: their sends fail
       Await.until("sends failing", WAIT, () -> buffer.stats().sendFailures() > 0, () -> buffer.stats().toString());
 
       broker.get().startAgain();

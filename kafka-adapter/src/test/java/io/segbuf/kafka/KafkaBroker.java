@@ -165,16 +165,6 @@ public final class KafkaBroker implements AutoCloseable {
     return out;
   }
 
-  /** The offsets {@code group} has committed, summed over its partitions: how many records it acknowledged. */
-  long committedOffsetSum(String group) {
-    try {
-      return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().values().stream()
-          .mapToLong(o -> o == null ? 0 : o.offset()).sum();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   /** The topics' partitions' end offsets summed: how many records were written. */
   public long endOffsetSum(String topic, Collection<Integer> partitions) {
     Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> specs = new HashMap<>();
