@@ -56,7 +56,7 @@ import picocli.CommandLine.Spec;
       "(bootstrap-servers=..., root-timeout=...), and producer.<name> / consumer.<name> set Kafka client",
       "properties. Options on the command line win over the file.",
       "Runs until SIGTERM or Ctrl-C; then stops polling, flushes everything it holds, commits and exits.",
-      "Exit status: 0 stopped cleanly, 1 failed, 2 bad options."
+      "Exit status: 143 (SIGTERM) or 130 (Ctrl-C) after a clean drain, 1 failed, 2 bad options."
     })
 public final class RunCommand implements Callable<Integer> {
 
