@@ -21,6 +21,8 @@ public final class KafkaSinkOptions {
   public static final String DEFAULT_TOPIC = "buffered-segments";
   /** The producer's own default {@code max.request.size}. */
   public static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
+  /** The producer's {@code max.block.ms} unless set. */
+  public static final int DEFAULT_MAX_BLOCK_MS = 10_000;
 
   private final String bootstrapServers;
   private final String topic;
@@ -60,9 +62,14 @@ public final class KafkaSinkOptions {
     return maxRequestSize;
   }
 
-  /** The producer configuration: the extra properties, then the bootstrap servers, idempotence and acks. */
+  /**
+   * The producer configuration: the extra properties, then the bootstrap servers, idempotence and acks. {@code
+   * max.block.ms} defaults to {@value #DEFAULT_MAX_BLOCK_MS} rather than Kafka's 60 s: a send blocks that long when
+   * the broker is away, and holds the flusher meanwhile.
+   */
   public Map<String, Object> producerConfig() {
     Map<String, Object> config = new HashMap<>(producerProperties);
+    config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, Integer.toString(DEFAULT_MAX_BLOCK_MS));
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     config.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -135,7 +135,10 @@ class KafkaSegmentSinkTest {
         .producerProperty("max.request.size", "20000").producerProperty("linger.ms", "5").build();
     assertThat(options.maxRequestSize()).isEqualTo(20_000);
     assertThat(options.producerConfig()).containsEntry("acks", "all").containsEntry("enable.idempotence", "true")
-        .containsEntry("linger.ms", "5").containsEntry("bootstrap.servers", "localhost:9092");
+        .containsEntry("linger.ms", "5").containsEntry("bootstrap.servers", "localhost:9092")
+        .containsEntry("max.block.ms", "10000");
+    assertThat(options.toBuilder().producerProperty("max.block.ms", "2500").build().producerConfig())
+        .containsEntry("max.block.ms", "2500");
     assertThat(options.topic()).isEqualTo("buffered-segments");
   }
 }
