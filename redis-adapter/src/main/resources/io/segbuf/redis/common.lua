@@ -88,20 +88,18 @@ local function append_list(from, to)
   end
 end
 
-local function hset_pages(key, flat)
-  local i = 1
-  while i <= #flat do
-    local j = math.min(i + 999, #flat)
-    redis.call('HSET', key, unpack(flat, i, j))
-    i = j + 1
+-- Calls cmd(key, list[i..j]) a page of at most 'page' elements at a time (unpack has a bounded stack).
+local function call_pages(cmd, key, list, page)
+  for i = 1, #list, page do
+    redis.call(cmd, key, unpack(list, i, math.min(i + page - 1, #list)))
   end
 end
 
+-- (field, value) pairs; pages of an even size keep the pairs whole.
+local function hset_pages(key, flat)
+  call_pages('HSET', key, flat, 1000)
+end
+
 local function rpush_pages(key, list)
-  local i = 1
-  while i <= #list do
-    local j = math.min(i + 499, #list)
-    redis.call('RPUSH', key, unpack(list, i, j))
-    i = j + 1
-  end
+  call_pages('RPUSH', key, list, 500)
 end
