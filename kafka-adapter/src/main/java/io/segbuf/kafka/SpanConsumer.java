@@ -221,10 +221,9 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     }
     awaitDeadLetters(deadLetterAcks);
     commit();
+    publishFlushTimes();
     if (flushers.isEmpty()) {
       flushOwned();
-    } else {
-      publishFlushTimes();
     }
     applyBackpressure();
   }
@@ -343,23 +342,18 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     }
   }
 
-  /** Flushes every owned partition on the loop thread (no flusher threads). */
+  /** Flushes every owned partition at its published time on the loop thread (no flusher threads). */
   private void flushOwned() {
     flushCycles.incrementAndGet();
-    long totalLag = 0;
     for (Map.Entry<TopicPartition, PartitionState> e : owned.entrySet()) {
-      TopicPartition tp = e.getKey();
-      PartitionState state = e.getValue();
-      totalLag += consumer.currentLag(tp).orElse(0);
-      Instant now = now(tp, state);
-      if (now != null) {
-        flushOne(tp, state, now);
+      long at = e.getValue().flushAtMillis;
+      if (at != UNKNOWN) {
+        flushOne(e.getKey(), e.getValue(), Instant.ofEpochMilli(at));
       }
     }
-    lag = totalLag;
   }
 
-  /** Tells the flusher threads each owned partition's time, computed here because only this thread may ask Kafka. */
+  /** Publishes each owned partition's time for whoever flushes it, computed here: only this thread may ask Kafka. */
   private void publishFlushTimes() {
     long totalLag = 0;
     for (Map.Entry<TopicPartition, PartitionState> e : owned.entrySet()) {
