@@ -9,6 +9,8 @@ import java.util.function.Supplier;
  * Shipped in kafka-adapter's test-jar for the cli's integration tests.
  */
 public final class Await {
+  private static final long POLL_MILLIS = 20;
+
   private Await() {}
 
   public static void until(String what, Duration timeout, BooleanSupplier condition) {
@@ -16,13 +18,13 @@ public final class Await {
   }
 
   public static void until(String what, Duration timeout, BooleanSupplier condition, Supplier<String> state) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
+    // counts its polling intervals instead of reading the clock: the wait lasts at least the timeout
+    for (long waited = 0; !condition.getAsBoolean(); waited += POLL_MILLIS) {
+      if (waited > timeout.toMillis()) {
         throw new AssertionError("timed out after " + timeout + " waiting for " + what + " " + state.get());
       }
       try {
-        Thread.sleep(20); // a polling interval, not a wait for a timeout
+        Thread.sleep(POLL_MILLIS); // a polling interval, not a wait for a timeout
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new AssertionError("interrupted", e);

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -140,12 +141,12 @@ public final class KafkaBroker implements AutoCloseable {
     return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
-  /** Reads {@code topic} from the beginning until {@code expected} records arrived or {@code timeout} passed. */
+  /** Reads {@code topic} from the beginning until {@code expected} records arrived (see {@link #readUntil}). */
   public List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected, Duration timeout) {
     return readUntil(topic, records -> records.size() >= expected, timeout);
   }
 
-  /** Reads {@code topic} from the beginning until {@code done} says so or {@code timeout} passed. */
+  /** Reads {@code topic} from the beginning until {@code done} says so, or polls that found nothing add up to {@code timeout}. */
   public List<ConsumerRecord<byte[], byte[]>> readUntil(
       String topic, java.util.function.Predicate<List<ConsumerRecord<byte[], byte[]>>> done, Duration timeout) {
     Map<String, Object> props = new HashMap<>();
@@ -157,9 +158,14 @@ public final class KafkaBroker implements AutoCloseable {
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (!done.test(out) && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+      // gives up once polls that found nothing add up to the timeout (no clock read: an empty poll lasts its timeout)
+      Duration poll = Duration.ofMillis(200);
+      for (Duration idle = Duration.ZERO; !done.test(out) && idle.compareTo(timeout) < 0; ) {
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(poll);
+        records.forEach(out::add);
+        if (records.isEmpty()) {
+          idle = idle.plus(poll);
+        }
       }
     }
     return out;

@@ -21,7 +21,9 @@ import java.util.stream.Stream;
  * deletes their directories.
  */
 public final class RedisServers implements AutoCloseable {
+  /** How long a server may take to start, counted in polling pauses (no clock read: the wait lasts at least that). */
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+  private static final long PAUSE_MILLIS = 20;
 
   private final List<Server> servers = new ArrayList<>();
   private final Path root;
@@ -172,8 +174,7 @@ public final class RedisServers implements AutoCloseable {
   }
 
   private void awaitPing(Server server) {
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
+    for (long waited = 0; waited <= START_TIMEOUT.toMillis(); waited += PAUSE_MILLIS) {
       if (!server.process.isAlive()) {
         throw new IllegalStateException("redis-server on port " + server.port + " exited with "
             + server.process.exitValue() + ": " + log(server));
@@ -195,9 +196,8 @@ public final class RedisServers implements AutoCloseable {
   }
 
   private void awaitClusterOk(Server server, String createOutput) {
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     String info = "";
-    while (System.nanoTime() < deadline) {
+    for (long waited = 0; waited <= START_TIMEOUT.toMillis(); waited += PAUSE_MILLIS) {
       info = cli(server, "CLUSTER", "INFO");
       if (info.contains("cluster_state:ok")) {
         return;
@@ -267,7 +267,7 @@ public final class RedisServers implements AutoCloseable {
 
   private static void pause() {
     try {
-      Thread.sleep(20); // polling a starting process, not waiting for a timeout under test
+      Thread.sleep(PAUSE_MILLIS); // polling a starting process, not waiting for a timeout under test
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
