@@ -188,7 +188,7 @@ public final class Span implements ParseResult {
   }
 
   /** The parsed fields of a span, filled in by a parser. Mutable; not shared. */
-  public static final class Fields {
+  public static class Fields {
     public long projectId;
     public long traceHigh;
     public long traceLow;

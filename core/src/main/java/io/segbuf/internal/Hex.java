@@ -34,15 +34,15 @@ public final class Hex {
   }
 
   /**
-   * Parses {@code len} (16 or 32) chars at {@code off} as lowercase hex into {@code out[0]} (and {@code out[1]}
-   * for 32). Returns false when any char is not a lowercase hex digit; {@code out} then holds no meaningful value.
+   * Parses {@code len} (16 or 32) bytes at {@code off} as lowercase hex into {@code out[0]} (and {@code out[1]}
+   * for 32). Returns false when any byte is not a lowercase hex digit; {@code out} then holds no meaningful value.
    */
-  public static boolean parse(char[] chars, int off, int len, long[] out) {
+  public static boolean parse(byte[] bytes, int off, int len, long[] out) {
     int any = 0; // ORs every digit: negative when one of them is not a digit
     for (int word = 0; word < len / 16; word++) {
       long v = 0;
       for (int i = off + word * 16, end = i + 16; i < end; i++) {
-        int d = digit(chars[i]);
+        int d = digit(bytes[i] & 0xff);
         any |= d;
         v = (v << 4) | d;
       }

@@ -1,37 +1,19 @@
 package io.segbuf.internal;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.json.UTF8StreamJsonParser;
 import io.segbuf.InvalidReason;
 import io.segbuf.Outcome;
 import io.segbuf.ParseResult;
 import io.segbuf.Span;
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Reads the fields of DESIGN.md §1 from a span's bytes in one pass of jackson-core's streaming parser, skipping
- * everything else, and remembers where the patchable values are. Strict: one object, nothing after it, ids
- * in lowercase hex, numbers as JSON numbers, no field the buffer reads twice, valid UTF-8. Never throws for bad
+ * Reads the fields of DESIGN.md §1 from a span's bytes in one pass of {@link JsonScanner}, checking and skipping
+ * everything else, and remembers where the patchable values are. Strict: one object, nothing after it, ids in
+ * lowercase hex, numbers as JSON numbers, no field the buffer reads twice, valid UTF-8. Never throws for bad
  * data.
  */
 public final class SpanParser {
-  private static final JsonFactory FACTORY =
-      JsonFactory.builder()
-          .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
-          .disable(com.fasterxml.jackson.core.StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-          .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-          .streamReadConstraints(
-              // payload is opaque: only nesting is bounded (no stack overflow); long names and numbers pass
-              StreamReadConstraints.builder()
-                  .maxNestingDepth(512)
-                  .maxNumberLength(Integer.MAX_VALUE)
-                  .maxNameLength(Integer.MAX_VALUE)
-                  .build())
-          .build();
-
   private static final int TRACE_ID = 1;
   private static final int SPAN_ID = 2;
   private static final int PARENT_SPAN_ID = 4;
@@ -41,30 +23,26 @@ public final class SpanParser {
   private static final int IS_SEGMENT = 64;
   private static final int ATTRIBUTES = 128;
 
-  private static final String SEGMENT_ID_ATTRIBUTE = "sentry.segment.id";
+  /** The names read, indexed by the bit of the field: index {@code numberOfTrailingZeros(field)}. */
+  private static final String[] NAMES = {
+    "trace_id", "span_id", "parent_span_id", "project_id", "end_timestamp", "received", "is_segment", "attributes"
+  };
+
+  private static final byte[][] NAME_BYTES = ascii(NAMES);
+  private static final byte[] SEGMENT_ID_ATTRIBUTE = ascii("sentry.segment.id");
+  private static final byte[] VALUE = ascii("value");
+  private static final byte[] TYPE = ascii("type");
+  private static final byte[] STRING_TYPE = ascii("string");
   private static final int MAX_SHOWN = 40;
 
   private SpanParser() {}
 
   public static ParseResult parse(byte[] bytes) {
-    int bad = Utf8.firstInvalid(bytes);
-    if (bad >= 0) {
-      return invalid(InvalidReason.MALFORMED_JSON, "invalid UTF-8 at byte " + bad);
-    }
-    if (bytes.length >= 3 && bytes[0] == (byte) 0xef && bytes[1] == (byte) 0xbb && bytes[2] == (byte) 0xbf) {
-      // Jackson skips a byte order mark, but the span's bytes are copied into messages as they are, and a mark
-      // inside a JSON array is not white space.
-      return invalid(InvalidReason.MALFORMED_JSON, "span must not start with a byte order mark");
-    }
-    try (JsonParser p = FACTORY.createParser(bytes)) {
-      // Jackson guesses UTF-16 and UTF-32 from zero bytes; its parser for those reports no byte offsets, so the
-      // patch would land in the wrong place. Spans are UTF-8.
-      if (!(p instanceof UTF8StreamJsonParser)) {
-        return invalid(InvalidReason.MALFORMED_JSON, "span must be JSON in UTF-8 but looks like UTF-16 or UTF-32");
-      }
-      return new Reader(p, bytes).read();
-    } catch (IOException | RuntimeException e) {
-      return invalid(InvalidReason.MALFORMED_JSON, firstLine(e.getMessage()));
+    Reader reader = new Reader(bytes);
+    try {
+      return reader.read();
+    } catch (JsonScanner.Malformed e) {
+      return invalid(InvalidReason.MALFORMED_JSON, e.detail());
     }
   }
 
@@ -72,77 +50,110 @@ public final class SpanParser {
     return new Outcome.Invalid(reason, detail);
   }
 
-  private static String firstLine(@org.jspecify.annotations.Nullable String message) {
-    if (message == null) {
-      return "not valid JSON";
-    }
-    int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** One parse: the parser, the fields read so far and which were seen. */
-  private static final class Reader {
-    private final JsonParser p;
+  private static byte[][] ascii(String[] names) {
+    byte[][] out = new byte[names.length][];
+    for (int i = 0; i < names.length; i++) {
+      out[i] = ascii(names[i]);
+    }
+    return out;
+  }
+
+  /** One parse: the scanner, the fields read so far and which were seen. */
+  private static final class Reader extends Span.Fields {
+    private final JsonScanner s;
     private final byte[] bytes;
-    private final Span.Fields f = new Span.Fields();
     private final long[] ids = new long[2];
     private int seen;
 
-    Reader(JsonParser p, byte[] bytes) {
-      this.p = p;
+    Reader(byte[] bytes) {
+      this.s = new JsonScanner(bytes);
       this.bytes = bytes;
     }
 
-    ParseResult read() throws IOException {
-      JsonToken t = p.nextToken();
-      if (t == null) {
+    ParseResult read() throws JsonScanner.Malformed {
+      int c = s.skipWhitespace();
+      if (c < 0) {
         return invalid(InvalidReason.MALFORMED_JSON, "no JSON value");
       }
-      if (t != JsonToken.START_OBJECT) {
-        return invalid(InvalidReason.NOT_AN_OBJECT, "span must be a JSON object but was " + describe(t));
+      if (c != '{') {
+        return notAnObject(c);
       }
-      f.objectStart = offset();
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.currentName();
-        JsonToken value = p.nextToken();
-        Outcome.Invalid problem = field(name, value);
+      objectStart = s.pos;
+      s.enterObject();
+      for (boolean first = true; s.nextField(first); first = false) {
+        Outcome.Invalid problem = field();
         if (problem != null) {
           return problem;
         }
       }
-      if (p.nextToken() != null) {
-        return invalid(InvalidReason.TRAILING_DATA, "data after the span's object at byte " + offset());
+      int after = s.skipWhitespace();
+      if (after >= 0) {
+        return trailing(after);
       }
       return complete();
     }
 
-    private Outcome.@org.jspecify.annotations.Nullable Invalid field(String name, JsonToken value)
-        throws IOException {
-      switch (name) {
-        case "trace_id":
-          if (!firstTime(TRACE_ID, name)) {
-            return duplicate(name);
-          }
+    private ParseResult notAnObject(int c) throws JsonScanner.Malformed {
+      if (c == 0xef && bytes.length - s.pos >= 3 && bytes[s.pos + 1] == (byte) 0xbb && bytes[s.pos + 2] == (byte) 0xbf) {
+        // The span's bytes are copied into messages as they are, and a mark inside a JSON array is not white space.
+        return invalid(InvalidReason.MALFORMED_JSON, "span must not start with a byte order mark");
+      }
+      if (c == 0 || (bytes.length > 1 && bytes[1] == 0)) {
+        return invalid(InvalidReason.MALFORMED_JSON, "span must be JSON in UTF-8 but looks like UTF-16 or UTF-32");
+      }
+      int kind = s.scalar();
+      return invalid(InvalidReason.NOT_AN_OBJECT, "span must be a JSON object but was " + describe(kind));
+    }
+
+    /** Something after the span's object: another value is trailing data, anything else is not JSON. */
+    private ParseResult trailing(int c) throws JsonScanner.Malformed {
+      int at = s.pos;
+      if (c == '{' || c == '[' || c == '"' || c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f'
+          || c == 'n') {
+        return invalid(InvalidReason.TRAILING_DATA, "data after the span's object at byte " + at);
+      }
+      throw s.unexpected("the end of the span");
+    }
+
+    private Outcome.@Nullable Invalid field() throws JsonScanner.Malformed {
+      int field = fieldOfName();
+      if (field == 0) {
+        s.skipValue();
+        return null;
+      }
+      int start = s.pos;
+      // A repeated name is reported once its value's first token is read, before a string's body is checked.
+      boolean string = s.skipWhitespace() == '"';
+      int value = string ? JsonScanner.STRING : s.scalar();
+      if ((seen & field) != 0) {
+        return duplicate(NAMES[Integer.numberOfTrailingZeros(field)]);
+      }
+      seen |= field;
+      if (string) {
+        s.scalar();
+      }
+      switch (field) {
+        case ATTRIBUTES:
+          return attributes(start, value);
+        case TRACE_ID:
           if (!hex(value, 32)) {
             return invalid(InvalidReason.TRACE_ID, "trace_id must be 32 lowercase hex digits but was " + shown(value));
           }
-          f.traceHigh = ids[0];
-          f.traceLow = ids[1];
+          traceHigh = ids[0];
+          traceLow = ids[1];
           return null;
-        case "span_id":
-          if (!firstTime(SPAN_ID, name)) {
-            return duplicate(name);
-          }
+        case SPAN_ID:
           if (!hex(value, 16)) {
             return invalid(InvalidReason.SPAN_ID, "span_id must be 16 lowercase hex digits but was " + shown(value));
           }
-          f.spanId = ids[0];
+          spanId = ids[0];
           return null;
-        case "parent_span_id":
-          if (!firstTime(PARENT_SPAN_ID, name)) {
-            return duplicate(name);
-          }
-          if (value == JsonToken.VALUE_NULL) {
+        case PARENT_SPAN_ID:
+          if (value == JsonScanner.NULL) {
             return null;
           }
           if (!hex(value, 16)) {
@@ -150,86 +161,94 @@ public final class SpanParser {
                 InvalidReason.PARENT_SPAN_ID,
                 "parent_span_id must be null or 16 lowercase hex digits but was " + shown(value));
           }
-          f.hasParent = true;
-          f.parentSpanId = ids[0];
+          hasParent = true;
+          parentSpanId = ids[0];
           return null;
-        case "project_id":
-          if (!firstTime(PROJECT_ID, name)) {
-            return duplicate(name);
-          }
-          if (value != JsonToken.VALUE_NUMBER_INT
-              || p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
-              || p.getLongValue() <= 0) {
+        case PROJECT_ID:
+          long id = value == JsonScanner.NUMBER_INT ? s.numberAsLong(-1) : -1;
+          if (id <= 0) {
             return invalid(InvalidReason.PROJECT_ID, "project_id must be a positive integer but was " + shown(value));
           }
-          f.projectId = p.getLongValue();
+          projectId = id;
           return null;
-        case "end_timestamp":
-          if (!firstTime(END_TIMESTAMP, name)) {
-            return duplicate(name);
-          }
+        case END_TIMESTAMP:
           if (!finiteNumber(value)) {
             return invalid(InvalidReason.END_TIMESTAMP, "end_timestamp must be a number but was " + shown(value));
           }
-          f.endTimestamp = p.getDoubleValue();
+          endTimestamp = s.numberAsDouble();
           return null;
-        case "received":
-          if (!firstTime(RECEIVED, name)) {
-            return duplicate(name);
-          }
-          if (value == JsonToken.VALUE_NULL) {
+        case RECEIVED:
+          if (value == JsonScanner.NULL) {
             return null;
           }
           if (!finiteNumber(value)) {
             return invalid(InvalidReason.RECEIVED, "received must be a number but was " + shown(value));
           }
-          f.hasReceived = true;
-          f.received = p.getDoubleValue();
+          hasReceived = true;
+          received = s.numberAsDouble();
           return null;
-        case "is_segment":
-          if (!firstTime(IS_SEGMENT, name)) {
-            return duplicate(name);
-          }
-          if (value != JsonToken.VALUE_TRUE && value != JsonToken.VALUE_FALSE && value != JsonToken.VALUE_NULL) {
+        default: // IS_SEGMENT
+          if (value != JsonScanner.TRUE && value != JsonScanner.FALSE && value != JsonScanner.NULL) {
             return invalid(InvalidReason.IS_SEGMENT, "is_segment must be a boolean but was " + shown(value));
           }
-          f.isSegment = value == JsonToken.VALUE_TRUE;
-          f.isSegmentStart = offset();
-          f.isSegmentLength = value == JsonToken.VALUE_FALSE ? 5 : 4;
-          return null;
-        case "attributes":
-          if (!firstTime(ATTRIBUTES, name)) {
-            return duplicate(name);
-          }
-          return attributes(value);
-        default:
-          p.skipChildren();
+          isSegment = value == JsonScanner.TRUE;
+          isSegmentStart = start;
+          isSegmentLength = value == JsonScanner.FALSE ? 5 : 4;
           return null;
       }
     }
 
-    private Outcome.@org.jspecify.annotations.Nullable Invalid attributes(JsonToken value) throws IOException {
-      f.attributesStart = offset();
-      if (value == JsonToken.VALUE_NULL) {
-        f.nullAttributes = true;
+    /** The bit of the field the last name read stands for, or 0 for a field the buffer does not read. */
+    private int fieldOfName() {
+      if (s.stringEscaped()) {
+        int i = java.util.Arrays.asList(NAMES).indexOf(s.stringValue());
+        return i < 0 ? 0 : 1 << i;
+      }
+      int candidate;
+      switch (s.stringLength()) {
+        case 7:
+          candidate = SPAN_ID;
+          break;
+        case 8:
+          candidate = s.stringFirstByte() == 't' ? TRACE_ID : RECEIVED;
+          break;
+        case 10:
+          int first = s.stringFirstByte();
+          candidate = first == 'p' ? PROJECT_ID : first == 'i' ? IS_SEGMENT : ATTRIBUTES;
+          break;
+        case 13:
+          candidate = END_TIMESTAMP;
+          break;
+        case 14:
+          candidate = PARENT_SPAN_ID;
+          break;
+        default:
+          return 0;
+      }
+      return s.stringIs(NAME_BYTES[Integer.numberOfTrailingZeros(candidate)]) ? candidate : 0;
+    }
+
+    private Outcome.@Nullable Invalid attributes(int start, int value) throws JsonScanner.Malformed {
+      attributesStart = start;
+      if (value == JsonScanner.NULL) {
+        nullAttributes = true;
         return null;
       }
-      if (value != JsonToken.START_OBJECT) {
+      if (value != JsonScanner.OBJECT) {
         return invalid(InvalidReason.ATTRIBUTES, "attributes must be an object but was " + shown(value));
       }
-      f.emptyAttributes = true;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        f.emptyAttributes = false;
-        String name = p.currentName();
-        JsonToken entry = p.nextToken();
-        if (!SEGMENT_ID_ATTRIBUTE.equals(name)) {
-          p.skipChildren();
+      s.enterObject();
+      emptyAttributes = true;
+      for (boolean first = true; s.nextField(first); first = false) {
+        emptyAttributes = false;
+        if (!s.stringIs(SEGMENT_ID_ATTRIBUTE)) {
+          s.skipValue();
           continue;
         }
-        if (f.hasExplicitSegmentId) {
-          return duplicate("attributes." + SEGMENT_ID_ATTRIBUTE);
+        if (hasExplicitSegmentId) {
+          return duplicate("attributes.sentry.segment.id");
         }
-        Outcome.Invalid problem = segmentIdAttribute(entry);
+        Outcome.Invalid problem = segmentIdAttribute();
         if (problem != null) {
           return problem;
         }
@@ -238,34 +257,35 @@ public final class SpanParser {
     }
 
     /** Reads {@code {"type":"string","value":"<16 hex>"}}; other keys in it are allowed and skipped. */
-    private Outcome.@org.jspecify.annotations.Nullable Invalid segmentIdAttribute(JsonToken entry)
-        throws IOException {
+    private Outcome.@Nullable Invalid segmentIdAttribute() throws JsonScanner.Malformed {
       String rule = "attributes[\"sentry.segment.id\"] must be {\"type\":\"string\",\"value\":\"<16 lowercase hex>\"}";
-      if (entry != JsonToken.START_OBJECT) {
+      int entry = s.scalar();
+      if (entry != JsonScanner.OBJECT) {
         return invalid(InvalidReason.SEGMENT_ID, rule + " but was " + shown(entry));
       }
+      s.enterObject();
       boolean hasValue = false;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String key = p.currentName();
-        JsonToken v = p.nextToken();
-        if ("value".equals(key)) {
+      for (boolean first = true; s.nextField(first); first = false) {
+        if (s.stringIs(VALUE)) {
+          int v = s.scalar();
           if (hasValue || !hex(v, 16)) {
             return invalid(InvalidReason.SEGMENT_ID, rule + " but its value was " + shown(v));
           }
           hasValue = true;
-          f.explicitSegmentId = ids[0];
-        } else if ("type".equals(key)) {
-          if (v != JsonToken.VALUE_STRING || !"string".equals(p.getText())) {
+          explicitSegmentId = ids[0];
+        } else if (s.stringIs(TYPE)) {
+          int v = s.scalar();
+          if (v != JsonScanner.STRING || !s.stringIs(STRING_TYPE)) {
             return invalid(InvalidReason.SEGMENT_ID, rule + " but its type was " + shown(v));
           }
         } else {
-          p.skipChildren();
+          s.skipValue();
         }
       }
       if (!hasValue) {
         return invalid(InvalidReason.SEGMENT_ID, rule + " but it has no value");
       }
-      f.hasExplicitSegmentId = true;
+      hasExplicitSegmentId = true;
       return null;
     }
 
@@ -282,66 +302,61 @@ public final class SpanParser {
       if ((seen & END_TIMESTAMP) == 0) {
         return invalid(InvalidReason.END_TIMESTAMP, "end_timestamp is missing");
       }
-      return new Span(bytes, f);
-    }
-
-    private boolean firstTime(int field, String name) {
-      boolean first = (seen & field) == 0;
-      seen |= field;
-      return first;
+      return new Span(bytes, this);
     }
 
     private Outcome.Invalid duplicate(String name) {
       return invalid(InvalidReason.DUPLICATE_FIELD, name + " must appear once but appears twice");
     }
 
-    private boolean hex(JsonToken value, int digits) throws IOException {
-      return value == JsonToken.VALUE_STRING
-          && p.getTextLength() == digits
-          && Hex.parse(p.getTextCharacters(), p.getTextOffset(), digits, ids);
+    private boolean hex(int value, int digits) {
+      return value == JsonScanner.STRING && s.stringAsHex(digits, ids);
     }
 
-    private boolean finiteNumber(JsonToken value) throws IOException {
-      return (value == JsonToken.VALUE_NUMBER_INT || value == JsonToken.VALUE_NUMBER_FLOAT)
-          && Double.isFinite(p.getDoubleValue());
+    private boolean finiteNumber(int value) {
+      return (value == JsonScanner.NUMBER_INT || value == JsonScanner.NUMBER_FLOAT)
+          && Double.isFinite(s.numberAsDouble());
     }
 
-    private int offset() {
-      return (int) p.currentTokenLocation().getByteOffset();
-    }
-
-    /** The current value, shortened, for a message: strings quoted, containers named. */
-    private String shown(JsonToken value) throws IOException {
+    /** The value just read, shortened, for a message: strings quoted, containers named. */
+    private String shown(int value) {
       switch (value) {
-        case START_OBJECT:
+        case JsonScanner.OBJECT:
           return "an object";
-        case START_ARRAY:
+        case JsonScanner.ARRAY:
           return "an array";
-        case VALUE_STRING:
-          String text = p.getText();
-          return "\"" + (text.length() > MAX_SHOWN ? text.substring(0, MAX_SHOWN) + "…" : text) + "\"";
+        case JsonScanner.STRING:
+          return "\"" + shorten(s.stringValue()) + "\"";
+        case JsonScanner.NUMBER_INT:
+        case JsonScanner.NUMBER_FLOAT:
+          return shorten(s.numberText());
+        case JsonScanner.TRUE:
+          return "true";
+        case JsonScanner.FALSE:
+          return "false";
         default:
-          String raw = p.getText();
-          return raw.length() > MAX_SHOWN ? raw.substring(0, MAX_SHOWN) + "…" : raw;
+          return "null";
       }
     }
 
-    private static String describe(JsonToken t) {
-      switch (t) {
-        case START_ARRAY:
+    private static String shorten(String text) {
+      return text.length() > MAX_SHOWN ? text.substring(0, MAX_SHOWN) + "…" : text;
+    }
+
+    private static String describe(int kind) {
+      switch (kind) {
+        case JsonScanner.ARRAY:
           return "an array";
-        case VALUE_STRING:
+        case JsonScanner.STRING:
           return "a string";
-        case VALUE_NUMBER_INT:
-        case VALUE_NUMBER_FLOAT:
+        case JsonScanner.NUMBER_INT:
+        case JsonScanner.NUMBER_FLOAT:
           return "a number";
-        case VALUE_TRUE:
-        case VALUE_FALSE:
+        case JsonScanner.TRUE:
+        case JsonScanner.FALSE:
           return "a boolean";
-        case VALUE_NULL:
-          return "null";
         default:
-          return t.asString() == null ? t.name() : t.asString();
+          return "null";
       }
     }
   }

@@ -8,14 +8,13 @@ public final class Utf8 {
 
   private Utf8() {}
 
-  /** The offset of the first byte that starts an invalid sequence, or -1 when all of {@code bytes} is valid. */
-  public static int firstInvalid(byte[] bytes) {
-    int i = 0;
-    int n = bytes.length;
+  /** The offset of the first byte in {@code [from, to)} that starts no valid sequence, or -1 when all are valid. */
+  public static int firstInvalid(byte[] bytes, int from, int to) {
+    int i = from;
     while (true) {
       // Skip ASCII eight bytes at a time, and jump straight to the first byte above 0x7f: text with a
       // multi-byte character every few dozen bytes would otherwise fall back to one byte at a time.
-      while (i <= n - 8) {
+      while (i <= to - 8) {
         long high = (long) LONGS.get(bytes, i) & HIGH_BITS;
         if (high != 0) {
           i += Long.numberOfTrailingZeros(high) >>> 3;
@@ -23,40 +22,49 @@ public final class Utf8 {
         }
         i += 8;
       }
-      if (i >= n) {
+      if (i >= to) {
         return -1;
       }
-      int b = bytes[i] & 0xff;
-      if (b < 0x80) {
+      if (bytes[i] >= 0) {
         i++;
-      } else if (b < 0xc2) {
-        return i; // a continuation byte, or an overlong two-byte lead
-      } else if (b < 0xe0) {
-        if (i + 1 >= n || !continuation(bytes[i + 1])) {
-          return i;
-        }
-        i += 2;
-      } else if (b < 0xf0) {
-        // the second byte's range rules out overlong forms (E0) and surrogates (ED)
-        int lo = b == 0xe0 ? 0xa0 : 0x80;
-        int hi = b == 0xed ? 0x9f : 0xbf;
-        if (i + 2 >= n || !inRange(bytes[i + 1], lo, hi) || !continuation(bytes[i + 2])) {
-          return i;
-        }
-        i += 3;
-      } else if (b < 0xf5) {
-        // F0 must not be overlong, F4 must not pass U+10FFFF
-        int lo = b == 0xf0 ? 0x90 : 0x80;
-        int hi = b == 0xf4 ? 0x8f : 0xbf;
-        if (i + 3 >= n || !inRange(bytes[i + 1], lo, hi) || !continuation(bytes[i + 2])
-            || !continuation(bytes[i + 3])) {
-          return i;
-        }
-        i += 4;
-      } else {
+        continue;
+      }
+      int length = sequenceLength(bytes, i, to);
+      if (length < 0) {
         return i;
       }
+      i += length;
     }
+  }
+
+  /**
+   * The length (2 to 4) of the valid multi-byte sequence that starts at {@code i}, or -1 when the bytes from
+   * {@code i} (up to {@code end}) do not start one. The byte at {@code i} is above 0x7f.
+   */
+  public static int sequenceLength(byte[] bytes, int i, int end) {
+    int b = bytes[i] & 0xff;
+    if (b < 0xc2) {
+      return -1; // a continuation byte, or an overlong two-byte lead
+    }
+    if (b < 0xe0) {
+      return i + 1 < end && continuation(bytes[i + 1]) ? 2 : -1;
+    }
+    if (b < 0xf0) {
+      // the second byte's range rules out overlong forms (E0) and surrogates (ED)
+      int lo = b == 0xe0 ? 0xa0 : 0x80;
+      int hi = b == 0xed ? 0x9f : 0xbf;
+      return i + 2 < end && inRange(bytes[i + 1], lo, hi) && continuation(bytes[i + 2]) ? 3 : -1;
+    }
+    if (b < 0xf5) {
+      // F0 must not be overlong, F4 must not pass U+10FFFF
+      int lo = b == 0xf0 ? 0x90 : 0x80;
+      int hi = b == 0xf4 ? 0x8f : 0xbf;
+      return i + 3 < end && inRange(bytes[i + 1], lo, hi) && continuation(bytes[i + 2])
+              && continuation(bytes[i + 3])
+          ? 4
+          : -1;
+    }
+    return -1;
   }
 
   private static boolean continuation(byte b) {

@@ -44,7 +44,7 @@ class HexTest {
       return hex.length() == 16
           && Hex.isLowerHex(hex)
           && Hex.parseLong(hex, 0) == v
-          && Hex.parse(hex.toCharArray(), 0, 16, parsed)
+          && Hex.parse(hex.getBytes(java.nio.charset.StandardCharsets.UTF_8), 0, 16, parsed)
           && parsed[0] == v;
     });
   }
@@ -54,7 +54,7 @@ class HexTest {
     qt().forAll(longs().all(), longs().all()).check((high, low) -> {
       TraceId id = new TraceId(high, low);
       String hex = id.toHex();
-      char[] chars = ("xx" + hex + "yy").toCharArray();
+      byte[] chars = ("xx" + hex + "yy").getBytes(java.nio.charset.StandardCharsets.UTF_8);
       long[] parsed = new long[2];
       return hex.length() == 32
           && TraceId.parse(hex).equals(id)
@@ -79,14 +79,14 @@ class HexTest {
       "0x000000000000a1", "-000000000000001"})
   void parseRejectsAnythingButLowercaseHex(String s) {
     long[] out = {42, 43};
-    assertThat(Hex.parse(s.toCharArray(), 0, 16, out)).isFalse();
+    assertThat(Hex.parse(s.getBytes(java.nio.charset.StandardCharsets.UTF_8), 0, 16, out)).isFalse();
     assertThat(Hex.isLowerHex(s)).isFalse();
   }
 
   @Test
   void parseReadsOnlyItsWindow() {
     long[] out = new long[2];
-    assertThat(Hex.parse("ZZ00000000000000a1ZZ".toCharArray(), 2, 16, out)).isTrue();
+    assertThat(Hex.parse("ZZ00000000000000a1ZZ".getBytes(java.nio.charset.StandardCharsets.UTF_8), 2, 16, out)).isTrue();
     assertThat(out[0]).isEqualTo(0xa1L);
   }
 

@@ -24,6 +24,10 @@ class Utf8Test {
     return b;
   }
 
+  private static int firstInvalid(byte[] bytes) {
+    return Utf8.firstInvalid(bytes, 0, bytes.length);
+  }
+
   private static boolean decoderAccepts(byte[] bytes) {
     CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT)
@@ -38,59 +42,59 @@ class Utf8Test {
 
   @Test
   void emptyAndAsciiAreValid() {
-    assertThat(Utf8.firstInvalid(new byte[0])).isEqualTo(-1);
-    assertThat(Utf8.firstInvalid("{\"a\":1}\u0000\u007f".getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
+    assertThat(firstInvalid(new byte[0])).isEqualTo(-1);
+    assertThat(firstInvalid("{\"a\":1}\u0000\u007f".getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
   }
 
   @Test
   void multiByteCharactersAreValid() {
-    assertThat(Utf8.firstInvalid("é日本😀\u0080\u07ff\u0800\uffff".getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
-    assertThat(Utf8.firstInvalid(bytes(0xf4, 0x8f, 0xbf, 0xbf))).isEqualTo(-1); // U+10FFFF
-    assertThat(Utf8.firstInvalid(bytes(0xed, 0x9f, 0xbf))).isEqualTo(-1); // U+D7FF, just below the surrogates
-    assertThat(Utf8.firstInvalid(bytes(0xee, 0x80, 0x80))).isEqualTo(-1); // U+E000, just above them
+    assertThat(firstInvalid("é日本😀\u0080\u07ff\u0800\uffff".getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
+    assertThat(firstInvalid(bytes(0xf4, 0x8f, 0xbf, 0xbf))).isEqualTo(-1); // U+10FFFF
+    assertThat(firstInvalid(bytes(0xed, 0x9f, 0xbf))).isEqualTo(-1); // U+D7FF, just below the surrogates
+    assertThat(firstInvalid(bytes(0xee, 0x80, 0x80))).isEqualTo(-1); // U+E000, just above them
   }
 
   @Test
   void loneContinuationByteIsInvalidAtItsOffset() {
-    assertThat(Utf8.firstInvalid(bytes('a', 'b', 0x80, 'c'))).isEqualTo(2);
-    assertThat(Utf8.firstInvalid(bytes(0xc3, 0xa9, 0xbf))).isEqualTo(2);
+    assertThat(firstInvalid(bytes('a', 'b', 0x80, 'c'))).isEqualTo(2);
+    assertThat(firstInvalid(bytes(0xc3, 0xa9, 0xbf))).isEqualTo(2);
   }
 
   @Test
   void overlongEncodingIsInvalidAtItsLeadByte() {
-    assertThat(Utf8.firstInvalid(bytes('x', 0xc0, 0xaf))).isEqualTo(1);
-    assertThat(Utf8.firstInvalid(bytes(0xc1, 0xbf))).isEqualTo(0);
-    assertThat(Utf8.firstInvalid(bytes('x', 'y', 0xe0, 0x9f, 0xbf))).isEqualTo(2);
-    assertThat(Utf8.firstInvalid(bytes(0xf0, 0x8f, 0xbf, 0xbf))).isEqualTo(0);
+    assertThat(firstInvalid(bytes('x', 0xc0, 0xaf))).isEqualTo(1);
+    assertThat(firstInvalid(bytes(0xc1, 0xbf))).isEqualTo(0);
+    assertThat(firstInvalid(bytes('x', 'y', 0xe0, 0x9f, 0xbf))).isEqualTo(2);
+    assertThat(firstInvalid(bytes(0xf0, 0x8f, 0xbf, 0xbf))).isEqualTo(0);
   }
 
   @Test
   void encodedSurrogateIsInvalid() {
-    assertThat(Utf8.firstInvalid(bytes('a', 0xed, 0xa0, 0x80))).isEqualTo(1);
-    assertThat(Utf8.firstInvalid(bytes(0xed, 0xbf, 0xbf))).isEqualTo(0);
+    assertThat(firstInvalid(bytes('a', 0xed, 0xa0, 0x80))).isEqualTo(1);
+    assertThat(firstInvalid(bytes(0xed, 0xbf, 0xbf))).isEqualTo(0);
   }
 
   @Test
   void codePointAboveMaximumIsInvalid() {
-    assertThat(Utf8.firstInvalid(bytes(0xf4, 0x90, 0x80, 0x80))).isEqualTo(0);
-    assertThat(Utf8.firstInvalid(bytes('a', 0xf5, 0x80, 0x80, 0x80))).isEqualTo(1);
-    assertThat(Utf8.firstInvalid(bytes(0xf8, 0x88, 0x80, 0x80, 0x80))).isEqualTo(0);
-    assertThat(Utf8.firstInvalid(bytes(0xfe))).isEqualTo(0);
-    assertThat(Utf8.firstInvalid(bytes(0xff))).isEqualTo(0);
+    assertThat(firstInvalid(bytes(0xf4, 0x90, 0x80, 0x80))).isEqualTo(0);
+    assertThat(firstInvalid(bytes('a', 0xf5, 0x80, 0x80, 0x80))).isEqualTo(1);
+    assertThat(firstInvalid(bytes(0xf8, 0x88, 0x80, 0x80, 0x80))).isEqualTo(0);
+    assertThat(firstInvalid(bytes(0xfe))).isEqualTo(0);
+    assertThat(firstInvalid(bytes(0xff))).isEqualTo(0);
   }
 
   @Test
   void truncatedSequenceIsInvalidAtItsLeadByte() {
-    assertThat(Utf8.firstInvalid(bytes('a', 0xe6, 0x97))).isEqualTo(1);
-    assertThat(Utf8.firstInvalid(bytes('a', 0xc3))).isEqualTo(1);
-    assertThat(Utf8.firstInvalid(bytes(0xf0, 0x9f, 0x98))).isEqualTo(0);
-    assertThat(Utf8.firstInvalid(bytes(0xe6, 0x97, 'a'))).isEqualTo(0);
-    assertThat(Utf8.firstInvalid(bytes(0xf0, 0x9f, 0x98, 0xc3, 0xa9))).isEqualTo(0);
+    assertThat(firstInvalid(bytes('a', 0xe6, 0x97))).isEqualTo(1);
+    assertThat(firstInvalid(bytes('a', 0xc3))).isEqualTo(1);
+    assertThat(firstInvalid(bytes(0xf0, 0x9f, 0x98))).isEqualTo(0);
+    assertThat(firstInvalid(bytes(0xe6, 0x97, 'a'))).isEqualTo(0);
+    assertThat(firstInvalid(bytes(0xf0, 0x9f, 0x98, 0xc3, 0xa9))).isEqualTo(0);
   }
 
   @Test
   void reportsTheFirstOfSeveralProblems() {
-    assertThat(Utf8.firstInvalid(bytes('o', 'k', 0xc3, 0xa9, 0xff, 0x80, 0xc0))).isEqualTo(4);
+    assertThat(firstInvalid(bytes('o', 'k', 0xc3, 0xa9, 0xff, 0x80, 0xc0))).isEqualTo(4);
   }
 
   @Test
@@ -101,7 +105,7 @@ class Utf8Test {
         byte[] text = new byte[length];
         java.util.Arrays.fill(text, (byte) 'a');
         text[at] = (byte) 0x80;
-        assertThat(Utf8.firstInvalid(text)).as("length %d, byte 0x80 at %d", length, at).isEqualTo(at);
+        assertThat(firstInvalid(text)).as("length %d, byte 0x80 at %d", length, at).isEqualTo(at);
       }
     }
   }
@@ -114,9 +118,9 @@ class Utf8Test {
         byte[] text = new byte[length];
         java.util.Arrays.fill(text, (byte) 'a');
         System.arraycopy(euro, 0, text, at, 3);
-        assertThat(Utf8.firstInvalid(text)).as("length %d, euro sign at %d", length, at).isEqualTo(-1);
+        assertThat(firstInvalid(text)).as("length %d, euro sign at %d", length, at).isEqualTo(-1);
         text[length - 1] = (byte) 0xff;
-        assertThat(Utf8.firstInvalid(text)).as("length %d, euro sign at %d, 0xff last", length, at)
+        assertThat(firstInvalid(text)).as("length %d, euro sign at %d, 0xff last", length, at)
             .isEqualTo(at + 3 == length ? at : length - 1);
       }
     }
@@ -164,26 +168,34 @@ class Utf8Test {
   @Test
   void agreesWithTheJdkDecoderOnRandomBytes() {
     qt().withExamples(20_000).forAll(randomBytes())
-        .check(b -> decoderAccepts(b) == (Utf8.firstInvalid(b) == -1));
+        .check(b -> decoderAccepts(b) == (firstInvalid(b) == -1));
   }
 
   @Test
   void agreesWithTheJdkDecoderOnNearlyValidText() {
     qt().withExamples(20_000).forAll(nearlyValidBytes())
-        .check(b -> decoderAccepts(b) == (Utf8.firstInvalid(b) == -1));
+        .check(b -> decoderAccepts(b) == (firstInvalid(b) == -1));
   }
 
   @Test
   void firstInvalidOffsetIsWhereTheValidPrefixEnds() {
     // Everything before the reported offset decodes; the reported byte cannot start a valid sequence there.
     qt().withExamples(20_000).forAll(nearlyValidBytes().mix(randomBytes())).check(b -> {
-      int bad = Utf8.firstInvalid(b);
+      int bad = firstInvalid(b);
       if (bad < 0) {
         return true;
       }
       byte[] prefix = java.util.Arrays.copyOf(b, bad);
       byte[] rest = java.util.Arrays.copyOfRange(b, bad, b.length);
-      return decoderAccepts(prefix) && Utf8.firstInvalid(rest) == 0 && !decoderAccepts(rest);
+      return decoderAccepts(prefix) && firstInvalid(rest) == 0 && !decoderAccepts(rest);
     });
+  }
+
+  @Test
+  void checksOnlyItsWindow() {
+    byte[] b = bytes(0xff, 'a', 0xc3, 0xa9, 'b', 0xff);
+    assertThat(Utf8.firstInvalid(b, 1, 5)).isEqualTo(-1);
+    assertThat(Utf8.firstInvalid(b, 1, 3)).isEqualTo(2); // the window cuts the character in two
+    assertThat(Utf8.firstInvalid(b, 1, 6)).isEqualTo(5);
   }
 }
