@@ -212,5 +212,27 @@ public final class Span implements ParseResult {
     public boolean nullAttributes;
     /** True when {@code attributes} is an object with no entries. */
     public boolean emptyAttributes;
+
+    /** Sets every field back to its initial value, for a parser that reuses this object. */
+    public void clear() {
+      projectId = 0;
+      traceHigh = 0;
+      traceLow = 0;
+      spanId = 0;
+      hasParent = false;
+      parentSpanId = 0;
+      isSegment = false;
+      hasExplicitSegmentId = false;
+      explicitSegmentId = 0;
+      endTimestamp = 0;
+      hasReceived = false;
+      received = 0;
+      objectStart = 0;
+      isSegmentStart = -1;
+      isSegmentLength = -1;
+      attributesStart = -1;
+      nullAttributes = false;
+      emptyAttributes = false;
+    }
   }
 }

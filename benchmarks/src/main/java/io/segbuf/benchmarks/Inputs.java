@@ -11,7 +11,11 @@ import java.util.List;
 final class Inputs {
   private Inputs() {}
 
-  /** The raw JSON of {@code traces} traces of {@code spansPerTrace} spans of exactly {@code spanBytes}. */
+  /**
+   * The raw JSON of {@code traces} traces of {@code spansPerTrace} spans of exactly {@code spanBytes}, laid out
+   * back to back in arrival order as a consumer's fetch or replay's line reader allocates them (the generator
+   * leaves its working objects between the spans it makes, so each span would start in cold memory).
+   */
   static List<byte[]> spans(int traces, int spansPerTrace, int spanBytes, long seed) {
     GeneratorOptions options = GeneratorOptions.builder()
         .seed(seed)
@@ -22,8 +26,14 @@ final class Inputs {
         .fanOut(16)
         .serviceEntries(0)
         .build();
-    List<byte[]> out = new ArrayList<>();
-    new SpanGenerator(options).forEach(out::add);
+    List<byte[]> generated = new ArrayList<>();
+    new SpanGenerator(options).forEach(generated::add);
+    List<byte[]> out = new ArrayList<>(generated.size());
+    for (byte[] span : generated) {
+      out.add(span.clone());
+    }
+    generated.clear();
+    System.gc(); // a full collection compacts the copies in order and moves them out of the young generation
     return out;
   }
 

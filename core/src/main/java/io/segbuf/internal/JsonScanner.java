@@ -54,8 +54,8 @@ final class JsonScanner {
     }
   }
 
-  private final byte[] b;
-  private final int end;
+  private byte[] b;
+  private int end;
   /** The offset of the next byte to read. */
   int pos;
 
@@ -83,8 +83,15 @@ final class JsonScanner {
   private boolean exactExponent;
 
   JsonScanner(byte[] bytes) {
-    this.b = bytes;
-    this.end = bytes.length;
+    reset(bytes);
+  }
+
+  /** Starts over on {@code bytes}: scanners are reused, one per thread, to spare an allocation per span. */
+  void reset(byte[] bytes) {
+    b = bytes;
+    end = bytes.length;
+    pos = 0;
+    depth = 0;
   }
 
   /** Skips JSON white space; returns the next byte (0-255), or -1 at the end. */

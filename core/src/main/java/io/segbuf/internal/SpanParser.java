@@ -34,11 +34,16 @@ public final class SpanParser {
   private static final byte[] TYPE = ascii("type");
   private static final byte[] STRING_TYPE = ascii("string");
   private static final int MAX_SHOWN = 40;
+  private static final byte[] NOTHING = new byte[0];
 
   private SpanParser() {}
 
+  /** One reader per thread, reused: a parse then allocates nothing but its {@link Span} (or its outcome). */
+  private static final ThreadLocal<Reader> READERS = ThreadLocal.withInitial(Reader::new);
+
   public static ParseResult parse(byte[] bytes) {
-    Reader reader = new Reader(bytes);
+    Reader reader = READERS.get();
+    reader.reset(bytes);
     try {
       return reader.read();
     } catch (JsonScanner.Malformed e) {
@@ -62,16 +67,18 @@ public final class SpanParser {
     return out;
   }
 
-  /** One parse: the scanner, the fields read so far and which were seen. */
+  /** A thread's parse, reset for each span: the scanner, the fields read so far and which were seen. */
   private static final class Reader extends Span.Fields {
-    private final JsonScanner s;
-    private final byte[] bytes;
+    private final JsonScanner s = new JsonScanner(NOTHING);
     private final long[] ids = new long[2];
+    private byte[] bytes = NOTHING;
     private int seen;
 
-    Reader(byte[] bytes) {
-      this.s = new JsonScanner(bytes);
+    void reset(byte[] bytes) {
+      clear();
+      s.reset(bytes);
       this.bytes = bytes;
+      seen = 0;
     }
 
     ParseResult read() throws JsonScanner.Malformed {

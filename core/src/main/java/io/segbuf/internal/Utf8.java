@@ -12,15 +12,31 @@ public final class Utf8 {
   public static int firstInvalid(byte[] bytes, int from, int to) {
     int i = from;
     while (true) {
-      // Skip ASCII eight bytes at a time, and jump straight to the first byte above 0x7f: text with a
-      // multi-byte character every few dozen bytes would otherwise fall back to one byte at a time.
+      // Skip ASCII eight bytes at a time and jump straight to the first byte above 0x7f. Two- and three-byte
+      // characters that lie whole in the word just read are checked there, in the register; the rest (four
+      // bytes, a word's last two bytes, anything invalid) take the full check below.
       while (i <= to - 8) {
-        long high = (long) LONGS.get(bytes, i) & HIGH_BITS;
-        if (high != 0) {
-          i += Long.numberOfTrailingZeros(high) >>> 3;
+        long x = (long) LONGS.get(bytes, i);
+        long high = x & HIGH_BITS;
+        if (high == 0) {
+          i += 8;
+          continue;
+        }
+        int k = Long.numberOfTrailingZeros(high) >>> 3;
+        i += k;
+        if (k > 5) {
           break;
         }
-        i += 8;
+        long w = x >>> (8 * k);
+        if ((w & 0xc0e0L) == 0x80c0L && (w & 0x1eL) != 0) {
+          i += 2; // 110xxxxx 10xxxxxx, not an overlong C0 or C1 lead
+          continue;
+        }
+        if ((w & 0xc0c0f0L) == 0x8080e0L && validThreeBytes((int) w & 0xff, (int) (w >>> 8) & 0xff)) {
+          i += 3; // 1110xxxx 10xxxxxx 10xxxxxx
+          continue;
+        }
+        break;
       }
       if (i >= to) {
         return -1;
@@ -50,10 +66,10 @@ public final class Utf8 {
       return i + 1 < end && continuation(bytes[i + 1]) ? 2 : -1;
     }
     if (b < 0xf0) {
-      // the second byte's range rules out overlong forms (E0) and surrogates (ED)
-      int lo = b == 0xe0 ? 0xa0 : 0x80;
-      int hi = b == 0xed ? 0x9f : 0xbf;
-      return i + 2 < end && inRange(bytes[i + 1], lo, hi) && continuation(bytes[i + 2]) ? 3 : -1;
+      return i + 2 < end && continuation(bytes[i + 1]) && continuation(bytes[i + 2])
+              && validThreeBytes(b, bytes[i + 1] & 0xff)
+          ? 3
+          : -1;
     }
     if (b < 0xf5) {
       // F0 must not be overlong, F4 must not pass U+10FFFF
@@ -65,6 +81,11 @@ public final class Utf8 {
           : -1;
     }
     return -1;
+  }
+
+  /** A three-byte lead and its second byte: not an overlong form (E0 below A0), not a surrogate (ED from A0). */
+  private static boolean validThreeBytes(int lead, int second) {
+    return (lead != 0xe0 || second >= 0xa0) && (lead != 0xed || second < 0xa0);
   }
 
   private static boolean continuation(byte b) {
