@@ -38,8 +38,10 @@ import org.jspecify.annotations.Nullable;
 public final class InMemorySegmentStore implements SegmentStore, TraceAssembly.SegmentSource {
   public static final int DEFAULT_RECENTLY_FLUSHED_SPANS = 100_000;
 
-  private static final Comparator<BufferedSegment> BY_DEADLINE =
-      Comparator.<BufferedSegment>comparingLong(s -> s.deadlineMillis).thenComparingLong(s -> s.seq);
+  private static final Comparator<BufferedSegment> BY_DEADLINE = (a, b) -> {
+    int byDeadline = Long.compare(a.deadlineMillis, b.deadlineMillis);
+    return byDeadline != 0 ? byDeadline : Long.compare(a.seq, b.seq);
+  };
 
   private final int recentlyFlushedSpans;
   private final Map<TraceKey, TraceAssembly> traces = new HashMap<>();

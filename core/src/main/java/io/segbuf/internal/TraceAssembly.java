@@ -4,8 +4,6 @@ import io.segbuf.SegmentKey;
 import io.segbuf.Span;
 import io.segbuf.TraceId;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -24,8 +22,8 @@ import org.jspecify.annotations.Nullable;
 final class TraceAssembly {
   private final long projectId;
   private final TraceId traceId;
-  private final Map<Long, Node> nodes = new HashMap<>();
-  final Map<Long, BufferedSegment> segments = new HashMap<>();
+  private final LongMap<Node> nodes = new LongMap<>();
+  final LongMap<BufferedSegment> segments = new LongMap<>();
   /** Segments of this trace counted as buffered. */
   int activeSegments;
 
