@@ -131,6 +131,15 @@ final class JsonScanner {
       pos++;
       c = skipWhitespace();
     }
+    fieldName(c);
+    if (skipWhitespace() < 0) {
+      throw unexpected("a value");
+    }
+    return true;
+  }
+
+  /** Reads a field name, whose first byte {@code c} is at {@link #pos}, and the colon after it. */
+  private void fieldName(int c) throws Malformed {
     if (c != '"') {
       throw unexpected("a field name in double quotes");
     }
@@ -140,10 +149,6 @@ final class JsonScanner {
       throw unexpected("':' after a field name");
     }
     pos++;
-    if (skipWhitespace() < 0) {
-      throw unexpected("a value");
-    }
-    return true;
   }
 
   /**
@@ -208,15 +213,7 @@ final class JsonScanner {
         c = skipWhitespace();
       }
       if (!inArray) {
-        if (c != '"') {
-          throw unexpected("a field name in double quotes");
-        }
-        pos++;
-        string();
-        if (skipWhitespace() != ':') {
-          throw unexpected("':' after a field name");
-        }
-        pos++;
+        fieldName(c);
       }
       c = scalar();
       first = c == OBJECT || c == ARRAY;
