@@ -127,7 +127,7 @@ public final class RedisSegmentStore implements SegmentStore {
       Span s = spans.get(group.get(0));
       String guard = KeyLayout.guard(s.projectId(), s.traceIdHigh(), s.traceIdLow());
       guards.add(guard);
-      guarding.schedule(shard, guard, guardScore);
+      guarding.guard(shard, guard, guardScore);
     }
     List<CompletionStage<?>> inFlight = new ArrayList<>();
     List<CompletionStage<?>> guardWrites = new ArrayList<>();
@@ -201,12 +201,11 @@ public final class RedisSegmentStore implements SegmentStore {
       }
       Span first = spans.get(group.get(0));
       List<Object> records = list(reply.get(1));
-      for (int r = 0; r < records.size(); r += 6) {
+      for (int r = 0; r < records.size(); r += 5) {
         String segment = string(records.get(r));
-        int segShard = (int) num(records.get(r + 1));
         String member = KeyLayout.member(first.projectId(), first.traceIdHigh(), first.traceIdLow(), segment);
-        updates.schedule(segShard, member, num(records.get(r + 2)));
-        updates.count(segShard, num(records.get(r + 5)), num(records.get(r + 3)), num(records.get(r + 4)));
+        updates.schedule((int) num(records.get(r + 1)), member, num(records.get(r + 2)), num(records.get(r + 3)),
+            num(records.get(r + 4)));
       }
     }
     if (failure == null) {
@@ -258,13 +257,14 @@ public final class RedisSegmentStore implements SegmentStore {
       List<Object> reply = Futures.await(scripts.call(Scripts.Name.REPAIR,
           new byte[][] {KeyLayout.nodes(base), KeyLayout.metas(base)}, KeyLayout.bytes(base)), timeout, "repair");
       String traceMember = guard.substring(2);
-      for (int r = 0; r < reply.size(); r += 3) {
-        updates.schedule((int) num(reply.get(r + 1)), traceMember + ":" + string(reply.get(r)), num(reply.get(r + 2)));
+      for (int r = 0; r < reply.size(); r += 5) {
+        updates.schedule((int) num(reply.get(r + 1)), traceMember + ":" + string(reply.get(r)), num(reply.get(r + 2)),
+            num(reply.get(r + 3)), num(reply.get(r + 4)));
       }
       updates.remove(shard, guard);
       repairedTraces.incrementAndGet();
       LOG.warn("repaired the queue entries of trace {} after an interrupted batch ({} segments)", traceMember,
-          reply.size() / 3);
+          reply.size() / 5);
     }
     List<CompletionStage<?>> inFlight = new ArrayList<>();
     updates.send(inFlight);
@@ -285,9 +285,9 @@ public final class RedisSegmentStore implements SegmentStore {
     Integer listed = listedIn.remove(key);
     Integer shard = generation == -2 ? Integer.valueOf((int) num(reply.get(1))) : listed;
     if (shard != null) {
-      Long removed = Futures.await(async.zrem(keys.queue(shard), KeyLayout.bytes(KeyLayout.member(key))), timeout,
-          "seal");
-      if (generation == -1 && removed != null && removed > 0) {
+      long removed = num(Futures.await(scripts.call(Scripts.Name.QUEUE, queueKeys(shard), ascii(0), ascii(1),
+          KeyLayout.bytes(KeyLayout.member(key))), timeout, "seal").get(0));
+      if (generation == -1 && removed > 0) {
         expiredUnflushed.incrementAndGet();
         LOG.warn("segment {} was queued but its keys are gone: expired after keyTtl={} before it was flushed",
             key, options.keyTtl());
@@ -331,8 +331,7 @@ public final class RedisSegmentStore implements SegmentStore {
       return; // completed already
     }
     QueueUpdates updates = new QueueUpdates();
-    updates.schedule(shard, KeyLayout.member(key), num(reply.get(1)));
-    updates.count(shard, num(reply.get(4)), num(reply.get(2)), num(reply.get(3)));
+    updates.schedule(shard, KeyLayout.member(key), num(reply.get(1)), num(reply.get(2)), num(reply.get(3)));
     List<CompletionStage<?>> inFlight = new ArrayList<>();
     updates.send(inFlight);
     awaitAll(inFlight, "complete");
@@ -500,61 +499,67 @@ public final class RedisSegmentStore implements SegmentStore {
   }
 
   /** Queue and usage changes, collected per shard and sent as one ZADD, one ZREM and HINCRBYs per shard. */
-  private final class QueueUpdates {
-    private final Map<Integer, List<ScoredValue<byte[]>>> adds = new HashMap<>();
-    private final Map<Integer, List<byte[]>> removes = new HashMap<>();
-    private final Map<Integer, long[]> counts = new HashMap<>();
+  /** The keys of a shard's queue script: its queue, usage counters and segment sizes (one hash slot). */
+  private byte[][] queueKeys(int shard) {
+    return new byte[][] {keys.queue(shard), keys.usage(shard), keys.sizes(shard)};
+  }
 
-    void schedule(int shard, String member, long score) {
+  /**
+   * Queue changes, collected per shard and sent as one queue script per shard. Each segment entry carries the
+   * spans and bytes the segment holds; the script moves the usage counters by the change from what it recorded.
+   */
+  private final class QueueUpdates {
+    /** Per shard: score, member, spans, bytes of each entry (spans -1 for a guard). */
+    private final Map<Integer, List<byte[]>> entries = new HashMap<>();
+    private final Map<Integer, List<byte[]>> removes = new HashMap<>();
+
+    /** Queues a segment that holds {@code spans} and {@code bytes}, or removes it when {@code score} is negative. */
+    void schedule(int shard, String member, long score, long spans, long bytes) {
       if (score < 0) {
         remove(shard, member);
       } else {
-        adds.computeIfAbsent(shard, s -> new ArrayList<>()).add(ScoredValue.just(score, KeyLayout.bytes(member)));
+        entry(shard, member, score, spans, bytes);
       }
+    }
+
+    /** Queues a batch's guard for a trace: an entry without a size. */
+    void guard(int shard, String member, long score) {
+      entry(shard, member, score, -1, 0);
+    }
+
+    private void entry(int shard, String member, long score, long spans, long bytes) {
+      List<byte[]> e = entries.computeIfAbsent(shard, s -> new ArrayList<>());
+      e.add(ascii(score));
+      e.add(KeyLayout.bytes(member));
+      e.add(ascii(spans));
+      e.add(ascii(bytes));
     }
 
     void remove(int shard, String member) {
       removes.computeIfAbsent(shard, s -> new ArrayList<>()).add(KeyLayout.bytes(member));
     }
 
-    void count(int shard, long segments, long spans, long bytes) {
-      long[] c = counts.computeIfAbsent(shard, s -> new long[3]);
-      c[0] += segments;
-      c[1] += spans;
-      c[2] += bytes;
-    }
-
     /**
-     * One queue script per shard: its adds, removes and counters applied at once, even with Redis at maxmemory
-     * (a half-applied update would leave segments without a queue entry, or counters that drift).
+     * One queue script per shard: its entries, removals and counters applied at once, even with Redis at
+     * maxmemory (a half-applied update would leave segments without a queue entry, or counters that drift).
      */
     void send(List<CompletionStage<?>> inFlight) {
-      Set<Integer> shards = new HashSet<>(adds.keySet());
+      Set<Integer> shards = new HashSet<>(entries.keySet());
       shards.addAll(removes.keySet());
-      shards.addAll(counts.keySet());
       for (int shard : shards) {
-        List<ScoredValue<byte[]>> added = adds.getOrDefault(shard, List.of());
+        List<byte[]> added = entries.getOrDefault(shard, List.of());
         List<byte[]> removed = removes.getOrDefault(shard, List.of());
-        long[] c = counts.getOrDefault(shard, new long[3]);
         if (!added.isEmpty()) {
           registerShard(shard, inFlight);
         }
-        byte[][] args = new byte[2 + 2 * added.size() + removed.size() + 3][];
-        int a = 0;
-        args[a++] = ascii(added.size());
-        for (ScoredValue<byte[]> v : added) {
-          args[a++] = ascii((long) v.getScore());
-          args[a++] = v.getValue();
-        }
-        args[a++] = ascii(removed.size());
-        for (byte[] member : removed) {
-          args[a++] = member;
-        }
-        for (long delta : c) {
-          args[a++] = ascii(delta);
-        }
-        inFlight.add(scripts.call(Scripts.Name.QUEUE, new byte[][] {keys.queue(shard), keys.usage(shard)}, args));
+        List<byte[]> args = new ArrayList<>(2 + added.size() + removed.size());
+        args.add(ascii(added.size() / 4));
+        args.addAll(added);
+        args.add(ascii(removed.size()));
+        args.addAll(removed);
+        inFlight.add(scripts.call(Scripts.Name.QUEUE, queueKeys(shard), args.toArray(new byte[0][])));
       }
     }
   }
+
 }

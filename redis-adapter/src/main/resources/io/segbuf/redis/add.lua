@@ -7,8 +7,8 @@
 --       Then n pairs (span id, header), block by block, and the n stored payloads in the same order. A header is
 --       'L' .. parent16 .. digest16 .. kind .. size [.. '/' .. label16], kind 'r' root, 'e' explicit segment
 --       id (label), 'c' child; it starts as a link node does, so that it is stored as the node of a block member.
--- Returns { duplicate indexes (by position in the blocks), records } with 6 values per touched segment:
---       segment id, shard, queue score (-1: remove), spans delta, bytes delta, buffered-segment delta.
+-- Returns { duplicate indexes (by position in the blocks), records } with 5 values per touched segment:
+--       segment id, shard, queue score (-1: remove), spans and bytes it now holds (open and sealed).
 local nodes_key, metas_key = KEYS[1], KEYS[2]
 local base = ARGV[1]
 local now = tonumber(ARGV[2])
@@ -41,7 +41,6 @@ local function get_meta(label)
     local v = redis.call('HGET', metas_key, label)
     if v then m = parse_meta(v) else m = new_meta(shard) end
     m.was_active = is_active(m)
-    m.spans0, m.bytes0 = m.c + m.sc, m.b + m.sb
     metas[label] = m
     meta_order[#meta_order + 1] = label
   end
@@ -407,9 +406,8 @@ for _, label in ipairs(meta_order) do
     records[#records + 1] = label
     records[#records + 1] = m.h
     records[#records + 1] = score(m)
-    records[#records + 1] = m.c + m.sc - m.spans0
-    records[#records + 1] = m.b + m.sb - m.bytes0
-    records[#records + 1] = d
+    records[#records + 1] = m.c + m.sc
+    records[#records + 1] = m.b + m.sb
   end
 end
 hset_pages(metas_key, meta_flat)

@@ -1,6 +1,6 @@
 -- Deletes a sealed generation once it was flushed.
 -- KEYS[1] node hash, KEYS[2] meta hash. ARGV: base, segment id, generation, chunked (0/1), retention seconds.
--- Returns { shard, queue score (-1: remove), spans delta, bytes delta, buffered-segment delta },
+-- Returns { shard, queue score (-1: remove), spans and bytes the segment still holds (open) },
 -- or { -1 } when that generation is not sealed (completed already).
 local nodes_key, metas_key = KEYS[1], KEYS[2]
 local base, label, gen = ARGV[1], ARGV[2], tonumber(ARGV[3])
@@ -10,7 +10,6 @@ if not v then return { -1 } end
 local m = parse_meta(v)
 if m.s ~= gen then return { -1 } end
 redis.call('DEL', base .. 'g:' .. label .. ':' .. gen)
-local spans, bytes = m.sc, m.sb
 m.s, m.sc, m.sb = -1, 0, 0
 if chunked == 1 then m.k = 1 end
 redis.call('HSET', metas_key, label, meta_string(m))
@@ -23,4 +22,4 @@ if d ~= 0 then
     redis.call('EXPIRE', metas_key, retention)
   end
 end
-return { m.h, score(m), -spans, -bytes, d }
+return { m.h, score(m), m.c, m.b }

@@ -1,5 +1,6 @@
 -- Lists the queue entries of every buffered segment of a trace, to repair a queue update lost in a crash.
--- KEYS[1] node hash, KEYS[2] meta hash. Returns 3 values per buffered segment: segment id, shard, score.
+-- KEYS[1] node hash, KEYS[2] meta hash. Returns 5 values per buffered segment: segment id, shard, score, and
+-- the spans and bytes it holds (open and sealed).
 local metas_key = KEYS[2]
 local all = redis.call('HGETALL', metas_key)
 local out = {}
@@ -11,6 +12,8 @@ for i = 1, #all, 2 do
       out[#out + 1] = label
       out[#out + 1] = m.h
       out[#out + 1] = score(m)
+      out[#out + 1] = m.c + m.sc
+      out[#out + 1] = m.b + m.sb
     end
   end
 end

@@ -55,7 +55,7 @@ class RedisStoreKeySafetyIT {
       store.add(0, spans, POLICY, Instant.ofEpochSecond(1));
 
       for (String key : redis.cli("KEYS", "*").split("\n")) {
-        assertThat(key).matches("segbuf:(\\{[78]:" + TRACE + "\\}:(n|m|s:[0-9a-f]{16})|\\{q:0\\}:(due|use)"
+        assertThat(key).matches("segbuf:(\\{[78]:" + TRACE + "\\}:(n|m|s:[0-9a-f]{16})|\\{q:0\\}:(due|use|size)"
             + "|\\{shards\\})");
       }
       Map<Long, List<Span>> flushed = new HashMap<>();

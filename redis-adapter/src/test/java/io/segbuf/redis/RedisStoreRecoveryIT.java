@@ -102,14 +102,88 @@ class RedisStoreRecoveryIT {
     RedisStoreOptions options = options();
     String queue = options.keyPrefix() + ":{q:0}:due";
     try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
-      store.add(0, TestSpans.parsed(span(1), span(2).parent(1), span(5).parent(4)), POLICY, T0);
-      // a crash between the trace script and the queue update: segment entries missing, the guard left
-      redis.get().cli("DEL", queue);
+      List<Span> batch = TestSpans.parsed(span(1), span(2).parent(1), span(5).parent(4));
+      store.add(0, batch, POLICY, T0);
+      // a crash between the trace script and the queue update: entries, sizes and counts missing, the guard left
+      redis.get().cli("DEL", queue, options.keyPrefix() + ":{q:0}:use", options.keyPrefix() + ":{q:0}:size");
       redis.get().cli("ZADD", queue, "0", "g:" + TestSpans.PROJECT + ":" + TestSpans.TRACE);
+      assertThat(store.usage().spans()).isZero();
       assertThat(store.due(0, END, 10)).extracting(d -> d.key().segmentId()).containsExactlyInAnyOrder(1L, 4L);
       assertThat(store.repairedTraces()).isEqualTo(1);
       assertThat(redis.get().cli("ZRANGE", queue, "0", "-1")).doesNotContain("g:");
+      assertThat(store.usage().segments()).isEqualTo(2);
+      assertThat(store.usage().spans()).isEqualTo(3);
+      assertThat(store.usage().bytes()).isEqualTo(batch.stream().mapToLong(Span::size).sum());
+      flushAll(store);
+      assertThat(store.usage().segments()).isZero();
+      assertThat(store.usage().spans()).isZero();
+      assertThat(store.usage().bytes()).isZero();
     }
+  }
+
+  @Test
+  void countsOfABatchWhoseQueueUpdateWasLostAreMadeGoodAndReturnToZero() {
+    RedisStoreOptions options = options();
+    String queue = options.keyPrefix() + ":{q:0}:due";
+    String use = options.keyPrefix() + ":{q:0}:use";
+    String sizes = options.keyPrefix() + ":{q:0}:size";
+    String member = TestSpans.PROJECT + ":" + TestSpans.TRACE + ":0000000000000001";
+    try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
+      List<Span> first = TestSpans.parsed(span(1), span(2).parent(1));
+      store.add(0, first, POLICY, T0);
+      String spansBefore = redis.get().cli("HGET", use, "spans").strip();
+      String bytesBefore = redis.get().cli("HGET", use, "bytes").strip();
+      String sizeBefore = redis.get().cli("HGET", sizes, member).strip();
+      List<Span> second = TestSpans.parsed(span(3).parent(1), span(4).parent(3));
+      store.add(0, second, POLICY, T0);
+      // the second batch's queue update never ran: its counts and the segment's size are as after the first
+      redis.get().cli("HSET", use, "spans", spansBefore, "bytes", bytesBefore);
+      redis.get().cli("HSET", sizes, member, sizeBefore);
+      redis.get().cli("ZADD", queue, "0", "g:" + TestSpans.PROJECT + ":" + TestSpans.TRACE);
+      assertThat(store.usage().spans()).isEqualTo(2);
+      assertThat(store.due(0, END, 10)).extracting(DueSegment::key).containsExactly(key(1));
+      assertThat(store.usage().segments()).isEqualTo(1);
+      assertThat(store.usage().spans()).isEqualTo(4);
+      long bytes = first.stream().mapToLong(Span::size).sum() + second.stream().mapToLong(Span::size).sum();
+      assertThat(store.usage().bytes()).isEqualTo(bytes);
+      flushAll(store);
+      assertThat(store.usage().segments()).isZero();
+      assertThat(store.usage().spans()).isZero();
+      assertThat(store.usage().bytes()).isZero();
+    }
+  }
+
+  @Test
+  void theNextUpdateOfASegmentMakesGoodCountsLostBeforeIt() {
+    RedisStoreOptions options = options();
+    String use = options.keyPrefix() + ":{q:0}:use";
+    String sizes = options.keyPrefix() + ":{q:0}:size";
+    String member = TestSpans.PROJECT + ":" + TestSpans.TRACE + ":0000000000000001";
+    try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
+      store.add(0, TestSpans.parsed(span(1)), POLICY, T0);
+      String spansBefore = redis.get().cli("HGET", use, "spans").strip();
+      String sizeBefore = redis.get().cli("HGET", sizes, member).strip();
+      store.add(0, TestSpans.parsed(span(2).parent(1)), POLICY, T0);
+      redis.get().cli("HSET", use, "spans", spansBefore); // that update's counts lost, no repair pending
+      redis.get().cli("HSET", sizes, member, sizeBefore);
+      assertThat(store.usage().spans()).isEqualTo(1);
+      store.add(0, TestSpans.parsed(span(3).parent(2)), POLICY, T0);
+      assertThat(store.usage().spans()).isEqualTo(3);
+      flushAll(store);
+      assertThat(store.usage().spans()).isZero();
+    }
+  }
+
+  /** Seals, reads and completes every segment due by {@link #END}. */
+  private static void flushAll(RedisSegmentStore store) {
+    for (DueSegment due : store.due(0, END, 100)) {
+      SealedSegment sealed = store.seal(due.key(), END);
+      if (sealed != null) {
+        store.read(sealed);
+        store.complete(sealed, false);
+      }
+    }
+    assertThat(store.due(0, END, 100)).isEmpty();
   }
 
   @Test
@@ -136,6 +210,9 @@ class RedisStoreRecoveryIT {
       assertThat(store.seal(key(1), END)).isNull();
       assertThat(store.expiredUnflushedSegments()).isEqualTo(1);
       assertThat(store.due(0, END, 10)).isEmpty();
+      assertThat(store.usage().segments()).isZero(); // the counts of what expired go with its queue entry
+      assertThat(store.usage().spans()).isZero();
+      assertThat(store.usage().bytes()).isZero();
     }
   }
 

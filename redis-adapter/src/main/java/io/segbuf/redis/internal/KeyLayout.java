@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
  *   <li>{@code <prefix>:{<project>:<trace>}:g:<segment id>:<generation>} list: a sealed generation
  *   <li>{@code <prefix>:{q:<shard>}:due} sorted set: the shard's queue, score = deadline × 8 + reason
  *   <li>{@code <prefix>:{q:<shard>}:use} hash: the shard's buffered segments, spans and bytes
+ *   <li>{@code <prefix>:{q:<shard>}:size} hash: per queued segment, the spans and bytes it holds ("spans bytes"),
+ *       which the usage counters are the sum of
  *   <li>{@code <prefix>:{shards}} set: shards that have had a queue
  * </ul>
  */
@@ -54,6 +56,10 @@ public final class KeyLayout {
 
   public byte[] usage(int shard) {
     return bytes(prefix + ":{q:" + shard + "}:use");
+  }
+
+  public byte[] sizes(int shard) {
+    return bytes(prefix + ":{q:" + shard + "}:size");
   }
 
   public byte[] shards() {
