@@ -28,6 +28,7 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -509,9 +510,9 @@ public final class RedisSegmentStore implements SegmentStore {
    * spans and bytes the segment holds; the script moves the usage counters by the change from what it recorded.
    */
   private final class QueueUpdates {
-    /** Per shard: score, member, spans, bytes of each entry (spans -1 for a guard). */
-    private final Map<Integer, List<byte[]>> entries = new HashMap<>();
-    private final Map<Integer, List<byte[]>> removes = new HashMap<>();
+    /** Per shard and member, the last entry: score, spans, bytes (spans -1 for a guard). */
+    private final Map<Integer, Map<String, long[]>> entries = new HashMap<>();
+    private final Map<Integer, Set<String>> removes = new HashMap<>();
 
     /** Queues a segment that holds {@code spans} and {@code bytes}, or removes it when {@code score} is negative. */
     void schedule(int shard, String member, long score, long spans, long bytes) {
@@ -528,15 +529,19 @@ public final class RedisSegmentStore implements SegmentStore {
     }
 
     private void entry(int shard, String member, long score, long spans, long bytes) {
-      List<byte[]> e = entries.computeIfAbsent(shard, s -> new ArrayList<>());
-      e.add(ascii(score));
-      e.add(KeyLayout.bytes(member));
-      e.add(ascii(spans));
-      e.add(ascii(bytes));
+      Set<String> removing = removes.get(shard);
+      if (removing != null) {
+        removing.remove(member);
+      }
+      entries.computeIfAbsent(shard, s -> new LinkedHashMap<>()).put(member, new long[] {score, spans, bytes});
     }
 
     void remove(int shard, String member) {
-      removes.computeIfAbsent(shard, s -> new ArrayList<>()).add(KeyLayout.bytes(member));
+      Map<String, long[]> entering = entries.get(shard);
+      if (entering != null) {
+        entering.remove(member);
+      }
+      removes.computeIfAbsent(shard, s -> new LinkedHashSet<>()).add(member);
     }
 
     /**
@@ -547,16 +552,21 @@ public final class RedisSegmentStore implements SegmentStore {
       Set<Integer> shards = new HashSet<>(entries.keySet());
       shards.addAll(removes.keySet());
       for (int shard : shards) {
-        List<byte[]> added = entries.getOrDefault(shard, List.of());
-        List<byte[]> removed = removes.getOrDefault(shard, List.of());
+        Map<String, long[]> added = entries.getOrDefault(shard, Map.of());
+        Set<String> removed = removes.getOrDefault(shard, Set.of());
         if (!added.isEmpty()) {
           registerShard(shard, inFlight);
         }
-        List<byte[]> args = new ArrayList<>(2 + added.size() + removed.size());
-        args.add(ascii(added.size() / 4));
-        args.addAll(added);
+        List<byte[]> args = new ArrayList<>(2 + 4 * added.size() + removed.size());
+        args.add(ascii(added.size()));
+        added.forEach((member, e) -> {
+          args.add(ascii(e[0]));
+          args.add(KeyLayout.bytes(member));
+          args.add(ascii(e[1]));
+          args.add(ascii(e[2]));
+        });
         args.add(ascii(removed.size()));
-        args.addAll(removed);
+        removed.forEach(member -> args.add(KeyLayout.bytes(member)));
         inFlight.add(scripts.call(Scripts.Name.QUEUE, queueKeys(shard), args.toArray(new byte[0][])));
       }
     }

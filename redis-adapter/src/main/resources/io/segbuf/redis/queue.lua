@@ -8,57 +8,82 @@
 -- crash (between a trace script and this) is made good by the next update of that segment, or by the repair.
 -- Returns { number of members removed from the queue }.
 local queue_key, usage_key, sizes_key = KEYS[1], KEYS[2], KEYS[3]
+local PAGE = 500
 local d_segments, d_spans, d_bytes = 0, 0, 0
 
--- the size recorded for a member: spans, bytes; nil when there is none
-local function recorded(member)
-  local v = redis.call('HGET', sizes_key, member)
-  if not v then return nil, nil end
-  local sp = string.find(v, ' ', 1, true)
-  return tonumber(string.sub(v, 1, sp - 1)), tonumber(string.sub(v, sp + 1))
+-- calls command(key, list[first..last]) a page at a time; sums numeric replies, collects table replies
+local function paged(command, key, list, out)
+  local total = 0
+  for p = 1, #list, PAGE do
+    local r = redis.call(command, key, unpack(list, p, math.min(p + PAGE - 1, #list)))
+    if type(r) == 'table' then
+      for _, v in ipairs(r) do out[#out + 1] = v end
+    else
+      total = total + r
+    end
+  end
+  return total
+end
+
+-- the sizes recorded for members, as { spans, bytes } or false where there is none
+local function recorded(members)
+  local raw = {}
+  if #members > 0 then paged('HMGET', sizes_key, members, raw) end
+  local out = {}
+  for k = 1, #members do
+    local v = raw[k]
+    if v then
+      local sp = string.find(v, ' ', 1, true)
+      out[k] = { tonumber(string.sub(v, 1, sp - 1)), tonumber(string.sub(v, sp + 1)) }
+    else
+      out[k] = false
+    end
+  end
+  return out
 end
 
 local i = 1
 local n = tonumber(ARGV[i])
 i = i + 1
-local zadd = {}
+local zadd, sized, sizes, fields = {}, {}, {}, {}
 for _ = 1, n do
-  local member, spans = ARGV[i + 1], tonumber(ARGV[i + 2])
   zadd[#zadd + 1] = ARGV[i]
-  zadd[#zadd + 1] = member
-  if spans >= 0 then
-    local old_spans, old_bytes = recorded(member)
-    if old_spans == nil then
-      d_segments = d_segments + 1
-      old_spans, old_bytes = 0, 0
-    end
-    d_spans = d_spans + spans - old_spans
-    d_bytes = d_bytes + tonumber(ARGV[i + 3]) - old_bytes
-    redis.call('HSET', sizes_key, member, ARGV[i + 2] .. ' ' .. ARGV[i + 3])
+  zadd[#zadd + 1] = ARGV[i + 1]
+  if tonumber(ARGV[i + 2]) >= 0 then
+    sized[#sized + 1] = ARGV[i + 1]
+    sizes[#sizes + 1] = { tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]) }
+    fields[#fields + 1] = ARGV[i + 1]
+    fields[#fields + 1] = ARGV[i + 2] .. ' ' .. ARGV[i + 3]
   end
   i = i + 4
-  if #zadd >= 1000 then
-    redis.call('ZADD', queue_key, unpack(zadd))
-    zadd = {}
-  end
 end
-if #zadd > 0 then
-  redis.call('ZADD', queue_key, unpack(zadd))
+if #zadd > 0 then paged('ZADD', queue_key, zadd, {}) end
+local before = recorded(sized)
+for k = 1, #sized do
+  local old = before[k] or { 0, 0 }
+  if not before[k] then d_segments = d_segments + 1 end
+  d_spans = d_spans + sizes[k][1] - old[1]
+  d_bytes = d_bytes + sizes[k][2] - old[2]
 end
+if #fields > 0 then paged('HSET', sizes_key, fields, {}) end
+
 local removes = tonumber(ARGV[i])
-i = i + 1
+local members = {}
+for k = 1, removes do
+  members[k] = ARGV[i + k]
+end
 local removed = 0
-for _ = 1, removes do
-  local member = ARGV[i]
-  i = i + 1
-  removed = removed + redis.call('ZREM', queue_key, member)
-  local old_spans, old_bytes = recorded(member)
-  if old_spans ~= nil then
-    d_segments = d_segments - 1
-    d_spans = d_spans - old_spans
-    d_bytes = d_bytes - old_bytes
-    redis.call('HDEL', sizes_key, member)
+if removes > 0 then
+  removed = paged('ZREM', queue_key, members, {})
+  local gone = recorded(members)
+  for k = 1, removes do
+    if gone[k] then
+      d_segments = d_segments - 1
+      d_spans = d_spans - gone[k][1]
+      d_bytes = d_bytes - gone[k][2]
+    end
   end
+  paged('HDEL', sizes_key, members, {})
 end
 local names = { 'segments', 'spans', 'bytes' }
 local deltas = { d_segments, d_spans, d_bytes }
