@@ -9,9 +9,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * A strict JSON (RFC 8259) scanner over UTF-8 bytes, made for reading a few fields of a span and skipping the
  * rest fast: it checks every byte it passes (grammar, escapes, UTF-8, nesting depth) but builds nothing for
- * values it skips. String bodies are searched eight bytes at a time for the next quote, backslash, control or
- * non-ASCII byte. Positions are byte offsets into the array it was given; a problem throws {@link Malformed}
- * with the offset in its message.
+ * values it skips. String bodies are searched eight bytes at a time for the next quote, backslash or control
+ * byte; a string's UTF-8 is checked after that search, and only when the string has bytes above 0x7f. Nesting is
+ * tracked with one bit per level, without recursion. Positions are byte offsets into the array it reads; a problem
+ * throws {@link Malformed} with the offset in its message. One scanner per thread is reused through {@link
+ * #reset}.
  */
 final class JsonScanner {
   /** Containers may nest this deep, the outermost one counted as 1. */
