@@ -8,6 +8,7 @@ import io.segbuf.FlushPolicy;
 import io.segbuf.SealedSegment;
 import io.segbuf.SegmentKey;
 import io.segbuf.Span;
+import io.segbuf.StoreUsage;
 import io.segbuf.TestSpans;
 import io.segbuf.TraceId;
 import java.time.Duration;
@@ -111,13 +112,9 @@ class RedisStoreRecoveryIT {
       assertThat(store.due(0, END, 10)).extracting(d -> d.key().segmentId()).containsExactlyInAnyOrder(1L, 4L);
       assertThat(store.repairedTraces()).isEqualTo(1);
       assertThat(redis.get().cli("ZRANGE", queue, "0", "-1")).doesNotContain("g:");
-      assertThat(store.usage().segments()).isEqualTo(2);
-      assertThat(store.usage().spans()).isEqualTo(3);
-      assertThat(store.usage().bytes()).isEqualTo(batch.stream().mapToLong(Span::size).sum());
+      assertUsage(store, 2, 3, bytes(batch));
       flushAll(store);
-      assertThat(store.usage().segments()).isZero();
-      assertThat(store.usage().spans()).isZero();
-      assertThat(store.usage().bytes()).isZero();
+      assertUsage(store, 0, 0, 0);
     }
   }
 
@@ -142,14 +139,9 @@ class RedisStoreRecoveryIT {
       redis.get().cli("ZADD", queue, "0", "g:" + TestSpans.PROJECT + ":" + TestSpans.TRACE);
       assertThat(store.usage().spans()).isEqualTo(2);
       assertThat(store.due(0, END, 10)).extracting(DueSegment::key).containsExactly(key(1));
-      assertThat(store.usage().segments()).isEqualTo(1);
-      assertThat(store.usage().spans()).isEqualTo(4);
-      long bytes = first.stream().mapToLong(Span::size).sum() + second.stream().mapToLong(Span::size).sum();
-      assertThat(store.usage().bytes()).isEqualTo(bytes);
+      assertUsage(store, 1, 4, bytes(first) + bytes(second));
       flushAll(store);
-      assertThat(store.usage().segments()).isZero();
-      assertThat(store.usage().spans()).isZero();
-      assertThat(store.usage().bytes()).isZero();
+      assertUsage(store, 0, 0, 0);
     }
   }
 
@@ -172,6 +164,16 @@ class RedisStoreRecoveryIT {
       flushAll(store);
       assertThat(store.usage().spans()).isZero();
     }
+  }
+
+  private static void assertUsage(RedisSegmentStore store, long segments, long spans, long bytes) {
+    StoreUsage usage = store.usage();
+    assertThat(List.of(usage.segments(), usage.spans(), usage.bytes())).as("segments, spans, bytes")
+        .containsExactly(segments, spans, bytes);
+  }
+
+  private static long bytes(List<Span> spans) {
+    return spans.stream().mapToLong(Span::size).sum();
   }
 
   /** Seals, reads and completes every segment due by {@link #END}. */
@@ -210,9 +212,7 @@ class RedisStoreRecoveryIT {
       assertThat(store.seal(key(1), END)).isNull();
       assertThat(store.expiredUnflushedSegments()).isEqualTo(1);
       assertThat(store.due(0, END, 10)).isEmpty();
-      assertThat(store.usage().segments()).isZero(); // the counts of what expired go with its queue entry
-      assertThat(store.usage().spans()).isZero();
-      assertThat(store.usage().bytes()).isZero();
+      assertUsage(store, 0, 0, 0); // the counts of what expired go with its queue entry
     }
   }
 
