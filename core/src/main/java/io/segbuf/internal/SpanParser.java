@@ -48,6 +48,8 @@ public final class SpanParser {
       return reader.read();
     } catch (JsonScanner.Malformed e) {
       return invalid(InvalidReason.MALFORMED_JSON, e.detail());
+    } finally {
+      reader.reset(NOTHING); // an idle thread must not keep its last span's bytes reachable
     }
   }
 

@@ -700,4 +700,16 @@ class SpanParserTest {
     assertThat(examples).hasSize(InvalidReason.values().length);
     examples.forEach((reason, json) -> assertThat(invalid(utf8(json)).reason()).as(json).isEqualTo(reason));
   }
+
+  @Test
+  void theParserKeepsNoReferenceToTheLastSpanItRead() {
+    byte[] bytes = utf8(span("name", "\"" + "x".repeat(1 << 20) + "\""));
+    java.lang.ref.WeakReference<byte[]> ref = new java.lang.ref.WeakReference<>(bytes);
+    assertThat(Span.parse(bytes)).isInstanceOf(Span.class);
+    bytes = null;
+    for (int i = 0; i < 20 && ref.get() != null; i++) {
+      System.gc();
+    }
+    assertThat(ref.get()).as("the span's bytes, after the parse result was dropped").isNull();
+  }
 }
