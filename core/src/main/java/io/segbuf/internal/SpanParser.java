@@ -49,7 +49,7 @@ public final class SpanParser {
     } catch (JsonScanner.Malformed e) {
       return invalid(InvalidReason.MALFORMED_JSON, e.detail());
     } finally {
-      reader.reset(NOTHING); // an idle thread must not keep its last span's bytes reachable
+      reader.release();
     }
   }
 
@@ -81,6 +81,12 @@ public final class SpanParser {
       s.reset(bytes);
       this.bytes = bytes;
       seen = 0;
+    }
+
+    /** Drops the span's bytes once the parse is done: an idle thread must not keep them reachable. */
+    void release() {
+      s.reset(NOTHING);
+      bytes = NOTHING;
     }
 
     ParseResult read() throws JsonScanner.Malformed {
