@@ -137,9 +137,17 @@ public abstract class SegmentStoreContract {
     assertThat(flushAll()).isEqualTo(Map.of(1L, List.of(1L, 2L)));
   }
 
+  /**
+   * How many spans {@link #leafFirstChainOfTenThousandFormsOneSegment} adds one call at a time: a store that
+   * rebuilds a trace on every call (a configuration for tests of its replay) may take fewer.
+   */
+  protected int leafFirstChainLength() {
+    return 10_000;
+  }
+
   @Test
   void leafFirstChainOfTenThousandFormsOneSegment() {
-    int n = 10_000;
+    int n = leafFirstChainLength();
     for (int i = n; i >= 2; i--) {
       add(T0, span(i).parent(i - 1));
     }

@@ -34,6 +34,11 @@ import org.jspecify.annotations.Nullable;
  * <p>A trace whose segments are all flushed is remembered (its span ids, without payload) until more than
  * {@code recentlyFlushedSpans} such ids are held, oldest trace first: late spans of a remembered trace join a
  * continuation of their segment, and redelivered copies are recognised as duplicates.
+ *
+ * <p>A store that keeps the authoritative state elsewhere can use one of these as its replica: the methods that
+ * take {@link QueueChanges} report every segment whose queue entry changed, {@link #addFlushed} and {@link
+ * #complete(SegmentKey, int, boolean, QueueChanges)} replay history whose payloads are gone, and {@link #forget}
+ * drops a trace.
  */
 public final class InMemorySegmentStore implements SegmentStore, TraceAssembly.SegmentSource {
   public static final int DEFAULT_RECENTLY_FLUSHED_SPANS = 100_000;
@@ -53,6 +58,8 @@ public final class InMemorySegmentStore implements SegmentStore, TraceAssembly.S
   private long bufferedSpans;
   private long bufferedBytes;
   private long seq;
+  /** Told of every queue change while a caller's operation runs; guarded by the lock. */
+  private QueueChanges changes = QueueChanges.NONE;
 
   public InMemorySegmentStore(int recentlyFlushedSpans) {
     if (recentlyFlushedSpans < 0) {
@@ -67,27 +74,68 @@ public final class InMemorySegmentStore implements SegmentStore, TraceAssembly.S
   }
 
   @Override
-  public synchronized AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now) {
-    long nowMillis = now.toEpochMilli();
-    BitSet duplicates = new BitSet();
-    Set<BufferedSegment> touched = new LinkedHashSet<>();
-    for (int i = 0; i < spans.size(); i++) {
-      Span span = spans.get(i);
-      TraceKey key = new TraceKey(span.projectId(), span.traceIdHigh(), span.traceIdLow());
-      TraceAssembly trace = traces.get(key);
-      if (trace == null) {
-        trace = new TraceAssembly(span.projectId(), span.traceId());
-        traces.put(key, trace);
+  public AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now) {
+    return add(shard, spans, policy, now, QueueChanges.NONE);
+  }
+
+  /** {@link #add(int, List, FlushPolicy, Instant)}, telling {@code to} of every segment whose queue entry changed. */
+  public synchronized AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now, QueueChanges to) {
+    changes = to;
+    try {
+      long nowMillis = now.toEpochMilli();
+      BitSet duplicates = new BitSet();
+      Set<BufferedSegment> touched = new LinkedHashSet<>();
+      for (int i = 0; i < spans.size(); i++) {
+        Span span = spans.get(i);
+        BufferedSegment segment = trace(span.projectId(), span.traceId()).add(span, shard, nowMillis, this, touched);
+        if (segment == null) {
+          duplicates.set(i);
+          continue;
+        }
+        bufferedSpans++;
+        bufferedBytes += span.size();
+        touched.add(segment);
       }
-      BufferedSegment segment = trace.add(span, shard, nowMillis, this, touched);
-      if (segment == null) {
-        duplicates.set(i);
-        continue;
-      }
-      bufferedSpans++;
-      bufferedBytes += span.size();
-      touched.add(segment);
+      schedule(touched, policy);
+      evictIdle();
+      return new AddResult(duplicates);
+    } finally {
+      changes = QueueChanges.NONE;
     }
+  }
+
+  /**
+   * Replays spans of one trace that were added and flushed already, known by their fields alone (their payloads
+   * are gone): they take their places in the trees as flushed spans do, holding nothing.
+   */
+  public synchronized void addFlushed(int shard, long projectId, TraceId traceId, List<KnownSpan> spans,
+      FlushPolicy policy, QueueChanges to) {
+    changes = to;
+    try {
+      TraceAssembly trace = trace(projectId, traceId);
+      Set<BufferedSegment> touched = new LinkedHashSet<>();
+      for (KnownSpan s : spans) {
+        trace.addFlushed(s.spanId(), s.explicit(), s.explicitSegmentId(), s.root(), s.parentSpanId(), s.digest(),
+            s.length(), shard, this, touched);
+      }
+      schedule(touched, policy);
+    } finally {
+      changes = QueueChanges.NONE;
+    }
+  }
+
+  private TraceAssembly trace(long projectId, TraceId traceId) {
+    TraceKey key = new TraceKey(projectId, traceId.high(), traceId.low());
+    TraceAssembly trace = traces.get(key);
+    if (trace == null) {
+      trace = new TraceAssembly(projectId, traceId);
+      traces.put(key, trace);
+    }
+    return trace;
+  }
+
+  /** Gives touched segments with open spans their deadline by {@code policy}, and their place in the queue. */
+  private void schedule(Set<BufferedSegment> touched, FlushPolicy policy) {
     for (BufferedSegment segment : touched) {
       if (segment.openSpans > 0) {
         FlushPolicy.Deadline d =
@@ -98,8 +146,6 @@ public final class InMemorySegmentStore implements SegmentStore, TraceAssembly.S
       }
       reschedule(segment);
     }
-    evictIdle();
-    return new AddResult(duplicates);
   }
 
   @Override
@@ -120,7 +166,21 @@ public final class InMemorySegmentStore implements SegmentStore, TraceAssembly.S
   }
 
   @Override
-  public synchronized @Nullable SealedSegment seal(SegmentKey key, Instant now) {
+  public @Nullable SealedSegment seal(SegmentKey key, Instant now) {
+    return seal(key, now, QueueChanges.NONE);
+  }
+
+  /** {@link #seal(SegmentKey, Instant)}, telling {@code to} of the segment's queue entry when it changed. */
+  public synchronized @Nullable SealedSegment seal(SegmentKey key, Instant now, QueueChanges to) {
+    changes = to;
+    try {
+      return sealNow(key);
+    } finally {
+      changes = QueueChanges.NONE;
+    }
+  }
+
+  private @Nullable SealedSegment sealNow(SegmentKey key) {
     BufferedSegment segment = find(key);
     if (segment == null) {
       return null;
@@ -155,9 +215,45 @@ public final class InMemorySegmentStore implements SegmentStore, TraceAssembly.S
   @Override
   public synchronized void complete(SealedSegment sealed, boolean chunked) {
     BufferedSegment segment = find(sealed.key());
-    List<Span> spans = segment == null ? null : segment.sealedSpans;
-    if (segment == null || spans == null || !sealed.equals(segment.sealed)) {
-      return; // completed already
+    if (segment != null && sealed.equals(segment.sealed)) {
+      complete(segment, chunked);
+      evictIdle();
+    } // else completed already
+  }
+
+  /**
+   * Completes generation {@code generation} of a segment, as a replay of history: when this store holds it sealed,
+   * as {@link #complete(SealedSegment, boolean)} does; when it never sealed it (its spans were flushed before this
+   * store learned of them), the segment's next generation follows it.
+   *
+   * @return the spans completed, in no order; empty when this store held none of them
+   */
+  public synchronized List<Span> complete(SegmentKey key, int generation, boolean chunked, QueueChanges to) {
+    BufferedSegment segment = find(key);
+    if (segment == null) {
+      return List.of();
+    }
+    changes = to;
+    try {
+      SealedSegment sealed = segment.sealed;
+      if (sealed != null && sealed.generation() == generation) {
+        return complete(segment, chunked);
+      }
+      if (sealed == null && generation >= segment.nextGeneration) {
+        segment.nextGeneration = generation + 1;
+        segment.chunked |= chunked;
+      }
+      return List.of();
+    } finally {
+      changes = QueueChanges.NONE;
+    }
+  }
+
+  private List<Span> complete(BufferedSegment segment, boolean chunked) {
+    SealedSegment sealed = segment.sealed;
+    List<Span> spans = segment.sealedSpans;
+    if (sealed == null || spans == null) {
+      return List.of();
     }
     TraceAssembly trace = traces.get(TraceKey.of(sealed.key()));
     if (trace != null) {
@@ -169,7 +265,56 @@ public final class InMemorySegmentStore implements SegmentStore, TraceAssembly.S
     segment.sealed = null;
     segment.sealedSpans = null;
     reschedule(segment);
-    evictIdle();
+    return spans;
+  }
+
+  /** Tells {@code to} of the queue entry of every segment of a trace, as this store holds it. */
+  public synchronized void report(long projectId, TraceId traceId, QueueChanges to) {
+    TraceAssembly trace = traces.get(new TraceKey(projectId, traceId.high(), traceId.low()));
+    if (trace != null) {
+      trace.segments.forEachValue(segment -> tell(segment, to));
+    }
+  }
+
+  /** True when this store holds a byte-identical copy of the span, buffered or flushed: adding it is a no-op. */
+  public synchronized boolean holds(Span span) {
+    TraceAssembly trace = traces.get(new TraceKey(span.projectId(), span.traceIdHigh(), span.traceIdLow()));
+    return trace != null && trace.holds(span);
+  }
+
+  /** True when the trace holds spans that are not flushed (open or sealed). */
+  public synchronized boolean buffers(long projectId, TraceId traceId) {
+    TraceAssembly trace = traces.get(new TraceKey(projectId, traceId.high(), traceId.low()));
+    return trace != null && trace.activeSegments > 0;
+  }
+
+  /** Drops everything this store holds of a trace, as if it had never seen it. */
+  public synchronized void forget(long projectId, TraceId traceId) {
+    TraceKey key = new TraceKey(projectId, traceId.high(), traceId.low());
+    TraceAssembly trace = traces.remove(key);
+    if (trace == null) {
+      return;
+    }
+    Integer held = idle.remove(key);
+    if (held != null) {
+      idleNodes -= held;
+    }
+    trace.segments.forEachValue(segment -> {
+      if (segment.queued) {
+        queues.computeIfAbsent(segment.shard, s -> new TreeSet<>(BY_DEADLINE)).remove(segment);
+        segment.queued = false;
+      }
+      if (segment.active) {
+        bufferedSegments--;
+      }
+      bufferedSpans -= segment.openSpans;
+      bufferedBytes -= segment.openBytes;
+      SealedSegment sealed = segment.sealed;
+      if (sealed != null) {
+        bufferedSpans -= sealed.spans();
+        bufferedBytes -= sealed.bytes();
+      }
+    });
   }
 
   @Override
@@ -211,6 +356,40 @@ public final class InMemorySegmentStore implements SegmentStore, TraceAssembly.S
       segment.queued = true;
     }
     setActive(segment, segment.hasBuffered());
+    tell(segment, changes);
+  }
+
+  private static void tell(BufferedSegment segment, QueueChanges to) {
+    SealedSegment sealed = segment.sealed;
+    long spans = segment.queued ? segment.openSpans + (sealed == null ? 0 : sealed.spans()) : 0;
+    long bytes = segment.queued ? segment.openBytes + (sealed == null ? 0 : sealed.bytes()) : 0;
+    to.changed(segment.key, segment.shard, segment.deadlineMillis, segment.reason, spans, bytes);
+  }
+
+  /** Told of segments whose queue entry changed. */
+  @FunctionalInterface
+  public interface QueueChanges {
+    QueueChanges NONE = (key, shard, deadlineMillis, reason, spans, bytes) -> { };
+
+    /**
+     * The segment's queue entry now: its deadline and reason, and the spans and bytes it holds, open and sealed;
+     * no spans when it has no entry.
+     */
+    void changed(SegmentKey key, int shard, long deadlineMillis, FlushReason reason, long spans, long bytes);
+  }
+
+  /**
+   * A span known by the fields assembly reads, without its payload.
+   *
+   * @param digest {@link Digest#of} the span's bytes, to recognise redeliveries
+   * @param length the span's size in bytes
+   */
+  public record KnownSpan(long spanId, boolean root, boolean explicit, long explicitSegmentId, long parentSpanId,
+      long digest, int length) {
+    public static KnownSpan of(Span span) {
+      return new KnownSpan(span.spanId(), span.isRoot(), span.hasExplicitSegmentId(), span.explicitSegmentId(),
+          span.parentSpanId(), Digest.of(span.bytes()), span.size());
+    }
   }
 
   private void setActive(BufferedSegment segment, boolean active) {

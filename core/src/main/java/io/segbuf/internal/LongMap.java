@@ -1,5 +1,6 @@
 package io.segbuf.internal;
 
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -59,6 +60,16 @@ final class LongMap<V> {
         }
         keys[i] = oldKeys[j];
         values[i] = oldValues[j];
+      }
+    }
+  }
+
+  /** Calls {@code action} with every value, in no particular order. */
+  @SuppressWarnings("unchecked")
+  void forEachValue(Consumer<V> action) {
+    for (Object v : values) {
+      if (v != null) {
+        action.accept((V) v);
       }
     }
   }

@@ -52,31 +52,67 @@ final class TraceAssembly {
       tree.segment.append(tree, span, nowMillis);
       return tree.segment;
     }
+    node = present(node, id);
+    node.span = span;
+    SpanTree tree = place(node, span.hasExplicitSegmentId(), span.explicitSegmentId(), span.isRoot(),
+        span.parentSpanId(), shard, source, touched);
+    BufferedSegment segment = tree.segment;
+    segment.append(tree, span, nowMillis);
+    return segment;
+  }
+
+  /**
+   * Adds a span that was buffered and flushed already, known by its fields alone: it takes its place in the trees
+   * as {@link #add} would have placed it, without a payload, as {@link #forgetPayload} leaves a flushed span.
+   * Nothing when the id is known already.
+   */
+  void addFlushed(long id, boolean explicit, long explicitSegmentId, boolean root, long parentId, long digest,
+      int length, int shard, SegmentSource source, Set<BufferedSegment> touched) {
+    Node node = nodes.get(id);
+    if (node != null && node.present) {
+      return;
+    }
+    node = present(node, id);
+    node.digest = digest;
+    node.length = length;
+    place(node, explicit, explicitSegmentId, root, parentId, shard, source, touched);
+  }
+
+  private Node present(@Nullable Node node, long id) {
     if (node == null) {
       node = new Node(id);
       nodes.put(id, node);
     }
     node.present = true;
-    node.span = span;
+    return node;
+  }
+
+  /** Puts a new present node into its tree: relabels for a root or explicit segment id, else joins the parent. */
+  private SpanTree place(Node node, boolean explicit, long explicitSegmentId, boolean root, long parentId, int shard,
+      SegmentSource source, Set<BufferedSegment> touched) {
     SpanTree tree;
-    if (span.hasExplicitSegmentId()) {
-      tree = relabel(treeOf(node, shard, source), span.explicitSegmentId(), shard, source, touched);
-    } else if (span.isRoot()) {
-      tree = relabel(treeOf(node, shard, source), id, shard, source, touched);
+    if (explicit) {
+      tree = relabel(treeOf(node, shard, source), explicitSegmentId, shard, source, touched);
+    } else if (root) {
+      tree = relabel(treeOf(node, shard, source), node.id, shard, source, touched);
     } else {
-      Node parent = nodes.get(span.parentSpanId());
+      Node parent = nodes.get(parentId);
       if (parent == null) {
-        parent = new Node(span.parentSpanId());
+        parent = new Node(parentId);
         nodes.put(parent.id, parent);
       }
       tree = union(node, parent, shard, source, touched);
     }
-    BufferedSegment segment = tree.segment;
-    segment.append(tree, span, nowMillis);
-    if (id == tree.label && (span.isRoot() || span.hasExplicitSegmentId())) {
-      segment.hasRoot = true;
+    if (node.id == tree.label && (root || explicit)) {
+      tree.segment.hasRoot = true;
     }
-    return segment;
+    return tree;
+  }
+
+  /** True when a span with this id and these bytes was added. */
+  boolean holds(Span span) {
+    Node node = nodes.get(span.spanId());
+    return node != null && node.present && node.sameContent(span);
   }
 
   /** Drops the payload of flushed spans from their nodes, keeping a digest to recognise redeliveries. */

@@ -6,6 +6,7 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.lists;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,9 @@ class LongMapTest {
         assertThat(map.get(key)).isEqualTo(reference.get(key));
       }
       assertThat(map.get(probe)).isEqualTo(reference.get(probe));
+      List<Integer> values = new ArrayList<>();
+      map.forEachValue(values::add);
+      assertThat(values).containsExactlyInAnyOrderElementsOf(reference.values());
     });
   }
 

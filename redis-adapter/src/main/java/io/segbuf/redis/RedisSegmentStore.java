@@ -3,6 +3,7 @@ package io.segbuf.redis;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.ScoredValue;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.segbuf.AddResult;
 import io.segbuf.DueSegment;
@@ -14,12 +15,16 @@ import io.segbuf.SegmentKey;
 import io.segbuf.SegmentStore;
 import io.segbuf.Span;
 import io.segbuf.StoreUsage;
-import io.segbuf.redis.internal.Blocks;
+import io.segbuf.internal.InMemorySegmentStore;
+import io.segbuf.internal.InMemorySegmentStore.QueueChanges;
+import io.segbuf.redis.internal.FrameCodec;
 import io.segbuf.redis.internal.Futures;
 import io.segbuf.redis.internal.KeyLayout;
 import io.segbuf.redis.internal.RedisAccess;
+import io.segbuf.redis.internal.Replicas;
 import io.segbuf.redis.internal.Scripts;
-import io.segbuf.redis.internal.SpanCodec;
+import io.segbuf.redis.internal.TraceLog;
+import io.segbuf.redis.internal.TraceRef;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,27 +37,30 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link SegmentStore} on Redis or Redis Cluster, shared by any number of processes (one writer and one flusher
- * per shard at a time, as the SPI says). Assembly runs in server-side Lua scripts, one call per trace of a batch,
- * pipelined; all keys of a trace share one hash slot ({@code {project:trace}}); each shard's due queue is a sorted
- * set in a slot of its own, updated by the client from what the scripts return.
+ * A {@link SegmentStore} on Redis or Redis Cluster, shared by any number of processes. Each trace has a log in
+ * Redis: what happened to it (spans added, segments sealed, generations completed), appended with plain {@code
+ * APPEND}s, and the span payloads of each batch in one frame value beside it. Assembly runs in the process: a
+ * replica ({@link Replicas}) replays the log, so the log's order decides every outcome and any process can take
+ * over a trace at any point. All keys of a trace share one hash slot ({@code {project:trace}}); each shard's due
+ * queue is a sorted set in a slot of its own, written by the process from what its replica holds.
  *
- * <p>Crash safety: before a batch's scripts run, each trace gets a guard entry in the shard's queue (on a cluster
- * the store awaits it first; standalone, one connection keeps the order); it is removed
- * in the same pipeline that writes the segments' queue entries. A crash in between leaves the guard, and {@link
- * #due} repairs the trace's queue entries from its state when the guard comes due. Redelivered spans (not
- * acknowledged after a crash) are duplicates and re-report their segments too. A queue entry is removed only when a
- * script found the segment empty.
+ * <p>Crash safety: a batch writes its frames and a guard entry per trace in the shard's queue first, and appends
+ * to the logs only once Redis took them; the guard is removed in the same pipeline that writes the segments' queue
+ * entries. A crash in between leaves the guard, and {@link #due} repairs the trace's queue entries from its log
+ * when the guard comes due. A frame whose log record was never appended is garbage that expires; redelivered spans
+ * (not acknowledged after a crash) are duplicates and re-report their segments too.
  *
- * <p>Thread-safe. Byte arrays of added spans are only read; spans returned by {@link #read} are new.
+ * <p>Thread-safe. Byte arrays of added spans are only read, and are kept while their segment is buffered.
  */
 public final class RedisSegmentStore implements SegmentStore {
   private static final Logger LOG = LoggerFactory.getLogger(RedisSegmentStore.class);
@@ -64,10 +72,12 @@ public final class RedisSegmentStore implements SegmentStore {
   private final RedisClusterAsyncCommands<byte[], byte[]> async;
   private final Scripts scripts;
   private final KeyLayout keys;
-  private final SpanCodec codec;
+  private final FrameCodec frames;
   private final Duration timeout;
-  private final byte[] ttlSeconds;
-  private final byte[] retentionSeconds;
+  private final long ttlMillis;
+  private final long retentionMillis;
+  private final InMemorySegmentStore local = new InMemorySegmentStore(Integer.MAX_VALUE);
+  private final Replicas replicas;
   private final Set<Integer> registeredShards = ConcurrentHashMap.newKeySet();
   /** The shard whose queue listed a segment last, to drop its entry when the segment turns out empty. */
   private final Map<SegmentKey, Integer> listedIn = new ConcurrentHashMap<>();
@@ -85,11 +95,14 @@ public final class RedisSegmentStore implements SegmentStore {
       throw e;
     }
     this.keys = new KeyLayout(options.keyPrefix());
-    this.codec = new SpanCodec(options.compression(), options.compressionLevel(), options.compressionMinBytes(),
+    this.frames = new FrameCodec(options.compression(), options.compressionLevel(), options.compressionMinBytes(),
         options.maxUncompressedSpanBytes());
     this.timeout = options.commandTimeout();
-    this.ttlSeconds = ascii(Math.max(1, options.keyTtl().toSeconds()));
-    this.retentionSeconds = ascii(Math.max(1, options.flushedTraceRetention().toSeconds()));
+    this.ttlMillis = options.keyTtl().toMillis();
+    this.retentionMillis = options.flushedTraceRetention().toMillis();
+    Duration staleAfter = (options.keyTtl().compareTo(options.flushedTraceRetention()) < 0
+        ? options.keyTtl() : options.flushedTraceRetention()).dividedBy(2);
+    this.replicas = new Replicas(local, async, keys, frames, timeout, options.replicaBytes(), staleAfter);
   }
 
   /** Connects and loads the scripts; fails with a {@link SegbufException} when Redis cannot be reached. */
@@ -113,113 +126,200 @@ public final class RedisSegmentStore implements SegmentStore {
     if (spans.isEmpty()) {
       return new AddResult(duplicates);
     }
-    long nowMillis = now.toEpochMilli();
-    Map<String, List<Integer>> groups = new LinkedHashMap<>();
+    Map<TraceRef, List<Integer>> groups = new TreeMap<>(); // in lock order
     for (int i = 0; i < spans.size(); i++) {
-      Span s = spans.get(i);
-      groups.computeIfAbsent(keys.traceBase(s.projectId(), s.traceIdHigh(), s.traceIdLow()),
-          k -> new ArrayList<>()).add(i);
+      groups.computeIfAbsent(TraceRef.of(spans.get(i)), t -> new ArrayList<>()).add(i);
     }
-    // 1. Guards first: a crash after the scripts and before the queue update leaves them to repair the trace.
-    List<String> guards = new ArrayList<>(groups.size());
+    List<Replicas.Replica> held = new ArrayList<>(groups.size());
+    try {
+      List<TraceBatch> batches = new ArrayList<>(groups.size());
+      List<TraceRef> redelivered = new ArrayList<>();
+      for (Map.Entry<TraceRef, List<Integer>> e : groups.entrySet()) {
+        Replicas.Replica r = replicas.acquire(e.getKey());
+        held.add(r);
+        // Copies of spans the replica holds stay copies whatever the log holds beyond it (a span id is never
+        // forgotten while the log lives): they are not written again, so redeliveries do not grow the log.
+        List<Integer> fresh = new ArrayList<>(e.getValue().size());
+        for (int i : e.getValue()) {
+          if (local.holds(spans.get(i))) {
+            duplicates.set(i);
+          } else {
+            fresh.add(i);
+          }
+        }
+        if (fresh.size() < e.getValue().size()) {
+          redelivered.add(e.getKey());
+        }
+        if (!fresh.isEmpty()) {
+          batches.add(new TraceBatch(e.getKey(), r, fresh, spans));
+        }
+      }
+      addLocked(shard, batches, redelivered, policy, now, duplicates);
+    } finally {
+      for (Replicas.Replica r : held) {
+        replicas.release(r);
+      }
+    }
+    return new AddResult(duplicates);
+  }
+
+  private void addLocked(int shard, List<TraceBatch> batches, List<TraceRef> redelivered, FlushPolicy policy,
+      Instant now, BitSet duplicates) {
+    long nowMillis = now.toEpochMilli();
+    // 1. Guards and frames; the logs name the frames only once Redis took them (a frame the log names is never
+    // missing but flushed), and a crash after the logs and before the queue update leaves a guard to repair it.
     QueueUpdates guarding = new QueueUpdates();
     long guardScore = (long) scoreOf(nowMillis + policy.rootTimeout().toMillis(), FlushReason.IDLE_TIMEOUT);
-    for (List<Integer> group : groups.values()) {
-      Span s = spans.get(group.get(0));
-      String guard = KeyLayout.guard(s.projectId(), s.traceIdHigh(), s.traceIdLow());
-      guards.add(guard);
-      guarding.guard(shard, guard, guardScore);
-    }
     List<CompletionStage<?>> inFlight = new ArrayList<>();
+    for (TraceBatch b : batches) {
+      guarding.guard(shard, KeyLayout.guard(b.trace), guardScore);
+      b.frameId = ThreadLocalRandom.current().nextLong();
+      b.frame = async.set(keys.frame(b.trace, b.frameId), frames.encode(b.spans), SetArgs.Builder.px(ttlMillis));
+      inFlight.add(b.frame);
+      if (inFlight.size() >= options.pipelineSize()) {
+        settleAll(inFlight);
+      }
+    }
     List<CompletionStage<?>> guardWrites = new ArrayList<>();
     guarding.send(guardWrites);
     inFlight.addAll(guardWrites);
-    if (redis.isCluster()) {
-      // the queue's node is not the traces' nodes: only an acknowledged guard is sure to precede the scripts
-      awaitAll(inFlight, "add guard");
+    settleAll(inFlight);
+    RuntimeException failure = null;
+    for (CompletionStage<?> write : guardWrites) {
+      failure = failureOf(write, failure);
+    }
+    if (failure != null) {
+      dropUnnamedFrames(batches); // no log names them
+      throw failure;
     }
 
-    // 2. One script call per trace, all sent before any reply is awaited (bounded by pipelineSize).
-    byte[][] common = {
-      null, ascii(nowMillis), ascii(shard), ascii(policy.timeout().toMillis()),
-      ascii(policy.rootTimeout().toMillis()),
-      ascii(policy.maxLifetime() == null ? -1 : policy.maxLifetime().toMillis()), ascii(policy.maxSegmentBytes()),
-      ttlSeconds
-    };
-    List<List<Integer>> order = new ArrayList<>(groups.size());
-    List<CompletionStage<List<Object>>> replies = new ArrayList<>(groups.size());
-    for (Map.Entry<String, List<Integer>> e : groups.entrySet()) {
-      String base = e.getKey();
-      Blocks blocks = Blocks.of(spans, e.getValue());
-      List<Integer> group = new ArrayList<>(e.getValue().size());
-      byte[][] args = new byte[common.length + 1 + 3 * e.getValue().size()][];
-      System.arraycopy(common, 0, args, 0, common.length);
-      args[0] = KeyLayout.bytes(base);
-      StringBuilder list = new StringBuilder(blocks.exact ? "F" : "S");
-      int a = common.length + 1;
-      int p = a + 2 * e.getValue().size();
-      for (List<Integer> block : blocks.blocks) {
-        long bytes = 0;
-        for (int index : block) {
-          Span s = spans.get(index);
-          args[a++] = SpanCodec.id(s);
-          args[a++] = SpanCodec.header(s);
-          args[p++] = codec.encode(s);
-          group.add(index);
-          bytes += s.size();
-        }
-        list.append(' ').append(block.size()).append(' ').append(bytes);
+    // 2. One APPEND per trace log, all sent before any reply is awaited (bounded by pipelineSize).
+    for (TraceBatch b : batches) {
+      RuntimeException failed = failureOf(b.frame, null);
+      if (failed != null) {
+        failure = failure == null ? failed : addSuppressed(failure, failed);
+        continue;
       }
-      args[common.length] = KeyLayout.bytes(list.toString());
-      byte[][] traceKeys = {KeyLayout.nodes(base), KeyLayout.metas(base)};
-      order.add(group);
-      CompletionStage<List<Object>> reply = scripts.call(Scripts.Name.ADD, traceKeys, args);
-      replies.add(reply);
-      inFlight.add(reply);
+      byte[] log = keys.log(b.trace);
+      b.record = TraceLog.added(b.frameId, shard, nowMillis, policy, b.spans);
+      b.appended = async.append(log, b.record);
+      inFlight.add(b.appended);
+      inFlight.add(async.pexpire(log, ttlMillis));
       if (inFlight.size() >= options.pipelineSize()) {
         settleAll(inFlight);
       }
     }
     settleAll(inFlight);
 
-    // 3. Queue entries and usage of every trace whose script ran, batched per shard, even when others failed
-    // (Redis at maxmemory refuses some): their counts would be lost otherwise. The guards go only when all ran.
+    // 3. Each replica follows its log and applies the batch; the queue entries and usage of every trace whose
+    // record was appended, batched per shard, even when others failed (Redis at maxmemory refuses some): their
+    // counts would be lost otherwise. The guards go only when all were applied.
     QueueUpdates updates = new QueueUpdates();
-    RuntimeException failure = null;
-    for (CompletionStage<?> write : guardWrites) {
-      failure = failureOf(write, failure);
-    }
-    for (int g = 0; g < replies.size(); g++) {
-      RuntimeException failed = failureOf(replies.get(g), null);
-      if (failed != null) {
-        failure = failure == null ? failed : addSuppressed(failure, failed);
+    for (TraceBatch b : batches) {
+      CompletionStage<Long> appended = b.appended;
+      if (appended == null) {
         continue;
       }
-      List<Object> reply = Futures.await(replies.get(g), timeout, "add");
-      List<Integer> group = order.get(g);
-      for (Object dup : list(reply.get(0))) {
-        duplicates.set(group.get((int) (long) (Long) dup));
-      }
-      Span first = spans.get(group.get(0));
-      List<Object> records = list(reply.get(1));
-      for (int r = 0; r < records.size(); r += 5) {
-        String segment = string(records.get(r));
-        String member = KeyLayout.member(first.projectId(), first.traceIdHigh(), first.traceIdLow(), segment);
-        updates.schedule((int) num(records.get(r + 1)), member, num(records.get(r + 2)), num(records.get(r + 3)),
-            num(records.get(r + 4)));
+      try {
+        long end = named(b, appended);
+        replicas.catchUp(b.replica, end - b.record.length);
+        AddResult result = local.add(shard, b.spans, policy, now, updates);
+        replicas.applied(b.replica, end);
+        replicas.stored(b.replica, b.frameId, b.spans, result);
+        for (int i = 0; i < b.spans.size(); i++) {
+          if (result.isDuplicate(i)) {
+            duplicates.set(b.indexes.get(i));
+          }
+        }
+        if (result.duplicateCount() > 0) {
+          // a redelivery: the batch may have been stored before a crash that lost its queue update
+          local.report(b.trace.projectId(), b.trace.traceId(), updates);
+        }
+        if (result.duplicateCount() == b.spans.size()) {
+          inFlight.add(async.del(keys.frame(b.trace, b.frameId)));
+        }
+        for (long frame : replicas.takeEmptied(b.replica)) {
+          inFlight.add(async.del(keys.frame(b.trace, frame)));
+        }
+      } catch (RuntimeException e) {
+        replicas.reset(b.replica);
+        failure = failure == null ? e : addSuppressed(failure, e);
       }
     }
+    for (TraceRef trace : redelivered) {
+      // copies: their batch may have been stored before a crash that lost its queue update
+      local.report(trace.projectId(), trace.traceId(), updates);
+    }
     if (failure == null) {
-      for (String guard : guards) {
-        updates.remove(shard, guard);
+      for (TraceBatch b : batches) {
+        updates.remove(shard, KeyLayout.guard(b.trace));
       }
+    } else {
+      dropUnnamedFrames(batches); // Redis refused some (at maxmemory): a retry writes them again
     }
     updates.send(inFlight);
     awaitAll(inFlight, "add queue update");
     if (failure != null) {
       throw failure;
     }
-    return new AddResult(duplicates);
+  }
+
+  /**
+   * Deletes the frames Redis took whose log record it did not, so that batches refused in part (Redis at
+   * maxmemory) and tried again do not fill memory with frames nothing names. Deletes run at maxmemory too.
+   */
+  private void dropUnnamedFrames(List<TraceBatch> batches) {
+    List<CompletionStage<?>> inFlight = new ArrayList<>();
+    for (TraceBatch b : batches) {
+      if (!b.named && failureOf(b.frame, null) == null) {
+        inFlight.add(async.del(keys.frame(b.trace, b.frameId)));
+      }
+    }
+    settleAll(inFlight);
+  }
+
+  /**
+   * Waits for a batch's record to be appended; returns the log's length after it. A record Redis refused (at
+   * maxmemory: its frame may have been the write that crossed the limit) is appended again by the allow-oom
+   * script, so that a frame Redis took is named and a batch refused in part stores some traces whole.
+   */
+  private long named(TraceBatch b, CompletionStage<Long> appended) {
+    long end;
+    try {
+      end = Futures.await(appended, timeout, "add");
+    } catch (SegbufException refused) {
+      if (!String.valueOf(refused.getMessage()).contains("OOM")) {
+        throw refused;
+      }
+      end = num(Futures.await(appendRecord(keys.log(b.trace), b.record), timeout, "add").get(0));
+    }
+    b.named = true;
+    return end;
+  }
+
+  /** One trace's spans of a batch, on their way to its log. */
+  private static final class TraceBatch {
+    final TraceRef trace;
+    final List<Integer> indexes;
+    final List<Span> spans;
+    final Replicas.Replica replica;
+    long frameId;
+    CompletionStage<String> frame;
+    byte[] record;
+    @Nullable CompletionStage<Long> appended;
+    /** The log names the frame. */
+    boolean named;
+
+    @SuppressWarnings("NullAway.Init") // frame and record are set before use
+    TraceBatch(TraceRef trace, Replicas.Replica replica, List<Integer> indexes, List<Span> all) {
+      this.trace = trace;
+      this.replica = replica;
+      this.indexes = indexes;
+      this.spans = new ArrayList<>(indexes.size());
+      for (int i : indexes) {
+        spans.add(all.get(i));
+      }
+    }
   }
 
   @Override
@@ -250,93 +350,162 @@ public final class RedisSegmentStore implements SegmentStore {
     }
   }
 
-  /** Rewrites the queue entries of traces whose batch was interrupted (a crash between script and queue). */
+  /** Rewrites the queue entries of traces whose batch was interrupted (a crash between log and queue). */
   private void repair(int shard, List<String> guards) {
-    QueueUpdates updates = new QueueUpdates();
+    Map<TraceRef, String> traces = new TreeMap<>(); // in lock order
     for (String guard : guards) {
-      String base = keys.guardBase(guard);
-      List<Object> reply = Futures.await(scripts.call(Scripts.Name.REPAIR,
-          new byte[][] {KeyLayout.nodes(base), KeyLayout.metas(base)}, KeyLayout.bytes(base)), timeout, "repair");
-      String traceMember = guard.substring(2);
-      for (int r = 0; r < reply.size(); r += 5) {
-        updates.schedule((int) num(reply.get(r + 1)), traceMember + ":" + string(reply.get(r)), num(reply.get(r + 2)),
-            num(reply.get(r + 3)), num(reply.get(r + 4)));
-      }
-      updates.remove(shard, guard);
-      repairedTraces.incrementAndGet();
-      LOG.warn("repaired the queue entries of trace {} after an interrupted batch ({} segments)", traceMember,
-          reply.size() / 5);
+      traces.put(KeyLayout.parseGuard(guard), guard);
     }
-    List<CompletionStage<?>> inFlight = new ArrayList<>();
-    updates.send(inFlight);
-    awaitAll(inFlight, "repair");
+    List<Replicas.Replica> held = new ArrayList<>(traces.size());
+    try {
+      QueueUpdates updates = new QueueUpdates();
+      List<CompletionStage<?>> inFlight = new ArrayList<>();
+      for (Map.Entry<TraceRef, String> e : traces.entrySet()) {
+        TraceRef trace = e.getKey();
+        Replicas.Replica r = replicas.acquire(trace);
+        held.add(r);
+        replicas.catchUpToEnd(r);
+        int[] segments = {0};
+        local.report(trace.projectId(), trace.traceId(), (key, sh, deadline, reason, sp, by) -> {
+          updates.changed(key, sh, deadline, reason, sp, by);
+          segments[0]++;
+        });
+        updates.remove(shard, e.getValue());
+        writeBack(r, new QueueUpdates(), inFlight);
+        repairedTraces.incrementAndGet();
+        LOG.warn("repaired the queue entries of trace {} after an interrupted batch ({} segments)", trace,
+            segments[0]);
+      }
+      updates.send(inFlight);
+      awaitAll(inFlight, "repair");
+    } finally {
+      for (Replicas.Replica r : held) {
+        replicas.release(r);
+      }
+    }
   }
 
   @Override
   public @Nullable SealedSegment seal(SegmentKey key, Instant now) {
-    String base = keys.traceBase(key);
-    List<Object> reply = Futures.await(scripts.call(Scripts.Name.SEAL,
-        new byte[][] {KeyLayout.nodes(base), KeyLayout.metas(base)},
-        KeyLayout.bytes(base), KeyLayout.bytes(key.segmentIdHex()), ttlSeconds), timeout, "seal");
-    long generation = num(reply.get(0));
-    if (generation >= 0) {
-      return new SealedSegment(key, (int) num(reply.get(4)), (int) generation, (int) num(reply.get(1)),
-          num(reply.get(2)), num(reply.get(3)) == 1);
-    }
-    Integer listed = listedIn.remove(key);
-    Integer shard = generation == -2 ? Integer.valueOf((int) num(reply.get(1))) : listed;
-    if (shard != null) {
-      long removed = num(Futures.await(scripts.call(Scripts.Name.QUEUE, queueKeys(shard), ascii(0), ascii(1),
-          KeyLayout.bytes(KeyLayout.member(key))), timeout, "seal").get(0));
-      if (generation == -1 && removed > 0) {
+    TraceRef trace = TraceRef.of(key);
+    Replicas.Replica r = replicas.acquire(trace);
+    try {
+      byte[] record = TraceLog.sealed(key.segmentId(), now.toEpochMilli());
+      long end = num(Futures.await(appendRecord(keys.log(trace), record), timeout, "seal").get(0));
+      SealedSegment sealed;
+      try {
+        replicas.catchUp(r, end - record.length);
+        sealed = local.seal(key, now);
+        replicas.applied(r, end);
+      } catch (RuntimeException e) {
+        replicas.reset(r);
+        throw e;
+      }
+      if (sealed != null) {
+        return sealed; // its queue entry keeps its deadline and size: open spans became sealed ones
+      }
+      Integer listed = listedIn.remove(key);
+      boolean logWasGone = end == record.length;
+      QueueUpdates updates = new QueueUpdates();
+      if (listed != null) {
+        updates.remove(listed, KeyLayout.member(key));
+      }
+      List<CompletionStage<?>> inFlight = new ArrayList<>();
+      List<CompletionStage<List<Object>>> removals = updates.send(inFlight);
+      awaitAll(inFlight, "seal");
+      if (logWasGone && removed(removals) > 0) {
         expiredUnflushed.incrementAndGet();
-        LOG.warn("segment {} was queued but its keys are gone: expired after keyTtl={} before it was flushed",
+        LOG.warn("segment {} was queued but its trace log is gone: expired after keyTtl={} before it was flushed",
             key, options.keyTtl());
       }
+      return null;
+    } finally {
+      replicas.release(r);
     }
-    return null;
   }
 
   @Override
   public List<Span> read(SealedSegment segment) {
-    String base = keys.traceBase(segment.key());
-    byte[] list = KeyLayout.sealed(base, segment.key().segmentIdHex(), segment.generation());
-    List<Span> spans = new ArrayList<>(segment.spans());
-    int page = 10_000;
-    for (long start = 0; ; start += page) {
-      List<byte[]> stored = Futures.await(async.lrange(list, start, start + page - 1), timeout, "read");
-      for (byte[] s : stored) {
-        spans.add(codec.decode(s));
+    Replicas.Replica r = replicas.acquire(TraceRef.of(segment.key()));
+    try {
+      try {
+        return local.read(segment);
+      } catch (SegbufException notHeld) {
+        replicas.catchUpToEnd(r); // dropped from the replica, or sealed by another process
+        return local.read(segment);
       }
-      if (stored.size() < page) {
-        break;
-      }
+    } finally {
+      replicas.release(r);
     }
-    if (spans.size() != segment.spans()) {
-      throw new SegbufException("segment " + segment.key() + " generation " + segment.generation() + " holds "
-          + spans.size() + " spans but was sealed with " + segment.spans() + ": not sealed, or completed already");
-    }
-    return spans;
   }
 
   @Override
   public void complete(SealedSegment segment, boolean chunked) {
     SegmentKey key = segment.key();
-    String base = keys.traceBase(key);
-    List<Object> reply = Futures.await(scripts.call(Scripts.Name.COMPLETE,
-        new byte[][] {KeyLayout.nodes(base), KeyLayout.metas(base)},
-        KeyLayout.bytes(base), KeyLayout.bytes(key.segmentIdHex()), ascii(segment.generation()),
-        ascii(chunked ? 1 : 0), retentionSeconds), timeout, "complete");
-    int shard = (int) num(reply.get(0));
-    if (shard < 0) {
-      return; // completed already
+    TraceRef trace = TraceRef.of(key);
+    Replicas.Replica r = replicas.acquire(trace);
+    try {
+      byte[] record = TraceLog.completed(key.segmentId(), segment.generation(), chunked);
+      byte[] log = keys.log(trace);
+      // Applied first, as if the replica were up to date, so that the record, the queue update and the frame
+      // deletes go in one round trip. When the log shows that another process appended meanwhile, the trace is
+      // replayed in log order and its queue entries are written again.
+      long start = r.applied();
+      QueueUpdates updates = new QueueUpdates();
+      replicas.completed(r, local.complete(key, segment.generation(), chunked, updates));
+      List<CompletionStage<?>> inFlight = new ArrayList<>();
+      CompletionStage<List<Object>> appended = appendRecord(log, record);
+      inFlight.add(appended);
+      writeBack(r, updates, inFlight);
+      awaitAll(inFlight, "complete");
+      long end = num(Futures.await(appended, timeout, "complete").get(0));
+      if (end - record.length == start) {
+        replicas.applied(r, end);
+      } else {
+        replicas.reset(r);
+        replicas.catchUp(r, end);
+        QueueUpdates again = new QueueUpdates();
+        local.report(trace.projectId(), trace.traceId(), again);
+        writeBack(r, again, inFlight);
+        awaitAll(inFlight, "complete");
+      }
+      listedIn.remove(key);
+    } catch (RuntimeException e) {
+      replicas.reset(r);
+      throw e;
+    } finally {
+      replicas.release(r);
     }
-    QueueUpdates updates = new QueueUpdates();
-    updates.schedule(shard, KeyLayout.member(key), num(reply.get(1)), num(reply.get(2)), num(reply.get(3)));
-    List<CompletionStage<?>> inFlight = new ArrayList<>();
+  }
+
+  /**
+   * Sends what follows a change of a trace: queue updates, deletes of frames whose spans are all flushed, and the
+   * log's expiry (keyTtl while the trace buffers spans, flushedTraceRetention once it holds none).
+   */
+  private void writeBack(Replicas.Replica r, QueueUpdates updates, List<CompletionStage<?>> inFlight) {
+    TraceRef trace = r.trace;
     updates.send(inFlight);
-    awaitAll(inFlight, "complete");
-    listedIn.remove(key);
+    for (long frame : replicas.takeEmptied(r)) {
+      inFlight.add(async.del(keys.frame(trace, frame)));
+    }
+    boolean buffers = local.buffers(trace.projectId(), trace.traceId());
+    inFlight.add(async.pexpire(keys.log(trace), buffers ? ttlMillis : retentionMillis));
+  }
+
+  /**
+   * Appends a seal or completion record to a trace's log and refreshes its expiry, also when Redis is at
+   * maxmemory (flushes free memory); the reply holds the log's length after it.
+   */
+  private CompletionStage<List<Object>> appendRecord(byte[] log, byte[] record) {
+    return scripts.call(Scripts.Name.APPEND, new byte[][] {log}, record, ascii(ttlMillis));
+  }
+
+  private long removed(List<CompletionStage<List<Object>>> removals) {
+    long removed = 0;
+    for (CompletionStage<List<Object>> r : removals) {
+      removed += num(Futures.await(r, timeout, "seal").get(0));
+    }
+    return removed;
   }
 
   @Override
@@ -509,17 +678,18 @@ public final class RedisSegmentStore implements SegmentStore {
    * Queue changes, collected per shard and sent as one queue script per shard. Each segment entry carries the
    * spans and bytes the segment holds; the script moves the usage counters by the change from what it recorded.
    */
-  private final class QueueUpdates {
+  private final class QueueUpdates implements QueueChanges {
     /** Per shard and member, the last entry: score, spans, bytes (spans -1 for a guard). */
     private final Map<Integer, Map<String, long[]>> entries = new HashMap<>();
     private final Map<Integer, Set<String>> removes = new HashMap<>();
 
-    /** Queues a segment that holds {@code spans} and {@code bytes}, or removes it when {@code score} is negative. */
-    void schedule(int shard, String member, long score, long spans, long bytes) {
-      if (score < 0) {
+    @Override
+    public void changed(SegmentKey key, int shard, long deadlineMillis, FlushReason reason, long spans, long bytes) {
+      String member = KeyLayout.member(key);
+      if (spans == 0) {
         remove(shard, member);
       } else {
-        entry(shard, member, score, spans, bytes);
+        entry(shard, member, (long) scoreOf(deadlineMillis, reason), spans, bytes);
       }
     }
 
@@ -548,7 +718,8 @@ public final class RedisSegmentStore implements SegmentStore {
      * One queue script per shard: its entries, removals and counters applied at once, even with Redis at
      * maxmemory (a half-applied update would leave segments without a queue entry, or counters that drift).
      */
-    void send(List<CompletionStage<?>> inFlight) {
+    List<CompletionStage<List<Object>>> send(List<CompletionStage<?>> inFlight) {
+      List<CompletionStage<List<Object>>> calls = new ArrayList<>();
       Set<Integer> shards = new HashSet<>(entries.keySet());
       shards.addAll(removes.keySet());
       for (int shard : shards) {
@@ -567,8 +738,11 @@ public final class RedisSegmentStore implements SegmentStore {
         });
         args.add(ascii(removed.size()));
         removed.forEach(member -> args.add(KeyLayout.bytes(member)));
-        inFlight.add(scripts.call(Scripts.Name.QUEUE, queueKeys(shard), args.toArray(new byte[0][])));
+        CompletionStage<List<Object>> call = scripts.call(Scripts.Name.QUEUE, queueKeys(shard), args.toArray(new byte[0][]));
+        calls.add(call);
+        inFlight.add(call);
       }
+      return calls;
     }
   }
 

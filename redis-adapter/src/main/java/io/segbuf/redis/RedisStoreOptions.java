@@ -22,6 +22,7 @@ public final class RedisStoreOptions {
   public static final int DEFAULT_COMPRESSION_MIN_BYTES = 512;
   public static final int DEFAULT_MAX_UNCOMPRESSED_SPAN_BYTES = 64 * 1024 * 1024;
   public static final int DEFAULT_COMPRESSION_LEVEL = 3;
+  public static final long DEFAULT_REPLICA_BYTES = 256L * 1024 * 1024;
 
   private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
 
@@ -36,6 +37,7 @@ public final class RedisStoreOptions {
   private final int compressionLevel;
   private final int compressionMinBytes;
   private final int maxUncompressedSpanBytes;
+  private final long replicaBytes;
 
   private RedisStoreOptions(Builder b) {
     this.uris = List.copyOf(b.uris);
@@ -49,6 +51,7 @@ public final class RedisStoreOptions {
     this.compressionLevel = b.compressionLevel;
     this.compressionMinBytes = b.compressionMinBytes;
     this.maxUncompressedSpanBytes = b.maxUncompressedSpanBytes;
+    this.replicaBytes = b.replicaBytes;
   }
 
   public static Builder builder() {
@@ -68,6 +71,7 @@ public final class RedisStoreOptions {
     b.compressionLevel = compressionLevel;
     b.compressionMinBytes = compressionMinBytes;
     b.maxUncompressedSpanBytes = maxUncompressedSpanBytes;
+    b.replicaBytes = replicaBytes;
     return b;
   }
 
@@ -127,6 +131,14 @@ public final class RedisStoreOptions {
     return maxUncompressedSpanBytes;
   }
 
+  /**
+   * About how many span bytes this process keeps of the traces it works on, beyond the ones in use: a trace that
+   * is dropped is read back from Redis when it is next needed.
+   */
+  public long replicaBytes() {
+    return replicaBytes;
+  }
+
   @Override
   public String toString() {
     List<String> safe = new ArrayList<>();
@@ -135,7 +147,8 @@ public final class RedisStoreOptions {
     }
     return "RedisStoreOptions{uris=" + safe + ", cluster=" + cluster + ", commandTimeout=" + commandTimeout
         + ", pipelineSize=" + pipelineSize + ", keyPrefix=" + keyPrefix + ", keyTtl=" + keyTtl
-        + ", flushedTraceRetention=" + flushedTraceRetention + ", compression=" + compression + "}";
+        + ", flushedTraceRetention=" + flushedTraceRetention + ", compression=" + compression + ", replicaBytes="
+        + replicaBytes + "}";
   }
 
   /** The URI with its credentials replaced by {@code ***}. */
@@ -156,6 +169,7 @@ public final class RedisStoreOptions {
     private int compressionLevel = DEFAULT_COMPRESSION_LEVEL;
     private int compressionMinBytes = DEFAULT_COMPRESSION_MIN_BYTES;
     private int maxUncompressedSpanBytes = DEFAULT_MAX_UNCOMPRESSED_SPAN_BYTES;
+    private long replicaBytes = DEFAULT_REPLICA_BYTES;
 
     private Builder() {}
 
@@ -226,6 +240,11 @@ public final class RedisStoreOptions {
       return this;
     }
 
+    public Builder replicaBytes(long replicaBytes) {
+      this.replicaBytes = replicaBytes;
+      return this;
+    }
+
     /** Checks every rule and reports all problems at once. */
     public RedisStoreOptions build() {
       List<String> problems = new ArrayList<>();
@@ -267,6 +286,9 @@ public final class RedisStoreOptions {
       }
       if (maxUncompressedSpanBytes < 1024) {
         problems.add("maxUncompressedSpanBytes must be >= 1024 but was " + maxUncompressedSpanBytes);
+      }
+      if (replicaBytes < 0) {
+        problems.add("replicaBytes must be >= 0 but was " + replicaBytes);
       }
       ConfigException.throwIfAny(problems);
       return new RedisStoreOptions(this);

@@ -55,7 +55,7 @@ class RedisStoreKeySafetyIT {
       store.add(0, spans, POLICY, Instant.ofEpochSecond(1));
 
       for (String key : redis.cli("KEYS", "*").split("\n")) {
-        assertThat(key).matches("segbuf:(\\{[78]:" + TRACE + "\\}:(n|m|s:[0-9a-f]{16})|\\{q:0\\}:(due|use|size)"
+        assertThat(key).matches("segbuf:(\\{[78]:" + TRACE + "\\}:(log|f:[0-9a-f]{16})|\\{q:0\\}:(due|use|size)"
             + "|\\{shards\\})");
       }
       Map<Long, List<Span>> flushed = new HashMap<>();
@@ -69,23 +69,6 @@ class RedisStoreKeySafetyIT {
           .containsExactlyInAnyOrder(spans.get(0).bytes(), spans.get(1).bytes());
       assertThat(flushed.get(8L)).extracting(Span::bytes)
           .containsExactlyInAnyOrder(spans.get(2).bytes(), spans.get(3).bytes());
-    }
-  }
-
-  @Test
-  void aTraceWithManySpanIdsKeepsThemInAHashTable() {
-    try (RedisServers redis = RedisServers.standalone();
-        RedisSegmentStore store = RedisSegmentStore.connect(RedisStoreOptions.builder().uri(redis.uri()).build())) {
-      List<Span> spans = new ArrayList<>();
-      spans.add(span(7, "0000000000000001", ""));
-      for (int i = 2; i <= 100; i++) {
-        spans.add(span(7, String.format("%016x", i), ",\"parent_span_id\":\"0000000000000001\""));
-      }
-      store.add(0, spans.subList(0, 10), POLICY, Instant.ofEpochSecond(1));
-      String nodes = "segbuf:{7:" + TRACE + "}:n";
-      assertThat(redis.cli("OBJECT", "ENCODING", nodes).trim()).isEqualTo("listpack");
-      store.add(0, spans.subList(10, 100), POLICY, Instant.ofEpochSecond(1));
-      assertThat(redis.cli("OBJECT", "ENCODING", nodes).trim()).isEqualTo("hashtable");
     }
   }
 }

@@ -3,11 +3,14 @@ package io.segbuf.redis;
 import static io.segbuf.TestSpans.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.segbuf.AddResult;
 import io.segbuf.DueSegment;
 import io.segbuf.FlushPolicy;
 import io.segbuf.SealedSegment;
+import io.segbuf.SegmentKey;
 import io.segbuf.SegmentStore;
 import io.segbuf.Span;
+import io.segbuf.StoreUsage;
 import io.segbuf.TestSpans;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,7 +20,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.IntFunction;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -25,7 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The Redis store against the in-memory reference store on random traces: random trees with missing parents,
  * explicit segment ids, roots marked {@code is_segment}, parent cycles, redeliveries and same-id spans, added in
  * random batches and orders, with flushes in between. Both must flush the same spans under the same segment ids
- * and generations.
+ * and generations, also when two processes share the work.
  */
 class RedisStoreModelIT {
   @RegisterExtension static final RedisExtension redis = RedisExtension.standalone();
@@ -37,6 +43,27 @@ class RedisStoreModelIT {
 
   @Test
   void flushesWhatTheReferenceStoreFlushesOnRandomTraces() {
+    check(seed -> RedisSegmentStore.connect(options("model" + seed).build()));
+  }
+
+  /**
+   * Two processes that keep no replica between calls, each call made by either: every call replays the trace logs
+   * that the other appended to, and rebuilds traces whose flushed frames are gone.
+   */
+  @Test
+  void twoProcessesThatKeepNoReplicaFlushWhatTheReferenceStoreFlushes() {
+    check(seed -> {
+      RedisStoreOptions options = options("shared" + seed).replicaBytes(0).build();
+      return new EitherStore(new Random(seed), RedisSegmentStore.connect(options),
+          RedisSegmentStore.connect(options));
+    });
+  }
+
+  private static RedisStoreOptions.Builder options(String prefix) {
+    return RedisStoreOptions.builder().uri(redis.get().uri()).keyPrefix(prefix);
+  }
+
+  private static void check(IntFunction<SegmentStore> connect) {
     for (int seed = 1; seed <= 150; seed++) {
       Random random = new Random(seed);
       List<Span> spans = randomSpans(random);
@@ -55,10 +82,57 @@ class RedisStoreModelIT {
         }
       }
       SegmentStore reference = SegmentStore.inMemory();
-      try (RedisSegmentStore store = RedisSegmentStore.connect(RedisStoreOptions.builder().uri(redis.get().uri())
-          .keyPrefix("model" + seed).build())) {
+      try (SegmentStore store = connect.apply(seed)) {
         assertThat(run(store, plan)).as("seed %d", seed).isEqualTo(run(reference, plan));
       }
+    }
+  }
+
+  /** Makes each call on one of two stores, at random. */
+  private record EitherStore(Random random, SegmentStore a, SegmentStore b) implements SegmentStore {
+    private SegmentStore any() {
+      return random.nextBoolean() ? a : b;
+    }
+
+    @Override
+    public AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now) {
+      return any().add(shard, spans, policy, now);
+    }
+
+    @Override
+    public List<DueSegment> due(int shard, Instant now, int limit) {
+      return any().due(shard, now, limit);
+    }
+
+    @Override
+    public @Nullable SealedSegment seal(SegmentKey key, Instant now) {
+      return any().seal(key, now);
+    }
+
+    @Override
+    public List<Span> read(SealedSegment segment) {
+      return any().read(segment);
+    }
+
+    @Override
+    public void complete(SealedSegment segment, boolean chunked) {
+      any().complete(segment, chunked);
+    }
+
+    @Override
+    public StoreUsage usage() {
+      return any().usage();
+    }
+
+    @Override
+    public Set<Integer> shards() {
+      return any().shards();
+    }
+
+    @Override
+    public void close() {
+      a.close();
+      b.close();
     }
   }
 

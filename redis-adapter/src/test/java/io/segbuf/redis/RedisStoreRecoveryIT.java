@@ -2,10 +2,12 @@ package io.segbuf.redis;
 
 import static io.segbuf.TestSpans.span;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.segbuf.DueSegment;
 import io.segbuf.FlushPolicy;
 import io.segbuf.SealedSegment;
+import io.segbuf.SegbufException;
 import io.segbuf.SegmentKey;
 import io.segbuf.Span;
 import io.segbuf.StoreUsage;
@@ -18,7 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Flushers and writers that stop half-way, and queue updates lost between a script and the queue write. */
+/**
+ * Flushers and writers that stop half-way, processes that share traces, queue updates lost between a trace log and
+ * the queue write, and logs that expired or broke.
+ */
 class RedisStoreRecoveryIT {
   @RegisterExtension static final RedisExtension redis = RedisExtension.standalone();
 
@@ -71,8 +76,9 @@ class RedisStoreRecoveryIT {
       assertThat(sealed).isNotNull();
       writer.add(0, TestSpans.parsed(span(3).parent(2), span(4).parent(1)), POLICY, T0.plusSeconds(1));
       assertThat(flusher.read(sealed)).extracting(Span::spanId).containsExactlyInAnyOrder(1L, 2L);
-      flusher.complete(sealed, false);
+      flusher.complete(sealed, false); // the flusher's replica had not seen spans 3 and 4: it replays the log
       assertThat(writer.usage().spans()).isEqualTo(2);
+      assertThat(flusher.due(0, END, 10)).extracting(DueSegment::key).containsExactly(key(1));
 
       SealedSegment next = flusher.seal(key(1), T0.plusSeconds(20));
       assertThat(next).isNotNull();
@@ -80,6 +86,47 @@ class RedisStoreRecoveryIT {
       assertThat(flusher.read(next)).extracting(Span::spanId).containsExactlyInAnyOrder(3L, 4L);
       flusher.complete(next, false);
       assertThat(flusher.seal(key(1), T0.plusSeconds(30))).isNull();
+    }
+  }
+
+  @Test
+  void aProcessThatNeverSawATraceRebuildsItFromItsLogAfterItsFramesWereDeleted() {
+    RedisStoreOptions options = options();
+    String base = options.keyPrefix() + ":{" + TestSpans.PROJECT + ":" + TestSpans.TRACE + "}:";
+    List<Span> first = TestSpans.parsed(span(1), span(2).parent(1));
+    try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
+      store.add(0, first, POLICY, T0);
+      SealedSegment sealed = store.seal(key(1), T0);
+      assertThat(sealed).isNotNull();
+      store.complete(sealed, true);
+      // nothing buffered: the frames are gone, the log is kept for late spans until flushedTraceRetention
+      assertThat(redis.get().cli("KEYS", base + "*").strip()).isEqualTo(base + "log");
+      long ttl = Long.parseLong(redis.get().cli("PTTL", base + "log").strip());
+      assertThat(ttl).isPositive().isLessThanOrEqualTo(options.flushedTraceRetention().toMillis());
+    }
+    try (RedisSegmentStore other = RedisSegmentStore.connect(options)) {
+      assertThat(other.add(0, first.subList(1, 2), POLICY, T0).duplicateCount()).isEqualTo(1);
+      other.add(0, TestSpans.parsed(span(3).parent(2)), POLICY, T0);
+      assertThat(other.due(0, END, 10)).extracting(DueSegment::key).containsExactly(key(1));
+      SealedSegment late = other.seal(key(1), T0);
+      assertThat(late).isNotNull();
+      assertThat(late.generation()).isEqualTo(1);
+      assertThat(late.skipEnrichment()).isTrue();
+      assertThat(other.read(late)).extracting(Span::spanId).containsExactly(3L);
+      other.complete(late, false);
+      assertUsage(other, 0, 0, 0);
+    }
+  }
+
+  @Test
+  void aCorruptTraceLogFailsLoudly() {
+    RedisStoreOptions options = options();
+    String log = options.keyPrefix() + ":{" + TestSpans.PROJECT + ":" + TestSpans.TRACE + "}:log";
+    try (RedisSegmentStore store = RedisSegmentStore.connect(options.toBuilder().replicaBytes(0).build())) {
+      store.add(0, TestSpans.parsed(span(1)), POLICY, T0);
+      redis.get().cli("SETRANGE", log, "1", "zzzz");
+      assertThatThrownBy(() -> store.seal(key(1), T0)).isInstanceOf(SegbufException.class)
+          .hasMessageContaining("trace log is corrupt at byte 0");
     }
   }
 
@@ -207,7 +254,9 @@ class RedisStoreRecoveryIT {
     try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
       store.add(0, TestSpans.parsed(span(1)), POLICY, T0);
       String base = options.keyPrefix() + ":{" + TestSpans.PROJECT + ":" + TestSpans.TRACE + "}:";
-      redis.get().cli("DEL", base + "n", base + "m", base + "s:0000000000000001"); // what an expiry does
+      for (String k : redis.get().cli("KEYS", base + "*").split("\n")) {
+        redis.get().cli("DEL", k.strip()); // what an expiry does: the trace log and its frames
+      }
       assertThat(store.due(0, END, 10)).extracting(DueSegment::key).containsExactly(key(1));
       assertThat(store.seal(key(1), END)).isNull();
       assertThat(store.expiredUnflushedSegments()).isEqualTo(1);

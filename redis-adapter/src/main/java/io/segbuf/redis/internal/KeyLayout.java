@@ -10,10 +10,8 @@ import java.nio.charset.StandardCharsets;
  * lowercase hex), never from raw input, so no span can name another project's or trace's keys.
  *
  * <ul>
- *   <li>{@code <prefix>:{<project>:<trace>}:n} hash: span id → union-find node (the trace's span ids)
- *   <li>{@code <prefix>:{<project>:<trace>}:m} hash: segment id → segment state; {@code #a} buffered count
- *   <li>{@code <prefix>:{<project>:<trace>}:s:<span id>} list: open spans of one tree
- *   <li>{@code <prefix>:{<project>:<trace>}:g:<segment id>:<generation>} list: a sealed generation
+ *   <li>{@code <prefix>:{<project>:<trace>}:log} string: the trace log ({@link TraceLog})
+ *   <li>{@code <prefix>:{<project>:<trace>}:f:<frame id>} string: a frame of span payloads ({@link FrameCodec})
  *   <li>{@code <prefix>:{q:<shard>}:due} sorted set: the shard's queue, score = deadline × 8 + reason
  *   <li>{@code <prefix>:{q:<shard>}:use} hash: the shard's buffered segments, spans and bytes
  *   <li>{@code <prefix>:{q:<shard>}:size} hash: per queued segment, the spans and bytes it holds ("spans bytes"),
@@ -29,25 +27,17 @@ public final class KeyLayout {
   }
 
   /** The common start of a trace's keys, ending with ':'. */
-  public String traceBase(long projectId, long traceHigh, long traceLow) {
-    return prefix + ":{" + projectId + ":" + SpanIds.toHex(traceHigh) + SpanIds.toHex(traceLow) + "}:";
+  public String traceBase(TraceRef trace) {
+    TraceId t = trace.traceId();
+    return prefix + ":{" + trace.projectId() + ":" + SpanIds.toHex(t.high()) + SpanIds.toHex(t.low()) + "}:";
   }
 
-  public String traceBase(SegmentKey key) {
-    TraceId t = key.traceId();
-    return traceBase(key.projectId(), t.high(), t.low());
+  public byte[] log(TraceRef trace) {
+    return bytes(traceBase(trace) + "log");
   }
 
-  public static byte[] nodes(String base) {
-    return bytes(base + "n");
-  }
-
-  public static byte[] metas(String base) {
-    return bytes(base + "m");
-  }
-
-  public static byte[] sealed(String base, String segmentIdHex, int generation) {
-    return bytes(base + "g:" + segmentIdHex + ":" + generation);
+  public byte[] frame(TraceRef trace, long frameId) {
+    return bytes(traceBase(trace) + "f:" + SpanIds.toHex(frameId));
   }
 
   public byte[] queue(int shard) {
@@ -67,18 +57,15 @@ public final class KeyLayout {
   }
 
   /** The queue member of a segment: {@code <project>:<trace>:<segment id>}. */
-  public static String member(long projectId, long traceHigh, long traceLow, String segmentIdHex) {
-    return projectId + ":" + SpanIds.toHex(traceHigh) + SpanIds.toHex(traceLow) + ":" + segmentIdHex;
-  }
-
   public static String member(SegmentKey key) {
     TraceId t = key.traceId();
-    return member(key.projectId(), t.high(), t.low(), key.segmentIdHex());
+    return key.projectId() + ":" + SpanIds.toHex(t.high()) + SpanIds.toHex(t.low()) + ":" + key.segmentIdHex();
   }
 
   /** The queue member that guards a trace while a batch is written: {@code g:<project>:<trace>}. */
-  public static String guard(long projectId, long traceHigh, long traceLow) {
-    return "g:" + projectId + ":" + SpanIds.toHex(traceHigh) + SpanIds.toHex(traceLow);
+  public static String guard(TraceRef trace) {
+    TraceId t = trace.traceId();
+    return "g:" + trace.projectId() + ":" + SpanIds.toHex(t.high()) + SpanIds.toHex(t.low());
   }
 
   public static boolean isGuard(String member) {
@@ -93,11 +80,10 @@ public final class KeyLayout {
         Long.parseUnsignedLong(member.substring(b + 1), 16));
   }
 
-  /** The trace base of a guard member written by {@link #guard}. */
-  public String guardBase(String member) {
+  /** The trace of a guard member written by {@link #guard}. */
+  public static TraceRef parseGuard(String member) {
     int a = member.indexOf(':', 2);
-    TraceId t = TraceId.parse(member.substring(a + 1));
-    return traceBase(Long.parseLong(member.substring(2, a)), t.high(), t.low());
+    return new TraceRef(Long.parseLong(member.substring(2, a)), TraceId.parse(member.substring(a + 1)));
   }
 
   public static byte[] bytes(String s) {

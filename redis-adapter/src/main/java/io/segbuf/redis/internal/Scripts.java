@@ -18,12 +18,10 @@ import java.util.concurrent.CompletionStage;
 public final class Scripts {
   /** One script, by name under {@code io/segbuf/redis/}, with the flags its first line declares (if any). */
   public enum Name {
-    ADD("add.lua", ""),
-    SEAL("seal.lua", ""),
-    COMPLETE("complete.lua", ""),
-    REPAIR("repair.lua", ""),
     /** Queue and usage bookkeeping: runs even when Redis is at maxmemory (Redis 7 script flags). */
-    QUEUE("queue.lua", "#!lua flags=allow-oom\n");
+    QUEUE("queue.lua", "#!lua flags=allow-oom\n"),
+    /** A seal or completion appended to a trace log, also when Redis is at maxmemory. */
+    APPEND("append.lua", "#!lua flags=allow-oom\n");
 
     final String file;
     final String shebang;
@@ -40,10 +38,9 @@ public final class Scripts {
 
   public Scripts(RedisAccess redis) {
     this.redis = redis;
-    String common = resource("common.lua");
     for (Name name : Name.values()) {
       bodies[name.ordinal()] =
-          (name.shebang + common + "\n" + resource(name.file)).getBytes(StandardCharsets.UTF_8);
+          (name.shebang + resource(name.file)).getBytes(StandardCharsets.UTF_8);
       shas[name.ordinal()] = redis.scriptLoad(bodies[name.ordinal()]);
     }
   }
