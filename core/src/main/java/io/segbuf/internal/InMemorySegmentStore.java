@@ -268,11 +268,18 @@ public final class InMemorySegmentStore implements SegmentStore, TraceAssembly.S
     return spans;
   }
 
-  /** Tells {@code to} of the queue entry of every segment of a trace, as this store holds it. */
+  /**
+   * Tells {@code to} of the queue entry of every segment of a trace that has one (holds spans), as this store
+   * holds it. Segments that hold nothing are not told: a trace whose trees merged many times has many.
+   */
   public synchronized void report(long projectId, TraceId traceId, QueueChanges to) {
     TraceAssembly trace = traces.get(new TraceKey(projectId, traceId.high(), traceId.low()));
     if (trace != null) {
-      trace.segments.forEachValue(segment -> tell(segment, to));
+      trace.segments.forEachValue(segment -> {
+        if (segment.queued) {
+          tell(segment, to);
+        }
+      });
     }
   }
 

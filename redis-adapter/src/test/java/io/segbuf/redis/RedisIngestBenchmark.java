@@ -157,7 +157,7 @@ public final class RedisIngestBenchmark {
   /** A chain arriving leaf first in small batches: per-span cost of the first and second half. */
   private static void chain(RedisServers redis, int n, int batchSize) {
     try (RedisSegmentStore store = RedisSegmentStore.connect(
-        RedisStoreOptions.builder().uri(redis.uri()).keyPrefix("chain").build())) {
+        RedisStoreOptions.builder().uri(redis.uri()).keyPrefix("chain" + n + "-" + batchSize).build())) {
       Stats before = Stats.of(redis);
       for (int half = 0; half < 2; half++) {
         for (int top = n - half * n / 2; top > n / 2 - half * n / 2; top -= batchSize) {
