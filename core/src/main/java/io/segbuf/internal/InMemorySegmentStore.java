@@ -4,9 +4,12 @@ import io.segbuf.AddResult;
 import io.segbuf.DueSegment;
 import io.segbuf.FlushPolicy;
 import io.segbuf.FlushReason;
+import io.segbuf.KnownSpan;
+import io.segbuf.QueueChanges;
 import io.segbuf.SealedSegment;
 import io.segbuf.SegbufException;
 import io.segbuf.SegmentKey;
+import io.segbuf.SegmentReplica;
 import io.segbuf.SegmentStore;
 import io.segbuf.Span;
 import io.segbuf.StoreUsage;
@@ -35,12 +38,9 @@ import org.jspecify.annotations.Nullable;
  * {@code recentlyFlushedSpans} such ids are held, oldest trace first: late spans of a remembered trace join a
  * continuation of their segment, and redelivered copies are recognised as duplicates.
  *
- * <p>A store that keeps the authoritative state elsewhere can use one of these as its replica: the methods that
- * take {@link QueueChanges} report every segment whose queue entry changed, {@link #addFlushed} and {@link
- * #complete(SegmentKey, int, boolean, QueueChanges)} replay history whose payloads are gone, and {@link #forget}
- * drops a trace.
+ * <p>It is also the {@link SegmentReplica} of stores that keep their state elsewhere as a log.
  */
-public final class InMemorySegmentStore implements SegmentStore, TraceAssembly.SegmentSource {
+public final class InMemorySegmentStore implements SegmentStore, SegmentReplica, TraceAssembly.SegmentSource {
   public static final int DEFAULT_RECENTLY_FLUSHED_SPANS = 100_000;
 
   private static final Comparator<BufferedSegment> BY_DEADLINE = (a, b) -> {
@@ -78,7 +78,7 @@ public final class InMemorySegmentStore implements SegmentStore, TraceAssembly.S
     return add(shard, spans, policy, now, QueueChanges.NONE);
   }
 
-  /** {@link #add(int, List, FlushPolicy, Instant)}, telling {@code to} of every segment whose queue entry changed. */
+  @Override
   public synchronized AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now, QueueChanges to) {
     changes = to;
     try {
@@ -104,10 +104,7 @@ public final class InMemorySegmentStore implements SegmentStore, TraceAssembly.S
     }
   }
 
-  /**
-   * Replays spans of one trace that were added and flushed already, known by their fields alone (their payloads
-   * are gone): they take their places in the trees as flushed spans do, holding nothing.
-   */
+  @Override
   public synchronized void addFlushed(int shard, long projectId, TraceId traceId, List<KnownSpan> spans,
       FlushPolicy policy, QueueChanges to) {
     changes = to;
@@ -170,7 +167,7 @@ public final class InMemorySegmentStore implements SegmentStore, TraceAssembly.S
     return seal(key, now, QueueChanges.NONE);
   }
 
-  /** {@link #seal(SegmentKey, Instant)}, telling {@code to} of the segment's queue entry when it changed. */
+  @Override
   public synchronized @Nullable SealedSegment seal(SegmentKey key, Instant now, QueueChanges to) {
     changes = to;
     try {
@@ -221,13 +218,7 @@ public final class InMemorySegmentStore implements SegmentStore, TraceAssembly.S
     } // else completed already
   }
 
-  /**
-   * Completes generation {@code generation} of a segment, as a replay of history: when this store holds it sealed,
-   * as {@link #complete(SealedSegment, boolean)} does; when it never sealed it (its spans were flushed before this
-   * store learned of them), the segment's next generation follows it.
-   *
-   * @return the spans completed, in no order; empty when this store held none of them
-   */
+  @Override
   public synchronized List<Span> complete(SegmentKey key, int generation, boolean chunked, QueueChanges to) {
     BufferedSegment segment = find(key);
     if (segment == null) {
@@ -268,10 +259,7 @@ public final class InMemorySegmentStore implements SegmentStore, TraceAssembly.S
     return spans;
   }
 
-  /**
-   * Tells {@code to} of the queue entry of every segment of a trace that has one (holds spans), as this store
-   * holds it. Segments that hold nothing are not told: a trace whose trees merged many times has many.
-   */
+  @Override
   public synchronized void report(long projectId, TraceId traceId, QueueChanges to) {
     TraceAssembly trace = traces.get(new TraceKey(projectId, traceId.high(), traceId.low()));
     if (trace != null) {
@@ -283,19 +271,27 @@ public final class InMemorySegmentStore implements SegmentStore, TraceAssembly.S
     }
   }
 
-  /** True when this store holds a byte-identical copy of the span, buffered or flushed: adding it is a no-op. */
+  @Override
+  public synchronized void report(SegmentKey key, QueueChanges to) {
+    BufferedSegment segment = find(key);
+    if (segment != null) {
+      tell(segment, to);
+    }
+  }
+
+  @Override
   public synchronized boolean holds(Span span) {
     TraceAssembly trace = traces.get(new TraceKey(span.projectId(), span.traceIdHigh(), span.traceIdLow()));
     return trace != null && trace.holds(span);
   }
 
-  /** True when the trace holds spans that are not flushed (open or sealed). */
+  @Override
   public synchronized boolean buffers(long projectId, TraceId traceId) {
     TraceAssembly trace = traces.get(new TraceKey(projectId, traceId.high(), traceId.low()));
     return trace != null && trace.activeSegments > 0;
   }
 
-  /** Drops everything this store holds of a trace, as if it had never seen it. */
+  @Override
   public synchronized void forget(long projectId, TraceId traceId) {
     TraceKey key = new TraceKey(projectId, traceId.high(), traceId.low());
     TraceAssembly trace = traces.remove(key);
@@ -371,32 +367,6 @@ public final class InMemorySegmentStore implements SegmentStore, TraceAssembly.S
     long spans = segment.queued ? segment.openSpans + (sealed == null ? 0 : sealed.spans()) : 0;
     long bytes = segment.queued ? segment.openBytes + (sealed == null ? 0 : sealed.bytes()) : 0;
     to.changed(segment.key, segment.shard, segment.deadlineMillis, segment.reason, spans, bytes);
-  }
-
-  /** Told of segments whose queue entry changed. */
-  @FunctionalInterface
-  public interface QueueChanges {
-    QueueChanges NONE = (key, shard, deadlineMillis, reason, spans, bytes) -> { };
-
-    /**
-     * The segment's queue entry now: its deadline and reason, and the spans and bytes it holds, open and sealed;
-     * no spans when it has no entry.
-     */
-    void changed(SegmentKey key, int shard, long deadlineMillis, FlushReason reason, long spans, long bytes);
-  }
-
-  /**
-   * A span known by the fields assembly reads, without its payload.
-   *
-   * @param digest {@link Digest#of} the span's bytes, to recognise redeliveries
-   * @param length the span's size in bytes
-   */
-  public record KnownSpan(long spanId, boolean root, boolean explicit, long explicitSegmentId, long parentSpanId,
-      long digest, int length) {
-    public static KnownSpan of(Span span) {
-      return new KnownSpan(span.spanId(), span.isRoot(), span.hasExplicitSegmentId(), span.explicitSegmentId(),
-          span.parentSpanId(), Digest.of(span.bytes()), span.size());
-    }
   }
 
   private void setActive(BufferedSegment segment, boolean active) {

@@ -15,8 +15,8 @@ import io.segbuf.SegmentKey;
 import io.segbuf.SegmentStore;
 import io.segbuf.Span;
 import io.segbuf.StoreUsage;
-import io.segbuf.internal.InMemorySegmentStore;
-import io.segbuf.internal.InMemorySegmentStore.QueueChanges;
+import io.segbuf.SegmentReplica;
+import io.segbuf.QueueChanges;
 import io.segbuf.redis.internal.FrameCodec;
 import io.segbuf.redis.internal.Futures;
 import io.segbuf.redis.internal.KeyLayout;
@@ -75,8 +75,7 @@ public final class RedisSegmentStore implements SegmentStore {
   private final FrameCodec frames;
   private final Duration timeout;
   private final long ttlMillis;
-  private final long retentionMillis;
-  private final InMemorySegmentStore local = new InMemorySegmentStore(Integer.MAX_VALUE);
+  private final SegmentReplica local = SegmentReplica.create();
   private final Replicas replicas;
   private final Set<Integer> registeredShards = ConcurrentHashMap.newKeySet();
   /** The shard whose queue listed a segment last, to drop its entry when the segment turns out empty. */
@@ -99,10 +98,7 @@ public final class RedisSegmentStore implements SegmentStore {
         options.maxUncompressedSpanBytes());
     this.timeout = options.commandTimeout();
     this.ttlMillis = options.keyTtl().toMillis();
-    this.retentionMillis = options.flushedTraceRetention().toMillis();
-    Duration staleAfter = (options.keyTtl().compareTo(options.flushedTraceRetention()) < 0
-        ? options.keyTtl() : options.flushedTraceRetention()).dividedBy(2);
-    this.replicas = new Replicas(local, async, keys, frames, timeout, options.replicaBytes(), staleAfter);
+    this.replicas = new Replicas(local, async, keys, frames, timeout, options.replicaBytes());
   }
 
   /** Connects and loads the scripts; fails with a {@link SegbufException} when Redis cannot be reached. */
@@ -225,7 +221,8 @@ public final class RedisSegmentStore implements SegmentStore {
         replicas.catchUp(b.replica, end - b.record.length);
         AddResult result = local.add(shard, b.spans, policy, now, updates);
         replicas.applied(b.replica, end);
-        replicas.stored(b.replica, b.frameId, b.spans, result);
+        replicas.expiresIn(b.replica, options.keyTtl());
+        replicas.stored(b.replica, b.frameId, b.spans, result, options.keyTtl());
         for (int i = 0; i < b.spans.size(); i++) {
           if (result.isDuplicate(i)) {
             duplicates.set(b.indexes.get(i));
@@ -236,7 +233,10 @@ public final class RedisSegmentStore implements SegmentStore {
           local.report(b.trace.projectId(), b.trace.traceId(), updates);
         }
         if (result.duplicateCount() == b.spans.size()) {
-          inFlight.add(async.del(keys.frame(b.trace, b.frameId)));
+          replicas.discarded(b.replica, b.frameId); // an earlier record may name it too (an APPEND sent twice)
+        }
+        for (long frame : replicas.framesToKeep(b.replica, options.keyTtl())) {
+          inFlight.add(async.pexpire(keys.frame(b.trace, frame), ttlMillis));
         }
         for (long frame : replicas.takeEmptied(b.replica)) {
           inFlight.add(async.del(keys.frame(b.trace, frame)));
@@ -254,8 +254,6 @@ public final class RedisSegmentStore implements SegmentStore {
       for (TraceBatch b : batches) {
         updates.remove(shard, KeyLayout.guard(b.trace));
       }
-    } else {
-      dropUnnamedFrames(batches); // Redis refused some (at maxmemory): a retry writes them again
     }
     updates.send(inFlight);
     awaitAll(inFlight, "add queue update");
@@ -265,13 +263,14 @@ public final class RedisSegmentStore implements SegmentStore {
   }
 
   /**
-   * Deletes the frames Redis took whose log record it did not, so that batches refused in part (Redis at
-   * maxmemory) and tried again do not fill memory with frames nothing names. Deletes run at maxmemory too.
+   * Deletes the frames of a batch whose records were never sent (its guards failed), so that batches refused at
+   * maxmemory and tried again do not fill memory with frames nothing names. A record that was sent may have been
+   * appended even when its reply failed: its frame stays.
    */
   private void dropUnnamedFrames(List<TraceBatch> batches) {
     List<CompletionStage<?>> inFlight = new ArrayList<>();
     for (TraceBatch b : batches) {
-      if (!b.named && failureOf(b.frame, null) == null) {
+      if (b.appended == null && failureOf(b.frame, null) == null) {
         inFlight.add(async.del(keys.frame(b.trace, b.frameId)));
       }
     }
@@ -293,7 +292,6 @@ public final class RedisSegmentStore implements SegmentStore {
       }
       end = num(Futures.await(appendRecord(keys.log(b.trace), b.record), timeout, "add").get(0));
     }
-    b.named = true;
     return end;
   }
 
@@ -307,8 +305,6 @@ public final class RedisSegmentStore implements SegmentStore {
     CompletionStage<String> frame;
     byte[] record;
     @Nullable CompletionStage<Long> appended;
-    /** The log names the frame. */
-    boolean named;
 
     @SuppressWarnings("NullAway.Init") // frame and record are set before use
     TraceBatch(TraceRef trace, Replicas.Replica replica, List<Integer> indexes, List<Span> all) {
@@ -364,7 +360,14 @@ public final class RedisSegmentStore implements SegmentStore {
         TraceRef trace = e.getKey();
         Replicas.Replica r = replicas.acquire(trace);
         held.add(r);
-        replicas.catchUpToEnd(r);
+        try {
+          replicas.catchUpToEnd(r);
+        } catch (SegbufException failed) {
+          // the guard stays and is tried again; the shard's other segments still flush
+          LOG.error("cannot repair the queue entries of trace {} after an interrupted batch: {}", trace,
+              failed.getMessage());
+          continue;
+        }
         int[] segments = {0};
         local.report(trace.projectId(), trace.traceId(), (key, sh, deadline, reason, sp, by) -> {
           updates.changed(key, sh, deadline, reason, sp, by);
@@ -395,8 +398,9 @@ public final class RedisSegmentStore implements SegmentStore {
       SealedSegment sealed;
       try {
         replicas.catchUp(r, end - record.length);
-        sealed = local.seal(key, now);
+        sealed = local.seal(key, now, QueueChanges.NONE);
         replicas.applied(r, end);
+        replicas.expiresIn(r, options.keyTtl());
       } catch (RuntimeException e) {
         replicas.reset(r);
         throw e;
@@ -447,27 +451,37 @@ public final class RedisSegmentStore implements SegmentStore {
     try {
       byte[] record = TraceLog.completed(key.segmentId(), segment.generation(), chunked);
       byte[] log = keys.log(trace);
-      // Applied first, as if the replica were up to date, so that the record, the queue update and the frame
-      // deletes go in one round trip. When the log shows that another process appended meanwhile, the trace is
-      // replayed in log order and its queue entries are written again.
-      long start = r.applied();
       QueueUpdates updates = new QueueUpdates();
-      replicas.completed(r, local.complete(key, segment.generation(), chunked, updates));
       List<CompletionStage<?>> inFlight = new ArrayList<>();
-      CompletionStage<List<Object>> appended = appendRecord(log, record);
-      inFlight.add(appended);
-      writeBack(r, updates, inFlight);
-      awaitAll(inFlight, "complete");
-      long end = num(Futures.await(appended, timeout, "complete").get(0));
-      if (end - record.length == start) {
+      long start = r.applied();
+      if (start == 0) { // the replica holds nothing of the trace: follow the log first
+        long end = num(Futures.await(appendRecord(log, record), timeout, "complete").get(0));
+        replicas.catchUp(r, end - record.length);
+        replicas.completed(r, local.complete(key, segment.generation(), chunked, updates));
         replicas.applied(r, end);
-      } else {
-        replicas.reset(r);
-        replicas.catchUp(r, end);
-        QueueUpdates again = new QueueUpdates();
-        local.report(trace.projectId(), trace.traceId(), again);
-        writeBack(r, again, inFlight);
+        writeBack(r, updates, inFlight);
         awaitAll(inFlight, "complete");
+      } else {
+        // Applied first, as if the replica were up to date, so that the record, the queue update and the frame
+        // deletes go in one round trip. When the log shows that another process appended meanwhile, the trace
+        // is replayed in log order and its queue entries are written again.
+        replicas.completed(r, local.complete(key, segment.generation(), chunked, updates));
+        CompletionStage<List<Object>> appended = appendRecord(log, record);
+        inFlight.add(appended);
+        writeBack(r, updates, inFlight);
+        awaitAll(inFlight, "complete");
+        long end = num(Futures.await(appended, timeout, "complete").get(0));
+        if (end - record.length == start) {
+          replicas.applied(r, end);
+        } else {
+          replicas.reset(r);
+          replicas.catchUp(r, end);
+          QueueUpdates again = new QueueUpdates();
+          local.report(trace.projectId(), trace.traceId(), again);
+          local.report(key, again);
+          writeBack(r, again, inFlight);
+          awaitAll(inFlight, "complete");
+        }
       }
       listedIn.remove(key);
     } catch (RuntimeException e) {
@@ -489,7 +503,12 @@ public final class RedisSegmentStore implements SegmentStore {
       inFlight.add(async.del(keys.frame(trace, frame)));
     }
     boolean buffers = local.buffers(trace.projectId(), trace.traceId());
-    inFlight.add(async.pexpire(keys.log(trace), buffers ? ttlMillis : retentionMillis));
+    Duration expiry = buffers ? options.keyTtl() : options.flushedTraceRetention();
+    inFlight.add(async.pexpire(keys.log(trace), expiry.toMillis()));
+    replicas.expiresIn(r, expiry);
+    for (long frame : replicas.framesToKeep(r, options.keyTtl())) {
+      inFlight.add(async.pexpire(keys.frame(trace, frame), ttlMillis));
+    }
   }
 
   /**

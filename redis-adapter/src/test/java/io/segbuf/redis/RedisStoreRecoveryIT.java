@@ -119,6 +119,36 @@ class RedisStoreRecoveryIT {
   }
 
   @Test
+  void framesOfASegmentThatKeepsGrowingLiveAsLongAsItsLog() throws InterruptedException {
+    RedisStoreOptions options = options().toBuilder().keyTtl(Duration.ofSeconds(2)).build();
+    String base = options.keyPrefix() + ":{" + TestSpans.PROJECT + ":" + TestSpans.TRACE + "}:";
+    try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
+      store.add(0, TestSpans.parsed(span(1)), POLICY, T0);
+      String first = redis.get().cli("KEYS", base + "f:*").strip();
+      Thread.sleep(1_200); // past half of keyTtl: the next write of the trace sets the frame's expiry again
+      store.add(0, TestSpans.parsed(span(2).parent(1)), POLICY, T0);
+      assertThat(Long.parseLong(redis.get().cli("PTTL", first).strip())).isGreaterThan(1_500);
+    }
+  }
+
+  @Test
+  void aProcessDoesNotTrustItsReplicaOfALogThatMayHaveExpiredAndStartedAgain() throws InterruptedException {
+    RedisStoreOptions options = options().toBuilder().keyTtl(Duration.ofSeconds(1))
+        .flushedTraceRetention(Duration.ofSeconds(1)).build();
+    try (RedisSegmentStore a = RedisSegmentStore.connect(options);
+        RedisSegmentStore b = RedisSegmentStore.connect(options)) {
+      a.add(0, TestSpans.parsed(span(1).padding(7)), POLICY, T0);
+      Thread.sleep(1_300); // the log and its frame expire: what they held is lost (keyTtl is the safety net)
+      b.add(0, TestSpans.parsed(span(1).padding(8)), POLICY, T0); // a new log, as long as the one a knew
+      a.add(0, TestSpans.parsed(span(2).parent(1)), POLICY, T0);
+      SealedSegment sealed = a.seal(key(1), T0);
+      assertThat(sealed).isNotNull();
+      assertThat(a.read(sealed)).extracting(Span::size).containsExactlyInAnyOrder(
+          TestSpans.parsed(span(1).padding(8)).get(0).size(), TestSpans.parsed(span(2).parent(1)).get(0).size());
+    }
+  }
+
+  @Test
   void aCorruptTraceLogFailsLoudly() {
     RedisStoreOptions options = options();
     String log = options.keyPrefix() + ":{" + TestSpans.PROJECT + ":" + TestSpans.TRACE + "}:log";

@@ -2,11 +2,14 @@ package io.segbuf.redis.internal;
 
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdException;
+import com.github.luben.zstd.ZstdInputStream;
 import io.segbuf.Outcome;
 import io.segbuf.ParseResult;
 import io.segbuf.SegbufException;
 import io.segbuf.Span;
-import java.nio.BufferUnderflowException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -71,52 +74,53 @@ public final class FrameCodec {
     if (stored.length == 0 || (stored[0] != RAW && stored[0] != ZSTD)) {
       throw new SegbufException("stored frame of " + stored.length + " bytes has no known format");
     }
-    byte[] raw;
-    if (stored[0] == ZSTD) {
-      long size = Zstd.getFrameContentSize(stored, 1, stored.length - 1);
-      if (size < 0 || size > Integer.MAX_VALUE - 16) {
-        throw new SegbufException("stored frame would decompress to " + size + " bytes");
-      }
-      try {
-        raw = new byte[(int) size];
-        long n = Zstd.decompressByteArray(raw, 0, raw.length, stored, 1, stored.length - 1);
-        if (n != size) {
-          throw new SegbufException("stored frame decompressed to " + n + " bytes, not " + size);
-        }
-      } catch (ZstdException e) {
-        throw new SegbufException("stored frame of " + stored.length + " bytes is not a valid zstd frame", e);
-      }
-    } else {
-      raw = stored;
-    }
-    ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-    b.position(stored[0] == ZSTD ? 0 : 1);
+    InputStream body = new ByteArrayInputStream(stored, 1, stored.length - 1);
     try {
-      int n = b.getInt();
-      if (n < 0 || n > b.remaining() / 4) {
-        throw new SegbufException("stored frame claims " + n + " spans in " + b.remaining() + " bytes");
-      }
-      List<Span> spans = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        int length = b.getInt();
-        if (length < 0 || length > b.remaining() || length > maxUncompressed) {
-          throw new SegbufException("stored frame's span " + i + " claims " + length + " bytes, with "
-              + b.remaining() + " left and maxUncompressedSpanBytes=" + maxUncompressed);
+      if (stored[0] == ZSTD) {
+        // read as a stream: no length the frame claims is trusted before its span lengths were checked
+        try (InputStream unpacked = new ZstdInputStream(body)) {
+          return spans(unpacked, stored.length);
         }
-        byte[] bytes = new byte[length];
-        b.get(bytes);
-        ParseResult parsed = Span.parse(bytes);
-        if (!(parsed instanceof Span span)) {
-          throw new SegbufException("stored span of " + length + " bytes does not parse: " + (Outcome.Invalid) parsed);
-        }
-        spans.add(span);
       }
-      if (b.hasRemaining()) {
-        throw new SegbufException("stored frame has " + b.remaining() + " bytes after its " + n + " spans");
-      }
-      return spans;
-    } catch (BufferUnderflowException e) {
-      throw new SegbufException("stored frame of " + raw.length + " bytes is cut short", e);
+      return spans(body, stored.length);
+    } catch (IOException | ZstdException e) {
+      throw new SegbufException("stored frame of " + stored.length + " bytes is not a valid zstd frame: " + e, e);
     }
+  }
+
+  private List<Span> spans(InputStream in, int storedLength) throws IOException {
+    int n = readInt(in, storedLength);
+    if (n < 0) {
+      throw new SegbufException("stored frame of " + storedLength + " bytes claims " + n + " spans");
+    }
+    List<Span> spans = new ArrayList<>(Math.min(n, 1024));
+    for (int i = 0; i < n; i++) {
+      int length = readInt(in, storedLength);
+      if (length < 0 || length > maxUncompressed) {
+        throw new SegbufException("stored frame's span " + i + " claims " + length
+            + " bytes, more than maxUncompressedSpanBytes=" + maxUncompressed);
+      }
+      byte[] bytes = in.readNBytes(length);
+      if (bytes.length != length) {
+        throw new SegbufException("stored frame of " + storedLength + " bytes is cut short in span " + i);
+      }
+      ParseResult parsed = Span.parse(bytes);
+      if (!(parsed instanceof Span span)) {
+        throw new SegbufException("stored span of " + length + " bytes does not parse: " + (Outcome.Invalid) parsed);
+      }
+      spans.add(span);
+    }
+    if (in.read() != -1) {
+      throw new SegbufException("stored frame of " + storedLength + " bytes has bytes after its " + n + " spans");
+    }
+    return spans;
+  }
+
+  private static int readInt(InputStream in, int storedLength) throws IOException {
+    byte[] b = in.readNBytes(4);
+    if (b.length != 4) {
+      throw new SegbufException("stored frame of " + storedLength + " bytes is cut short");
+    }
+    return (b[0] & 0xff) | (b[1] & 0xff) << 8 | (b[2] & 0xff) << 16 | (b[3] & 0xff) << 24;
   }
 }

@@ -4,8 +4,8 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.segbuf.AddResult;
 import io.segbuf.SegbufException;
 import io.segbuf.Span;
-import io.segbuf.internal.InMemorySegmentStore;
-import io.segbuf.internal.InMemorySegmentStore.QueueChanges;
+import io.segbuf.SegmentReplica;
+import io.segbuf.QueueChanges;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,38 +20,37 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * This process's replica of the trace logs it works on: one {@link InMemorySegmentStore} holding their assembly,
+ * This process's replica of the trace logs it works on: one {@link SegmentReplica} holding their assembly,
  * brought up to date by replaying what other processes (or this one, before a trace was dropped) appended.
  *
  * <p>A trace is worked on by one thread at a time ({@link #acquire}); locks are taken in {@link TraceRef} order.
  * Traces not in use are dropped, least recently used first, while the replica holds more than {@code maxBytes}
- * of spans; a replica not used for {@code staleAfter} is dropped on its next use, since its log may have expired
- * and started again. Thread-safe.
+ * of spans. A replica is trusted only while the log cannot have expired since this process last set its expiry
+ * (half of that expiry, to be safe): after that the log may have started again, and the replica is rebuilt.
+ * Thread-safe.
  */
 public final class Replicas {
   /** Bytes counted per span held, beyond its payload: its node and bookkeeping. */
   private static final long NODE_BYTES = 96;
 
-  private final InMemorySegmentStore local;
+  private final SegmentReplica local;
   private final RedisClusterAsyncCommands<byte[], byte[]> async;
   private final KeyLayout keys;
   private final FrameCodec frames;
   private final Duration timeout;
   private final long maxBytes;
-  private final long staleAfterNanos;
   /** Guarded by itself; least recently used first. */
   private final LinkedHashMap<TraceRef, Replica> replicas = new LinkedHashMap<>(64, 0.75f, true);
   private long heldBytes;
 
-  public Replicas(InMemorySegmentStore local, RedisClusterAsyncCommands<byte[], byte[]> async, KeyLayout keys,
-      FrameCodec frames, Duration timeout, long maxBytes, Duration staleAfter) {
+  public Replicas(SegmentReplica local, RedisClusterAsyncCommands<byte[], byte[]> async, KeyLayout keys,
+      FrameCodec frames, Duration timeout, long maxBytes) {
     this.local = local;
     this.async = async;
     this.keys = keys;
     this.frames = frames;
     this.timeout = timeout;
     this.maxBytes = maxBytes;
-    this.staleAfterNanos = staleAfter.toNanos();
   }
 
   /** One trace's replica: how much of its log it has applied, and which frames its buffered spans are in. */
@@ -63,9 +62,11 @@ public final class Replicas {
     private long counted;
     /** The rest is guarded by {@link #lock}. */
     private long applied;
-    private long usedNanos = System.nanoTime();
+    /** Until when the log cannot have expired, by what this process last set (System.nanoTime). */
+    private long trustedUntil = System.nanoTime();
     private long held;
-    private final Map<Long, int[]> liveByFrame = new HashMap<>();
+    /** Frames that hold buffered spans: how many, and when this process last set their expiry. */
+    private final Map<Long, Frame> liveFrames = new HashMap<>();
     private final IdentityHashMap<Span, Long> frameOf = new IdentityHashMap<>();
     /** Frames whose spans were all flushed, to delete once the trace buffers nothing. */
     private final List<Long> emptied = new ArrayList<>();
@@ -88,14 +89,13 @@ public final class Replicas {
       r.pins++;
     }
     r.lock.lock();
-    if (System.nanoTime() - r.usedNanos > staleAfterNanos) {
+    if (System.nanoTime() - r.trustedUntil > 0) {
       reset(r);
     }
     return r;
   }
 
   public void release(Replica r) {
-    r.usedNanos = System.nanoTime();
     long held = r.held;
     r.lock.unlock();
     List<TraceRef> dropped = new ArrayList<>();
@@ -123,7 +123,7 @@ public final class Replicas {
     local.forget(r.trace.projectId(), r.trace.traceId());
     r.applied = 0;
     r.held = 0;
-    r.liveByFrame.clear();
+    r.liveFrames.clear();
     r.frameOf.clear();
     r.emptied.clear();
   }
@@ -165,8 +165,34 @@ public final class Replicas {
     r.applied = end;
   }
 
+  /** This process just set the log's expiry to {@code ttl}: the replica is trusted for half of it. */
+  public void expiresIn(Replica r, Duration ttl) {
+    r.trustedUntil = System.nanoTime() + ttl.toNanos() / 2;
+  }
+
+  /** A frame this process wrote whose spans were all copies: deleted once the trace buffers nothing. */
+  public void discarded(Replica r, long frameId) {
+    r.emptied.add(frameId);
+  }
+
+  /**
+   * The frames holding buffered spans whose expiry this process has not set for half of {@code ttl}: the caller
+   * sets it now. A frame lives while the spans it holds do, however long their segment keeps growing.
+   */
+  public List<Long> framesToKeep(Replica r, Duration ttl) {
+    long now = System.nanoTime();
+    List<Long> due = new ArrayList<>();
+    for (Map.Entry<Long, Frame> e : r.liveFrames.entrySet()) {
+      if (now - e.getValue().keptUntil > 0) {
+        e.getValue().keptUntil = now + ttl.toNanos() / 2;
+        due.add(e.getKey());
+      }
+    }
+    return due;
+  }
+
   /** Counts the spans a frame holds in the replica (the ones that were not duplicates). */
-  public void stored(Replica r, long frameId, List<Span> spans, AddResult result) {
+  public void stored(Replica r, long frameId, List<Span> spans, AddResult result, Duration ttl) {
     int live = 0;
     for (int i = 0; i < spans.size(); i++) {
       if (!result.isDuplicate(i)) {
@@ -177,7 +203,9 @@ public final class Replicas {
       }
     }
     if (live > 0) {
-      r.liveByFrame.computeIfAbsent(frameId, f -> new int[1])[0] += live;
+      // a frame this process wrote was just given ttl; one read from Redis is kept from the next write on
+      long keptUntil = ttl.isZero() ? System.nanoTime() : System.nanoTime() + ttl.toNanos() / 2;
+      r.liveFrames.computeIfAbsent(frameId, f -> new Frame(keptUntil)).live += live;
     }
   }
 
@@ -189,9 +217,9 @@ public final class Replicas {
         continue;
       }
       r.held -= s.size();
-      int[] live = r.liveByFrame.get(frame);
-      if (live != null && --live[0] == 0) {
-        r.liveByFrame.remove(frame);
+      Frame f = r.liveFrames.get(frame);
+      if (f != null && --f.live == 0) {
+        r.liveFrames.remove(frame);
         r.emptied.add(frame);
       }
     }
@@ -247,6 +275,7 @@ public final class Replicas {
     TraceRef t = r.trace;
     if (frame == null) {
       local.addFlushed(a.shard(), t.projectId(), t.traceId(), a.spans(), a.policy(), QueueChanges.NONE);
+      r.held += NODE_BYTES * a.spans().size();
       return;
     }
     List<Span> spans = frames.decode(frame);
@@ -263,6 +292,16 @@ public final class Replicas {
     }
     AddResult result = local.add(a.shard(), spans, a.policy(), Instant.ofEpochMilli(a.nowMillis()),
         QueueChanges.NONE);
-    stored(r, a.frameId(), spans, result);
+    stored(r, a.frameId(), spans, result, Duration.ZERO);
+  }
+
+  /** A frame that holds buffered spans. */
+  private static final class Frame {
+    int live;
+    long keptUntil;
+
+    Frame(long keptUntil) {
+      this.keptUntil = keptUntil;
+    }
   }
 }
