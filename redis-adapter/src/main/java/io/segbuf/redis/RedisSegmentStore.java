@@ -66,6 +66,8 @@ public final class RedisSegmentStore implements SegmentStore {
   private static final Logger LOG = LoggerFactory.getLogger(RedisSegmentStore.class);
   private static final FlushReason[] REASONS = FlushReason.values();
   private static final double MAX_EXACT_MILLIS = (double) (1L << 49);
+  /** How long a guard whose trace could not be repaired waits before the next attempt. */
+  private static final Duration REPAIR_RETRY = Duration.ofMinutes(1);
 
   private final RedisStoreOptions options;
   private final RedisAccess redis;
@@ -75,6 +77,11 @@ public final class RedisSegmentStore implements SegmentStore {
   private final FrameCodec frames;
   private final Duration timeout;
   private final long ttlMillis;
+  /**
+   * A frame's expiry: half as long again as its log's, since it is set again at most every half keyTtl (when its
+   * trace is written), so that a frame never expires before the log that names it.
+   */
+  private final long frameTtlMillis;
   private final SegmentReplica local = SegmentReplica.create();
   private final Replicas replicas;
   private final Set<Integer> registeredShards = ConcurrentHashMap.newKeySet();
@@ -98,7 +105,10 @@ public final class RedisSegmentStore implements SegmentStore {
         options.maxUncompressedSpanBytes());
     this.timeout = options.commandTimeout();
     this.ttlMillis = options.keyTtl().toMillis();
-    this.replicas = new Replicas(local, async, keys, frames, timeout, options.replicaBytes());
+    this.frameTtlMillis = ttlMillis + ttlMillis / 2;
+    Duration shortestExpiry = options.keyTtl().compareTo(options.flushedTraceRetention()) < 0
+        ? options.keyTtl() : options.flushedTraceRetention();
+    this.replicas = new Replicas(local, async, keys, frames, timeout, options.replicaBytes(), shortestExpiry);
   }
 
   /** Connects and loads the scripts; fails with a {@link SegbufException} when Redis cannot be reached. */
@@ -170,7 +180,7 @@ public final class RedisSegmentStore implements SegmentStore {
     for (TraceBatch b : batches) {
       guarding.guard(shard, KeyLayout.guard(b.trace), guardScore);
       b.frameId = ThreadLocalRandom.current().nextLong();
-      b.frame = async.set(keys.frame(b.trace, b.frameId), frames.encode(b.spans), SetArgs.Builder.px(ttlMillis));
+      b.frame = async.set(keys.frame(b.trace, b.frameId), frames.encode(b.spans), SetArgs.Builder.px(frameTtlMillis));
       inFlight.add(b.frame);
       if (inFlight.size() >= options.pipelineSize()) {
         settleAll(inFlight);
@@ -199,8 +209,9 @@ public final class RedisSegmentStore implements SegmentStore {
       byte[] log = keys.log(b.trace);
       b.record = TraceLog.added(b.frameId, shard, nowMillis, policy, b.spans);
       b.appended = async.append(log, b.record);
+      b.expiry = async.pexpire(log, ttlMillis);
       inFlight.add(b.appended);
-      inFlight.add(async.pexpire(log, ttlMillis));
+      inFlight.add(b.expiry);
       if (inFlight.size() >= options.pipelineSize()) {
         settleAll(inFlight);
       }
@@ -221,7 +232,9 @@ public final class RedisSegmentStore implements SegmentStore {
         replicas.catchUp(b.replica, end - b.record.length);
         AddResult result = local.add(shard, b.spans, policy, now, updates);
         replicas.applied(b.replica, end);
-        replicas.expiresIn(b.replica, options.keyTtl());
+        if (failureOf(b.expiry, null) == null) {
+          replicas.expiresIn(b.replica, options.keyTtl());
+        }
         replicas.stored(b.replica, b.frameId, b.spans, result, options.keyTtl());
         for (int i = 0; i < b.spans.size(); i++) {
           if (result.isDuplicate(i)) {
@@ -236,7 +249,7 @@ public final class RedisSegmentStore implements SegmentStore {
           replicas.discarded(b.replica, b.frameId); // an earlier record may name it too (an APPEND sent twice)
         }
         for (long frame : replicas.framesToKeep(b.replica, options.keyTtl())) {
-          inFlight.add(async.pexpire(keys.frame(b.trace, frame), ttlMillis));
+          inFlight.add(async.pexpire(keys.frame(b.trace, frame), frameTtlMillis));
         }
         for (long frame : replicas.takeEmptied(b.replica)) {
           inFlight.add(async.del(keys.frame(b.trace, frame)));
@@ -305,8 +318,9 @@ public final class RedisSegmentStore implements SegmentStore {
     CompletionStage<String> frame;
     byte[] record;
     @Nullable CompletionStage<Long> appended;
+    CompletionStage<Boolean> expiry;
 
-    @SuppressWarnings("NullAway.Init") // frame and record are set before use
+    @SuppressWarnings("NullAway.Init") // frame, record and expiry are set before use
     TraceBatch(TraceRef trace, Replicas.Replica replica, List<Integer> indexes, List<Span> all) {
       this.trace = trace;
       this.replica = replica;
@@ -342,12 +356,12 @@ public final class RedisSegmentStore implements SegmentStore {
       if (guards.isEmpty() || attempt > 0) {
         return due;
       }
-      repair(shard, guards);
+      repair(shard, guards, now);
     }
   }
 
   /** Rewrites the queue entries of traces whose batch was interrupted (a crash between log and queue). */
-  private void repair(int shard, List<String> guards) {
+  private void repair(int shard, List<String> guards, Instant now) {
     Map<TraceRef, String> traces = new TreeMap<>(); // in lock order
     for (String guard : guards) {
       traces.put(KeyLayout.parseGuard(guard), guard);
@@ -363,9 +377,11 @@ public final class RedisSegmentStore implements SegmentStore {
         try {
           replicas.catchUpToEnd(r);
         } catch (SegbufException failed) {
-          // the guard stays and is tried again; the shard's other segments still flush
+          // the guard stays, tried again a minute later; meanwhile the shard's other segments flush
           LOG.error("cannot repair the queue entries of trace {} after an interrupted batch: {}", trace,
               failed.getMessage());
+          long retryAt = now.toEpochMilli() + Math.min(REPAIR_RETRY.toMillis(), Long.MAX_VALUE - now.toEpochMilli());
+          updates.guard(shard, e.getValue(), (long) scoreOf(retryAt, FlushReason.IDLE_TIMEOUT));
           continue;
         }
         int[] segments = {0};
@@ -401,6 +417,11 @@ public final class RedisSegmentStore implements SegmentStore {
         sealed = local.seal(key, now, QueueChanges.NONE);
         replicas.applied(r, end);
         replicas.expiresIn(r, options.keyTtl());
+        List<CompletionStage<?>> keeping = new ArrayList<>();
+        for (long frame : replicas.framesToKeep(r, options.keyTtl())) {
+          keeping.add(async.pexpire(keys.frame(trace, frame), frameTtlMillis));
+        }
+        awaitAll(keeping, "seal");
       } catch (RuntimeException e) {
         replicas.reset(r);
         throw e;
@@ -486,6 +507,17 @@ public final class RedisSegmentStore implements SegmentStore {
       listedIn.remove(key);
     } catch (RuntimeException e) {
       replicas.reset(r);
+      // the queue update may have gone out without the completion it followed from: a guard due at once makes
+      // the next due() rebuild the trace and write its entries again
+      QueueUpdates guard = new QueueUpdates();
+      guard.guard(segment.shard(), KeyLayout.guard(trace), 0);
+      List<CompletionStage<?>> inFlight = new ArrayList<>();
+      guard.send(inFlight);
+      try {
+        awaitAll(inFlight, "complete guard");
+      } catch (RuntimeException unguarded) {
+        e.addSuppressed(unguarded);
+      }
       throw e;
     } finally {
       replicas.release(r);
@@ -507,7 +539,7 @@ public final class RedisSegmentStore implements SegmentStore {
     inFlight.add(async.pexpire(keys.log(trace), expiry.toMillis()));
     replicas.expiresIn(r, expiry);
     for (long frame : replicas.framesToKeep(r, options.keyTtl())) {
-      inFlight.add(async.pexpire(keys.frame(trace, frame), ttlMillis));
+      inFlight.add(async.pexpire(keys.frame(trace, frame), frameTtlMillis));
     }
   }
 

@@ -133,16 +133,21 @@ class RedisStoreRecoveryIT {
 
   @Test
   void aProcessDoesNotTrustItsReplicaOfALogThatMayHaveExpiredAndStartedAgain() throws InterruptedException {
-    RedisStoreOptions options = options().toBuilder().keyTtl(Duration.ofSeconds(1))
+    RedisStoreOptions options = options().toBuilder().keyTtl(Duration.ofSeconds(30))
         .flushedTraceRetention(Duration.ofSeconds(1)).build();
     try (RedisSegmentStore a = RedisSegmentStore.connect(options);
         RedisSegmentStore b = RedisSegmentStore.connect(options)) {
-      a.add(0, TestSpans.parsed(span(1).padding(7)), POLICY, T0);
-      Thread.sleep(1_300); // the log and its frame expire: what they held is lost (keyTtl is the safety net)
+      a.add(0, TestSpans.parsed(span(1).padding(7)), POLICY, T0); // a's own write gave the log 30 s
+      SealedSegment flushed = b.seal(key(1), T0);
+      assertThat(flushed).isNotNull();
+      b.read(flushed);
+      b.complete(flushed, false); // nothing buffered: b shortens the log's life to flushedTraceRetention
+      Thread.sleep(1_300); // the log expires
       b.add(0, TestSpans.parsed(span(1).padding(8)), POLICY, T0); // a new log, as long as the one a knew
       a.add(0, TestSpans.parsed(span(2).parent(1)), POLICY, T0);
       SealedSegment sealed = a.seal(key(1), T0);
       assertThat(sealed).isNotNull();
+      assertThat(sealed.generation()).isZero();
       assertThat(a.read(sealed)).extracting(Span::size).containsExactlyInAnyOrder(
           TestSpans.parsed(span(1).padding(8)).get(0).size(), TestSpans.parsed(span(2).parent(1)).get(0).size());
     }
@@ -157,6 +162,25 @@ class RedisStoreRecoveryIT {
       redis.get().cli("SETRANGE", log, "1", "zzzz");
       assertThatThrownBy(() -> store.seal(key(1), T0)).isInstanceOf(SegbufException.class)
           .hasMessageContaining("trace log is corrupt at byte 0");
+    }
+  }
+
+  @Test
+  void aTraceThatCannotBeRepairedWaitsAndTheShardsOtherSegmentsStillFlush() {
+    RedisStoreOptions options = options();
+    String queue = options.keyPrefix() + ":{q:0}:due";
+    String log = options.keyPrefix() + ":{" + TestSpans.PROJECT + ":" + TestSpans.TRACE + "}:log";
+    String other = "ffffffffffffffffffffffffffffffff";
+    try (RedisSegmentStore store = RedisSegmentStore.connect(options.toBuilder().replicaBytes(0).build())) {
+      store.add(0, TestSpans.parsed(span(1)), POLICY, T0);
+      store.add(0, TestSpans.parsed(span(10).trace(other)), POLICY, T0);
+      redis.get().cli("SETRANGE", log, "1", "zzzz");
+      redis.get().cli("ZADD", queue, "0", "g:" + TestSpans.PROJECT + ":" + TestSpans.TRACE);
+      Instant now = T0.plusSeconds(3600);
+      assertThat(store.due(0, now, 2)).extracting(d -> d.key().segmentId()).containsExactlyInAnyOrder(1L, 10L);
+      double retry = Double.parseDouble(
+          redis.get().cli("ZSCORE", queue, "g:" + TestSpans.PROJECT + ":" + TestSpans.TRACE).strip());
+      assertThat(retry).isGreaterThan(now.toEpochMilli() * 8.0);
     }
   }
 

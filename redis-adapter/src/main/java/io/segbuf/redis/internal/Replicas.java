@@ -39,18 +39,21 @@ public final class Replicas {
   private final FrameCodec frames;
   private final Duration timeout;
   private final long maxBytes;
+  /** The shortest expiry any process gives a log: another process may shorten a log's life to it any time. */
+  private final Duration shortestExpiry;
   /** Guarded by itself; least recently used first. */
   private final LinkedHashMap<TraceRef, Replica> replicas = new LinkedHashMap<>(64, 0.75f, true);
   private long heldBytes;
 
   public Replicas(SegmentReplica local, RedisClusterAsyncCommands<byte[], byte[]> async, KeyLayout keys,
-      FrameCodec frames, Duration timeout, long maxBytes) {
+      FrameCodec frames, Duration timeout, long maxBytes, Duration shortestExpiry) {
     this.local = local;
     this.async = async;
     this.keys = keys;
     this.frames = frames;
     this.timeout = timeout;
     this.maxBytes = maxBytes;
+    this.shortestExpiry = shortestExpiry;
   }
 
   /** One trace's replica: how much of its log it has applied, and which frames its buffered spans are in. */
@@ -165,9 +168,13 @@ public final class Replicas {
     r.applied = end;
   }
 
-  /** This process just set the log's expiry to {@code ttl}: the replica is trusted for half of it. */
+  /**
+   * This process just set the log's expiry to {@code ttl}: the replica is trusted for half of it, and no longer
+   * than half the shortest expiry, which another process may set right after.
+   */
   public void expiresIn(Replica r, Duration ttl) {
-    r.trustedUntil = System.nanoTime() + ttl.toNanos() / 2;
+    Duration trusted = ttl.compareTo(shortestExpiry) < 0 ? ttl : shortestExpiry;
+    r.trustedUntil = System.nanoTime() + trusted.toNanos() / 2;
   }
 
   /** A frame this process wrote whose spans were all copies: deleted once the trace buffers nothing. */
