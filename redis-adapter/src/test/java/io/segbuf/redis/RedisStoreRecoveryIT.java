@@ -38,6 +38,11 @@ class RedisStoreRecoveryIT {
         .build();
   }
 
+  /** The common start of the test trace's keys. */
+  private static String traceKeys(RedisStoreOptions options) {
+    return options.keyPrefix() + ":{" + TestSpans.PROJECT + ":" + TestSpans.TRACE + "}:";
+  }
+
   private static SegmentKey key(long id) {
     return new SegmentKey(TestSpans.PROJECT, TraceId.parse(TestSpans.TRACE), id);
   }
@@ -92,7 +97,7 @@ class RedisStoreRecoveryIT {
   @Test
   void aProcessThatNeverSawATraceRebuildsItFromItsLogAfterItsFramesWereDeleted() {
     RedisStoreOptions options = options();
-    String base = options.keyPrefix() + ":{" + TestSpans.PROJECT + ":" + TestSpans.TRACE + "}:";
+    String base = traceKeys(options);
     List<Span> first = TestSpans.parsed(span(1), span(2).parent(1));
     try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
       store.add(0, first, POLICY, T0);
@@ -121,7 +126,7 @@ class RedisStoreRecoveryIT {
   @Test
   void framesOfASegmentThatKeepsGrowingLiveAsLongAsItsLog() throws InterruptedException {
     RedisStoreOptions options = options().toBuilder().keyTtl(Duration.ofSeconds(2)).build();
-    String base = options.keyPrefix() + ":{" + TestSpans.PROJECT + ":" + TestSpans.TRACE + "}:";
+    String base = traceKeys(options);
     try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
       store.add(0, TestSpans.parsed(span(1)), POLICY, T0);
       String first = redis.get().cli("KEYS", base + "f:*").strip();
@@ -156,7 +161,7 @@ class RedisStoreRecoveryIT {
   @Test
   void aCorruptTraceLogFailsLoudly() {
     RedisStoreOptions options = options();
-    String log = options.keyPrefix() + ":{" + TestSpans.PROJECT + ":" + TestSpans.TRACE + "}:log";
+    String log = traceKeys(options) + "log";
     try (RedisSegmentStore store = RedisSegmentStore.connect(options.toBuilder().replicaBytes(0).build())) {
       store.add(0, TestSpans.parsed(span(1)), POLICY, T0);
       redis.get().cli("SETRANGE", log, "1", "zzzz");
@@ -169,7 +174,7 @@ class RedisStoreRecoveryIT {
   void aTraceThatCannotBeRepairedWaitsAndTheShardsOtherSegmentsStillFlush() {
     RedisStoreOptions options = options();
     String queue = options.keyPrefix() + ":{q:0}:due";
-    String log = options.keyPrefix() + ":{" + TestSpans.PROJECT + ":" + TestSpans.TRACE + "}:log";
+    String log = traceKeys(options) + "log";
     String other = "ffffffffffffffffffffffffffffffff";
     try (RedisSegmentStore store = RedisSegmentStore.connect(options.toBuilder().replicaBytes(0).build())) {
       store.add(0, TestSpans.parsed(span(1)), POLICY, T0);
@@ -307,7 +312,7 @@ class RedisStoreRecoveryIT {
     RedisStoreOptions options = options();
     try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
       store.add(0, TestSpans.parsed(span(1)), POLICY, T0);
-      String base = options.keyPrefix() + ":{" + TestSpans.PROJECT + ":" + TestSpans.TRACE + "}:";
+      String base = traceKeys(options);
       for (String k : redis.get().cli("KEYS", base + "*").split("\n")) {
         redis.get().cli("DEL", k.strip()); // what an expiry does: the trace log and its frames
       }
