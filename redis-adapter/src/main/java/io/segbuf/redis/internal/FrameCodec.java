@@ -24,6 +24,11 @@ import java.util.List;
 public final class FrameCodec {
   private static final byte RAW = 'R';
   private static final byte ZSTD = 'Z';
+  /**
+   * The largest zstd window a frame may ask for: 8 MiB, what levels 1–19 use at most, so that a corrupt header
+   * cannot make the decoder reserve zstd's default 128 MiB.
+   */
+  private static final int MAX_WINDOW_LOG = 23;
 
   private final boolean compression;
   private final int level;
@@ -78,7 +83,7 @@ public final class FrameCodec {
     try {
       if (stored[0] == ZSTD) {
         // read as a stream: no length the frame claims is trusted before its span lengths were checked
-        try (InputStream unpacked = new ZstdInputStream(body)) {
+        try (InputStream unpacked = new ZstdInputStream(body).setLongMax(MAX_WINDOW_LOG)) {
           return spans(unpacked, stored.length);
         }
       }

@@ -326,6 +326,28 @@ class FrameCodecTest {
   }
 
   @Test
+  void zstdFrameAskingForALargerWindowThanLevelsUpTo19UseIsRefused() {
+    List<Span> spans = TestSpans.parsed(TestSpans.span(1), TestSpans.span(2).parent(1).padding(50));
+    byte[] raw = rawFrame(spans);
+    byte[] body = Arrays.copyOfRange(raw, 1, raw.length);
+    for (int windowLog : new int[] {23, 24}) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      out.write('Z');
+      try (ZstdOutputStream z = new ZstdOutputStream(out).setWindowLog(windowLog)) {
+        z.write(body);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      byte[] stored = out.toByteArray();
+      if (windowLog == 23) {
+        assertThat(bytesOf(ZSTD.decode(stored))).containsExactlyElementsOf(bytesOf(spans));
+      } else {
+        assertNotZstd(assertThatThrownBy(() -> ZSTD.decode(stored)), stored.length);
+      }
+    }
+  }
+
+  @Test
   void zstdFrameWithoutItsContentSizeIsAccepted() {
     List<Span> spans = TestSpans.parsed(TestSpans.span(1), TestSpans.span(2).parent(1).padding(50));
     byte[] raw = rawFrame(spans);
