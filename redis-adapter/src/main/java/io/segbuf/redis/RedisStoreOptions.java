@@ -22,7 +22,8 @@ public final class RedisStoreOptions {
   public static final int DEFAULT_COMPRESSION_MIN_BYTES = 512;
   public static final int DEFAULT_MAX_UNCOMPRESSED_SPAN_BYTES = 64 * 1024 * 1024;
   public static final int DEFAULT_COMPRESSION_LEVEL = 3;
-  public static final long DEFAULT_REPLICA_BYTES = 256L * 1024 * 1024;
+  /** 256 MiB, or a quarter of the JVM's maximum heap when that is less. */
+  public static final long DEFAULT_REPLICA_BYTES = Math.min(256L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 4);
 
   private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
 
