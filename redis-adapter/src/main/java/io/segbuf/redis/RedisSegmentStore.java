@@ -719,7 +719,6 @@ public final class RedisSegmentStore implements SegmentStore {
     return Long.toString(v).getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** Queue and usage changes, collected per shard and sent as one ZADD, one ZREM and HINCRBYs per shard. */
   /** The keys of a shard's queue script: its queue, usage counters and segment sizes (one hash slot). */
   private byte[][] queueKeys(int shard) {
     return new byte[][] {keys.queue(shard), keys.usage(shard), keys.sizes(shard)};
@@ -789,7 +788,8 @@ public final class RedisSegmentStore implements SegmentStore {
         });
         args.add(ascii(removed.size()));
         removed.forEach(member -> args.add(KeyLayout.bytes(member)));
-        CompletionStage<List<Object>> call = scripts.call(Scripts.Name.QUEUE, queueKeys(shard), args.toArray(new byte[0][]));
+        CompletionStage<List<Object>> call =
+            scripts.call(Scripts.Name.QUEUE, queueKeys(shard), args.toArray(new byte[0][]));
         calls.add(call);
         inFlight.add(call);
       }
