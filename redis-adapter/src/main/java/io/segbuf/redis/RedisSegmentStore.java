@@ -195,7 +195,7 @@ public final class RedisSegmentStore implements SegmentStore {
       failure = failureOf(write, failure);
     }
     if (failure != null) {
-      dropUnnamedFrames(batches); // no log names them
+      dropUnsentFrames(batches); // no log names them
       throw failure;
     }
 
@@ -276,14 +276,14 @@ public final class RedisSegmentStore implements SegmentStore {
   }
 
   /**
-   * Deletes the frames of a batch whose records were never sent (its guards failed), so that batches refused at
-   * maxmemory and tried again do not fill memory with frames nothing names. A record that was sent may have been
-   * appended even when its reply failed: its frame stays.
+   * Deletes the frames Redis took for a batch whose records were never sent (its guards failed), so that batches
+   * refused at maxmemory and tried again do not fill memory with frames nothing names. Only then: a record that
+   * was sent may have been appended even when its reply failed, and its frame must stay.
    */
-  private void dropUnnamedFrames(List<TraceBatch> batches) {
+  private void dropUnsentFrames(List<TraceBatch> batches) {
     List<CompletionStage<?>> inFlight = new ArrayList<>();
     for (TraceBatch b : batches) {
-      if (b.appended == null && failureOf(b.frame, null) == null) {
+      if (failureOf(b.frame, null) == null) {
         inFlight.add(async.del(keys.frame(b.trace, b.frameId)));
       }
     }

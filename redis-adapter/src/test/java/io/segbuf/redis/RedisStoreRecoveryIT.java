@@ -38,6 +38,11 @@ class RedisStoreRecoveryIT {
         .build();
   }
 
+  /** A key of shard 0's queue: {@code due}, {@code use} or {@code size}. */
+  private static String shardKey(RedisStoreOptions options, String name) {
+    return options.keyPrefix() + ":{q:0}:" + name;
+  }
+
   /** The common start of the test trace's keys. */
   private static String traceKeys(RedisStoreOptions options) {
     return options.keyPrefix() + ":{" + TestSpans.PROJECT + ":" + TestSpans.TRACE + "}:";
@@ -173,7 +178,7 @@ class RedisStoreRecoveryIT {
   @Test
   void aTraceThatCannotBeRepairedWaitsAndTheShardsOtherSegmentsStillFlush() {
     RedisStoreOptions options = options();
-    String queue = options.keyPrefix() + ":{q:0}:due";
+    String queue = shardKey(options, "due");
     String log = traceKeys(options) + "log";
     String other = "ffffffffffffffffffffffffffffffff";
     try (RedisSegmentStore store = RedisSegmentStore.connect(options.toBuilder().replicaBytes(0).build())) {
@@ -207,12 +212,12 @@ class RedisStoreRecoveryIT {
   @Test
   void queueUpdateLostAfterTheScriptIsRepairedFromTheGuard() {
     RedisStoreOptions options = options();
-    String queue = options.keyPrefix() + ":{q:0}:due";
+    String queue = shardKey(options, "due");
     try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
       List<Span> batch = TestSpans.parsed(span(1), span(2).parent(1), span(5).parent(4));
       store.add(0, batch, POLICY, T0);
       // a crash between the trace script and the queue update: entries, sizes and counts missing, the guard left
-      redis.get().cli("DEL", queue, options.keyPrefix() + ":{q:0}:use", options.keyPrefix() + ":{q:0}:size");
+      redis.get().cli("DEL", queue, shardKey(options, "use"), shardKey(options, "size"));
       redis.get().cli("ZADD", queue, "0", "g:" + TestSpans.PROJECT + ":" + TestSpans.TRACE);
       assertThat(store.usage().spans()).isZero();
       assertThat(store.due(0, END, 10)).extracting(d -> d.key().segmentId()).containsExactlyInAnyOrder(1L, 4L);
@@ -227,9 +232,9 @@ class RedisStoreRecoveryIT {
   @Test
   void countsOfABatchWhoseQueueUpdateWasLostAreMadeGoodAndReturnToZero() {
     RedisStoreOptions options = options();
-    String queue = options.keyPrefix() + ":{q:0}:due";
-    String use = options.keyPrefix() + ":{q:0}:use";
-    String sizes = options.keyPrefix() + ":{q:0}:size";
+    String queue = shardKey(options, "due");
+    String use = shardKey(options, "use");
+    String sizes = shardKey(options, "size");
     String member = TestSpans.PROJECT + ":" + TestSpans.TRACE + ":0000000000000001";
     try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
       List<Span> first = TestSpans.parsed(span(1), span(2).parent(1));
@@ -254,8 +259,8 @@ class RedisStoreRecoveryIT {
   @Test
   void theNextUpdateOfASegmentMakesGoodCountsLostBeforeIt() {
     RedisStoreOptions options = options();
-    String use = options.keyPrefix() + ":{q:0}:use";
-    String sizes = options.keyPrefix() + ":{q:0}:size";
+    String use = shardKey(options, "use");
+    String sizes = shardKey(options, "size");
     String member = TestSpans.PROJECT + ":" + TestSpans.TRACE + ":0000000000000001";
     try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
       store.add(0, TestSpans.parsed(span(1)), POLICY, T0);
@@ -297,7 +302,7 @@ class RedisStoreRecoveryIT {
   @Test
   void redeliveredBatchRepairsALostQueueUpdate() {
     RedisStoreOptions options = options();
-    String queue = options.keyPrefix() + ":{q:0}:due";
+    String queue = shardKey(options, "due");
     try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
       List<Span> batch = TestSpans.parsed(span(1), span(2).parent(1));
       store.add(0, batch, POLICY, T0);
