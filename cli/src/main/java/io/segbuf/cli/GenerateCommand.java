@@ -2,10 +2,8 @@ package io.segbuf.cli;
 
 import io.segbuf.cli.generate.GeneratorOptions;
 import io.segbuf.cli.generate.SpanGenerator;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,8 +28,6 @@ import picocli.CommandLine.Spec;
       "Deterministic: the same options and seed give the same bytes."
     })
 public final class GenerateCommand implements Callable<Integer> {
-
-  private static final int BUFFER_BYTES = 1 << 16;
 
   /** Option properties by name, in {@link GeneratorOptions}' words, to their flags. */
   private static final Map<String, String> FLAGS = new LinkedHashMap<>();
@@ -176,18 +172,15 @@ public final class GenerateCommand implements Callable<Integer> {
   @Nullable Path output;
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() {
     SpanGenerator generator = new SpanGenerator(options());
-    if (output == null) {
-      OutputStream out = new BufferedOutputStream(System.out, BUFFER_BYTES);
+    try (OutputStream out = CommandStreams.output(output)) {
       generator.writeTo(out);
-      out.flush();
-    } else {
-      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output), BUFFER_BYTES)) {
-        generator.writeTo(out);
-      }
+      return 0;
+    } catch (IOException e) {
+      spec.commandLine().getErr().println("segbuf generate: " + e.getMessage());
+      return 1;
     }
-    return 0;
   }
 
   private GeneratorOptions options() {

@@ -1,9 +1,12 @@
 package io.segbuf.cli;
 
 import io.segbuf.SpanBufferConfig;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
@@ -22,6 +25,8 @@ public final class PolicyOptions {
       "maxMessageBytes", "--max-message-bytes",
       "maxBufferedBytes", "--max-buffered-bytes",
       "maxFlushSegments", "--max-flush-segments");
+
+  private static final Pattern DURATION_VALUE = Pattern.compile("but was (-?PT\\S+)$");
 
   @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
       description = "Inactivity timeout while the root is missing. Default: ${DEFAULT-VALUE}.")
@@ -62,14 +67,28 @@ public final class PolicyOptions {
     return b;
   }
 
-  /** The problems with each configuration property replaced by its flag, joined for one line. */
+  /**
+   * The problems with each configuration property replaced by its flag and a duration value by the seconds a
+   * user typed, joined for one line.
+   */
   public static String flagNames(List<String> problems, Map<String, String> moreFlags) {
     return problems.stream().map(p -> {
       int space = p.indexOf(' ');
       String property = space < 0 ? p : p.substring(0, space);
       String flag = FLAGS.getOrDefault(property, moreFlags.getOrDefault(property, property));
-      return flag + p.substring(property.length());
+      return flag + inSeconds(p.substring(property.length()));
     }).collect(Collectors.joining("; "));
+  }
+
+  /** A problem's {@code but was PT1.5S} as {@code but was 1.5}: the options take seconds. */
+  private static String inSeconds(String problem) {
+    Matcher value = DURATION_VALUE.matcher(problem);
+    if (!value.find()) {
+      return problem;
+    }
+    Duration duration = Duration.parse(value.group(1));
+    String seconds = BigDecimal.valueOf(duration.toMillis()).movePointLeft(3).stripTrailingZeros().toPlainString();
+    return problem.substring(0, value.start(1)) + seconds;
   }
 
   private static Duration seconds(double seconds) {

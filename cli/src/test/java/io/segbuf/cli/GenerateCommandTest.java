@@ -154,4 +154,44 @@ class GenerateCommandTest {
             "--output")
         .contains("Default: 2048", "Default: 0.05", "1700000000", "Default: true");
   }
+
+  @Test
+  void aFullDiskFailsWithOneLineNamingTheOutput() {
+    StringWriter err = new StringWriter();
+    CommandLine cli = Segbuf.commandLine();
+    cli.setErr(new PrintWriter(err, true));
+    assertThat(cli.execute("generate", "--traces", "100", "-o", "/dev/full")).isEqualTo(1);
+    assertThat(err.toString()).isEqualTo(
+        "segbuf generate: cannot write /dev/full: no space left on device" + System.lineSeparator());
+  }
+
+  @Test
+  void aFullStandardOutputFailsWithOneLine() throws IOException {
+    StringWriter err = new StringWriter();
+    CommandLine cli = Segbuf.commandLine();
+    cli.setErr(new PrintWriter(err, true));
+    java.io.PrintStream stdout = System.out;
+    try (java.io.PrintStream full =
+        new java.io.PrintStream(new java.io.FileOutputStream("/dev/full"), false, StandardCharsets.UTF_8)) {
+      System.setOut(full);
+      assertThat(cli.execute("generate", "--traces", "100")).isEqualTo(1);
+    } finally {
+      System.setOut(stdout);
+    }
+    assertThat(err.toString()).hasLineCount(1).startsWith("segbuf generate: cannot write standard output: ");
+  }
+
+  @Test
+  void withoutACommandItFailsWithTheUsageOnStandardError() {
+    StringWriter err = new StringWriter();
+    StringWriter out = new StringWriter();
+    CommandLine cli = Segbuf.commandLine();
+    cli.setErr(new PrintWriter(err, true));
+    cli.setOut(new PrintWriter(out, true));
+    assertThat(cli.execute()).isEqualTo(2);
+    assertThat(out.toString()).isEmpty();
+    assertThat(err.toString()).contains("Usage: segbuf")
+        .endsWith("segbuf: a command is required: replay, generate or run (see segbuf --help)"
+            + System.lineSeparator());
+  }
 }

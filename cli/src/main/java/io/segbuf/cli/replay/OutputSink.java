@@ -6,10 +6,15 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 
-/** Writes each message's value as one line; acknowledged once written to the stream's buffer. */
+/**
+ * Writes each message's value as one line; acknowledged once written to the stream's buffer. The first write
+ * failure is kept, so the replay can stop and report it.
+ */
 final class OutputSink implements SegmentSink {
   private final OutputStream out;
+  private volatile @Nullable IOException failure;
 
   OutputSink(OutputStream out) {
     this.out = out;
@@ -22,7 +27,15 @@ final class OutputSink implements SegmentSink {
       out.write('\n');
       return CompletableFuture.completedFuture(null);
     } catch (IOException e) {
+      if (failure == null) {
+        failure = e;
+      }
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /** The first write that failed, or null. */
+  @Nullable IOException failure() {
+    return failure;
   }
 }

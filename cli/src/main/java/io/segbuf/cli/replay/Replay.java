@@ -26,6 +26,7 @@ final class Replay {
   private static final int MAX_BATCH = 1024;
 
   private final SpanBuffer buffer;
+  private final OutputSink sink;
   private final PrintWriter err;
   private final Progress progress;
   private final List<Span> batch = new ArrayList<>(MAX_BATCH);
@@ -34,18 +35,24 @@ final class Replay {
   private long spans;
   private long duplicates;
 
-  Replay(SpanBuffer buffer, PrintWriter err, Progress progress) {
+  /** {@code buffer} sends to {@code sink}; the replay stops at the sink's first failure. */
+  Replay(SpanBuffer buffer, OutputSink sink, PrintWriter err, Progress progress) {
     this.buffer = buffer;
+    this.sink = sink;
     this.err = err;
     this.progress = progress;
   }
 
-  /** Replays every line; returns what happened. Invalid lines are reported on {@code err} with their number. */
+  /**
+   * Replays every line; returns what happened. Invalid lines are reported on {@code err} with their number.
+   * Throws the output's first write failure.
+   */
   ReplaySummary run(LineReader reader) throws IOException {
     long started = System.nanoTime();
     try (ParsingReader lines = new ParsingReader(reader)) {
       ParsingReader.Line line;
       while ((line = lines.next()) != null) {
+        throwOutputFailure();
         progress.update(lines.lines(), lines.bytes());
         ParseResult parsed = line.parsed();
         if (parsed instanceof Span) {
@@ -58,9 +65,18 @@ final class Replay {
       }
       offerBatch();
       buffer.drain(now());
+      throwOutputFailure();
       progress.done();
       return new ReplaySummary(lines.lines(), lines.bytes(), spans, duplicates, invalid, buffer.stats(),
           System.nanoTime() - started);
+    }
+  }
+
+  private void throwOutputFailure() throws IOException {
+    IOException failure = sink.failure();
+    if (failure != null) {
+      progress.done();
+      throw failure;
     }
   }
 

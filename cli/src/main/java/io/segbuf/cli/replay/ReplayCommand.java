@@ -6,15 +6,14 @@ import io.segbuf.SegbufException;
 import io.segbuf.SegmentStore;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
+import io.segbuf.cli.CommandStreams;
+import io.segbuf.cli.OptionValues;
 import io.segbuf.cli.PolicyOptions;
 import io.segbuf.cli.StoreUri;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -41,8 +40,6 @@ import picocli.CommandLine.Spec;
       "2 bad options."
     })
 public final class ReplayCommand implements Callable<Integer> {
-  private static final int BUFFER_BYTES = 1 << 16;
-
   /** When to show the progress line. */
   enum ProgressMode {
     AUTO,
@@ -102,12 +99,13 @@ public final class ReplayCommand implements Callable<Integer> {
       err.println("segbuf replay: " + storeProblem + " (see --help)");
       return spec.exitCodeOnInvalidInput();
     }
-    try (InputStream in = openInput();
-        OutputStream out = openOutput();
+    try (InputStream in = CommandStreams.input(input);
+        OutputStream out = CommandStreams.output(output);
         SegmentStore segments = StoreUri.open(store)) {
-      SpanBuffer buffer = SpanBuffer.create(config, segments, new OutputSink(out));
-      Replay replay = new Replay(buffer, err, new Progress(err, showProgress()));
-      ReplaySummary summary = replay.run(new LineReader(in));
+      OutputSink sink = new OutputSink(out);
+      SpanBuffer buffer = SpanBuffer.create(config, segments, sink);
+      Progress shown = new Progress(err, showProgress(), CommandStreams.size(input), System::nanoTime);
+      ReplaySummary summary = new Replay(buffer, sink, err, shown).run(new LineReader(in));
       out.flush();
       if (summary.stats().bufferedSpans() > 0) {
         err.println("segbuf replay: could not write " + summary.stats().bufferedSpans() + " spans to the output");
@@ -117,9 +115,6 @@ public final class ReplayCommand implements Callable<Integer> {
         err.println(summary.format());
       }
       return 0;
-    } catch (NoSuchFileException e) {
-      err.println("segbuf replay: cannot read " + input + ": no such file");
-      return 1;
     } catch (IOException | SegbufException e) {
       err.println("segbuf replay: " + e.getMessage());
       return 1;
@@ -130,45 +125,15 @@ public final class ReplayCommand implements Callable<Integer> {
     return policy.builder().maxMessageBytes(maxMessageBytes).chunking(chunking).build();
   }
 
-  private InputStream openInput() throws IOException {
-    if ("-".equals(input)) {
-      return System.in;
-    }
-    return Files.newInputStream(Path.of(input));
-  }
-
-  private OutputStream openOutput() throws IOException {
-    Path file = output;
-    OutputStream raw = file == null ? new NonClosing(System.out) : Files.newOutputStream(file);
-    return new BufferedOutputStream(raw, BUFFER_BYTES);
-  }
-
   private boolean showProgress() {
     return progress == ProgressMode.ALWAYS || (progress == ProgressMode.AUTO && System.console() != null);
-  }
-
-  /** Standard output, flushed but not closed at the end. */
-  private static final class NonClosing extends java.io.FilterOutputStream {
-    NonClosing(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-    }
-
-    @Override
-    public void close() throws IOException {
-      flush();
-    }
   }
 
   /** Parses {@code greedy} or {@code subtree}. */
   static final class ChunkingConverter implements picocli.CommandLine.ITypeConverter<ChunkingStrategy> {
     @Override
     public ChunkingStrategy convert(String value) {
-      return ChunkingStrategy.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+      return OptionValues.oneOf("--chunking", value, ChunkingStrategy.class);
     }
   }
 
@@ -176,7 +141,7 @@ public final class ReplayCommand implements Callable<Integer> {
   static final class ProgressConverter implements picocli.CommandLine.ITypeConverter<ProgressMode> {
     @Override
     public ProgressMode convert(String value) {
-      return ProgressMode.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+      return OptionValues.oneOf("--progress", value, ProgressMode.class);
     }
   }
 }

@@ -8,8 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segbuf.TestSpans;
 import io.segbuf.cli.Segbuf;
 import java.io.ByteArrayInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -184,8 +186,58 @@ class ReplayCommandTest {
     Path in = input(span(1));
     assertThat(replay(in.toString(), "--max-message-bytes", "12", "--timeout", "0")).isEqualTo(2);
     assertThat(err.toString())
-        .contains("--timeout must be > 0 but was PT0S")
+        .contains("--timeout must be > 0 but was 0;")
         .contains("--max-message-bytes must be >= 256 but was 12");
+  }
+
+  @Test
+  void aFullDiskFailsWithOneLineNamingTheOutput() throws IOException {
+    assertThat(replay(input(span(1)).toString(), "-o", "/dev/full")).isEqualTo(1);
+    assertThat(err.toString()).isEqualTo(
+        "segbuf replay: cannot write /dev/full: no space left on device" + System.lineSeparator());
+  }
+
+  @Test
+  void aFullStandardOutputFailsWithOneLine() throws IOException {
+    PrintStream stdout = System.out;
+    try (PrintStream full = new PrintStream(new FileOutputStream("/dev/full"), false, StandardCharsets.UTF_8)) {
+      System.setOut(full);
+      assertThat(replay(input(span(1)).toString())).isEqualTo(1);
+    } finally {
+      System.setOut(stdout);
+    }
+    assertThat(err.toString()).hasLineCount(1).startsWith("segbuf replay: cannot write standard output: ");
+  }
+
+  @Test
+  void aMissingOutputDirectoryIsNamedNotTheInput() throws IOException {
+    Path in = input(span(1));
+    assertThat(replay(in.toString(), "-o", "/nonexistent/dir/out")).isEqualTo(1);
+    assertThat(err.toString()).isEqualTo(
+        "segbuf replay: cannot write /nonexistent/dir/out: no such directory: /nonexistent/dir"
+            + System.lineSeparator());
+  }
+
+  @Test
+  void aDirectoryAsInputIsNamed() {
+    assertThat(replay(dir.toString())).isEqualTo(1);
+    assertThat(err.toString()).isEqualTo(
+        "segbuf replay: cannot read " + dir + ": it is a directory" + System.lineSeparator());
+  }
+
+  @Test
+  void badValuesAreToldInTheUsersWordsNotJavas() throws IOException {
+    Path in = input(span(1));
+    assertThat(replay(in.toString(), "--progress", "sometimes")).isEqualTo(2);
+    assertThat(replay(in.toString(), "--chunking", "best")).isEqualTo(2);
+    assertThat(replay(in.toString(), "--timeout", "-5", "--root-timeout", "0.25", "--max-lifetime", "-1.5"))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .contains("--progress must be auto, always or never but was sometimes")
+        .contains("--chunking must be greedy or subtree but was best")
+        .contains("--timeout must be > 0 but was -5")
+        .contains("--max-lifetime must be > 0 but was -1.5")
+        .doesNotContain("enum", "PT", "ProgressMode", "ChunkingStrategy");
   }
 
   @Test
