@@ -110,6 +110,8 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   private volatile boolean paused;
   private volatile int assignedPartitions;
   private volatile long lag;
+  private volatile long lastPollMillis = UNKNOWN;
+  private final Map<Thread, Long> flusherBeats = new ConcurrentHashMap<>();
 
   SpanConsumer(Consumer<byte[], byte[]> consumer, @Nullable Producer<byte[], byte[]> deadLetters,
       SpanConsumerOptions options, SpanBuffer buffer) {
@@ -204,10 +206,18 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
         resumes.get(), paused, assignedPartitions, lag);
   }
 
+  /** The loop's and the flushers' last signs of life; callable from any thread. */
+  public ConsumerHealth health() {
+    long oldestBeat = flusherBeats.values().stream().mapToLong(Long::longValue).min().orElse(UNKNOWN);
+    return new ConsumerHealth(assignedPartitions, lastPollMillis == UNKNOWN ? null : Instant.ofEpochMilli(
+        lastPollMillis), oldestBeat == UNKNOWN ? null : Instant.ofEpochMilli(oldestBeat));
+  }
+
   private void cycle() {
     ConsumerRecords<byte[], byte[]> records;
     try {
       records = consumer.poll(options.pollTimeout());
+      lastPollMillis = options.clock().millis();
     } catch (NoOffsetForPartitionException e) {
       startWithoutCommittedOffset(e.partitions());
       return;
@@ -387,6 +397,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   /** A flusher thread: flushes every published partition at its time that no other thread is flushing. */
   private void flushLoop() {
     while (!flusherStopping) {
+      flusherBeats.put(Thread.currentThread(), options.clock().millis());
       boolean flushed = false;
       for (Map.Entry<TopicPartition, PartitionState> e : flushing.entrySet()) {
         PartitionState state = e.getValue();

@@ -1,15 +1,22 @@
 package io.segbuf.cli.run;
 
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.segbuf.BufferStats;
 import io.segbuf.ChunkingStrategy;
 import io.segbuf.ConfigException;
+import io.segbuf.SegbufException;
 import io.segbuf.SegmentSink;
 import io.segbuf.SegmentStore;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
+import io.segbuf.cli.OptionValues;
 import io.segbuf.cli.PolicyOptions;
 import io.segbuf.cli.StoreUri;
 import io.segbuf.kafka.ConsumerStats;
@@ -20,24 +27,27 @@ import io.segbuf.kafka.MeteredSegmentStore;
 import io.segbuf.kafka.SpanBufferMetrics;
 import io.segbuf.kafka.SpanConsumer;
 import io.segbuf.kafka.SpanConsumerOptions;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -54,9 +64,12 @@ import picocli.CommandLine.Spec;
       "",
       "Options may also come from a properties file (--config): keys are option names without the dashes",
       "(bootstrap-servers=..., root-timeout=...), and producer.<name> / consumer.<name> set Kafka client",
-      "properties. Options on the command line win over the file.",
+      "properties; and from environment variables SEGBUF_<OPTION> (SEGBUF_BOOTSTRAP_SERVERS, SEGBUF_ROOT_TIMEOUT,",
+      "SEGBUF_CONFIG...). The command line wins over the file, the file over the environment.",
+      "With --metrics-port, GET /healthz (live) and /readyz (ready) answer 200 or 503 with the reason.",
       "Runs until SIGTERM or Ctrl-C; then stops polling, flushes everything it holds, commits and exits.",
-      "Exit status: 143 (SIGTERM) or 130 (Ctrl-C) after a clean drain, 1 failed, 2 bad options."
+      "Exit status: 143 (SIGTERM) or 130 (Ctrl-C) after a clean drain, 1 failed (Kafka or the store out of reach",
+      "within --startup-timeout, among others), 2 bad options."
     })
 public final class RunCommand implements Callable<Integer> {
 
@@ -144,11 +157,44 @@ public final class RunCommand implements Callable<Integer> {
           + "Default: off.")
   @Nullable Integer metricsPort;
 
+  @Option(names = "--metrics-host", paramLabel = "HOST", defaultValue = "0.0.0.0",
+      description = "Address the metrics and health listener binds to (127.0.0.1: this machine only). "
+          + "Default: ${DEFAULT-VALUE} (every interface).")
+  String metricsHost = "0.0.0.0";
+
+  @Option(names = "--health-file", paramLabel = "FILE",
+      description = "A file touched every second while the service is live, for platforms that probe a file's "
+          + "age. Default: none.")
+  @Nullable Path healthFile;
+
+  @Option(names = "--startup-timeout", paramLabel = "SECONDS", defaultValue = "30",
+      description = "How long to wait at start for Kafka and the store to answer before failing. "
+          + "Default: ${DEFAULT-VALUE}.")
+  double startupTimeoutSeconds;
+
+  @Option(names = "--liveness-timeout", paramLabel = "SECONDS", defaultValue = "60",
+      description = "Not live (GET /healthz answers 503, the health file goes stale) when the poll loop or a "
+          + "flusher thread has shown no progress for this long. Default: ${DEFAULT-VALUE}.")
+  double livenessTimeoutSeconds;
+
+  @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
+      description = "error, warn, info, debug, trace or off: segbuf's own messages; Kafka's and Redis's clients log "
+          + "at warn (or this level when quieter). Default: ${DEFAULT-VALUE}.")
+  String logLevel = "info";
+
+  @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "text",
+      description = "text, or json (one object per line: time, level, logger, thread, message, error). "
+          + "Default: ${DEFAULT-VALUE}.")
+  String logFormat = "text";
+
   @Option(names = "--producer-property", paramLabel = "NAME=VALUE", description = "A Kafka producer property.")
   Map<String, String> producerProperties = new LinkedHashMap<>();
 
   @Option(names = "--consumer-property", paramLabel = "NAME=VALUE", description = "A Kafka consumer property.")
   Map<String, String> consumerProperties = new LinkedHashMap<>();
+
+  /** Where {@code SEGBUF_*} variables are read; the process environment, or a test's. */
+  Map<String, String> environment = System.getenv();
 
   private volatile @Nullable SpanConsumer running;
   private final CountDownLatch finished = new CountDownLatch(1);
@@ -163,11 +209,21 @@ public final class RunCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Fills the options the command line left unset from the file, then the environment (see {@link OptionSources});
+   * adds every problem to {@code problems}.
+   */
+  void resolveSources(List<String> problems) {
+    OptionSources sources = new OptionSources(spec, problems);
+    Path file = OptionSources.configFile(config, environment);
+    Set<String> fromFile = file == null ? Set.of()
+        : sources.readFile(file, producerProperties, consumerProperties);
+    sources.readEnvironment(environment, fromFile);
+  }
+
   private int runService(PrintWriter err) {
     List<String> problems = new ArrayList<>();
-    if (config != null) {
-      readConfig(config, problems);
-    }
+    resolveSources(problems);
     String storeProblem = StoreUri.problem(store);
     if (storeProblem != null) {
       problems.add(storeProblem);
@@ -175,13 +231,16 @@ public final class RunCommand implements Callable<Integer> {
     if (metricsPort != null && (metricsPort < 0 || metricsPort > 65_535)) {
       problems.add("--metrics-port must be 0 to 65535 but was " + metricsPort);
     }
-    boolean localStore = StoreUri.MEMORY.equalsIgnoreCase(store);
-    ChunkingStrategy strategy = null;
-    try {
-      strategy = ChunkingStrategy.valueOf(chunking.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      problems.add("--chunking must be greedy or subtree but was " + chunking);
+    if (!(startupTimeoutSeconds > 0)) {
+      problems.add("--startup-timeout must be > 0 but was " + startupTimeoutSeconds);
     }
+    if (!(livenessTimeoutSeconds > 0)) {
+      problems.add("--liveness-timeout must be > 0 but was " + livenessTimeoutSeconds);
+    }
+    LogSetup.LogLevel level = choice("--log-level", logLevel, LogSetup.LogLevel.class, problems);
+    LogSetup.Format format = choice("--log-format", logFormat, LogSetup.Format.class, problems);
+    boolean localStore = StoreUri.MEMORY.equalsIgnoreCase(store);
+    ChunkingStrategy strategy = choice("--chunking", chunking, ChunkingStrategy.class, problems);
     KafkaSinkOptions sinkOptions = null;
     SpanConsumerOptions consumerOptions = null;
     SpanBufferConfig bufferConfig = null;
@@ -217,52 +276,113 @@ public final class RunCommand implements Callable<Integer> {
       problems.addAll(e.problems().stream()
           .filter(p -> maxMessageBytes != null || !p.startsWith("maxMessageBytes")).toList());
     }
-    if (!problems.isEmpty() || sinkOptions == null || consumerOptions == null || bufferConfig == null) {
+    if (!problems.isEmpty() || sinkOptions == null || consumerOptions == null || bufferConfig == null
+        || level == null || format == null) {
       err.println("segbuf run: " + PolicyOptions.flagNames(problems, FLAGS) + " (see --help)");
       return spec.exitCodeOnInvalidInput();
     }
+    LogSetup.apply(level, format, System.err);
     return serve(err, sinkOptions, consumerOptions, bufferConfig);
   }
 
   private int serve(PrintWriter err, KafkaSinkOptions sinkOptions, SpanConsumerOptions consumerOptions,
       SpanBufferConfig bufferConfig) {
     Thread hook = new Thread(this::stop, "segbuf-shutdown");
-    try (MetricsEndpoint metrics = metricsPort == null ? null : new MetricsEndpoint(metricsPort);
-        SegmentStore opened = StoreUri.open(store);
-        KafkaSegmentSink kafka = KafkaSegmentSink.create(sinkOptions)) {
+    Duration startupTimeout = seconds(startupTimeoutSeconds);
+    ExecutorService probes = Executors.newCachedThreadPool(daemon("segbuf-probe"));
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("segbuf-health"));
+    try (MetricsEndpoint metrics = metricsPort == null ? null : new MetricsEndpoint(metricsHost, metricsPort);
+        SegmentStore opened = openStore();
+        KafkaProbe kafkaProbe = new KafkaProbe(bootstrapServers, producerProperties)) {
+      String unreachable = unreachable(opened, kafkaProbe, probes, startupTimeout);
+      if (unreachable != null) {
+        err.println("segbuf run: " + unreachable);
+        return 1;
+      }
       SegmentStore segments = opened;
-      SegmentSink sink = kafka;
+      KafkaSinkOptions sinkWithMeters = sinkOptions;
+      SpanConsumerOptions consumerWithMeters = consumerOptions;
       if (metrics != null) {
-        Tags tags = Tags.of("output_topic", outputTopic);
-        segments = new MeteredSegmentStore(opened, metrics.registry(), tags);
-        sink = new MeteredSegmentSink(kafka, metrics.registry(), tags);
+        segments = new MeteredSegmentStore(opened, metrics.registry(), Tags.of("output_topic", outputTopic));
+        sinkWithMeters = sinkOptions.toBuilder().producerProperties(KafkaClientMeters.clientProperties(
+            metrics.registry(), sinkOptions.producerProperties())).build();
+        consumerWithMeters = consumerOptions.toBuilder().consumerProperties(KafkaClientMeters.clientProperties(
+            metrics.registry(), consumerOptions.consumerProperties())).build();
       }
-      SpanBuffer buffer = SpanBuffer.create(bufferConfig, segments, sink);
-      SpanConsumer consumer = SpanConsumer.create(consumerOptions, buffer);
-      if (metrics != null) {
-        new SpanBufferMetrics(buffer, consumer, Tags.of("output_topic", outputTopic)).bindTo(metrics.registry());
-        new JvmMemoryMetrics().bindTo(metrics.registry());
-        new ProcessorMetrics().bindTo(metrics.registry());
+      try (KafkaSegmentSink kafka = KafkaSegmentSink.create(sinkWithMeters)) {
+        SegmentSink sink = metrics == null ? kafka
+            : new MeteredSegmentSink(kafka, metrics.registry(), Tags.of("output_topic", outputTopic));
+        SpanBuffer buffer = SpanBuffer.create(bufferConfig, segments, sink);
+        SpanConsumer consumer = SpanConsumer.create(consumerWithMeters, buffer);
+        HealthCheck health = new HealthCheck(consumer::health, opened::usage,
+            () -> kafkaProbe.describeTopic(outputTopic, startupTimeout), probes, Clock.systemUTC(),
+            seconds(livenessTimeoutSeconds), startupTimeout);
+        if (metrics != null) {
+          bindMeters(metrics, buffer, consumer);
+          metrics.serveHealth(health);
+        }
+        if (healthFile != null) {
+          HealthFile file = new HealthFile(healthFile, health, Clock.systemUTC());
+          ticker.scheduleWithFixedDelay(file::touch, 0, 1, TimeUnit.SECONDS);
+        }
+        running = consumer;
+        Runtime.getRuntime().addShutdownHook(hook);
+        err.println("segbuf run: " + inputTopic + " -> " + outputTopic + " at " + bootstrapServers + ", group "
+            + groupId + ", message budget " + bufferConfig.maxMessageBytes() + " bytes"
+            + (metrics == null ? "" : ", metrics at http://" + metricsHost + ":" + metrics.port() + "/metrics"));
+        err.flush();
+        consumer.run();
+        err.println(summary(buffer.stats(), consumer.stats()));
+        return 0;
+      } finally {
+        if (metrics != null) {
+          KafkaClientMeters.forget(metrics.registry());
+        }
       }
-      running = consumer;
-      Runtime.getRuntime().addShutdownHook(hook);
-      err.println("segbuf run: " + inputTopic + " -> " + outputTopic + " at " + bootstrapServers + ", group "
-          + groupId + ", message budget " + bufferConfig.maxMessageBytes() + " bytes"
-          + (metrics == null ? "" : ", metrics at http://localhost:" + metrics.port() + "/metrics"));
-      err.flush();
-      consumer.run();
-      err.println(summary(buffer.stats(), consumer.stats()));
-      return 0;
     } catch (RuntimeException e) {
-      err.println("segbuf run: " + e);
+      err.println("segbuf run: " + Failures.describe(e));
       return 1;
     } finally {
+      ticker.shutdownNow();
+      probes.shutdownNow();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
         // the hook is running: it waits for this method to finish
       }
     }
+  }
+
+  private SegmentStore openStore() {
+    try {
+      return StoreUri.open(store);
+    } catch (RuntimeException e) {
+      throw new SegbufException("cannot open the store " + store + ": " + Failures.describe(e), e);
+    }
+  }
+
+  /** Why the service cannot start: Kafka or the store did not answer within the startup limit; else null. */
+  private @Nullable String unreachable(SegmentStore opened, KafkaProbe kafka, ExecutorService probes,
+      Duration limit) {
+    HealthCheck.Status answer = HealthCheck.ask(opened::usage, probes, limit);
+    if (!answer.ok()) {
+      return "cannot reach the store at " + store + ": " + answer.detail() + " (--startup-timeout)";
+    }
+    HealthCheck.Status cluster = HealthCheck.ask(() -> kafka.awaitCluster(limit), probes, limit);
+    return cluster.ok() ? null
+        : "cannot reach Kafka at " + bootstrapServers + ": " + cluster.detail() + " (--startup-timeout)";
+  }
+
+  /** segbuf's meters, the JVM's and the process's next to the Kafka clients' (bound by their reporters). */
+  private void bindMeters(MetricsEndpoint metrics, SpanBuffer buffer, SpanConsumer consumer) {
+    new SpanBufferMetrics(buffer, consumer, Tags.of("output_topic", outputTopic)).bindTo(metrics.registry());
+    new JvmMemoryMetrics().bindTo(metrics.registry());
+    new JvmGcMetrics().bindTo(metrics.registry());
+    new JvmThreadMetrics().bindTo(metrics.registry());
+    new ClassLoaderMetrics().bindTo(metrics.registry());
+    new ProcessorMetrics().bindTo(metrics.registry());
+    new UptimeMetrics().bindTo(metrics.registry());
+    new FileDescriptorMetrics().bindTo(metrics.registry());
   }
 
   /** Stops a running service gracefully and waits until it has drained, committed and exited. */
@@ -283,6 +403,28 @@ public final class RunCommand implements Callable<Integer> {
     return running != null && finished.getCount() > 0;
   }
 
+  private static <E extends Enum<E>> @Nullable E choice(String flag, String value, Class<E> type,
+      List<String> problems) {
+    try {
+      return OptionValues.oneOf(flag, value, type);
+    } catch (RuntimeException e) {
+      problems.add(e.getMessage());
+      return null;
+    }
+  }
+
+  private static ThreadFactory daemon(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  private static Duration seconds(double seconds) {
+    return Duration.ofMillis(Math.round(seconds * 1000));
+  }
+
   private static String summary(BufferStats b, ConsumerStats c) {
     return String.format(Locale.ROOT,
         "segbuf run: stopped; %d records polled, %d invalid, %d duplicates, %d segments (%d chunked) in %d "
@@ -290,69 +432,4 @@ public final class RunCommand implements Callable<Integer> {
         c.polledRecords(), b.invalidTotal(), b.duplicateSpans(), b.flushedSegments(), b.chunkedSegments(),
         b.flushedMessages(), b.flushedSpans(), b.rejectedSpans(), c.pauses());
   }
-
-  /**
-   * Sets every option the file names and the command line did not; {@code producer.*} and {@code consumer.*}
-   * keys go to the client properties.
-   */
-  private void readConfig(Path file, List<String> problems) {
-    Properties properties = new Properties();
-    try (InputStream in = Files.newInputStream(file)) {
-      properties.load(in);
-    } catch (IOException e) {
-      problems.add("--config must be a readable properties file but was " + file + " (" + e.getMessage() + ")");
-      return;
-    }
-    for (String key : new java.util.TreeSet<>(properties.stringPropertyNames())) {
-      String value = properties.getProperty(key).trim();
-      if (key.startsWith("producer.")) {
-        producerProperties.putIfAbsent(key.substring("producer.".length()), value);
-        continue;
-      }
-      if (key.startsWith("consumer.")) {
-        consumerProperties.putIfAbsent(key.substring("consumer.".length()), value);
-        continue;
-      }
-      OptionSpec option = spec.findOption("--" + key);
-      if (option == null || key.equals("config") || option.usageHelp() || option.versionHelp()) {
-        problems.add("--config key must be an option name but was " + key);
-        continue;
-      }
-      if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
-        continue;
-      }
-      try {
-        option.setValue(convert(value, option.type()));
-      } catch (RuntimeException e) {
-        problems.add("--" + key + " must be " + kind(option.type()) + " but was " + value);
-      }
-    }
-  }
-
-  private static Object convert(String value, Class<?> type) {
-    if (type == int.class || type == Integer.class) {
-      return Integer.valueOf(value);
-    }
-    if (type == long.class || type == Long.class) {
-      return Long.valueOf(value);
-    }
-    if (type == double.class || type == Double.class) {
-      return Double.valueOf(value);
-    }
-    if (type == Path.class) {
-      return Path.of(value);
-    }
-    if (type == String.class) {
-      return value;
-    }
-    throw new IllegalArgumentException("unsupported option type " + type);
-  }
-
-  private static String kind(Class<?> type) {
-    if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
-      return "an integer";
-    }
-    return type == double.class || type == Double.class ? "a number" : "a " + type.getSimpleName();
-  }
-
 }

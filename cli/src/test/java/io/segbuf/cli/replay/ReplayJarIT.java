@@ -39,4 +39,21 @@ class ReplayJarIT {
     assertThat(r.status()).as(r.err()).isZero();
     assertThat(r.err()).contains("1,000,000 lines, 1,000,000 spans, 0 invalid");
   }
+
+  @Test
+  void aFullDiskOnStandardOutputFailsWithOneLine() throws Exception {
+    for (String command : new String[] {"replay ../examples/spans.ndjson -q", "generate --traces 1000"}) {
+      Result r = run(JAVA + " -jar " + JAR + " " + command + " > /dev/full");
+      assertThat(r.status()).as(command).isEqualTo(1);
+      assertThat(r.err()).as(command).endsWith(": cannot write standard output: the write failed (disk full, or the "
+          + "reader went away)\n");
+    }
+  }
+
+  @Test
+  void withoutACommandTheJarExitsWithTheUsageStatus() throws Exception {
+    Result r = run(JAVA + " -jar " + JAR);
+    assertThat(r.status()).isEqualTo(2);
+    assertThat(r.out()).isEmpty();
+  }
 }
