@@ -62,14 +62,17 @@ import picocli.CommandLine.Spec;
     description = {
       "Runs the span buffer as a service: consumes spans from Kafka, assembles segments, produces messages.",
       "",
-      "Options may also come from a properties file (--config): keys are option names without the dashes",
-      "(bootstrap-servers=..., root-timeout=...), and producer.<name> / consumer.<name> set Kafka client",
-      "properties; and from environment variables SEGBUF_<OPTION> (SEGBUF_BOOTSTRAP_SERVERS, SEGBUF_ROOT_TIMEOUT,",
-      "SEGBUF_CONFIG...). The command line wins over the file, the file over the environment.",
-      "With --metrics-port, GET /healthz (live) and /readyz (ready) answer 200 or 503 with the reason.",
-      "Runs until SIGTERM or Ctrl-C; then stops polling, flushes everything it holds, commits and exits.",
-      "Exit status: 143 (SIGTERM) or 130 (Ctrl-C) after a clean drain, 1 failed (Kafka or the store out of reach",
-      "within --startup-timeout, among others), 2 bad options."
+      "Each option is taken from, first match wins: the command line; the properties",
+      "file of --config (keys are option names without dashes, root-timeout=5;",
+      "producer.<name> and consumer.<name> set Kafka client properties); the",
+      "environment (SEGBUF_<OPTION>: SEGBUF_ROOT_TIMEOUT=5, SEGBUF_CONFIG=FILE); the",
+      "default.",
+      "With --metrics-port: GET /metrics, /healthz (live) and /readyz (ready), which",
+      "answer 200, or 503 with the reason.",
+      "Runs until SIGTERM or Ctrl-C; then stops polling, flushes everything it holds,",
+      "commits and exits.",
+      "Exit status: 143 (SIGTERM) or 130 (Ctrl-C) after a clean drain; 1 failed (for",
+      "example Kafka or the store out of reach within --startup-timeout); 2 bad options."
     })
 public final class RunCommand implements Callable<Integer> {
 
