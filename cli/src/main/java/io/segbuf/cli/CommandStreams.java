@@ -80,7 +80,7 @@ public final class CommandStreams {
   private static String cause(IOException e) {
     if (e instanceof NoSuchFileException) {
       Path missing = Path.of(((NoSuchFileException) e).getFile());
-      Path parent = missing.toAbsolutePath().getParent();
+      Path parent = missing.getParent() != null ? missing.getParent() : missing.toAbsolutePath().getParent();
       return parent != null && !Files.isDirectory(parent) ? "no such directory: " + parent : "no such file";
     }
     if (e instanceof AccessDeniedException) {

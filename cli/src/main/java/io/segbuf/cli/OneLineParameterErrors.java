@@ -2,10 +2,12 @@ package io.segbuf.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * Reports a bad command line as one line on stderr, naming the command, the option and the value,
- * and exits with picocli's usage status (2).
+ * and exits with picocli's usage status (2). A value our converters refused is told in their words
+ * ({@code --progress must be auto, always or never but was x}), without picocli's preamble.
  */
 final class OneLineParameterErrors implements CommandLine.IParameterExceptionHandler {
 
@@ -17,7 +19,9 @@ final class OneLineParameterErrors implements CommandLine.IParameterExceptionHan
         .println(
             command.getCommandSpec().qualifiedName()
                 + ": "
-                + e.getMessage()
+                + (e.getCause() instanceof TypeConversionException
+                    ? e.getCause().getMessage()
+                    : e.getMessage())
                 + " (see --help)");
     return command.getCommandSpec().exitCodeOnInvalidInput();
   }

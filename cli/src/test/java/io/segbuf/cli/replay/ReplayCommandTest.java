@@ -237,7 +237,7 @@ class ReplayCommandTest {
         .contains("--chunking must be greedy or subtree but was best")
         .contains("--timeout must be > 0 but was -5")
         .contains("--max-lifetime must be > 0 but was -1.5")
-        .doesNotContain("enum", "PT", "ProgressMode", "ChunkingStrategy");
+        .doesNotContain("enum", "PT", "ProgressMode", "ChunkingStrategy", "Invalid value");
   }
 
   @Test
