@@ -91,7 +91,8 @@ public final class PolicyOptions {
     return problem.substring(0, value.start(1)) + seconds;
   }
 
-  private static Duration seconds(double seconds) {
+  /** Seconds as a user types them (fractions allowed) to a duration, to the millisecond. */
+  public static Duration seconds(double seconds) {
     return Duration.ofMillis(Math.round(seconds * 1000));
   }
 }

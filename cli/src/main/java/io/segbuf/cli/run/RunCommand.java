@@ -291,7 +291,7 @@ public final class RunCommand implements Callable<Integer> {
   private int serve(PrintWriter err, KafkaSinkOptions sinkOptions, SpanConsumerOptions consumerOptions,
       SpanBufferConfig bufferConfig) {
     Thread hook = new Thread(this::stop, "segbuf-shutdown");
-    Duration startupTimeout = seconds(startupTimeoutSeconds);
+    Duration startupTimeout = PolicyOptions.seconds(startupTimeoutSeconds);
     ExecutorService probes = Executors.newCachedThreadPool(daemon("segbuf-probe"));
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("segbuf-health"));
     try (MetricsEndpoint metrics = metricsPort == null ? null : new MetricsEndpoint(metricsHost, metricsPort);
@@ -319,7 +319,7 @@ public final class RunCommand implements Callable<Integer> {
         SpanConsumer consumer = SpanConsumer.create(consumerWithMeters, buffer);
         HealthCheck health = new HealthCheck(consumer::health, opened::usage,
             () -> kafkaProbe.describeTopic(outputTopic, startupTimeout), probes, Clock.systemUTC(),
-            seconds(livenessTimeoutSeconds), startupTimeout);
+            PolicyOptions.seconds(livenessTimeoutSeconds), startupTimeout);
         if (metrics != null) {
           bindMeters(metrics, buffer, consumer);
           metrics.serveHealth(health);
@@ -422,10 +422,6 @@ public final class RunCommand implements Callable<Integer> {
       thread.setDaemon(true);
       return thread;
     };
-  }
-
-  private static Duration seconds(double seconds) {
-    return Duration.ofMillis(Math.round(seconds * 1000));
   }
 
   private static String summary(BufferStats b, ConsumerStats c) {
