@@ -78,15 +78,15 @@ public final class CommandStreams {
   }
 
   private static String cause(IOException e) {
-    if (e instanceof NoSuchFileException) {
-      Path missing = Path.of(((NoSuchFileException) e).getFile());
+    if (e instanceof NoSuchFileException noSuchFile) {
+      Path missing = Path.of(noSuchFile.getFile());
       Path parent = missing.getParent() != null ? missing.getParent() : missing.toAbsolutePath().getParent();
       return parent != null && !Files.isDirectory(parent) ? "no such directory: " + parent : "no such file";
     }
     if (e instanceof AccessDeniedException) {
       return "permission denied";
     }
-    String reason = e instanceof FileSystemException ? ((FileSystemException) e).getReason() : e.getMessage();
+    String reason = e instanceof FileSystemException fileSystem ? fileSystem.getReason() : e.getMessage();
     if (reason == null || reason.isBlank()) {
       return "input/output error";
     }

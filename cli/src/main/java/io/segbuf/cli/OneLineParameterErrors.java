@@ -2,11 +2,10 @@ package io.segbuf.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * Reports a bad command line as one line on stderr, naming the command, the option and the value,
- * and exits with picocli's usage status (2). A value our converters refused is told in their words
+ * and exits with picocli's usage status (2). A value {@link OptionValues} refused is told in its words
  * ({@code --progress must be auto, always or never but was x}), without picocli's preamble.
  */
 final class OneLineParameterErrors implements CommandLine.IParameterExceptionHandler {
@@ -19,7 +18,7 @@ final class OneLineParameterErrors implements CommandLine.IParameterExceptionHan
         .println(
             command.getCommandSpec().qualifiedName()
                 + ": "
-                + (e.getCause() instanceof TypeConversionException
+                + (e.getCause() instanceof OptionValues.Refused
                     ? e.getCause().getMessage()
                     : e.getMessage())
                 + " (see --help)");

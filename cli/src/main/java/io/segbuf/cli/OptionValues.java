@@ -19,7 +19,16 @@ public final class OptionValues {
         return constant;
       }
     }
-    throw new TypeConversionException(flag + " must be " + choices(type) + " but was " + value);
+    throw new Refused(flag + " must be " + choices(type) + " but was " + value);
+  }
+
+  /** A value refused with a message in the {@code FLAG must RULE but was VALUE} form, to print as it is. */
+  public static final class Refused extends TypeConversionException {
+    private static final long serialVersionUID = 1L;
+
+    Refused(String message) {
+      super(message);
+    }
   }
 
   /** {@code a, b or c}: the constants' lower-case names. */

@@ -108,6 +108,6 @@ public final class KafkaClientMeters implements MetricsReporter {
 
   private static double value(KafkaMetric metric) {
     Object value = metric.metricValue();
-    return value instanceof Number ? ((Number) value).doubleValue() : Double.NaN;
+    return value instanceof Number number ? number.doubleValue() : Double.NaN;
   }
 }

@@ -28,17 +28,16 @@ final class LogSetup {
 
   /** Levels by their lower-case names; {@code off} logs nothing. */
   enum LogLevel {
-    OFF(Level.OFF),
-    ERROR(Level.ERROR),
-    WARN(Level.WARN),
-    INFO(Level.INFO),
-    DEBUG(Level.DEBUG),
-    TRACE(Level.TRACE);
+    OFF,
+    ERROR,
+    WARN,
+    INFO,
+    DEBUG,
+    TRACE;
 
-    final Level level;
-
-    LogLevel(Level level) {
-      this.level = level;
+    /** Logback's level of the same name. */
+    Level level() {
+      return Level.toLevel(name());
     }
   }
 
@@ -49,10 +48,9 @@ final class LogSetup {
   /** Replaces the logging configuration: every event from now on goes to {@code out}, left open on close. */
   static void apply(LogLevel level, Format format, OutputStream out) {
     ILoggerFactory factory = LoggerFactory.getILoggerFactory();
-    if (!(factory instanceof LoggerContext)) {
+    if (!(factory instanceof LoggerContext context)) {
       return; // an embedder's own SLF4J backend: its configuration is the embedder's
     }
-    LoggerContext context = (LoggerContext) factory;
     context.reset();
     Layout<ILoggingEvent> layout;
     if (format == Format.JSON) {
@@ -77,8 +75,9 @@ final class LogSetup {
     appender.start();
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     root.addAppender(appender);
-    root.setLevel(level.level.isGreaterOrEqual(Level.WARN) ? level.level : Level.WARN);
-    context.getLogger("io.segbuf").setLevel(level.level);
+    Level segbuf = level.level();
+    root.setLevel(segbuf.isGreaterOrEqual(Level.WARN) ? segbuf : Level.WARN);
+    context.getLogger("io.segbuf").setLevel(segbuf);
   }
 
   /** Standard error outlives the logging configuration: closing only flushes. */

@@ -42,6 +42,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -326,7 +327,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         if (healthFile != null) {
           HealthFile file = new HealthFile(healthFile, health, Clock.systemUTC());
-          ticker.scheduleWithFixedDelay(file::touch, 0, 1, TimeUnit.SECONDS);
+          ScheduledFuture<?> unused = ticker.scheduleWithFixedDelay(file::touch, 0, 1, TimeUnit.SECONDS);
         }
         running = consumer;
         Runtime.getRuntime().addShutdownHook(hook);

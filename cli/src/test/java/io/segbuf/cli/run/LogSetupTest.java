@@ -2,6 +2,9 @@ package io.segbuf.cli.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.util.ContextInitializer;
+import ch.qos.logback.core.joran.spi.JoranException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -17,9 +20,12 @@ class LogSetupTest {
   private final Logger segbuf = LoggerFactory.getLogger("io.segbuf.kafka.SpanConsumer");
   private final Logger kafka = LoggerFactory.getLogger("org.apache.kafka.clients.NetworkClient");
 
+  /** Back to the tests' own configuration (logback-test.xml). */
   @AfterEach
-  void quiet() {
-    LogSetup.apply(LogSetup.LogLevel.OFF, LogSetup.Format.TEXT, new ByteArrayOutputStream());
+  void restoreTestConfiguration() throws JoranException {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    context.reset();
+    new ContextInitializer(context).autoConfig();
   }
 
   private List<String> lines() {

@@ -60,7 +60,8 @@ class RunHealthIT {
     StringWriter err = new StringWriter();
     cli.setErr(new PrintWriter(err, true));
     AtomicInteger status = new AtomicInteger(-1);
-    try (RedisServers redis = RedisServers.standalone()) {
+    RedisServers redis = RedisServers.standalone();
+    try {
       Thread service = new Thread(() -> status.set(cli.execute(
           "--bootstrap-servers", broker.get().bootstrapServers(), "--input-topic", "spans-health",
           "--output-topic", "segments-health", "--group-id", "segbuf-health", "--store", redis.uri(),
@@ -96,6 +97,8 @@ class RunHealthIT {
 
       command.stop();
       service.join(WAIT.toMillis());
+    } finally {
+      redis.close();
     }
     // The drain on stop cannot reach the store either: a failure, in one line.
     assertThat(status.get()).as(err.toString()).isEqualTo(1);
