@@ -171,6 +171,11 @@ public final class SpanBuffer {
     return flusher.flush(shard, END_OF_TIME, config.maxFlushSegments(), FlushReason.SHUTDOWN, now);
   }
 
+  /** Whether the store is durable ({@link SegmentStore#durable()}): it decides how a consumer commits its input. */
+  public boolean durable() {
+    return store.durable();
+  }
+
   /** What the store holds now, with its memory use (for backpressure). */
   public StoreUsage usage() {
     return store.usage();

@@ -1,15 +1,21 @@
 package io.segbuf.kafka;
 
+import io.segbuf.FatalSinkException;
 import io.segbuf.FlushResult;
 import io.segbuf.OfferResult;
 import io.segbuf.Outcome;
+import io.segbuf.SegmentFailure;
 import io.segbuf.SpanBuffer;
 import io.segbuf.StoreUsage;
+import io.segbuf.kafka.internal.HeldRecords;
+import io.segbuf.kafka.internal.Printable;
+import io.segbuf.kafka.internal.Watermarks;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +28,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -75,11 +82,24 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   static final String INVALID_DETAIL = "invalid_detail";
   static final String SOURCE_PARTITION = "source_partition";
   static final String SOURCE_OFFSET = "source_offset";
+  static final String REFUSED_REASON = "refused_reason";
+  /** The first wait before a batch the store refused is read again; it doubles up to {@link #MAX_REFUSAL_DELAY}. */
+  static final long FIRST_REFUSAL_DELAY_MILLIS = 100;
+  static final long MAX_REFUSAL_DELAY_MILLIS = 10_000;
 
   private final Consumer<byte[], byte[]> consumer;
   private final @Nullable Producer<byte[], byte[]> deadLetters;
   private final SpanConsumerOptions options;
   private final SpanBuffer buffer;
+  /** Commit after the store took the spans (durable), or up to the oldest span not yet flushed (not durable). */
+  private final boolean durableStore;
+  private final Watermarks watermarks = new Watermarks();
+  /** The next position given to a record offered; loop thread only. */
+  private long nextSeq;
+  /** Offsets last committed per partition (store not durable); loop thread only. */
+  private final Map<TopicPartition, Long> committed = new HashMap<>();
+  /** Set once the sink failed for good: the service stops without flushing more. */
+  private final AtomicReference<@Nullable FatalSinkException> fatal = new AtomicReference<>();
 
   /** Owned partitions and their clocks; loop thread only. */
   private final Map<TopicPartition, PartitionState> owned = new LinkedHashMap<>();
@@ -91,7 +111,6 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   private final List<Thread> flushers = new ArrayList<>();
   private volatile boolean flusherStopping;
   private boolean pausedForMemory;
-  private boolean pausedForLag;
 
   private final AtomicBoolean started = new AtomicBoolean();
   private volatile boolean stopping;
@@ -117,6 +136,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     this.deadLetters = deadLetters;
     this.options = options;
     this.buffer = buffer;
+    this.durableStore = buffer.durable();
   }
 
   /**
@@ -175,6 +195,10 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       closeClients();
       stopped.countDown();
     }
+    FatalSinkException failure = fatal.get();
+    if (failure != null) {
+      throw failure;
+    }
   }
 
   /** Stops the loop and waits until it has drained, committed and closed; callable from any thread. */
@@ -230,7 +254,12 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
 
   private void offer(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records,
       List<Future<RecordMetadata>> deadLetterAcks) {
-    PartitionState state = owned.computeIfAbsent(tp, p -> new PartitionState());
+    PartitionState state = owned.computeIfAbsent(tp, this::newState);
+    if (state.retryAtMillis > options.clock().millis()) {
+      // fetched before the partition was paused for its back-off: read again once it is over
+      consumer.seek(tp, records.get(0).offset());
+      return;
+    }
     List<byte[]> values = new ArrayList<>(records.size());
     long eventTime = state.eventTimeMillis;
     for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -239,21 +268,117 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       eventTime = Math.max(eventTime, r.timestamp());
     }
     state.eventTimeMillis = eventTime;
+    long firstSeq = take(records.size());
     OfferResult result;
     try {
-      result = buffer.offer(tp.partition(), values, nowOrWallClock(tp, state));
+      result = buffer.offer(tp.partition(), values, positions(firstSeq, records.size()), nowOrWallClock(tp, state));
     } catch (RuntimeException e) {
-      // Nothing is acknowledged that is not stored: read the batch again on the next poll.
-      storeFailures.incrementAndGet();
-      log.warn("store refused {} records of {}; reading them again", records.size(), tp, e);
-      consumer.seek(tp, records.get(0).offset());
+      refused(tp, state, records, e, deadLetterAcks);
       return;
     }
+    offered(tp, state, records, result, firstSeq, deadLetterAcks);
+  }
+
+  /** Positions for the next {@code count} records; never reused, even for a batch the store refused in part. */
+  private long take(int count) {
+    long first = nextSeq;
+    nextSeq += count;
+    return first;
+  }
+
+  private static long[] positions(long firstSeq, int count) {
+    long[] positions = new long[count];
+    for (int i = 0; i < count; i++) {
+      positions[i] = firstSeq + i;
+    }
+    return positions;
+  }
+
+  private void offered(TopicPartition tp, PartitionState state, List<ConsumerRecord<byte[], byte[]>> records,
+      OfferResult result, long firstSeq, List<Future<RecordMetadata>> deadLetterAcks) {
     if (result.invalid() > 0) {
       reportInvalid(tp, records, result, deadLetterAcks);
     }
-    pending.put(tp, new OffsetAndMetadata(records.get(records.size() - 1).offset() + 1));
+    if (!durableStore) {
+      state.held.hold(firstSeq, records.size(), records.get(0).offset(), result.buffered());
+    }
+    long next = records.get(records.size() - 1).offset() + 1;
+    state.nextOffset = next;
+    pending.put(tp, new OffsetAndMetadata(next));
     polledRecords.addAndGet(records.size());
+    if (state.refusals > 0) {
+      log.info("{}: the store took the batch at offset {} after {} refusals", tp, records.get(0).offset(),
+          state.refusals);
+      state.refusals = 0;
+      state.retryAtMillis = 0;
+    }
+  }
+
+  /**
+   * The store refused a batch: nothing is acknowledged that is not stored, so it is read again after a back-off
+   * (the partition alone is paused meanwhile). After {@code deadLetterAfterRefusals} refusals in a row, with a
+   * dead-letter topic, its spans are offered one at a time and those the store still refuses are dead-lettered;
+   * when the store refuses every one of them, it is the store that fails, not the spans, and the batch waits.
+   */
+  private void refused(TopicPartition tp, PartitionState state, List<ConsumerRecord<byte[], byte[]>> records,
+      RuntimeException error, List<Future<RecordMetadata>> deadLetterAcks) {
+    storeFailures.incrementAndGet();
+    state.refusals++;
+    long delay = Math.min(MAX_REFUSAL_DELAY_MILLIS, FIRST_REFUSAL_DELAY_MILLIS << Math.min(state.refusals - 1, 16));
+    state.retryAtMillis = options.clock().millis() + delay;
+    long first = records.get(0).offset();
+    if (state.refusals == 1) {
+      log.warn("{}: the store refused {} records at offset {} ({}); reading them again with back-off", tp,
+          records.size(), first, Printable.escape(error.toString()));
+    }
+    log.debug("{}: store refusal {} of the batch at offset {}", tp, state.refusals, first, error);
+    if (deadLetters != null && state.refusals >= options.deadLetterAfterRefusals()
+        && offerOneByOne(tp, state, records, deadLetterAcks)) {
+      return;
+    }
+    consumer.seek(tp, first);
+  }
+
+  /** Offers each record alone; dead-letters those the store refuses, unless it refuses all. True when done. */
+  private boolean offerOneByOne(TopicPartition tp, PartitionState state, List<ConsumerRecord<byte[], byte[]>> records,
+      List<Future<RecordMetadata>> deadLetterAcks) {
+    Map<Integer, RuntimeException> refusedSpans = new LinkedHashMap<>();
+    List<Integer> taken = new ArrayList<>();
+    List<OfferResult> results = new ArrayList<>();
+    List<Long> seqs = new ArrayList<>();
+    for (int i = 0; i < records.size(); i++) {
+      ConsumerRecord<byte[], byte[]> r = records.get(i);
+      byte[] value = r.value() == null ? new byte[0] : r.value();
+      long seq = take(1);
+      try {
+        results.add(buffer.offer(tp.partition(), List.of(value), new long[] {seq}, nowOrWallClock(tp, state)));
+        taken.add(i);
+        seqs.add(seq);
+      } catch (RuntimeException e) {
+        refusedSpans.put(i, e);
+      }
+    }
+    if (taken.isEmpty()) {
+      return false;
+    }
+    for (int k = 0; k < taken.size(); k++) {
+      offered(tp, state, List.of(records.get(taken.get(k))), results.get(k), seqs.get(k), deadLetterAcks);
+    }
+    String topic = options.deadLetterTopic();
+    refusedSpans.forEach((i, e) -> {
+      ConsumerRecord<byte[], byte[]> r = records.get(i);
+      String reason = Printable.escape(e.toString());
+      log.warn("{}: the store refuses the span at offset {} ({}); copied to {}", tp, r.offset(), reason, topic);
+      if (deadLetters != null && topic != null) {
+        deadLetterAcks.add(deadLetters.send(deadLetter(topic, tp, r, REFUSED_REASON, reason, null)));
+      }
+    });
+    long next = records.get(records.size() - 1).offset() + 1;
+    state.nextOffset = Math.max(state.nextOffset, next);
+    pending.put(tp, new OffsetAndMetadata(state.nextOffset));
+    state.refusals = 0;
+    state.retryAtMillis = 0;
+    return true;
   }
 
   /** Partitions this group never committed: start where {@code auto.offset.reset} says. */
@@ -299,18 +424,28 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       }
       Outcome.Invalid invalid = (Outcome.Invalid) result.outcomes().get(i);
       ConsumerRecord<byte[], byte[]> r = records.get(i);
-      log.debug("invalid span at {}@{} ({}): {}", tp, r.offset(), invalid.reason(), invalid.detail());
+      String detail = Printable.escape(invalid.detail());
+      log.debug("invalid span at {}@{} ({}): {}", tp, r.offset(), invalid.reason(), detail);
       String topic = options.deadLetterTopic();
       if (deadLetters != null && topic != null) {
-        ProducerRecord<byte[], byte[]> copy = new ProducerRecord<>(topic, null, r.key(), r.value());
-        copy.headers()
-            .add(new RecordHeader(INVALID_REASON, ascii(invalid.reason().name())))
-            .add(new RecordHeader(INVALID_DETAIL, invalid.detail().getBytes(StandardCharsets.UTF_8)))
-            .add(new RecordHeader(SOURCE_PARTITION, ascii(Integer.toString(tp.partition()))))
-            .add(new RecordHeader(SOURCE_OFFSET, ascii(Long.toString(r.offset()))));
-        deadLetterAcks.add(deadLetters.send(copy));
+        deadLetterAcks.add(
+            deadLetters.send(deadLetter(topic, tp, r, INVALID_REASON, invalid.reason().name(), detail)));
       }
     }
+  }
+
+  /** A copy of {@code r} for the dead-letter topic, with why in headers (text escaped by the caller). */
+  private static ProducerRecord<byte[], byte[]> deadLetter(String topic, TopicPartition tp,
+      ConsumerRecord<byte[], byte[]> r, String reasonHeader, String reason, @Nullable String detail) {
+    ProducerRecord<byte[], byte[]> copy = new ProducerRecord<>(topic, null, r.key(), r.value());
+    copy.headers().add(new RecordHeader(reasonHeader, reason.getBytes(StandardCharsets.UTF_8)));
+    if (detail != null) {
+      copy.headers().add(new RecordHeader(INVALID_DETAIL, detail.getBytes(StandardCharsets.UTF_8)));
+    }
+    copy.headers()
+        .add(new RecordHeader(SOURCE_PARTITION, ascii(Integer.toString(tp.partition()))))
+        .add(new RecordHeader(SOURCE_OFFSET, ascii(Long.toString(r.offset()))));
+    return copy;
   }
 
   private void awaitDeadLetters(List<Future<RecordMetadata>> acks) {
@@ -322,24 +457,46 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
         Thread.currentThread().interrupt();
         return;
       } catch (java.util.concurrent.ExecutionException e) {
-        log.error("an invalid span could not be copied to {}; it is counted as invalid", options.deadLetterTopic(),
+        log.error("a span could not be copied to {}; it is counted, not copied", options.deadLetterTopic(),
             e.getCause());
       }
     }
   }
 
+  /**
+   * Commits what is safe: with a durable store, every offset the store took; otherwise, per partition, up to the
+   * oldest record whose span is not flushed yet, so that a crash reads again every span still buffered.
+   */
   private void commit() {
-    if (pending.isEmpty()) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = durableStore ? pending : watermarkOffsets();
+    if (offsets.isEmpty()) {
       return;
     }
     try {
-      consumer.commitSync(pending);
+      consumer.commitSync(offsets);
       commits.incrementAndGet();
+      offsets.forEach((tp, o) -> committed.put(tp, o.offset()));
       pending.clear();
     } catch (KafkaException e) {
       // Left pending: committed with the next cycle's offsets; the spans are in the store meanwhile.
       log.warn("offset commit failed; retrying with the next cycle", e);
     }
+  }
+
+  private Map<TopicPartition, OffsetAndMetadata> watermarkOffsets() {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (Map.Entry<TopicPartition, PartitionState> e : owned.entrySet()) {
+      TopicPartition tp = e.getKey();
+      long next = e.getValue().nextOffset;
+      if (next == UNKNOWN) {
+        continue;
+      }
+      long offset = watermarks.committable(tp, next);
+      if (offset > committed.getOrDefault(tp, UNKNOWN)) {
+        offsets.put(tp, new OffsetAndMetadata(offset));
+      }
+    }
+    return offsets;
   }
 
   /** Flushes every owned partition at its published time on the loop thread (no flusher threads). */
@@ -372,11 +529,15 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     FlushResult result;
     try {
       result = buffer.flush(tp.partition(), now);
+    } catch (FatalSinkException failure) {
+      stopFor(failure);
+      return false;
     } catch (RuntimeException failure) {
       log.warn("flush of shard {} failed; retrying next cycle", tp.partition(), failure);
       state.laggingCycles++;
       return false;
     }
+    watermarks.release(tp, result.completed());
     report(tp, result);
     boolean lagging =
         result.segments() + result.retries() >= buffer.config().maxFlushSegments() || result.retries() > 0;
@@ -422,7 +583,23 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     flushers.clear();
   }
 
+  /** The sink can send nothing any more: stop, flushing nothing more and committing only what is flushed. */
+  private void stopFor(FatalSinkException failure) {
+    if (fatal.compareAndSet(null, failure)) {
+      log.error("stopping: {}", Printable.escape(String.valueOf(failure.getMessage())));
+    }
+    stopping = true;
+  }
+
   private void report(TopicPartition tp, FlushResult result) {
+    for (SegmentFailure failure : result.failed()) {
+      if (failure.attempts() == 1) {
+        log.warn("shard {}: flushing segment {} failed ({}); it is tried again after a back-off, the rest of the "
+            + "shard flushes meanwhile", tp.partition(), failure.key(), Printable.escape(failure.error().toString()));
+      }
+      log.debug("shard {}: segment {} failed {} times", tp.partition(), failure.key(), failure.attempts(),
+          failure.error());
+    }
     if (!result.rejected().isEmpty()) {
       for (Outcome.Rejected rejected : result.rejected()) {
         rejectedMessages.incrementAndGet();
@@ -437,6 +614,11 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     }
   }
 
+  /**
+   * Pauses the partitions that must wait, resumes the others: every partition while the store's memory is high
+   * (flushes of any partition free it); otherwise only the partitions whose flush lags or whose batch the store
+   * refused (until its back-off is over).
+   */
   private void applyBackpressure() {
     StoreUsage usage = buffer.usage();
     double fraction = usage.memoryFraction();
@@ -445,27 +627,34 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
         || (bytesLimit > 0 && usage.bytes() >= bytesLimit);
     boolean memoryLow = fraction < options.pauseAboveMemoryFraction() * SpanConsumerOptions.RESUME_FACTOR
         && (bytesLimit == 0 || usage.bytes() < bytesLimit * SpanConsumerOptions.RESUME_FACTOR);
-    boolean lagging = false;
-    for (PartitionState state : owned.values()) {
-      lagging |= state.laggingCycles >= options.laggingFlushCycles();
-    }
     // Pausing helps only while flushes can free memory: a store that holds no spans and is still full stays full
     // however long input waits, so input goes on (and a write the store refuses is read again).
     boolean flushesCanFree = usage.spans() > 0;
     pausedForMemory = flushesCanFree && (pausedForMemory ? !memoryLow : memoryHigh);
-    pausedForLag = lagging;
-    boolean shouldPause = pausedForMemory || pausedForLag;
-    if (shouldPause) {
-      // Again every cycle: partitions assigned since the pause start unpaused.
-      consumer.pause(consumer.assignment());
-      if (!paused) {
-        paused = true;
-        pauses.incrementAndGet();
-        log.info("pausing input: store {} bytes ({}% of memory), flush lagging: {}", usage.bytes(),
-            Math.round(fraction * 100), lagging);
+    Set<TopicPartition> assignment = consumer.assignment();
+    Set<TopicPartition> waiting = new HashSet<>();
+    long nowMillis = options.clock().millis();
+    for (Map.Entry<TopicPartition, PartitionState> e : owned.entrySet()) {
+      PartitionState state = e.getValue();
+      if (state.laggingCycles >= options.laggingFlushCycles() || state.retryAtMillis > nowMillis) {
+        waiting.add(e.getKey());
       }
-    } else if (paused) {
-      consumer.resume(consumer.paused());
+    }
+    waiting.retainAll(assignment);
+    // Again every cycle: partitions assigned since the pause start unpaused.
+    Set<TopicPartition> toPause = pausedForMemory ? assignment : waiting;
+    consumer.pause(toPause);
+    Set<TopicPartition> toResume = new HashSet<>(consumer.paused());
+    toResume.removeAll(toPause);
+    if (!toResume.isEmpty()) {
+      consumer.resume(toResume);
+    }
+    if (!toPause.isEmpty() && !paused) {
+      paused = true;
+      pauses.incrementAndGet();
+      log.info("pausing input of {}: store {} bytes ({}% of memory)", pausedForMemory ? "every partition" : toPause,
+          usage.bytes(), Math.round(fraction * 100));
+    } else if (toPause.isEmpty() && paused) {
       paused = false;
       resumes.incrementAndGet();
       log.info("resuming input: store {} bytes", usage.bytes());
@@ -490,49 +679,61 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     return now != null ? now : options.clock().instant();
   }
 
-  /** Drains or flushes the partitions (per drainOnRevoke), commits their offsets and forgets them. */
-  private void release(Collection<TopicPartition> partitions, boolean commit) {
+  /**
+   * Lets go of partitions: flushes (and with drainOnRevoke drains) what this store holds for them unless {@code
+   * flush} is false, commits what is safe when {@code commit}, and forgets them.
+   */
+  private void release(Collection<TopicPartition> partitions, boolean flush, boolean commit) {
+    List<TopicPartition> released = new ArrayList<>();
     for (TopicPartition tp : partitions) {
-      PartitionState state = owned.remove(tp);
+      PartitionState state = owned.get(tp);
       if (state == null) {
         continue;
       }
+      released.add(tp);
       Instant now = nowOrWallClock(tp, state);
       state.released = true;
       state.flushLock.lock(); // waits for a flush of this shard in progress on a flusher thread
       try {
-        FlushResult result = options.drainOnRevoke()
-            ? buffer.drain(tp.partition(), now)
-            : buffer.flush(tp.partition(), now);
-        report(tp, result);
-        log.info("released {}: flushed {} segments ({} spans)", tp, result.segments(), result.spans());
+        if (flush) {
+          FlushResult result = options.drainOnRevoke()
+              ? buffer.drain(tp.partition(), now)
+              : buffer.flush(tp.partition(), now);
+          watermarks.release(tp, result.completed());
+          report(tp, result);
+          log.info("released {}: flushed {} segments ({} spans)", tp, result.segments(), result.spans());
+        }
+      } catch (FatalSinkException e) {
+        stopFor(e);
       } catch (RuntimeException e) {
         log.error("releasing {} failed: its buffered spans stay in the store", tp, e);
       } finally {
         flushing.remove(tp);
         state.flushLock.unlock();
       }
-    }
-    if (options.drainOnRevoke() && !partitions.isEmpty()) {
-      long left = buffer.usage().spans();
-      if (left > 0 && owned.isEmpty()) {
-        // A local store is gone with this process: make the loss loud rather than silent.
-        log.error("{} spans could not be flushed before their partitions were released; the sink kept failing",
-            left);
+      if (!durableStore && watermarks.holds(tp)) {
+        // Not committed past them: whoever reads the partition next reads them again.
+        log.warn("{}: spans not flushed before the partition was released; its offsets are committed only up "
+            + "to the oldest of them", tp);
       }
     }
     if (commit) {
       commit();
-    } else {
-      pending.keySet().removeAll(partitions);
+    }
+    for (TopicPartition tp : released) {
+      owned.remove(tp);
+      pending.remove(tp);
+      committed.remove(tp);
+      watermarks.released(tp);
     }
     assignedPartitions = owned.size();
   }
 
   private void shutdown() {
     stopFlushers();
-    log.info("shutting down: releasing {} partitions", owned.size());
-    release(new ArrayList<>(owned.keySet()), true);
+    boolean flush = fatal.get() == null;
+    log.info("shutting down: releasing {} partitions{}", owned.size(), flush ? "" : " without flushing");
+    release(new ArrayList<>(owned.keySet()), flush, true);
   }
 
   private void closeClients() {
@@ -557,8 +758,19 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     return shards;
   }
 
-  /** A partition's clock and flush health; loop thread only. */
+  private PartitionState newState(TopicPartition tp) {
+    return new PartitionState(watermarks.assigned(tp));
+  }
+
+  /** A partition's clock, flush health and input progress; loop thread only. */
   private static final class PartitionState {
+    /** Records of this assignment whose spans are not flushed yet. */
+    final HeldRecords held;
+    /** The offset after the last record offered, or UNKNOWN. */
+    long nextOffset = UNKNOWN;
+    /** Consecutive refusals of the current batch by the store, and when to read it again (wall clock). */
+    int refusals;
+    long retryAtMillis;
     long eventTimeMillis = UNKNOWN;
     /** Written by the loop thread, read by the flusher. */
     volatile long flushAtMillis = UNKNOWN;
@@ -567,6 +779,10 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     volatile int laggingCycles;
     /** Held while the shard is flushed: at most one thread flushes a shard at a time. */
     final ReentrantLock flushLock = new ReentrantLock();
+
+    PartitionState(HeldRecords held) {
+      this.held = held;
+    }
   }
 
   /** Runs inside poll, on the loop thread. */
@@ -574,21 +790,22 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       log.info("revoked {}", partitions);
-      release(partitions, true);
+      release(partitions, fatal.get() == null, true);
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
-      // Another consumer may own them already: their offsets cannot be committed; flush what this store holds.
+      // Another consumer may own them already: their offsets cannot be committed. A local store flushes what only
+      // it holds; a durable one leaves it to the new owner, who sees it, rather than flush beside it.
       log.warn("lost {}", partitions);
-      release(partitions, false);
+      release(partitions, !durableStore && fatal.get() == null, false);
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       log.info("assigned {}", partitions);
       for (TopicPartition tp : partitions) {
-        owned.putIfAbsent(tp, new PartitionState());
+        owned.computeIfAbsent(tp, SpanConsumer.this::newState);
       }
       assignedPartitions = owned.size();
     }

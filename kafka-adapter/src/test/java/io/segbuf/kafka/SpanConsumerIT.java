@@ -418,7 +418,11 @@ class SpanConsumerIT {
     Running running = consumer(1_048_576, SpanConsumerOptions.builder(), SpanBufferConfig.builder(),
         new FailingStore(3));
     Set<String> spans = produce(10, 3, 20, T0);
-    Await.until("every span offered", WAIT, () -> running.consumer().stats().polledRecords() >= spans.size());
+    // each refusal is read again after a back-off on the consumer's clock
+    Await.until("every span offered", WAIT, () -> {
+      clock.advance(Duration.ofSeconds(1));
+      return running.consumer().stats().polledRecords() >= spans.size();
+    });
     clock.advance(Duration.ofHours(1));
 
     List<Out> records = readSpans(spans.size());

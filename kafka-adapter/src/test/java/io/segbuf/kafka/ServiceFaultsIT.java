@@ -1,0 +1,174 @@
+package io.segbuf.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.segbuf.FatalSinkException;
+import io.segbuf.SegmentStore;
+import io.segbuf.SpanBuffer;
+import io.segbuf.SpanBufferConfig;
+import io.segbuf.TestSpans;
+import io.segbuf.TraceFailingStore;
+import io.segbuf.TraceId;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Faults that must neither stall the service nor lose a span: a bad trace, a store that refuses, a dead sink. */
+class ServiceFaultsIT {
+  @RegisterExtension static final KafkaExtension broker = new KafkaExtension();
+
+  private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final String BAD_TRACE = "00000000000000000000000000000bad";
+
+  private final TestClock clock = new TestClock(T0);
+  private final String in = KafkaBroker.uniqueTopic("ingest-spans");
+  private final String out = KafkaBroker.uniqueTopic("buffered-segments");
+  private final String deadLetters = KafkaBroker.uniqueTopic("dead-letters");
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+  }
+
+  private SpanConsumer consumer(SegmentStore store, KafkaSinkOptions.Builder sink,
+      SpanConsumerOptions.Builder options) {
+    broker.get().createTopic(in, 1, Map.of());
+    broker.get().createTopic(out, 1, Map.of());
+    broker.get().createTopic(deadLetters, 1, Map.of());
+    KafkaSegmentSink kafka =
+        KafkaSegmentSink.create(sink.bootstrapServers(broker.get().bootstrapServers()).topic(out).build());
+    SpanBuffer buffer =
+        SpanBuffer.create(SpanBufferConfig.builder().maxMessageBytes(kafka.maxMessageBytes()).build(), store, kafka);
+    SpanConsumer consumer = SpanConsumer.create(options.bootstrapServers(broker.get().bootstrapServers()).topic(in)
+        .groupId("segbuf-" + in).clock(clock).deadLetterTopic(deadLetters).build(), buffer);
+    toClose.add(kafka);
+    return consumer;
+  }
+
+  private Set<String> produce(int traces, Instant start) {
+    try (KafkaProducer<byte[], byte[]> input = broker.get().producer()) {
+      return InputTraces.produce(input, in, traces, 2, 10, start);
+    }
+  }
+
+  private void produceBadTrace() {
+    try (KafkaProducer<byte[], byte[]> input = broker.get().producer()) {
+      input.send(new ProducerRecord<>(in, null, T0.toEpochMilli(), null, TestSpans.span(1).trace(BAD_TRACE).bytes()))
+          .get();
+    } catch (InterruptedException | ExecutionException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static Set<String> spanIds(List<ConsumerRecord<byte[], byte[]>> records) {
+    Set<String> ids = new HashSet<>();
+    OutputRecords.decode(records).forEach(o -> ids.addAll(o.spanIds()));
+    return ids;
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+    Header h = r.headers().lastHeader(name);
+    assertThat(h).as(name).isNotNull();
+    return new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void segmentTheStoreCannotFlushIsBackedOffAndTheRestOfThePartitionFlowsOn() throws Exception {
+    TraceFailingStore store = new TraceFailingStore(SegmentStore.inMemory());
+    store.refuseFlushes(TraceId.parse(BAD_TRACE));
+    SpanConsumer consumer = consumer(store, KafkaSinkOptions.builder(), SpanConsumerOptions.builder());
+    consumer.start("faults");
+    toClose.add(consumer);
+    produceBadTrace(); // the oldest segment of the partition, listed first at every flush
+    Set<String> spans = produce(20, T0.plusSeconds(1));
+    Await.until("every span polled", WAIT, () -> consumer.stats().polledRecords() > spans.size());
+    clock.advance(Duration.ofHours(1));
+
+    assertThat(spanIds(broker.get().readUntil(out, r -> spanIds(r).containsAll(spans), WAIT))).containsAll(spans);
+    assertThat(consumer.stats().paused()).as("a failing segment does not pause its partition").isFalse();
+    assertThat(store.usage().spans()).isEqualTo(1);
+  }
+
+  @Test
+  void spanTheStoreKeepsRefusingGoesToTheDeadLetterTopicWithTheReasonAndTheRestIsTaken() {
+    TraceFailingStore store = new TraceFailingStore(SegmentStore.inMemory());
+    store.refuseAdds(TraceId.parse(BAD_TRACE));
+    SpanConsumer consumer = consumer(store, KafkaSinkOptions.builder(),
+        SpanConsumerOptions.builder().deadLetterAfterRefusals(3).consumerProperty("max.poll.records", "1000"));
+    Set<String> spans = new HashSet<>(produce(5, T0));
+    produceBadTrace();
+    spans.addAll(produce(5, T0.plusSeconds(1)));
+    consumer.start("faults");
+    toClose.add(consumer);
+    // each refusal waits its back-off on the consumer's clock
+    Await.until("the refused span dead-lettered", WAIT, () -> {
+      clock.advance(Duration.ofSeconds(1));
+      return consumer.stats().deadLettered() == 1;
+    });
+    clock.advance(Duration.ofHours(1));
+
+    assertThat(spanIds(broker.get().readUntil(out, r -> spanIds(r).containsAll(spans), WAIT))).containsAll(spans);
+    List<ConsumerRecord<byte[], byte[]>> copies = broker.get().readAll(deadLetters, 1, WAIT);
+    assertThat(copies).hasSize(1);
+    assertThat(header(copies.get(0), SpanConsumer.REFUSED_REASON)).contains("store refuses trace " + BAD_TRACE);
+    assertThat(header(copies.get(0), SpanConsumer.SOURCE_OFFSET)).isEqualTo("15");
+    assertThat(consumer.stats().storeFailures()).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void invalidSpanDetailReachesTheDeadLetterHeaderWithoutControlCharacters() {
+    SpanConsumer consumer = consumer(SegmentStore.inMemory(), KafkaSinkOptions.builder(),
+        SpanConsumerOptions.builder());
+    consumer.start("faults");
+    toClose.add(consumer);
+    String hostile = "{\"trace_id\":\"0123456789abcdef0123456789abcdef\",\"span_id\":\"ab\\n\\u001b[31mcd\","
+        + "\"project_id\":1,\"end_timestamp\":1}";
+    try (KafkaProducer<byte[], byte[]> input = broker.get().producer()) {
+      input.send(new ProducerRecord<>(in, null, T0.toEpochMilli(), null, hostile.getBytes(StandardCharsets.UTF_8)))
+          .get();
+    } catch (InterruptedException | ExecutionException e) {
+      throw new AssertionError(e);
+    }
+
+    List<ConsumerRecord<byte[], byte[]>> copies = broker.get().readAll(deadLetters, 1, WAIT);
+    assertThat(copies).hasSize(1);
+    String detail = header(copies.get(0), SpanConsumer.INVALID_DETAIL);
+    assertThat(detail.chars()).as(detail).noneMatch(Character::isISOControl);
+  }
+
+  @Test
+  void sinkThatCanNeverSendStopsTheServiceWithoutCommittingWhatItDidNotFlush() throws Exception {
+    // a producer speaking TLS to a plaintext listener: its handshake fails, an AuthenticationException
+    SpanConsumer consumer = consumer(SegmentStore.inMemory(),
+        KafkaSinkOptions.builder().producerProperty("security.protocol", "SSL"), SpanConsumerOptions.builder());
+    Set<String> spans = produce(5, T0);
+    CompletableFuture<Void> running = CompletableFuture.runAsync(consumer);
+    Await.until("every span polled", WAIT, () -> consumer.stats().polledRecords() >= spans.size());
+    clock.advance(Duration.ofHours(1));
+
+    assertThat(consumer.awaitStopped(60, TimeUnit.SECONDS)).as("the service stops by itself").isTrue();
+    assertThat(running).failsWithin(Duration.ofSeconds(10)).withThrowableThat()
+        .havingCause().isInstanceOf(FatalSinkException.class)
+        .withMessageContaining(out);
+    assertThat(broker.get().committedOffsetSum("segbuf-" + in)).as("nothing flushed, nothing committed").isZero();
+  }
+}
