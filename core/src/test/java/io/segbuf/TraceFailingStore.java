@@ -3,17 +3,22 @@ package io.segbuf;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A real in-memory store that fails on purpose for one trace: it refuses every batch holding a span of the trace
  * ({@link #refuseAdds}), or throws when a segment of the trace is sealed or read ({@link #refuseFlushes}), the way
- * a store error or an undecodable stored frame would. Shipped in core's test-jar.
+ * a store error or an undecodable stored frame would. It can also hold the next add until a latch opens ({@link
+ * #holdNextAdd}, a slow store) and claim to be durable ({@link #claimDurable}, as a shared store would). Shipped in
+ * core's test-jar.
  */
 public final class TraceFailingStore implements SegmentStore {
   private final SegmentStore store;
   private volatile @Nullable TraceId refusedAdds;
   private volatile @Nullable TraceId refusedFlushes;
+  private volatile @Nullable CountDownLatch holdNextAdd;
+  private volatile boolean durable;
 
   public TraceFailingStore(SegmentStore store) {
     this.store = store;
@@ -31,8 +36,30 @@ public final class TraceFailingStore implements SegmentStore {
     return this;
   }
 
+  /** The next add waits until {@code latch} opens. */
+  public TraceFailingStore holdNextAdd(CountDownLatch latch) {
+    this.holdNextAdd = latch;
+    return this;
+  }
+
+  /** {@link #durable()} answers {@code durable} from now on (the in-memory store answers false). */
+  public TraceFailingStore claimDurable(boolean durable) {
+    this.durable = durable;
+    return this;
+  }
+
   @Override
   public AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now) {
+    CountDownLatch latch = holdNextAdd;
+    if (latch != null) {
+      holdNextAdd = null;
+      try {
+        latch.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SegbufException("interrupted while held", e);
+      }
+    }
     TraceId refused = refusedAdds;
     for (Span span : spans) {
       if (span.traceId().equals(refused)) {
@@ -82,7 +109,7 @@ public final class TraceFailingStore implements SegmentStore {
 
   @Override
   public boolean durable() {
-    return store.durable();
+    return durable || store.durable();
   }
 
   @Override

@@ -126,6 +126,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   private final AtomicLong deadLettered = new AtomicLong();
   private final AtomicLong pauses = new AtomicLong();
   private final AtomicLong resumes = new AtomicLong();
+  private final AtomicLong lostPartitions = new AtomicLong();
   private volatile boolean paused;
   private volatile int assignedPartitions;
   private volatile long lag;
@@ -225,7 +226,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   public ConsumerStats stats() {
     return new ConsumerStats(polledRecords.get(), commits.get(), storeFailures.get(), skippedRecords.get(),
         flushCycles.get(), rejectedMessages.get(), rejectedSpans.get(), deadLettered.get(), pauses.get(),
-        resumes.get(), paused, assignedPartitions, lag);
+        resumes.get(), paused, lostPartitions.get(), assignedPartitions, lag);
   }
 
   private void cycle() {
@@ -798,6 +799,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       // Another consumer may own them already: their offsets cannot be committed. A local store flushes what only
       // it holds; a durable one leaves it to the new owner, who sees it, rather than flush beside it.
       log.warn("lost {}", partitions);
+      lostPartitions.addAndGet(partitions.size());
       release(partitions, !durableStore && fatal.get() == null, false);
     }
 

@@ -3,6 +3,8 @@ package io.segbuf.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.segbuf.FatalSinkException;
+import io.segbuf.FlushReason;
+import io.segbuf.SegmentSink;
 import io.segbuf.SegmentStore;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,6 +30,9 @@ import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.jspecify.annotations.Nullable;
 
 /** Faults that must neither stall the service nor lose a span: a bad trace, a store that refuses, a dead sink. */
 class ServiceFaultsIT {
@@ -41,6 +47,7 @@ class ServiceFaultsIT {
   private final String out = KafkaBroker.uniqueTopic("buffered-segments");
   private final String deadLetters = KafkaBroker.uniqueTopic("dead-letters");
   private final List<AutoCloseable> toClose = new ArrayList<>();
+  private @Nullable SpanBuffer buffer;
 
   @AfterEach
   void closeAll() throws Exception {
@@ -51,13 +58,20 @@ class ServiceFaultsIT {
 
   private SpanConsumer consumer(SegmentStore store, KafkaSinkOptions.Builder sink,
       SpanConsumerOptions.Builder options) {
+    return consumer(store, sink, options, null);
+  }
+
+  /** A consumer over {@code store}; its sink is the Kafka sink, or {@code failing} when given. */
+  private SpanConsumer consumer(SegmentStore store, KafkaSinkOptions.Builder sink,
+      SpanConsumerOptions.Builder options, @Nullable SegmentSink failing) {
     broker.get().createTopic(in, 1, Map.of());
     broker.get().createTopic(out, 1, Map.of());
     broker.get().createTopic(deadLetters, 1, Map.of());
     KafkaSegmentSink kafka =
         KafkaSegmentSink.create(sink.bootstrapServers(broker.get().bootstrapServers()).topic(out).build());
-    SpanBuffer buffer =
-        SpanBuffer.create(SpanBufferConfig.builder().maxMessageBytes(kafka.maxMessageBytes()).build(), store, kafka);
+    SpanBuffer buffer = SpanBuffer.create(SpanBufferConfig.builder().maxMessageBytes(kafka.maxMessageBytes()).build(),
+        store, failing != null ? failing : kafka);
+    this.buffer = buffer;
     SpanConsumer consumer = SpanConsumer.create(options.bootstrapServers(broker.get().bootstrapServers()).topic(in)
         .groupId("segbuf-" + in).clock(clock).deadLetterTopic(deadLetters).build(), buffer);
     toClose.add(kafka);
@@ -170,5 +184,51 @@ class ServiceFaultsIT {
         .havingCause().isInstanceOf(FatalSinkException.class)
         .withMessageContaining(out);
     assertThat(broker.get().committedOffsetSum("segbuf-" + in)).as("nothing flushed, nothing committed").isZero();
+  }
+
+  @Test
+  void closedWhileTheSinkFailsItCommitsOnlyUpToTheOldestSpanNotSent() throws Exception {
+    SegmentSink away = message -> CompletableFuture.failedFuture(
+        new org.apache.kafka.common.errors.NotLeaderOrFollowerException("leader moving"));
+    SpanConsumer consumer =
+        consumer(SegmentStore.inMemory(), KafkaSinkOptions.builder(), SpanConsumerOptions.builder(), away);
+    consumer.start("faults");
+    Set<String> spans = produce(5, T0);
+    Await.until("every span polled", WAIT, () -> consumer.stats().polledRecords() >= spans.size());
+    clock.advance(Duration.ofHours(1)); // due: every send fails, the segments stay sealed
+
+    consumer.close();
+
+    assertThat(consumer.awaitStopped(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(broker.get().committedOffsetSum("segbuf-" + in)).as("no span was sent").isZero();
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void lostPartitionIsFlushedByItsLosingConsumerOnlyWhenTheStoreIsLocal(boolean durable) throws Exception {
+    TraceFailingStore store = new TraceFailingStore(SegmentStore.inMemory()).claimDurable(durable);
+    SpanConsumer consumer = consumer(store, KafkaSinkOptions.builder(),
+        SpanConsumerOptions.builder().consumerProperty("max.poll.interval.ms", "2000"));
+    consumer.start("faults");
+    toClose.add(consumer);
+    Set<String> spans = produce(3, T0);
+    Await.until("every span polled", WAIT, () -> consumer.stats().polledRecords() >= spans.size());
+
+    // a store call outlasting max.poll.interval.ms: the consumer leaves its group and loses its partition
+    CountDownLatch slowStore = new CountDownLatch(1);
+    store.holdNextAdd(slowStore);
+    produce(1, T0.plusSeconds(1));
+    Await.until("the consumer out of its group", WAIT, () -> broker.get().groupMembers("segbuf-" + in) == 0);
+    slowStore.countDown();
+    Await.until("the partition lost", WAIT, () -> consumer.stats().lostPartitions() == 1);
+
+    SpanBuffer buffer = this.buffer;
+    assertThat(buffer).isNotNull();
+    long drained = buffer.stats().flushReasons().getOrDefault(FlushReason.SHUTDOWN, 0L);
+    if (durable) {
+      assertThat(drained).as("left to the new owner, who sees the durable store").isZero();
+    } else {
+      assertThat(drained).as("only this process holds them: flushed").isPositive();
+    }
   }
 }
