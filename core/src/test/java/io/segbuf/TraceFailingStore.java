@@ -4,11 +4,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A real in-memory store that fails on purpose for one trace: it refuses every batch holding a span of the trace
- * ({@link #refuseAdds}), or throws when a segment of the trace is sealed or read ({@link #refuseFlushes}), the way
+ * A real in-memory store that fails on purpose: it refuses the next batches whatever they hold ({@link
+ * #refuseNextAdds}, a store that is down), every batch holding a span of one trace ({@link #refuseAdds}), or throws when a segment of the trace is sealed or read ({@link #refuseFlushes}), the way
  * a store error or an undecodable stored frame would. It can also hold the next add until a latch opens ({@link
  * #holdNextAdd}, a slow store) and claim to be durable ({@link #claimDurable}, as a shared store would). Shipped in
  * core's test-jar.
@@ -19,9 +20,16 @@ public final class TraceFailingStore implements SegmentStore {
   private volatile @Nullable TraceId refusedFlushes;
   private volatile @Nullable CountDownLatch holdNextAdd;
   private volatile boolean durable;
+  private final AtomicInteger refuseNext = new AtomicInteger();
 
   public TraceFailingStore(SegmentStore store) {
     this.store = store;
+  }
+
+  /** The next {@code batches} adds are refused, as by a store that is down. */
+  public TraceFailingStore refuseNextAdds(int batches) {
+    refuseNext.set(batches);
+    return this;
   }
 
   /** Every batch holding a span of {@code trace} is refused whole from now on (null: none). */
@@ -59,6 +67,9 @@ public final class TraceFailingStore implements SegmentStore {
         Thread.currentThread().interrupt();
         throw new SegbufException("interrupted while held", e);
       }
+    }
+    if (refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      throw new SegbufException("store unavailable");
     }
     TraceId refused = refusedAdds;
     for (Span span : spans) {

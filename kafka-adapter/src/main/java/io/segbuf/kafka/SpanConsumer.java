@@ -55,21 +55,29 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code ingest-spans} consumer loop (DESIGN.md §5): reads spans, offers them to a {@link SpanBuffer} with
- * shard = partition number, commits offsets once the store holds them, and flushes the partitions it owns.
+ * shard = partition number, commits what is safe, and flushes the partitions it owns.
  *
  * <p>The polling thread runs cycles: poll; per partition, offer the records' values at the partition's time;
  * commit; publish each owned partition's time; apply backpressure. Flusher threads flush each owned partition at
  * its published time, a shard at a time under the shard's lock (so several threads share the partitions and never
  * flush one shard at once), and waiting for the sink never delays polling ({@link
  * SpanConsumerOptions#flushThreads()}; with none, the polling thread flushes between polls). A partition's time is
- * its event time
- * (the largest record timestamp seen) until it is caught up (no lag as of the last poll), then the wall clock
- * (never going back). Backpressure pauses every owned partition, while polling goes on, when the store's memory
- * fraction or buffered bytes reach their limit or a shard's flush has been at {@code maxFlushSegments} (or failing)
- * for {@code laggingFlushCycles} cycles in a row; it resumes once the store is below {@value
- * SpanConsumerOptions#RESUME_FACTOR} of the limit and no shard lags. While paused for memory, partitions flush at
- * the wall clock, since their event time cannot move. Nothing is dropped: a batch the store refuses is read again;
- * a segment the sink fails to take stays sealed and is sent again.
+ * its event time (the largest record timestamp seen) until it is caught up (no lag as of the last poll), then the
+ * wall clock (never going back).
+ *
+ * <p>Commits: with a durable store ({@link io.segbuf.SegmentStore#durable()}) every offset the store took; with
+ * one that is not (the in-memory store), a partition's offsets only up to its oldest record whose span is not
+ * flushed yet ({@link Watermarks}), so that a crash reads again, rather than loses, what was buffered.
+ *
+ * <p>Backpressure pauses, while polling goes on, every owned partition when the store's memory fraction or
+ * buffered bytes reach their limit (until the store is below {@value SpanConsumerOptions#RESUME_FACTOR} of it;
+ * partitions then flush at the wall clock, since their event time cannot move), and only the partition concerned
+ * when its shard's flush has been at {@code maxFlushSegments} (or its sends failing) for {@code laggingFlushCycles}
+ * cycles in a row, or when the store refused its batch (until the back-off is over). Nothing is dropped: a batch
+ * the store refuses is read again (or, span by span, dead-lettered: {@link
+ * SpanConsumerOptions#deadLetterAfterRefusals()}); a segment the sink fails to take stays sealed and is sent again;
+ * a segment whose flush throws is backed off alone while the rest of its shard flushes. A {@link
+ * FatalSinkException} stops the loop without flushing more.
  *
  * <p>{@link #run()} runs the loop on the calling thread until {@link #close()} is called from another; then it
  * stops polling, drains (or hands over, per {@link SpanConsumerOptions#drainOnRevoke()}) the owned partitions,
@@ -164,7 +172,12 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     return thread;
   }
 
-  /** Runs the loop until {@link #close()}; then drains, commits and closes the Kafka consumer. Once only. */
+  /**
+   * Runs the loop until {@link #close()}; then drains, commits and closes the Kafka consumer. Once only.
+   *
+   * @throws FatalSinkException when the sink failed for good: the loop stopped by itself, flushing nothing more
+   *     and committing only what was safe (see the class comment)
+   */
   @Override
   public void run() {
     if (!started.compareAndSet(false, true)) {
@@ -799,8 +812,8 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       // Another consumer may own them already: their offsets cannot be committed. A local store flushes what only
       // it holds; a durable one leaves it to the new owner, who sees it, rather than flush beside it.
       log.warn("lost {}", partitions);
-      lostPartitions.addAndGet(partitions.size());
       release(partitions, !durableStore && fatal.get() == null, false);
+      lostPartitions.addAndGet(partitions.size());
     }
 
     @Override

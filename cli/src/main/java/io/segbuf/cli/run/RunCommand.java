@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.segbuf.BufferStats;
 import io.segbuf.ChunkingStrategy;
 import io.segbuf.ConfigException;
+import io.segbuf.FatalSinkException;
 import io.segbuf.SegmentSink;
 import io.segbuf.SegmentStore;
 import io.segbuf.SpanBuffer;
@@ -56,7 +57,8 @@ import picocli.CommandLine.Spec;
       "(bootstrap-servers=..., root-timeout=...), and producer.<name> / consumer.<name> set Kafka client",
       "properties. Options on the command line win over the file.",
       "Runs until SIGTERM or Ctrl-C; then stops polling, flushes everything it holds, commits and exits.",
-      "Exit status: 143 (SIGTERM) or 130 (Ctrl-C) after a clean drain, 1 failed, 2 bad options."
+      "Exit status: 143 (SIGTERM) or 130 (Ctrl-C) after a clean drain, 1 failed (for example the producer was",
+      "refused for good: it stops without flushing more), 2 bad options."
     })
 public final class RunCommand implements Callable<Integer> {
 
@@ -253,6 +255,10 @@ public final class RunCommand implements Callable<Integer> {
       consumer.run();
       err.println(summary(buffer.stats(), consumer.stats()));
       return 0;
+    } catch (FatalSinkException e) {
+      // the consumer stopped by itself, committing only what it had flushed
+      err.println("segbuf run: stopped: " + e.getMessage().replaceAll("\\p{Cntrl}", " "));
+      return 1;
     } catch (RuntimeException e) {
       err.println("segbuf run: " + e);
       return 1;

@@ -12,8 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -37,8 +35,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RunKilledInMemoryJarIT {
   @RegisterExtension static final KafkaExtension broker = new KafkaExtension();
 
-  private static final Path JAR = Path.of("target", "segbuf.jar").toAbsolutePath();
-  private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
   private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final List<Integer> PARTITIONS = List.of(0, 1);
@@ -49,21 +45,17 @@ class RunKilledInMemoryJarIT {
   private final String out = KafkaBroker.uniqueTopic("buffered-segments");
   private final String group = "segbuf-" + in;
   private final HttpClient http = HttpClient.newHttpClient();
+  private final JarProcesses jar = new JarProcesses("RunKilledInMemoryJarIT");
 
   private Process run(String name) throws IOException {
-    return new ProcessBuilder(JAVA, "-jar", JAR.toString(), "run",
+    return jar.start(name, "run",
         "--bootstrap-servers", broker.get().bootstrapServers(), "--input-topic", in, "--output-topic", out,
         "--group-id", group, "--metrics-port", "0",
-        "--consumer-property", "session.timeout.ms=6000", "--consumer-property", "heartbeat.interval.ms=1000")
-        .redirectErrorStream(true).redirectOutput(logFile(name).toFile()).start();
-  }
-
-  private Path logFile(String name) {
-    return Path.of("target", "RunKilledInMemoryJarIT-" + name + ".log").toAbsolutePath();
+        "--consumer-property", "session.timeout.ms=6000", "--consumer-property", "heartbeat.interval.ms=1000");
   }
 
   private String log(String name) throws IOException {
-    return Files.readString(logFile(name));
+    return jar.log(name);
   }
 
   /** Records the process polled, from its metrics endpoint; -1 until the endpoint is up. */
