@@ -356,6 +356,8 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   /** Offers each record alone; dead-letters those the store refuses, unless it refuses all. True when done. */
   private boolean offerOneByOne(TopicPartition tp, PartitionState state, List<ConsumerRecord<byte[], byte[]>> records,
       List<Future<RecordMetadata>> deadLetterAcks) {
+    // invalid spans among them are copied with the cycle's other copies; refused ones are awaited here, since a
+    // refused span that could not be copied must be read again
     Map<Integer, RuntimeException> refusedSpans = new LinkedHashMap<>();
     List<Integer> taken = new ArrayList<>();
     List<OfferResult> results = new ArrayList<>();
@@ -379,20 +381,46 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       offered(tp, state, List.of(records.get(taken.get(k))), results.get(k), seqs.get(k), deadLetterAcks);
     }
     String topic = options.deadLetterTopic();
+    Map<ConsumerRecord<byte[], byte[]>, Future<RecordMetadata>> copies = new LinkedHashMap<>();
     refusedSpans.forEach((i, e) -> {
       ConsumerRecord<byte[], byte[]> r = records.get(i);
       String reason = Printable.escape(e.toString());
-      log.warn("{}: the store refuses the span at offset {} ({}); copied to {}", tp, r.offset(), reason, topic);
+      log.warn("{}: the store refuses the span at offset {} ({}); copying it to {}", tp, r.offset(), reason, topic);
       if (deadLetters != null && topic != null) {
-        deadLetterAcks.add(deadLetters.send(deadLetter(topic, tp, r, REFUSED_REASON, reason, null)));
+        copies.put(r, deadLetters.send(deadLetter(topic, tp, r, REFUSED_REASON, reason, null)));
       }
     });
     long next = records.get(records.size() - 1).offset() + 1;
-    state.nextOffset = Math.max(state.nextOffset, next);
-    pending.put(tp, new OffsetAndMetadata(state.nextOffset));
-    state.refusals = 0;
-    state.retryAtMillis = 0;
+    for (Map.Entry<ConsumerRecord<byte[], byte[]>, Future<RecordMetadata>> copy : copies.entrySet()) {
+      if (!acknowledged(copy.getValue())) {
+        // Neither stored nor copied: read again from it (the spans taken after it come again as duplicates).
+        next = copy.getKey().offset();
+        consumer.seek(tp, next);
+        break;
+      }
+      deadLettered.incrementAndGet();
+    }
+    state.nextOffset = next;
+    pending.put(tp, new OffsetAndMetadata(next));
+    if (next > records.get(records.size() - 1).offset()) {
+      state.refusals = 0;
+      state.retryAtMillis = 0;
+    }
     return true;
+  }
+
+  private boolean acknowledged(Future<RecordMetadata> ack) {
+    try {
+      ack.get();
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (java.util.concurrent.ExecutionException e) {
+      log.error("a span the store refuses could not be copied to {}; it is read again",
+          options.deadLetterTopic(), e.getCause());
+      return false;
+    }
   }
 
   /** Partitions this group never committed: start where {@code auto.offset.reset} says. */

@@ -257,7 +257,7 @@ public final class RunCommand implements Callable<Integer> {
       return 0;
     } catch (FatalSinkException e) {
       // the consumer stopped by itself, committing only what it had flushed
-      err.println("segbuf run: stopped: " + e.getMessage().replaceAll("\\p{Cntrl}", " "));
+      err.println("segbuf run: stopped: " + String.valueOf(e.getMessage()).replaceAll("\\p{Cntrl}", " "));
       return 1;
     } catch (RuntimeException e) {
       err.println("segbuf run: " + e);
