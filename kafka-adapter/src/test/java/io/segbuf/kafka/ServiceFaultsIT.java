@@ -49,6 +49,7 @@ class ServiceFaultsIT {
   private final String deadLetters = KafkaBroker.uniqueTopic("dead-letters");
   private final List<AutoCloseable> toClose = new ArrayList<>();
   private @Nullable SpanBuffer buffer;
+  private Map<String, String> deadLetterConfig = Map.of();
 
   @AfterEach
   void closeAll() throws Exception {
@@ -67,7 +68,7 @@ class ServiceFaultsIT {
       SpanConsumerOptions.Builder options, @Nullable SegmentSink failing) {
     broker.get().createTopic(in, 1, Map.of());
     broker.get().createTopic(out, 1, Map.of());
-    broker.get().createTopic(deadLetters, 1, Map.of());
+    broker.get().createTopic(deadLetters, 1, deadLetterConfig);
     KafkaSinkOptions sinkOptions = sink.bootstrapServers(broker.get().bootstrapServers()).build();
     KafkaSegmentSink kafka = KafkaSegmentSink.create(
         sinkOptions.topic().equals(KafkaSinkOptions.DEFAULT_TOPIC) ? sinkOptions.toBuilder().topic(out).build()
@@ -149,6 +150,31 @@ class ServiceFaultsIT {
     assertThat(header(copies.get(0), SpanConsumer.REFUSED_REASON)).contains("store refuses trace " + BAD_TRACE);
     assertThat(header(copies.get(0), SpanConsumer.SOURCE_OFFSET)).isEqualTo("15");
     assertThat(consumer.stats().storeFailures()).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void refusedSpanThatCannotBeDeadLetteredIsReadAgainAndNeverCommittedPast() {
+    deadLetterConfig = Map.of("max.message.bytes", "64"); // every copy is refused as too large
+    TraceFailingStore store = new TraceFailingStore(SegmentStore.inMemory());
+    store.refuseAdds(TraceId.parse(BAD_TRACE));
+    SpanConsumer consumer = consumer(store, KafkaSinkOptions.builder(),
+        SpanConsumerOptions.builder().deadLetterAfterRefusals(2).consumerProperty("max.poll.records", "1000"));
+    Set<String> spans = new HashSet<>(produce(5, T0));
+    produceBadTrace();
+    Set<String> after = produce(5, T0.plusSeconds(1));
+    consumer.start("faults");
+    toClose.add(consumer);
+    Await.until("the refused span tried span by span several times", WAIT, () -> {
+      clock.advance(Duration.ofSeconds(1));
+      return consumer.stats().storeFailures() >= 6;
+    });
+    clock.advance(Duration.ofHours(1));
+
+    assertThat(spanIds(broker.get().readUntil(out, r -> spanIds(r).containsAll(spans), WAIT))).containsAll(spans)
+        .containsAll(after);
+    assertThat(consumer.stats().deadLettered()).isZero();
+    assertThat(broker.get().committedOffsetSum("segbuf-" + in)).as("never past the span neither stored nor copied")
+        .isLessThanOrEqualTo(15);
   }
 
   @Test

@@ -37,7 +37,6 @@ class RunKilledInMemoryJarIT {
 
   private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
   private static final Duration WAIT = Duration.ofSeconds(90);
-  private static final List<Integer> PARTITIONS = List.of(0, 1);
   private static final Pattern ENDPOINT = Pattern.compile("metrics at (http://\\S+/metrics)");
   private static final Pattern RECORDS = Pattern.compile("segbuf_consumer_records_total\\{[^}]*} ([0-9.E]+)");
 
