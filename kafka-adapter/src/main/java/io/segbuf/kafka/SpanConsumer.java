@@ -10,7 +10,6 @@ import io.segbuf.StoreUsage;
 import io.segbuf.kafka.internal.HeldRecords;
 import io.segbuf.kafka.internal.Printable;
 import io.segbuf.kafka.internal.Watermarks;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -24,7 +23,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,11 +40,8 @@ import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.jspecify.annotations.Nullable;
@@ -86,17 +81,12 @@ import org.slf4j.LoggerFactory;
 public final class SpanConsumer implements Runnable, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SpanConsumer.class);
   private static final long UNKNOWN = Long.MIN_VALUE;
-  static final String INVALID_REASON = "invalid_reason";
-  static final String INVALID_DETAIL = "invalid_detail";
-  static final String SOURCE_PARTITION = "source_partition";
-  static final String SOURCE_OFFSET = "source_offset";
-  static final String REFUSED_REASON = "refused_reason";
   /** The first wait before a batch the store refused is read again; it doubles up to {@link #MAX_REFUSAL_DELAY}. */
   static final long FIRST_REFUSAL_DELAY_MILLIS = 100;
   static final long MAX_REFUSAL_DELAY_MILLIS = 10_000;
 
   private final Consumer<byte[], byte[]> consumer;
-  private final @Nullable Producer<byte[], byte[]> deadLetters;
+  private final DeadLetters deadLetters;
   private final SpanConsumerOptions options;
   private final SpanBuffer buffer;
   /** Commit after the store took the spans (durable), or up to the oldest span not yet flushed (not durable). */
@@ -131,7 +121,6 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   private final AtomicLong flushCycles = new AtomicLong();
   private final AtomicLong rejectedMessages = new AtomicLong();
   private final AtomicLong rejectedSpans = new AtomicLong();
-  private final AtomicLong deadLettered = new AtomicLong();
   private final AtomicLong pauses = new AtomicLong();
   private final AtomicLong resumes = new AtomicLong();
   private final AtomicLong lostPartitions = new AtomicLong();
@@ -142,7 +131,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   SpanConsumer(Consumer<byte[], byte[]> consumer, @Nullable Producer<byte[], byte[]> deadLetters,
       SpanConsumerOptions options, SpanBuffer buffer) {
     this.consumer = consumer;
-    this.deadLetters = deadLetters;
+    this.deadLetters = new DeadLetters(deadLetters, options.deadLetterTopic());
     this.options = options;
     this.buffer = buffer;
     this.durableStore = buffer.durable();
@@ -238,7 +227,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
 
   public ConsumerStats stats() {
     return new ConsumerStats(polledRecords.get(), commits.get(), storeFailures.get(), skippedRecords.get(),
-        flushCycles.get(), rejectedMessages.get(), rejectedSpans.get(), deadLettered.get(), pauses.get(),
+        flushCycles.get(), rejectedMessages.get(), rejectedSpans.get(), deadLetters.copied(), pauses.get(),
         resumes.get(), paused, lostPartitions.get(), assignedPartitions, lag);
   }
 
@@ -253,11 +242,10 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       skipToLogStart(e.offsetOutOfRangePartitions());
       return;
     }
-    List<Future<RecordMetadata>> deadLetterAcks = new ArrayList<>();
     for (TopicPartition tp : records.partitions()) {
-      offer(tp, records.records(tp), deadLetterAcks);
+      offer(tp, records.records(tp));
     }
-    awaitDeadLetters(deadLetterAcks);
+    deadLetters.awaitInvalid();
     commit();
     publishFlushTimes();
     if (flushers.isEmpty()) {
@@ -266,8 +254,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     applyBackpressure();
   }
 
-  private void offer(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records,
-      List<Future<RecordMetadata>> deadLetterAcks) {
+  private void offer(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records) {
     PartitionState state = owned.computeIfAbsent(tp, this::newState);
     if (state.retryAtMillis > options.clock().millis()) {
       // fetched before the partition was paused for its back-off: read again once it is over
@@ -287,10 +274,10 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     try {
       result = buffer.offer(tp.partition(), values, positions(firstSeq, records.size()), nowOrWallClock(tp, state));
     } catch (RuntimeException e) {
-      refused(tp, state, records, e, deadLetterAcks);
+      refused(tp, state, records, e);
       return;
     }
-    offered(tp, state, records, result, firstSeq, deadLetterAcks);
+    offered(tp, state, records, result, firstSeq);
   }
 
   /** Positions for the next {@code count} records; never reused, even for a batch the store refused in part. */
@@ -309,9 +296,9 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   }
 
   private void offered(TopicPartition tp, PartitionState state, List<ConsumerRecord<byte[], byte[]>> records,
-      OfferResult result, long firstSeq, List<Future<RecordMetadata>> deadLetterAcks) {
+      OfferResult result, long firstSeq) {
     if (result.invalid() > 0) {
-      reportInvalid(tp, records, result, deadLetterAcks);
+      reportInvalid(tp, records, result);
     }
     if (!durableStore) {
       state.held.hold(firstSeq, records.size(), records.get(0).offset(), result.buffered());
@@ -335,7 +322,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
    * when the store refuses every one of them, it is the store that fails, not the spans, and the batch waits.
    */
   private void refused(TopicPartition tp, PartitionState state, List<ConsumerRecord<byte[], byte[]>> records,
-      RuntimeException error, List<Future<RecordMetadata>> deadLetterAcks) {
+      RuntimeException error) {
     storeFailures.incrementAndGet();
     state.refusals++;
     long delay = Math.min(MAX_REFUSAL_DELAY_MILLIS, FIRST_REFUSAL_DELAY_MILLIS << Math.min(state.refusals - 1, 16));
@@ -346,18 +333,15 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
           records.size(), first, Printable.escape(error.toString()));
     }
     log.debug("{}: store refusal {} of the batch at offset {}", tp, state.refusals, first, error);
-    if (deadLetters != null && state.refusals >= options.deadLetterAfterRefusals()
-        && offerOneByOne(tp, state, records, deadLetterAcks)) {
+    if (deadLetters.enabled() && state.refusals >= options.deadLetterAfterRefusals()
+        && offerOneByOne(tp, state, records)) {
       return;
     }
     consumer.seek(tp, first);
   }
 
   /** Offers each record alone; dead-letters those the store refuses, unless it refuses all. True when done. */
-  private boolean offerOneByOne(TopicPartition tp, PartitionState state, List<ConsumerRecord<byte[], byte[]>> records,
-      List<Future<RecordMetadata>> deadLetterAcks) {
-    // invalid spans among them are copied with the cycle's other copies; refused ones are awaited here, since a
-    // refused span that could not be copied must be read again
+  private boolean offerOneByOne(TopicPartition tp, PartitionState state, List<ConsumerRecord<byte[], byte[]>> records) {
     Map<Integer, RuntimeException> refusedSpans = new LinkedHashMap<>();
     List<Integer> taken = new ArrayList<>();
     List<OfferResult> results = new ArrayList<>();
@@ -378,27 +362,17 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       return false;
     }
     for (int k = 0; k < taken.size(); k++) {
-      offered(tp, state, List.of(records.get(taken.get(k))), results.get(k), seqs.get(k), deadLetterAcks);
+      offered(tp, state, List.of(records.get(taken.get(k))), results.get(k), seqs.get(k));
     }
-    String topic = options.deadLetterTopic();
-    Map<ConsumerRecord<byte[], byte[]>, Future<RecordMetadata>> copies = new LinkedHashMap<>();
-    refusedSpans.forEach((i, e) -> {
-      ConsumerRecord<byte[], byte[]> r = records.get(i);
-      String reason = Printable.escape(e.toString());
-      log.warn("{}: the store refuses the span at offset {} ({}); copying it to {}", tp, r.offset(), reason, topic);
-      if (deadLetters != null && topic != null) {
-        copies.put(r, deadLetters.send(deadLetter(topic, tp, r, REFUSED_REASON, reason, null)));
-      }
-    });
     long next = records.get(records.size() - 1).offset() + 1;
-    for (Map.Entry<ConsumerRecord<byte[], byte[]>, Future<RecordMetadata>> copy : copies.entrySet()) {
-      if (!acknowledged(copy.getValue())) {
+    for (Map.Entry<Integer, RuntimeException> refused : refusedSpans.entrySet()) {
+      ConsumerRecord<byte[], byte[]> r = records.get(refused.getKey());
+      if (!deadLetters.copyRefused(tp, r, refused.getValue())) {
         // Neither stored nor copied: read again from it (the spans taken after it come again as duplicates).
-        next = copy.getKey().offset();
+        next = r.offset();
         consumer.seek(tp, next);
         break;
       }
-      deadLettered.incrementAndGet();
     }
     state.nextOffset = next;
     pending.put(tp, new OffsetAndMetadata(next));
@@ -407,20 +381,6 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       state.retryAtMillis = 0;
     }
     return true;
-  }
-
-  private boolean acknowledged(Future<RecordMetadata> ack) {
-    try {
-      ack.get();
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    } catch (java.util.concurrent.ExecutionException e) {
-      log.error("a span the store refuses could not be copied to {}; it is read again",
-          options.deadLetterTopic(), e.getCause());
-      return false;
-    }
   }
 
   /** Partitions this group never committed: start where {@code auto.offset.reset} says. */
@@ -458,50 +418,16 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     });
   }
 
-  private void reportInvalid(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records, OfferResult result,
-      List<Future<RecordMetadata>> deadLetterAcks) {
+  private void reportInvalid(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records, OfferResult result) {
     for (int i = 0; i < records.size(); i++) {
       if (!(result.outcomes().get(i) instanceof Outcome.Invalid)) {
         continue;
       }
       Outcome.Invalid invalid = (Outcome.Invalid) result.outcomes().get(i);
       ConsumerRecord<byte[], byte[]> r = records.get(i);
-      String detail = Printable.escape(invalid.detail());
-      log.debug("invalid span at {}@{} ({}): {}", tp, r.offset(), invalid.reason(), detail);
-      String topic = options.deadLetterTopic();
-      if (deadLetters != null && topic != null) {
-        deadLetterAcks.add(
-            deadLetters.send(deadLetter(topic, tp, r, INVALID_REASON, invalid.reason().name(), detail)));
-      }
-    }
-  }
-
-  /** A copy of {@code r} for the dead-letter topic, with why in headers (text escaped by the caller). */
-  private static ProducerRecord<byte[], byte[]> deadLetter(String topic, TopicPartition tp,
-      ConsumerRecord<byte[], byte[]> r, String reasonHeader, String reason, @Nullable String detail) {
-    ProducerRecord<byte[], byte[]> copy = new ProducerRecord<>(topic, null, r.key(), r.value());
-    copy.headers().add(new RecordHeader(reasonHeader, reason.getBytes(StandardCharsets.UTF_8)));
-    if (detail != null) {
-      copy.headers().add(new RecordHeader(INVALID_DETAIL, detail.getBytes(StandardCharsets.UTF_8)));
-    }
-    copy.headers()
-        .add(new RecordHeader(SOURCE_PARTITION, ascii(Integer.toString(tp.partition()))))
-        .add(new RecordHeader(SOURCE_OFFSET, ascii(Long.toString(r.offset()))));
-    return copy;
-  }
-
-  private void awaitDeadLetters(List<Future<RecordMetadata>> acks) {
-    for (Future<RecordMetadata> ack : acks) {
-      try {
-        ack.get();
-        deadLettered.incrementAndGet();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (java.util.concurrent.ExecutionException e) {
-        log.error("a span could not be copied to {}; it is counted, not copied", options.deadLetterTopic(),
-            e.getCause());
-      }
+      log.debug("invalid span at {}@{} ({}): {}", tp, r.offset(), invalid.reason(),
+          Printable.escape(invalid.detail()));
+      deadLetters.copyInvalid(tp, r, invalid.reason().name(), invalid.detail());
     }
   }
 
@@ -784,13 +710,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("closing the Kafka consumer failed", e);
     }
-    if (deadLetters != null) {
-      deadLetters.close();
-    }
-  }
-
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
+    deadLetters.close();
   }
 
   /** Owned partitions, for tests and logs. */

@@ -346,12 +346,12 @@ class SpanConsumerIT {
     OutputRecords.assertExactlyOnce(readSpans(spans.size()), spans);
     assertThat(copies).hasSize(2);
     assertThat(copies).allSatisfy(r -> {
-      assertThat(r.headers().lastHeader(SpanConsumer.INVALID_REASON)).isNotNull();
-      assertThat(r.headers().lastHeader(SpanConsumer.SOURCE_OFFSET)).isNotNull();
+      assertThat(r.headers().lastHeader(DeadLetters.INVALID_REASON)).isNotNull();
+      assertThat(r.headers().lastHeader(DeadLetters.SOURCE_OFFSET)).isNotNull();
     });
-    assertThat(new String(copies.get(0).headers().lastHeader(SpanConsumer.INVALID_REASON).value(),
+    assertThat(new String(copies.get(0).headers().lastHeader(DeadLetters.INVALID_REASON).value(),
         StandardCharsets.US_ASCII)).isEqualTo("SPAN_ID");
-    assertThat(new String(copies.get(1).headers().lastHeader(SpanConsumer.INVALID_REASON).value(),
+    assertThat(new String(copies.get(1).headers().lastHeader(DeadLetters.INVALID_REASON).value(),
         StandardCharsets.US_ASCII)).isEqualTo("MALFORMED_JSON"); // a record without a value
     assertThat(running.consumer().stats().deadLettered()).isEqualTo(2);
     assertThat(running.buffer().stats().invalidTotal()).isEqualTo(2);
