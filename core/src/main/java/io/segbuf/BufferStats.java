@@ -23,6 +23,8 @@ import java.util.Map;
  * @param rejectedMessages messages the sink refused for good
  * @param rejectedSpans spans in them
  * @param sendFailures retriable send failures (the segment was flushed again later)
+ * @param failedSegments failed attempts to seal, read, encode or complete one segment (it was backed off alone
+ *     and tried again later)
  * @param flushReasons completed segment generations, by why they were flushed
  */
 public record BufferStats(
@@ -43,6 +45,7 @@ public record BufferStats(
     long rejectedMessages,
     long rejectedSpans,
     long sendFailures,
+    long failedSegments,
     Map<FlushReason, Long> flushReasons) {
 
   public BufferStats {

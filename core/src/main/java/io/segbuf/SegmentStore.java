@@ -75,6 +75,20 @@ public interface SegmentStore extends AutoCloseable {
   /** What the store holds now. */
   StoreUsage usage();
 
+  /**
+   * Whether a span is safe from the end of this process once {@link #add} returned, and seen by whichever process
+   * takes its shard over (a shared store such as Redis). A consumer then commits input as soon as the store holds
+   * it, and leaves a lost shard to its new owner.
+   *
+   * <p>False (the default, the in-memory store): spans live in this process until flushed. A consumer then commits
+   * input only up to the oldest span not yet flushed, so that a crash reads the rest again, and flushes a shard
+   * itself before it lets go of it. Such a store must return from {@link #read} the very {@link Span} objects
+   * {@link #add} stored (their {@link Span#position()} tells the consumer which inputs are out).
+   */
+  default boolean durable() {
+    return false;
+  }
+
   /** The shards that hold buffered segments. */
   Set<Integer> shards();
 

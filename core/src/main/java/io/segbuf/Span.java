@@ -6,10 +6,13 @@ import io.segbuf.internal.SpanPatcher;
 
 /**
  * One span as it arrived on {@code ingest-spans}: the fields the buffer reads, parsed once, and the original
- * bytes, kept untouched. Immutable and thread-safe. The span owns {@link #bytes()}: callers must not change the
+ * bytes, kept untouched. Immutable (but for the {@link #position()} the buffer sets once before storing it) and
+ * thread-safe. The span owns {@link #bytes()}: callers must not change the
  * array after {@link #parse(byte[])} nor change what {@link #bytes()} returns.
  */
 public final class Span implements ParseResult {
+  /** The {@link #position()} of a span offered without one. */
+  public static final long NO_POSITION = -1;
   private static final int HAS_PARENT = 1;
   private static final int IS_SEGMENT = 2;
   private static final int HAS_EXPLICIT_SEGMENT_ID = 4;
@@ -31,6 +34,8 @@ public final class Span implements ParseResult {
   private final int isSegmentStart;
   private final int isSegmentLength;
   private final int attributesStart;
+  /** Set once by {@link SpanBuffer#offer} before the span is stored, then only read. */
+  private long position = NO_POSITION;
 
   /**
    * Parses one span: one JSON object and nothing after it but white space. Never throws for bad data.
@@ -73,6 +78,19 @@ public final class Span implements ParseResult {
   /** The original bytes, untouched. Not a copy: do not modify. */
   public byte[] bytes() {
     return bytes;
+  }
+
+  /**
+   * The opaque position the caller gave with the span at {@link SpanBuffer#offer(int, java.util.List, long[],
+   * java.time.Instant)} (a consumer's record sequence, say), handed back in {@link FlushResult#completed()} once
+   * the span's generation is completed; {@link #NO_POSITION} when none was given.
+   */
+  public long position() {
+    return position;
+  }
+
+  void position(long position) {
+    this.position = position;
   }
 
   public int size() {

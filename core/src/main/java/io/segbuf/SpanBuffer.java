@@ -6,6 +6,7 @@ import io.segbuf.internal.StatsRecorder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The entry point for an embedding service: spans in through {@link #offer}, segments out through {@link
@@ -49,12 +50,32 @@ public final class SpanBuffer {
    * @param spans each one span's JSON bytes; the buffer keeps the arrays
    */
   public OfferResult offer(int shard, List<byte[]> spans, Instant now) {
+    return offer(shard, spans, null, now);
+  }
+
+  /**
+   * Like {@link #offer(int, List, Instant)}, and gives the span of {@code spans.get(i)} the position {@code
+   * positions[i]} (an opaque number of the caller's, such as a record sequence): {@link FlushResult#completed()}
+   * hands the spans back with it once their generation is completed, so that the caller can tell which of its
+   * inputs are out.
+   *
+   * @param positions one per span, or null for none ({@link Span#NO_POSITION})
+   */
+  public OfferResult offer(int shard, List<byte[]> spans, long @Nullable [] positions, Instant now) {
+    if (positions != null && positions.length != spans.size()) {
+      throw new IllegalArgumentException(
+          "positions must have one entry per span (" + spans.size() + ") but had " + positions.length);
+    }
     List<Outcome> outcomes = new ArrayList<>(spans.size());
     List<Span> valid = new ArrayList<>(spans.size());
-    for (byte[] bytes : spans) {
-      ParseResult parsed = Span.parse(bytes);
+    for (int i = 0; i < spans.size(); i++) {
+      ParseResult parsed = Span.parse(spans.get(i));
       if (parsed instanceof Span) {
-        valid.add((Span) parsed);
+        Span span = (Span) parsed;
+        if (positions != null) {
+          span.position(positions[i]);
+        }
+        valid.add(span);
         outcomes.add(Outcome.BUFFERED);
       } else {
         Outcome.Invalid bad = (Outcome.Invalid) parsed;
@@ -99,12 +120,10 @@ public final class SpanBuffer {
    * a time.
    */
   public FlushResult flush(int shard, Instant now) {
-    FlushResult result =
-        flusher.flush(store.due(shard, now, config.maxFlushSegments()), null, now);
+    FlushResult result = flusher.flush(shard, now, config.maxFlushSegments(), null, now);
     if (config.maxBufferedBytes() > 0) {
       while (store.usage().bytes() > config.maxBufferedBytes()) {
-        List<DueSegment> oldest = store.due(shard, END_OF_TIME, 1);
-        FlushResult early = flusher.flush(oldest, FlushReason.BUFFER_FULL, now);
+        FlushResult early = flusher.flush(shard, END_OF_TIME, 1, FlushReason.BUFFER_FULL, now);
         result = result.plus(early);
         if (early.segments() == 0) {
           break;
@@ -149,8 +168,12 @@ public final class SpanBuffer {
   }
 
   private FlushResult drainRound(int shard, Instant now) {
-    List<DueSegment> all = store.due(shard, END_OF_TIME, config.maxFlushSegments());
-    return flusher.flush(all, FlushReason.SHUTDOWN, now);
+    return flusher.flush(shard, END_OF_TIME, config.maxFlushSegments(), FlushReason.SHUTDOWN, now);
+  }
+
+  /** Whether the store is durable ({@link SegmentStore#durable()}): it decides how a consumer commits its input. */
+  public boolean durable() {
+    return store.durable();
   }
 
   /** What the store holds now, with its memory use (for backpressure). */

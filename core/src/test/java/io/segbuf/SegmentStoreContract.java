@@ -245,6 +245,20 @@ public abstract class SegmentStoreContract {
   }
 
   @Test
+  void storeThatIsNotDurableReadsBackTheSpansItWasGivenWithTheirPositions() {
+    if (store.durable()) {
+      return; // a durable store keeps bytes, not objects: its consumer commits after add instead
+    }
+    List<Span> spans = TestSpans.parsed(span(1), span(2).parent(1));
+    spans.get(0).position(7);
+    spans.get(1).position(8);
+    store.add(0, spans, POLICY, T0);
+    SealedSegment sealed = store.seal(key(1), T0);
+    assertThat(sealed).isNotNull();
+    assertThat(store.read(sealed)).extracting(Span::position).containsExactlyInAnyOrder(7L, 8L);
+  }
+
+  @Test
   void nothingIsDeletedBeforeComplete() {
     add(T0, span(1), span(2).parent(1));
     SealedSegment sealed = store.seal(key(1), T0);

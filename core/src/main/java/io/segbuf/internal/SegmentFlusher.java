@@ -1,12 +1,15 @@
 package io.segbuf.internal;
 
 import io.segbuf.DueSegment;
+import io.segbuf.FatalSinkException;
 import io.segbuf.FlushReason;
 import io.segbuf.FlushResult;
 import io.segbuf.Message;
 import io.segbuf.Outcome;
 import io.segbuf.RejectedMessageException;
 import io.segbuf.SealedSegment;
+import io.segbuf.SegmentFailure;
+import io.segbuf.SegmentKey;
 import io.segbuf.SegmentSink;
 import io.segbuf.SegmentStore;
 import io.segbuf.Span;
@@ -20,13 +23,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The flush sequence of DESIGN.md §4 for a list of due segments: seal → read → order → patch, chunk and encode →
  * send → wait for every acknowledgement → complete. Messages of many segments are in flight at once (up to a byte
  * limit); a segment is completed only when every one of its messages is acknowledged or refused for good, and
- * left sealed for a retry otherwise.
+ * left sealed for a retry otherwise. A segment whose seal, read, encoding or completion throws is backed off on
+ * its own ({@link SegmentBackoff}) and the rest of the shard goes on. A {@link FatalSinkException} from the sink
+ * is thrown once the messages in flight are settled.
  */
 public final class SegmentFlusher {
   /** Encoded bytes in flight before the flusher waits for acknowledgements. */
@@ -37,6 +43,7 @@ public final class SegmentFlusher {
   private final Chunker chunker;
   private final Duration sendTimeout;
   private final StatsRecorder stats;
+  private final SegmentBackoff backoff = new SegmentBackoff();
 
   public SegmentFlusher(
       SegmentStore store, SegmentSink sink, Chunker chunker, Duration sendTimeout, StatsRecorder stats) {
@@ -48,38 +55,88 @@ public final class SegmentFlusher {
   }
 
   /**
-   * Flushes the segments.
+   * Flushes at most {@code limit} segments of {@code shard} that are due at {@code dueAt}, oldest deadline first,
+   * skipping those in back-off after a failure. A segment whose seal, read or encoding throws is backed off alone
+   * and reported in {@link FlushResult#failed()}; the next ones take its turn.
    *
    * @param reasonOverride the reason to count instead of each segment's own, or null
+   * @throws FatalSinkException when the sink failed for good; the segments it hit stay sealed
    */
-  public FlushResult flush(List<DueSegment> due, @Nullable FlushReason reasonOverride, Instant now) {
+  public FlushResult flush(int shard, Instant dueAt, int limit, @Nullable FlushReason reasonOverride, Instant now) {
+    FlushResult result = FlushResult.EMPTY;
+    AtomicBoolean sinkFailing = new AtomicBoolean();
+    AtomicReference<@Nullable FatalSinkException> fatal = new AtomicReference<>();
+    int started = 0;
+    boolean listAgain = true;
+    while (listAgain && started < limit && !sinkFailing.get()) {
+      int listed = limit - started + backoff.count(shard);
+      List<DueSegment> due = store.due(shard, dueAt, listed);
+      Pass pass = flushListed(shard, due, limit - started, reasonOverride, now, sinkFailing, fatal);
+      result = result.plus(pass.result);
+      started += pass.started;
+      // segments that failed in this pass left room for others beyond the list
+      listAgain = !pass.result.failed().isEmpty() && due.size() == listed;
+    }
+    FatalSinkException fatalFailure = fatal.get();
+    if (fatalFailure != null) {
+      throw fatalFailure;
+    }
+    return result;
+  }
+
+  private Pass flushListed(int shard, List<DueSegment> due, int limit, @Nullable FlushReason reasonOverride,
+      Instant now, AtomicBoolean sinkFailing, AtomicReference<@Nullable FatalSinkException> fatal) {
     FlushResult result = FlushResult.EMPTY;
     List<InFlight> inFlight = new ArrayList<>();
+    List<SegmentFailure> failed = new ArrayList<>();
     long inFlightBytes = 0;
-    AtomicBoolean sinkFailing = new AtomicBoolean();
+    int started = 0;
     for (DueSegment segment : due) {
-      if (sinkFailing.get()) {
+      if (sinkFailing.get() || started >= limit) {
         // A sink that fails now (a broker away) would fail the rest too, each send perhaps after a wait of its
         // own: the segments not sealed yet stay due for the next cycle.
         break;
       }
-      SealedSegment sealed = store.seal(segment.key(), now);
-      if (sealed == null) {
+      SegmentKey key = segment.key();
+      if (backoff.waiting(shard, key, now.toEpochMilli())) {
         continue;
       }
-      InFlight sent = send(sealed, reasonOverride != null ? reasonOverride : segment.reason(), sinkFailing);
+      InFlight sent;
+      try {
+        SealedSegment sealed = store.seal(key, now);
+        if (sealed == null) {
+          backoff.succeeded(shard, key);
+          continue;
+        }
+        sent = send(shard, sealed, reasonOverride != null ? reasonOverride : segment.reason(), sinkFailing);
+      } catch (RuntimeException e) {
+        failed.add(fail(shard, key, e, now));
+        continue;
+      }
+      started++; // a segment that failed does not count: the ones behind it get its turn
       inFlight.add(sent);
       inFlightBytes += sent.bytes;
       if (inFlightBytes > MAX_IN_FLIGHT_BYTES) {
-        result = result.plus(settle(inFlight));
+        result = result.plus(settle(inFlight, now, fatal));
         inFlight.clear();
         inFlightBytes = 0;
       }
     }
-    return result.plus(settle(inFlight));
+    result = result.plus(settle(inFlight, now, fatal));
+    if (!failed.isEmpty()) {
+      result = result.plus(new FlushResult(0, 0, 0, List.of(), 0, failed, List.of()));
+    }
+    return new Pass(result, started);
   }
 
-  private InFlight send(SealedSegment sealed, FlushReason reason, AtomicBoolean sinkFailing) {
+  private record Pass(FlushResult result, int started) {}
+
+  private SegmentFailure fail(int shard, SegmentKey key, RuntimeException e, Instant now) {
+    stats.failedSegments.increment();
+    return new SegmentFailure(key, backoff.failed(shard, key, now.toEpochMilli()), e);
+  }
+
+  private InFlight send(int shard, SealedSegment sealed, FlushReason reason, AtomicBoolean sinkFailing) {
     List<Span> spans = store.read(sealed);
     long segmentId = sealed.key().segmentId();
     SegmentOrder order = SegmentOrder.of(spans, segmentId);
@@ -98,7 +155,7 @@ public final class SegmentFlusher {
       });
       acks.add(ack);
     }
-    return new InFlight(sealed, reason, plan, messages, acks, bytes);
+    return new InFlight(shard, sealed, spans, reason, plan, messages, acks, bytes);
   }
 
   private CompletableFuture<?> sendOne(Message message) {
@@ -109,13 +166,16 @@ public final class SegmentFlusher {
     }
   }
 
-  private FlushResult settle(List<InFlight> inFlight) {
+  private FlushResult settle(List<InFlight> inFlight, Instant now,
+      AtomicReference<@Nullable FatalSinkException> fatal) {
     long deadline = System.nanoTime() + sendTimeout.toNanos();
     int segments = 0;
     int messages = 0;
     long spans = 0;
     int retries = 0;
     List<Outcome.Rejected> rejected = new ArrayList<>();
+    List<SegmentFailure> failed = new ArrayList<>();
+    List<Span> completed = new ArrayList<>();
     for (InFlight f : inFlight) {
       boolean retry = false;
       List<Outcome.Rejected> refused = new ArrayList<>();
@@ -133,6 +193,9 @@ public final class SegmentFlusher {
           refused.add(new Outcome.Rejected(message.segment(), message.generation(), message.chunkIndex(),
               message.spanCount(), String.valueOf(failure.getMessage())));
         } else {
+          if (failure instanceof FatalSinkException) {
+            fatal.set((FatalSinkException) failure);
+          }
           retry = true;
         }
       }
@@ -141,7 +204,15 @@ public final class SegmentFlusher {
         retries++;
         continue;
       }
-      store.complete(f.sealed, f.plan.skipEnrichment());
+      try {
+        store.complete(f.sealed, f.plan.skipEnrichment());
+      } catch (RuntimeException e) {
+        // Left sealed: sent again later with the same flush ids.
+        failed.add(fail(f.shard, f.sealed.key(), e, now));
+        continue;
+      }
+      backoff.succeeded(f.shard, f.sealed.key());
+      completed.addAll(f.spans);
       segments++;
       messages += acked;
       spans += ackedSpans;
@@ -153,7 +224,7 @@ public final class SegmentFlusher {
       stats.rejectedSpans.add(f.sealed.spans() - ackedSpans);
       recordSegment(f);
     }
-    return new FlushResult(segments, messages, spans, rejected, retries);
+    return new FlushResult(segments, messages, spans, rejected, retries, failed, completed);
   }
 
   private void recordSegment(InFlight f) {
@@ -189,16 +260,20 @@ public final class SegmentFlusher {
 
   /** One segment generation whose messages were sent. */
   private static final class InFlight {
+    final int shard;
     final SealedSegment sealed;
+    final List<Span> spans;
     final FlushReason reason;
     final ChunkPlan plan;
     final List<Message> messages;
     final List<CompletableFuture<?>> acks;
     final long bytes;
 
-    InFlight(SealedSegment sealed, FlushReason reason, ChunkPlan plan, List<Message> messages,
-        List<CompletableFuture<?>> acks, long bytes) {
+    InFlight(int shard, SealedSegment sealed, List<Span> spans, FlushReason reason, ChunkPlan plan,
+        List<Message> messages, List<CompletableFuture<?>> acks, long bytes) {
+      this.shard = shard;
       this.sealed = sealed;
+      this.spans = spans;
       this.reason = reason;
       this.plan = plan;
       this.messages = messages;

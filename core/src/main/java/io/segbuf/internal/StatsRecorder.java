@@ -24,6 +24,7 @@ public final class StatsRecorder {
   public final LongAdder rejectedMessages = new LongAdder();
   public final LongAdder rejectedSpans = new LongAdder();
   public final LongAdder sendFailures = new LongAdder();
+  public final LongAdder failedSegments = new LongAdder();
   private final Map<InvalidReason, LongAdder> invalid = new EnumMap<>(InvalidReason.class);
   private final Map<FlushReason, LongAdder> reasons = new EnumMap<>(FlushReason.class);
 
@@ -63,6 +64,7 @@ public final class StatsRecorder {
         rejectedMessages.sum(),
         rejectedSpans.sum(),
         sendFailures.sum(),
+        failedSegments.sum(),
         sums(reasons));
   }
 

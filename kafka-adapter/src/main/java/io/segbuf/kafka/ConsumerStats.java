@@ -15,6 +15,8 @@ package io.segbuf.kafka;
  * @param pauses times the input was paused for backpressure
  * @param resumes times it was resumed
  * @param paused whether the input is paused now
+ * @param lostPartitions partitions taken away without a revoke (the consumer was out of its group), so that
+ *     another consumer may have owned them already
  * @param assignedPartitions partitions owned now
  * @param lag records behind the end of the owned partitions, as of the last poll
  */
@@ -30,5 +32,6 @@ public record ConsumerStats(
     long pauses,
     long resumes,
     boolean paused,
+    long lostPartitions,
     int assignedPartitions,
     long lag) {}

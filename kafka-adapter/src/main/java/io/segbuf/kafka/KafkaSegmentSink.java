@@ -1,5 +1,6 @@
 package io.segbuf.kafka;
 
+import io.segbuf.FatalSinkException;
 import io.segbuf.Message;
 import io.segbuf.RejectedMessageException;
 import io.segbuf.SegmentSink;
@@ -12,7 +13,14 @@ import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.UnsupportedForMessageFormatException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -30,7 +38,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *   <li>Size: each record's size bound (value, key, headers and record overhead) is checked against the
  *       producer's {@code max.request.size} before sending; a record that cannot fit, or that the broker refuses
  *       as too large, fails with {@link RejectedMessageException} and is never retried as is. Every other
- *       failure is retriable.
+ *       failure is retriable, but for the ones no retry can cure (authentication, authorization, an invalid topic or
+ *       configuration), which fail with {@link FatalSinkException}.
  * </ul>
  *
  * <p>Build the buffer's config with {@link #maxMessageBytes()} as its {@code maxMessageBytes}, so that the chunker
@@ -118,13 +127,32 @@ public final class KafkaSegmentSink implements SegmentSink, AutoCloseable {
           acked.completeExceptionally(new RejectedMessageException(String.format(
               "record of %,d bytes refused as too large by %s: %s", size, topic, error.getMessage()), error));
         } else {
-          acked.completeExceptionally(error);
+          acked.completeExceptionally(classified(error));
         }
       });
     } catch (RuntimeException e) {
-      acked.completeExceptionally(e);
+      acked.completeExceptionally(classified(e));
     }
     return acked;
+  }
+
+  /**
+   * A {@link FatalSinkException} for the errors no retry can cure (credentials, authorization, an invalid topic or
+   * configuration, a broker too old, another producer fenced this one); every other error as it is, retriable.
+   * {@link RecordTooLargeException} is neither: it refuses one record ({@link RejectedMessageException}).
+   */
+  private Throwable classified(Throwable error) {
+    boolean fatal = error instanceof AuthenticationException
+        || error instanceof AuthorizationException
+        || error instanceof InvalidTopicException
+        || error instanceof InvalidConfigurationException
+        || error instanceof UnsupportedVersionException
+        || error instanceof UnsupportedForMessageFormatException
+        || error instanceof ProducerFencedException;
+    return fatal
+        ? new FatalSinkException("the producer cannot write to " + topic + ": " + error.getClass().getSimpleName()
+            + ": " + error.getMessage(), error)
+        : error;
   }
 
   /** The record key of a message: {@code <project_id>:<trace_id>:<segment_id>}. */

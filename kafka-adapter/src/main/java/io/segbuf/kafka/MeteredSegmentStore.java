@@ -83,6 +83,11 @@ public final class MeteredSegmentStore implements SegmentStore {
   }
 
   @Override
+  public boolean durable() {
+    return store.durable();
+  }
+
+  @Override
   public Set<Integer> shards() {
     return store.shards();
   }

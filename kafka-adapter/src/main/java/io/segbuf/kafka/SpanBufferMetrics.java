@@ -95,6 +95,8 @@ public final class SpanBufferMetrics implements MeterBinder {
         m -> m.stats().rejectedSpans());
     counter(registry, "segbuf.sends.failed", "retriable send failures", Tags.empty(),
         m -> m.stats().sendFailures());
+    counter(registry, "segbuf.segments.failed", "segments whose seal, read or encoding failed (backed off alone)",
+        Tags.empty(), m -> m.stats().failedSegments());
 
     SpanConsumer c = consumer;
     if (c != null) {
@@ -111,6 +113,8 @@ public final class SpanBufferMetrics implements MeterBinder {
       counter(registry, "segbuf.consumer.commits", "offset commits", Tags.empty(), m -> c.stats().commits());
       counter(registry, "segbuf.consumer.store.failures", "batches the store refused (read again)", Tags.empty(),
           m -> c.stats().storeFailures());
+      counter(registry, "segbuf.consumer.lost.partitions", "partitions taken away without a revoke", Tags.empty(),
+          m -> c.stats().lostPartitions());
       counter(registry, "segbuf.consumer.skipped.records", "records Kafka deleted before they were read",
           Tags.empty(), m -> c.stats().skippedRecords());
       counter(registry, "segbuf.consumer.dead.lettered", "invalid spans copied to the dead-letter topic",

@@ -1,15 +1,20 @@
 package io.segbuf.kafka;
 
+import io.segbuf.FatalSinkException;
 import io.segbuf.FlushResult;
 import io.segbuf.OfferResult;
 import io.segbuf.Outcome;
+import io.segbuf.SegmentFailure;
 import io.segbuf.SpanBuffer;
 import io.segbuf.StoreUsage;
-import java.nio.charset.StandardCharsets;
+import io.segbuf.kafka.internal.HeldRecords;
+import io.segbuf.kafka.internal.Printable;
+import io.segbuf.kafka.internal.Watermarks;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,10 +23,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -35,11 +40,8 @@ import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.jspecify.annotations.Nullable;
@@ -48,21 +50,29 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code ingest-spans} consumer loop (DESIGN.md §5): reads spans, offers them to a {@link SpanBuffer} with
- * shard = partition number, commits offsets once the store holds them, and flushes the partitions it owns.
+ * shard = partition number, commits what is safe, and flushes the partitions it owns.
  *
  * <p>The polling thread runs cycles: poll; per partition, offer the records' values at the partition's time;
  * commit; publish each owned partition's time; apply backpressure. Flusher threads flush each owned partition at
  * its published time, a shard at a time under the shard's lock (so several threads share the partitions and never
  * flush one shard at once), and waiting for the sink never delays polling ({@link
  * SpanConsumerOptions#flushThreads()}; with none, the polling thread flushes between polls). A partition's time is
- * its event time
- * (the largest record timestamp seen) until it is caught up (no lag as of the last poll), then the wall clock
- * (never going back). Backpressure pauses every owned partition, while polling goes on, when the store's memory
- * fraction or buffered bytes reach their limit or a shard's flush has been at {@code maxFlushSegments} (or failing)
- * for {@code laggingFlushCycles} cycles in a row; it resumes once the store is below {@value
- * SpanConsumerOptions#RESUME_FACTOR} of the limit and no shard lags. While paused for memory, partitions flush at
- * the wall clock, since their event time cannot move. Nothing is dropped: a batch the store refuses is read again;
- * a segment the sink fails to take stays sealed and is sent again.
+ * its event time (the largest record timestamp seen) until it is caught up (no lag as of the last poll), then the
+ * wall clock (never going back).
+ *
+ * <p>Commits: with a durable store ({@link io.segbuf.SegmentStore#durable()}) every offset the store took; with
+ * one that is not (the in-memory store), a partition's offsets only up to its oldest record whose span is not
+ * flushed yet ({@link Watermarks}), so that a crash reads again, rather than loses, what was buffered.
+ *
+ * <p>Backpressure pauses, while polling goes on, every owned partition when the store's memory fraction or
+ * buffered bytes reach their limit (until the store is below {@value SpanConsumerOptions#RESUME_FACTOR} of it;
+ * partitions then flush at the wall clock, since their event time cannot move), and only the partition concerned
+ * when its shard's flush has been at {@code maxFlushSegments} (or its sends failing) for {@code laggingFlushCycles}
+ * cycles in a row, or when the store refused its batch (until the back-off is over). Nothing is dropped: a batch
+ * the store refuses is read again (or, span by span, dead-lettered: {@link
+ * SpanConsumerOptions#deadLetterAfterRefusals()}); a segment the sink fails to take stays sealed and is sent again;
+ * a segment whose flush throws is backed off alone while the rest of its shard flushes. A {@link
+ * FatalSinkException} stops the loop without flushing more.
  *
  * <p>{@link #run()} runs the loop on the calling thread until {@link #close()} is called from another; then it
  * stops polling, drains (or hands over, per {@link SpanConsumerOptions#drainOnRevoke()}) the owned partitions,
@@ -71,15 +81,23 @@ import org.slf4j.LoggerFactory;
 public final class SpanConsumer implements Runnable, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SpanConsumer.class);
   private static final long UNKNOWN = Long.MIN_VALUE;
-  static final String INVALID_REASON = "invalid_reason";
-  static final String INVALID_DETAIL = "invalid_detail";
-  static final String SOURCE_PARTITION = "source_partition";
-  static final String SOURCE_OFFSET = "source_offset";
+  /** The first wait before a batch the store refused is read again; it doubles up to {@link #MAX_REFUSAL_DELAY}. */
+  static final long FIRST_REFUSAL_DELAY_MILLIS = 100;
+  static final long MAX_REFUSAL_DELAY_MILLIS = 10_000;
 
   private final Consumer<byte[], byte[]> consumer;
-  private final @Nullable Producer<byte[], byte[]> deadLetters;
+  private final DeadLetters deadLetters;
   private final SpanConsumerOptions options;
   private final SpanBuffer buffer;
+  /** Commit after the store took the spans (durable), or up to the oldest span not yet flushed (not durable). */
+  private final boolean durableStore;
+  private final Watermarks watermarks = new Watermarks();
+  /** The next position given to a record offered; loop thread only. */
+  private long nextSeq;
+  /** Offsets last committed per partition (store not durable); loop thread only. */
+  private final Map<TopicPartition, Long> committed = new HashMap<>();
+  /** Set once the sink failed for good: the service stops without flushing more. */
+  private final AtomicReference<@Nullable FatalSinkException> fatal = new AtomicReference<>();
 
   /** Owned partitions and their clocks; loop thread only. */
   private final Map<TopicPartition, PartitionState> owned = new LinkedHashMap<>();
@@ -91,7 +109,6 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   private final List<Thread> flushers = new ArrayList<>();
   private volatile boolean flusherStopping;
   private boolean pausedForMemory;
-  private boolean pausedForLag;
 
   private final AtomicBoolean started = new AtomicBoolean();
   private volatile boolean stopping;
@@ -104,9 +121,9 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   private final AtomicLong flushCycles = new AtomicLong();
   private final AtomicLong rejectedMessages = new AtomicLong();
   private final AtomicLong rejectedSpans = new AtomicLong();
-  private final AtomicLong deadLettered = new AtomicLong();
   private final AtomicLong pauses = new AtomicLong();
   private final AtomicLong resumes = new AtomicLong();
+  private final AtomicLong lostPartitions = new AtomicLong();
   private volatile boolean paused;
   private volatile int assignedPartitions;
   private volatile long lag;
@@ -116,9 +133,10 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   SpanConsumer(Consumer<byte[], byte[]> consumer, @Nullable Producer<byte[], byte[]> deadLetters,
       SpanConsumerOptions options, SpanBuffer buffer) {
     this.consumer = consumer;
-    this.deadLetters = deadLetters;
+    this.deadLetters = new DeadLetters(deadLetters, options.deadLetterTopic());
     this.options = options;
     this.buffer = buffer;
+    this.durableStore = buffer.durable();
   }
 
   /**
@@ -145,7 +163,12 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     return thread;
   }
 
-  /** Runs the loop until {@link #close()}; then drains, commits and closes the Kafka consumer. Once only. */
+  /**
+   * Runs the loop until {@link #close()}; then drains, commits and closes the Kafka consumer. Once only.
+   *
+   * @throws FatalSinkException when the sink failed for good: the loop stopped by itself, flushing nothing more
+   *     and committing only what was safe (see the class comment)
+   */
   @Override
   public void run() {
     if (!started.compareAndSet(false, true)) {
@@ -177,6 +200,10 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       closeClients();
       stopped.countDown();
     }
+    FatalSinkException failure = fatal.get();
+    if (failure != null) {
+      throw failure;
+    }
   }
 
   /** Stops the loop and waits until it has drained, committed and closed; callable from any thread. */
@@ -202,8 +229,8 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
 
   public ConsumerStats stats() {
     return new ConsumerStats(polledRecords.get(), commits.get(), storeFailures.get(), skippedRecords.get(),
-        flushCycles.get(), rejectedMessages.get(), rejectedSpans.get(), deadLettered.get(), pauses.get(),
-        resumes.get(), paused, assignedPartitions, lag);
+        flushCycles.get(), rejectedMessages.get(), rejectedSpans.get(), deadLetters.copied(), pauses.get(),
+        resumes.get(), paused, lostPartitions.get(), assignedPartitions, lag);
   }
 
   /** The loop's and the flushers' last signs of life; callable from any thread. */
@@ -225,11 +252,10 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       skipToLogStart(e.offsetOutOfRangePartitions());
       return;
     }
-    List<Future<RecordMetadata>> deadLetterAcks = new ArrayList<>();
     for (TopicPartition tp : records.partitions()) {
-      offer(tp, records.records(tp), deadLetterAcks);
+      offer(tp, records.records(tp));
     }
-    awaitDeadLetters(deadLetterAcks);
+    deadLetters.awaitInvalid();
     commit();
     publishFlushTimes();
     if (flushers.isEmpty()) {
@@ -238,9 +264,13 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     applyBackpressure();
   }
 
-  private void offer(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records,
-      List<Future<RecordMetadata>> deadLetterAcks) {
-    PartitionState state = owned.computeIfAbsent(tp, p -> new PartitionState());
+  private void offer(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records) {
+    PartitionState state = owned.computeIfAbsent(tp, this::newState);
+    if (state.retryAtMillis > options.clock().millis()) {
+      // fetched before the partition was paused for its back-off: read again once it is over
+      consumer.seek(tp, records.get(0).offset());
+      return;
+    }
     List<byte[]> values = new ArrayList<>(records.size());
     long eventTime = state.eventTimeMillis;
     for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -249,21 +279,118 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       eventTime = Math.max(eventTime, r.timestamp());
     }
     state.eventTimeMillis = eventTime;
+    long firstSeq = take(records.size());
     OfferResult result;
     try {
-      result = buffer.offer(tp.partition(), values, nowOrWallClock(tp, state));
+      result = buffer.offer(tp.partition(), values, positions(firstSeq, records.size()), nowOrWallClock(tp, state));
     } catch (RuntimeException e) {
-      // Nothing is acknowledged that is not stored: read the batch again on the next poll.
-      storeFailures.incrementAndGet();
-      log.warn("store refused {} records of {}; reading them again", records.size(), tp, e);
-      consumer.seek(tp, records.get(0).offset());
+      refused(tp, state, records, e);
       return;
     }
-    if (result.invalid() > 0) {
-      reportInvalid(tp, records, result, deadLetterAcks);
+    offered(tp, state, records, result, firstSeq);
+  }
+
+  /** Positions for the next {@code count} records; never reused, even for a batch the store refused in part. */
+  private long take(int count) {
+    long first = nextSeq;
+    nextSeq += count;
+    return first;
+  }
+
+  private static long[] positions(long firstSeq, int count) {
+    long[] positions = new long[count];
+    for (int i = 0; i < count; i++) {
+      positions[i] = firstSeq + i;
     }
-    pending.put(tp, new OffsetAndMetadata(records.get(records.size() - 1).offset() + 1));
+    return positions;
+  }
+
+  private void offered(TopicPartition tp, PartitionState state, List<ConsumerRecord<byte[], byte[]>> records,
+      OfferResult result, long firstSeq) {
+    if (result.invalid() > 0) {
+      reportInvalid(tp, records, result);
+    }
+    if (!durableStore) {
+      state.held.hold(firstSeq, records.size(), records.get(0).offset(), result.buffered());
+    }
+    long next = records.get(records.size() - 1).offset() + 1;
+    state.nextOffset = next;
+    pending.put(tp, new OffsetAndMetadata(next));
     polledRecords.addAndGet(records.size());
+    if (state.refusals > 0) {
+      log.info("{}: the store took the batch at offset {} after {} refusals", tp, records.get(0).offset(),
+          state.refusals);
+      state.refusals = 0;
+      state.retryAtMillis = 0;
+    }
+  }
+
+  /**
+   * The store refused a batch: nothing is acknowledged that is not stored, so it is read again after a back-off
+   * (the partition alone is paused meanwhile). After {@code deadLetterAfterRefusals} refusals in a row, with a
+   * dead-letter topic, its spans are offered one at a time and those the store still refuses are dead-lettered;
+   * when the store refuses every one of them, it is the store that fails, not the spans, and the batch waits.
+   */
+  private void refused(TopicPartition tp, PartitionState state, List<ConsumerRecord<byte[], byte[]>> records,
+      RuntimeException error) {
+    storeFailures.incrementAndGet();
+    state.refusals++;
+    long delay = Math.min(MAX_REFUSAL_DELAY_MILLIS, FIRST_REFUSAL_DELAY_MILLIS << Math.min(state.refusals - 1, 16));
+    state.retryAtMillis = options.clock().millis() + delay;
+    long first = records.get(0).offset();
+    if (state.refusals == 1) {
+      log.warn("{}: the store refused {} records at offset {} ({}); reading them again with back-off", tp,
+          records.size(), first, Printable.escape(error.toString()));
+    }
+    log.debug("{}: store refusal {} of the batch at offset {}", tp, state.refusals, first, error);
+    if (deadLetters.enabled() && state.refusals >= options.deadLetterAfterRefusals()
+        && offerOneByOne(tp, state, records)) {
+      return;
+    }
+    consumer.seek(tp, first);
+  }
+
+  /** Offers each record alone; dead-letters those the store refuses, unless it refuses all. True when done. */
+  private boolean offerOneByOne(TopicPartition tp, PartitionState state, List<ConsumerRecord<byte[], byte[]>> records) {
+    Map<Integer, RuntimeException> refusedSpans = new LinkedHashMap<>();
+    List<Integer> taken = new ArrayList<>();
+    List<OfferResult> results = new ArrayList<>();
+    List<Long> seqs = new ArrayList<>();
+    for (int i = 0; i < records.size(); i++) {
+      ConsumerRecord<byte[], byte[]> r = records.get(i);
+      byte[] value = r.value() == null ? new byte[0] : r.value();
+      long seq = take(1);
+      try {
+        results.add(buffer.offer(tp.partition(), List.of(value), new long[] {seq}, nowOrWallClock(tp, state)));
+        taken.add(i);
+        seqs.add(seq);
+      } catch (RuntimeException e) {
+        refusedSpans.put(i, e);
+      }
+    }
+    if (taken.isEmpty()) {
+      return false;
+    }
+    for (int k = 0; k < taken.size(); k++) {
+      offered(tp, state, List.of(records.get(taken.get(k))), results.get(k), seqs.get(k));
+    }
+    long next = records.get(records.size() - 1).offset() + 1;
+    for (Map.Entry<Integer, RuntimeException> refused : refusedSpans.entrySet()) {
+      ConsumerRecord<byte[], byte[]> r = records.get(refused.getKey());
+      if (!deadLetters.copyRefused(tp, r, refused.getValue())) {
+        // Neither stored nor copied: read again from it (the spans taken after it come again as duplicates).
+        next = r.offset();
+        consumer.seek(tp, next);
+        break;
+      }
+    }
+    state.nextOffset = next;
+    pending.put(tp, new OffsetAndMetadata(next));
+    if (next > records.get(records.size() - 1).offset()) {
+      state.refusals = 0;
+      state.retryAtMillis = 0;
+    }
+    return true;
   }
 
   /** Partitions this group never committed: start where {@code auto.offset.reset} says. */
@@ -301,55 +428,53 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     });
   }
 
-  private void reportInvalid(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records, OfferResult result,
-      List<Future<RecordMetadata>> deadLetterAcks) {
+  private void reportInvalid(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records, OfferResult result) {
     for (int i = 0; i < records.size(); i++) {
       if (!(result.outcomes().get(i) instanceof Outcome.Invalid)) {
         continue;
       }
       Outcome.Invalid invalid = (Outcome.Invalid) result.outcomes().get(i);
       ConsumerRecord<byte[], byte[]> r = records.get(i);
-      log.debug("invalid span at {}@{} ({}): {}", tp, r.offset(), invalid.reason(), invalid.detail());
-      String topic = options.deadLetterTopic();
-      if (deadLetters != null && topic != null) {
-        ProducerRecord<byte[], byte[]> copy = new ProducerRecord<>(topic, null, r.key(), r.value());
-        copy.headers()
-            .add(new RecordHeader(INVALID_REASON, ascii(invalid.reason().name())))
-            .add(new RecordHeader(INVALID_DETAIL, invalid.detail().getBytes(StandardCharsets.UTF_8)))
-            .add(new RecordHeader(SOURCE_PARTITION, ascii(Integer.toString(tp.partition()))))
-            .add(new RecordHeader(SOURCE_OFFSET, ascii(Long.toString(r.offset()))));
-        deadLetterAcks.add(deadLetters.send(copy));
-      }
+      log.debug("invalid span at {}@{} ({}): {}", tp, r.offset(), invalid.reason(),
+          Printable.escape(invalid.detail()));
+      deadLetters.copyInvalid(tp, r, invalid.reason().name(), invalid.detail());
     }
   }
 
-  private void awaitDeadLetters(List<Future<RecordMetadata>> acks) {
-    for (Future<RecordMetadata> ack : acks) {
-      try {
-        ack.get();
-        deadLettered.incrementAndGet();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (java.util.concurrent.ExecutionException e) {
-        log.error("an invalid span could not be copied to {}; it is counted as invalid", options.deadLetterTopic(),
-            e.getCause());
-      }
-    }
-  }
-
+  /**
+   * Commits what is safe: with a durable store, every offset the store took; otherwise, per partition, up to the
+   * oldest record whose span is not flushed yet, so that a crash reads again every span still buffered.
+   */
   private void commit() {
-    if (pending.isEmpty()) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = durableStore ? pending : watermarkOffsets();
+    if (offsets.isEmpty()) {
       return;
     }
     try {
-      consumer.commitSync(pending);
+      consumer.commitSync(offsets);
       commits.incrementAndGet();
+      offsets.forEach((tp, o) -> committed.put(tp, o.offset()));
       pending.clear();
     } catch (KafkaException e) {
       // Left pending: committed with the next cycle's offsets; the spans are in the store meanwhile.
       log.warn("offset commit failed; retrying with the next cycle", e);
     }
+  }
+
+  private Map<TopicPartition, OffsetAndMetadata> watermarkOffsets() {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (Map.Entry<TopicPartition, PartitionState> e : owned.entrySet()) {
+      TopicPartition tp = e.getKey();
+      long next = e.getValue().nextOffset;
+      if (next == UNKNOWN) {
+        continue;
+      }
+      long offset = watermarks.committable(tp, next);
+      if (offset > committed.getOrDefault(tp, UNKNOWN)) {
+        offsets.put(tp, new OffsetAndMetadata(offset));
+      }
+    }
+    return offsets;
   }
 
   /** Flushes every owned partition at its published time on the loop thread (no flusher threads). */
@@ -382,11 +507,15 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     FlushResult result;
     try {
       result = buffer.flush(tp.partition(), now);
+    } catch (FatalSinkException failure) {
+      stopFor(failure);
+      return false;
     } catch (RuntimeException failure) {
       log.warn("flush of shard {} failed; retrying next cycle", tp.partition(), failure);
       state.laggingCycles++;
       return false;
     }
+    watermarks.release(tp, result.completed());
     report(tp, result);
     boolean lagging =
         result.segments() + result.retries() >= buffer.config().maxFlushSegments() || result.retries() > 0;
@@ -433,7 +562,23 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     flushers.clear();
   }
 
+  /** The sink can send nothing any more: stop, flushing nothing more and committing only what is flushed. */
+  private void stopFor(FatalSinkException failure) {
+    if (fatal.compareAndSet(null, failure)) {
+      log.error("stopping: {}", Printable.escape(String.valueOf(failure.getMessage())));
+    }
+    stopping = true;
+  }
+
   private void report(TopicPartition tp, FlushResult result) {
+    for (SegmentFailure failure : result.failed()) {
+      if (failure.attempts() == 1) {
+        log.warn("shard {}: flushing segment {} failed ({}); it is tried again after a back-off, the rest of the "
+            + "shard flushes meanwhile", tp.partition(), failure.key(), Printable.escape(failure.error().toString()));
+      }
+      log.debug("shard {}: segment {} failed {} times", tp.partition(), failure.key(), failure.attempts(),
+          failure.error());
+    }
     if (!result.rejected().isEmpty()) {
       for (Outcome.Rejected rejected : result.rejected()) {
         rejectedMessages.incrementAndGet();
@@ -448,6 +593,11 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     }
   }
 
+  /**
+   * Pauses the partitions that must wait, resumes the others: every partition while the store's memory is high
+   * (flushes of any partition free it); otherwise only the partitions whose flush lags or whose batch the store
+   * refused (until its back-off is over).
+   */
   private void applyBackpressure() {
     StoreUsage usage = buffer.usage();
     double fraction = usage.memoryFraction();
@@ -456,27 +606,34 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
         || (bytesLimit > 0 && usage.bytes() >= bytesLimit);
     boolean memoryLow = fraction < options.pauseAboveMemoryFraction() * SpanConsumerOptions.RESUME_FACTOR
         && (bytesLimit == 0 || usage.bytes() < bytesLimit * SpanConsumerOptions.RESUME_FACTOR);
-    boolean lagging = false;
-    for (PartitionState state : owned.values()) {
-      lagging |= state.laggingCycles >= options.laggingFlushCycles();
-    }
     // Pausing helps only while flushes can free memory: a store that holds no spans and is still full stays full
     // however long input waits, so input goes on (and a write the store refuses is read again).
     boolean flushesCanFree = usage.spans() > 0;
     pausedForMemory = flushesCanFree && (pausedForMemory ? !memoryLow : memoryHigh);
-    pausedForLag = lagging;
-    boolean shouldPause = pausedForMemory || pausedForLag;
-    if (shouldPause) {
-      // Again every cycle: partitions assigned since the pause start unpaused.
-      consumer.pause(consumer.assignment());
-      if (!paused) {
-        paused = true;
-        pauses.incrementAndGet();
-        log.info("pausing input: store {} bytes ({}% of memory), flush lagging: {}", usage.bytes(),
-            Math.round(fraction * 100), lagging);
+    Set<TopicPartition> assignment = consumer.assignment();
+    Set<TopicPartition> waiting = new HashSet<>();
+    long nowMillis = options.clock().millis();
+    for (Map.Entry<TopicPartition, PartitionState> e : owned.entrySet()) {
+      PartitionState state = e.getValue();
+      if (state.laggingCycles >= options.laggingFlushCycles() || state.retryAtMillis > nowMillis) {
+        waiting.add(e.getKey());
       }
-    } else if (paused) {
-      consumer.resume(consumer.paused());
+    }
+    waiting.retainAll(assignment);
+    // Again every cycle: partitions assigned since the pause start unpaused.
+    Set<TopicPartition> toPause = pausedForMemory ? assignment : waiting;
+    consumer.pause(toPause);
+    Set<TopicPartition> toResume = new HashSet<>(consumer.paused());
+    toResume.removeAll(toPause);
+    if (!toResume.isEmpty()) {
+      consumer.resume(toResume);
+    }
+    if (!toPause.isEmpty() && !paused) {
+      paused = true;
+      pauses.incrementAndGet();
+      log.info("pausing input of {}: store {} bytes ({}% of memory)", pausedForMemory ? "every partition" : toPause,
+          usage.bytes(), Math.round(fraction * 100));
+    } else if (toPause.isEmpty() && paused) {
       paused = false;
       resumes.incrementAndGet();
       log.info("resuming input: store {} bytes", usage.bytes());
@@ -501,49 +658,61 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     return now != null ? now : options.clock().instant();
   }
 
-  /** Drains or flushes the partitions (per drainOnRevoke), commits their offsets and forgets them. */
-  private void release(Collection<TopicPartition> partitions, boolean commit) {
+  /**
+   * Lets go of partitions: flushes (and with drainOnRevoke drains) what this store holds for them unless {@code
+   * flush} is false, commits what is safe when {@code commit}, and forgets them.
+   */
+  private void release(Collection<TopicPartition> partitions, boolean flush, boolean commit) {
+    List<TopicPartition> released = new ArrayList<>();
     for (TopicPartition tp : partitions) {
-      PartitionState state = owned.remove(tp);
+      PartitionState state = owned.get(tp);
       if (state == null) {
         continue;
       }
+      released.add(tp);
       Instant now = nowOrWallClock(tp, state);
       state.released = true;
       state.flushLock.lock(); // waits for a flush of this shard in progress on a flusher thread
       try {
-        FlushResult result = options.drainOnRevoke()
-            ? buffer.drain(tp.partition(), now)
-            : buffer.flush(tp.partition(), now);
-        report(tp, result);
-        log.info("released {}: flushed {} segments ({} spans)", tp, result.segments(), result.spans());
+        if (flush) {
+          FlushResult result = options.drainOnRevoke()
+              ? buffer.drain(tp.partition(), now)
+              : buffer.flush(tp.partition(), now);
+          watermarks.release(tp, result.completed());
+          report(tp, result);
+          log.info("released {}: flushed {} segments ({} spans)", tp, result.segments(), result.spans());
+        }
+      } catch (FatalSinkException e) {
+        stopFor(e);
       } catch (RuntimeException e) {
         log.error("releasing {} failed: its buffered spans stay in the store", tp, e);
       } finally {
         flushing.remove(tp);
         state.flushLock.unlock();
       }
-    }
-    if (options.drainOnRevoke() && !partitions.isEmpty()) {
-      long left = buffer.usage().spans();
-      if (left > 0 && owned.isEmpty()) {
-        // A local store is gone with this process: make the loss loud rather than silent.
-        log.error("{} spans could not be flushed before their partitions were released; the sink kept failing",
-            left);
+      if (!durableStore && watermarks.holds(tp)) {
+        // Not committed past them: whoever reads the partition next reads them again.
+        log.warn("{}: spans not flushed before the partition was released; its offsets are committed only up "
+            + "to the oldest of them", tp);
       }
     }
     if (commit) {
       commit();
-    } else {
-      pending.keySet().removeAll(partitions);
+    }
+    for (TopicPartition tp : released) {
+      owned.remove(tp);
+      pending.remove(tp);
+      committed.remove(tp);
+      watermarks.released(tp);
     }
     assignedPartitions = owned.size();
   }
 
   private void shutdown() {
     stopFlushers();
-    log.info("shutting down: releasing {} partitions", owned.size());
-    release(new ArrayList<>(owned.keySet()), true);
+    boolean flush = fatal.get() == null;
+    log.info("shutting down: releasing {} partitions{}", owned.size(), flush ? "" : " without flushing");
+    release(new ArrayList<>(owned.keySet()), flush, true);
   }
 
   private void closeClients() {
@@ -552,13 +721,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("closing the Kafka consumer failed", e);
     }
-    if (deadLetters != null) {
-      deadLetters.close();
-    }
-  }
-
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
+    deadLetters.close();
   }
 
   /** Owned partitions, for tests and logs. */
@@ -568,8 +731,19 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     return shards;
   }
 
-  /** A partition's clock and flush health; loop thread only. */
+  private PartitionState newState(TopicPartition tp) {
+    return new PartitionState(watermarks.assigned(tp));
+  }
+
+  /** A partition's clock, flush health and input progress; loop thread only. */
   private static final class PartitionState {
+    /** Records of this assignment whose spans are not flushed yet. */
+    final HeldRecords held;
+    /** The offset after the last record offered, or UNKNOWN. */
+    long nextOffset = UNKNOWN;
+    /** Consecutive refusals of the current batch by the store, and when to read it again (wall clock). */
+    int refusals;
+    long retryAtMillis;
     long eventTimeMillis = UNKNOWN;
     /** Written by the loop thread, read by the flusher. */
     volatile long flushAtMillis = UNKNOWN;
@@ -578,6 +752,10 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     volatile int laggingCycles;
     /** Held while the shard is flushed: at most one thread flushes a shard at a time. */
     final ReentrantLock flushLock = new ReentrantLock();
+
+    PartitionState(HeldRecords held) {
+      this.held = held;
+    }
   }
 
   /** Runs inside poll, on the loop thread. */
@@ -585,21 +763,23 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       log.info("revoked {}", partitions);
-      release(partitions, true);
+      release(partitions, fatal.get() == null, true);
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
-      // Another consumer may own them already: their offsets cannot be committed; flush what this store holds.
+      // Another consumer may own them already: their offsets cannot be committed. A local store flushes what only
+      // it holds; a durable one leaves it to the new owner, who sees it, rather than flush beside it.
       log.warn("lost {}", partitions);
-      release(partitions, false);
+      release(partitions, !durableStore && fatal.get() == null, false);
+      lostPartitions.addAndGet(partitions.size());
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       log.info("assigned {}", partitions);
       for (TopicPartition tp : partitions) {
-        owned.putIfAbsent(tp, new PartitionState());
+        owned.computeIfAbsent(tp, SpanConsumer.this::newState);
       }
       assignedPartitions = owned.size();
     }

@@ -27,6 +27,7 @@ public final class SpanConsumerOptions {
   public static final long NO_BYTE_LIMIT = 0;
   public static final int DEFAULT_LAGGING_FLUSH_CYCLES = 3;
   public static final int DEFAULT_FLUSH_THREADS = 1;
+  public static final int DEFAULT_DEAD_LETTER_AFTER_REFUSALS = 10;
   /** Backpressure lifts once the store is below this share of the limit that triggered it. */
   public static final double RESUME_FACTOR = 0.8;
 
@@ -41,6 +42,7 @@ public final class SpanConsumerOptions {
   private final boolean drainOnRevoke;
   private final int flushThreads;
   private final @Nullable String deadLetterTopic;
+  private final int deadLetterAfterRefusals;
   private final Clock clock;
 
   private SpanConsumerOptions(Builder b) {
@@ -55,6 +57,7 @@ public final class SpanConsumerOptions {
     this.drainOnRevoke = b.drainOnRevoke;
     this.flushThreads = b.flushThreads;
     this.deadLetterTopic = b.deadLetterTopic;
+    this.deadLetterAfterRefusals = b.deadLetterAfterRefusals;
     this.clock = b.clock;
   }
 
@@ -67,7 +70,7 @@ public final class SpanConsumerOptions {
         .consumerProperties(consumerProperties).pollTimeout(pollTimeout)
         .pauseAboveMemoryFraction(pauseAboveMemoryFraction).pauseAboveBufferedBytes(pauseAboveBufferedBytes)
         .laggingFlushCycles(laggingFlushCycles).drainOnRevoke(drainOnRevoke).flushThreads(flushThreads)
-        .deadLetterTopic(deadLetterTopic)
+        .deadLetterTopic(deadLetterTopic).deadLetterAfterRefusals(deadLetterAfterRefusals)
         .clock(clock);
   }
 
@@ -124,9 +127,23 @@ public final class SpanConsumerOptions {
     return flushThreads;
   }
 
-  /** Where invalid spans are copied, with their reason in headers; null for nowhere (they are counted). */
+  /**
+   * Where invalid spans are copied, with their reason in headers, and spans the store keeps refusing (see {@link
+   * #deadLetterAfterRefusals()}); null for nowhere (they are counted, and a refused batch is read again).
+   */
   public @Nullable String deadLetterTopic() {
     return deadLetterTopic;
+  }
+
+  /**
+   * Refusals in a row of one batch by the store (each read again after a back-off of 0.1 s doubling up to 10 s)
+   * after which, with a {@link #deadLetterTopic()}, its spans are offered one at a time and those the store still
+   * refuses are copied there with the store's error in the {@code refused_reason} header, so that one span the
+   * store cannot take never stops its partition. When the store refuses every span of the batch, the store is
+   * failing rather than the spans: nothing is copied and the batch is read again.
+   */
+  public int deadLetterAfterRefusals() {
+    return deadLetterAfterRefusals;
   }
 
   /** The wall clock, read for a partition once it is caught up. */
@@ -161,7 +178,8 @@ public final class SpanConsumerOptions {
     return "SpanConsumerOptions{bootstrapServers=" + bootstrapServers + ", topic=" + topic + ", groupId=" + groupId
         + ", pollTimeout=" + pollTimeout + ", pauseAboveMemoryFraction=" + pauseAboveMemoryFraction
         + ", pauseAboveBufferedBytes=" + pauseAboveBufferedBytes + ", laggingFlushCycles=" + laggingFlushCycles
-        + ", drainOnRevoke=" + drainOnRevoke + ", flushThreads=" + flushThreads + ", deadLetterTopic=" + deadLetterTopic + "}";
+        + ", drainOnRevoke=" + drainOnRevoke + ", flushThreads=" + flushThreads + ", deadLetterTopic=" + deadLetterTopic
+        + ", deadLetterAfterRefusals=" + deadLetterAfterRefusals + "}";
   }
 
   /** Builds {@link SpanConsumerOptions}; setters have no {@code set} prefix, {@link #build()} checks everything. */
@@ -177,6 +195,7 @@ public final class SpanConsumerOptions {
     private boolean drainOnRevoke = true;
     private int flushThreads = DEFAULT_FLUSH_THREADS;
     private @Nullable String deadLetterTopic;
+    private int deadLetterAfterRefusals = DEFAULT_DEAD_LETTER_AFTER_REFUSALS;
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
@@ -244,6 +263,11 @@ public final class SpanConsumerOptions {
       return this;
     }
 
+    public Builder deadLetterAfterRefusals(int refusals) {
+      this.deadLetterAfterRefusals = refusals;
+      return this;
+    }
+
     public Builder clock(Clock clock) {
       this.clock = clock;
       return this;
@@ -270,6 +294,9 @@ public final class SpanConsumerOptions {
       }
       if (laggingFlushCycles < 1) {
         problems.add("laggingFlushCycles must be >= 1 but was " + laggingFlushCycles);
+      }
+      if (deadLetterAfterRefusals < 1) {
+        problems.add("deadLetterAfterRefusals must be >= 1 but was " + deadLetterAfterRefusals);
       }
       if (deadLetterTopic != null) {
         ClientChecks.topic("deadLetterTopic", deadLetterTopic, problems);

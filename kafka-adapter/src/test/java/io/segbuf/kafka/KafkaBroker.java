@@ -198,6 +198,19 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
+  /** Members of {@code group} now. */
+  public int groupMembers(String group) {
+    try {
+      return admin.describeConsumerGroups(List.of(group)).all().get().values().stream()
+          .mapToInt(d -> d.members().size()).sum();
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("could not describe " + group, e);
+    }
+  }
+
   @Override
   public void close() {
     admin.close();

@@ -5,15 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.segbuf.AddResult;
-import io.segbuf.DueSegment;
-import io.segbuf.FlushPolicy;
-import io.segbuf.SealedSegment;
-import io.segbuf.SegmentKey;
 import io.segbuf.SegmentSink;
 import io.segbuf.SegmentStore;
-import io.segbuf.Span;
-import io.segbuf.StoreUsage;
+import io.segbuf.TraceFailingStore;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
 import io.segbuf.kafka.OutputRecords.Out;
@@ -36,7 +30,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.jspecify.annotations.Nullable;
 
 /** The consumer loop and the producer sink against a real broker: spans in, segments out, nothing lost. */
 class SpanConsumerIT {
@@ -353,72 +346,28 @@ class SpanConsumerIT {
     OutputRecords.assertExactlyOnce(readSpans(spans.size()), spans);
     assertThat(copies).hasSize(2);
     assertThat(copies).allSatisfy(r -> {
-      assertThat(r.headers().lastHeader(SpanConsumer.INVALID_REASON)).isNotNull();
-      assertThat(r.headers().lastHeader(SpanConsumer.SOURCE_OFFSET)).isNotNull();
+      assertThat(r.headers().lastHeader(DeadLetters.INVALID_REASON)).isNotNull();
+      assertThat(r.headers().lastHeader(DeadLetters.SOURCE_OFFSET)).isNotNull();
     });
-    assertThat(new String(copies.get(0).headers().lastHeader(SpanConsumer.INVALID_REASON).value(),
+    assertThat(new String(copies.get(0).headers().lastHeader(DeadLetters.INVALID_REASON).value(),
         StandardCharsets.US_ASCII)).isEqualTo("SPAN_ID");
-    assertThat(new String(copies.get(1).headers().lastHeader(SpanConsumer.INVALID_REASON).value(),
+    assertThat(new String(copies.get(1).headers().lastHeader(DeadLetters.INVALID_REASON).value(),
         StandardCharsets.US_ASCII)).isEqualTo("MALFORMED_JSON"); // a record without a value
     assertThat(running.consumer().stats().deadLettered()).isEqualTo(2);
     assertThat(running.buffer().stats().invalidTotal()).isEqualTo(2);
-  }
-
-  /** A store that refuses the first {@code failures} batches, as a store that is down would. */
-  static final class FailingStore implements SegmentStore {
-    private final SegmentStore delegate = SegmentStore.inMemory();
-    private final AtomicInteger failures;
-
-    FailingStore(int failures) {
-      this.failures = new AtomicInteger(failures);
-    }
-
-    @Override
-    public AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now) {
-      if (failures.getAndDecrement() > 0) {
-        throw new IllegalStateException("store unavailable");
-      }
-      return delegate.add(shard, spans, policy, now);
-    }
-
-    @Override
-    public List<DueSegment> due(int shard, Instant now, int limit) {
-      return delegate.due(shard, now, limit);
-    }
-
-    @Override
-    public @Nullable SealedSegment seal(SegmentKey key, Instant now) {
-      return delegate.seal(key, now);
-    }
-
-    @Override
-    public List<Span> read(SealedSegment segment) {
-      return delegate.read(segment);
-    }
-
-    @Override
-    public void complete(SealedSegment segment, boolean chunked) {
-      delegate.complete(segment, chunked);
-    }
-
-    @Override
-    public StoreUsage usage() {
-      return delegate.usage();
-    }
-
-    @Override
-    public Set<Integer> shards() {
-      return delegate.shards();
-    }
   }
 
   @Test
   void batchTheStoreRefusesIsReadAgainAndNotCommittedMeanwhile() {
     topics(1, Map.of());
     Running running = consumer(1_048_576, SpanConsumerOptions.builder(), SpanBufferConfig.builder(),
-        new FailingStore(3));
+        new TraceFailingStore(SegmentStore.inMemory()).refuseNextAdds(3));
     Set<String> spans = produce(10, 3, 20, T0);
-    Await.until("every span offered", WAIT, () -> running.consumer().stats().polledRecords() >= spans.size());
+    // each refusal is read again after a back-off on the consumer's clock
+    Await.until("every span offered", WAIT, () -> {
+      clock.advance(Duration.ofSeconds(1));
+      return running.consumer().stats().polledRecords() >= spans.size();
+    });
     clock.advance(Duration.ofHours(1));
 
     List<Out> records = readSpans(spans.size());

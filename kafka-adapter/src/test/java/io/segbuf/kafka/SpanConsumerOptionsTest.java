@@ -18,6 +18,7 @@ class SpanConsumerOptionsTest {
             .laggingFlushCycles(0)
             .flushThreads(-1)
             .deadLetterTopic("dead letters")
+            .deadLetterAfterRefusals(0)
             .consumerProperty("enable.auto.commit", "true")
             .consumerProperty("group.id", "other")
             .consumerProperty("auto.offset.reset", "by_duration:PT1H")
@@ -31,6 +32,7 @@ class SpanConsumerOptionsTest {
             "pauseAboveBufferedBytes must be >= 0 but was -1",
             "flushThreads must be >= 0 but was -1",
             "laggingFlushCycles must be >= 1 but was 0",
+            "deadLetterAfterRefusals must be >= 1 but was 0",
             "deadLetterTopic must be 1 to 249 of [a-zA-Z0-9._-] but was 'dead letters'",
             "consumerProperties auto.offset.reset must be earliest or latest but was by_duration:PT1H",
             "consumerProperties must not set enable.auto.commit but was true",

@@ -27,10 +27,18 @@ class SpanConsumerTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final TopicPartition TP = new TopicPartition("ingest-spans", 3);
 
-  private final MockConsumer<byte[], byte[]> kafka = new MockConsumer<>("earliest");
+  /** Every partition ever paused, since a pause can be over before a test thread looks. */
+  private final java.util.Set<TopicPartition> everPaused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final MockConsumer<byte[], byte[]> kafka = new MockConsumer<>("earliest") {
+    @Override
+    public synchronized void pause(java.util.Collection<TopicPartition> partitions) {
+      everPaused.addAll(partitions);
+      super.pause(partitions);
+    }
+  };
   private final RecordingSink sink = new RecordingSink();
   private final TestClock clock = new TestClock(T0.plus(Duration.ofHours(1)));
-  private final SpanBuffer buffer = SpanBuffer.create(SpanBufferConfig.defaults(), SegmentStore.inMemory(), sink);
+  private SpanBuffer buffer = SpanBuffer.create(SpanBufferConfig.defaults(), SegmentStore.inMemory(), sink);
   private SpanConsumer consumer = new SpanConsumer(kafka, null, options().build(), buffer);
 
   private SpanConsumerOptions.Builder options() {
@@ -71,12 +79,18 @@ class SpanConsumerTest {
     Await.until("records offered", WAIT, () -> consumer.stats().polledRecords() == 2);
     cycles(5);
     assertThat(sink.acknowledged()).as("98 records behind: event time T0 rules").isEmpty();
-    assertThat(kafka.committed(java.util.Set.of(TP))).containsEntry(TP,
-        new org.apache.kafka.clients.consumer.OffsetAndMetadata(2));
+    assertThat(committed()).as("the in-memory store holds both spans: committed up to the first").isZero();
 
     kafka.schedulePollTask(() -> kafka.updateEndOffsets(Map.of(TP, 2L)));
     Await.until("the segment flushed at the wall clock", WAIT, () -> sink.acknowledged().size() == 1);
     assertThat(sink.acknowledged().get(0).spanCount()).isEqualTo(2);
+    Await.until("committed past the flushed spans", WAIT, () -> committed() == 2);
+  }
+
+  /** The offset committed for TP; -1 for none. */
+  private long committed() {
+    org.apache.kafka.clients.consumer.OffsetAndMetadata offset = kafka.committed(java.util.Set.of(TP)).get(TP);
+    return offset == null ? -1 : offset.offset();
   }
 
   @Test
@@ -116,6 +130,31 @@ class SpanConsumerTest {
     Await.until("resumed", WAIT, () -> consumer.stats().resumes() == 1);
     assertThat(consumer.stats().pauses()).isEqualTo(1);
     assertThat(kafka.paused()).isEmpty();
+  }
+
+  @Test
+  void onlyThePartitionWhoseFlushLagsIsPaused() {
+    TopicPartition quiet = new TopicPartition(TP.topic(), 4);
+    buffer = SpanBuffer.create(SpanBufferConfig.builder().maxFlushSegments(1).build(), SegmentStore.inMemory(), sink);
+    consumer = new SpanConsumer(kafka, null, options().flushThreads(0).laggingFlushCycles(1).build(), buffer);
+    List<ConsumerRecord<byte[], byte[]>> records = new java.util.ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      records.add(record(i, T0, TestSpans.span(1).trace(String.format("%032x", i + 1))));
+    }
+    kafka.schedulePollTask(() -> {
+      kafka.rebalance(List.of(TP, quiet));
+      kafka.updateBeginningOffsets(Map.of(TP, 0L, quiet, 0L));
+      kafka.updateEndOffsets(Map.of(TP, 20L, quiet, 0L));
+      records.forEach(kafka::addRecord);
+    });
+    consumer.start("loop");
+    Await.until("records offered", WAIT, () -> consumer.stats().polledRecords() == 20);
+    clock.advance(Duration.ofHours(1));
+
+    // caught up: twenty segments due at the wall clock, one flushed per cycle
+    Await.until("every segment flushed", WAIT, () -> sink.acknowledged().size() == 20);
+    Await.until("resumed", WAIT, () -> kafka.paused().isEmpty());
+    assertThat(everPaused).containsExactly(TP);
   }
 
   @Test

@@ -559,6 +559,12 @@ public final class RedisSegmentStore implements SegmentStore {
     return removed;
   }
 
+  /** True: every span is in Redis once {@link #add} returned, for any process that takes its shard over. */
+  @Override
+  public boolean durable() {
+    return true;
+  }
+
   @Override
   public StoreUsage usage() {
     long segments = 0;

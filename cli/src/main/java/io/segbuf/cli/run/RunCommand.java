@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.segbuf.BufferStats;
 import io.segbuf.ChunkingStrategy;
 import io.segbuf.ConfigException;
+import io.segbuf.FatalSinkException;
 import io.segbuf.SegbufException;
 import io.segbuf.SegmentSink;
 import io.segbuf.SegmentStore;
@@ -73,7 +74,8 @@ import picocli.CommandLine.Spec;
       "Runs until SIGTERM or Ctrl-C; then stops polling, flushes everything it holds,",
       "commits and exits.",
       "Exit status: 143 (SIGTERM) or 130 (Ctrl-C) after a clean drain; 1 failed (for",
-      "example Kafka or the store out of reach within --startup-timeout); 2 bad options."
+      "example Kafka or the store out of reach within --startup-timeout, or the",
+      "producer refused for good: it stops without flushing more); 2 bad options."
     })
 public final class RunCommand implements Callable<Integer> {
 
@@ -343,6 +345,10 @@ public final class RunCommand implements Callable<Integer> {
           KafkaClientMeters.forget(metrics.registry());
         }
       }
+    } catch (FatalSinkException e) {
+      // the consumer stopped by itself, committing only what it had flushed
+      err.println("segbuf run: stopped: " + String.valueOf(e.getMessage()).replaceAll("\\p{Cntrl}", " "));
+      return 1;
     } catch (RuntimeException e) {
       err.println("segbuf run: " + Failures.describe(e));
       return 1;

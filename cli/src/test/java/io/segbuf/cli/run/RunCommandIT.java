@@ -123,6 +123,28 @@ class RunCommandIT {
   }
 
   @Test
+  void producerRefusedForGoodStopsTheServiceWithOneLineAndStatusOne() throws Exception {
+    broker.get().createTopic("spans-in-fatal", 1, Map.of());
+    RunCommand command = new RunCommand();
+    CommandLine cli = new CommandLine(command);
+    StringWriter err = new StringWriter();
+    cli.setErr(new PrintWriter(err, true));
+    produce("spans-in-fatal", List.of(TestSpans.span(1).trace("00000000000000000000000000000789")));
+
+    // SASL towards a plaintext listener: the broker refuses the handshake, an authentication error
+    int status = cli.execute("--bootstrap-servers", broker.get().bootstrapServers(), "--input-topic", "spans-in-fatal",
+        "--output-topic", "segments-out", "--group-id", "segbuf-fatal", "--root-timeout", "0.05",
+        "--producer-property", "security.protocol=SASL_PLAINTEXT", "--producer-property", "sasl.mechanism=PLAIN",
+        "--producer-property", "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required "
+            + "username=\"segbuf\" password=\"wrong\";");
+
+    assertThat(status).as(err.toString()).isEqualTo(1);
+    assertThat(err.toString().lines().filter(l -> l.startsWith("segbuf run: stopped:")))
+        .singleElement().asString().contains("segments-out");
+    assertThat(broker.get().committedOffsetSum("segbuf-fatal")).as("nothing flushed, nothing committed").isZero();
+  }
+
+  @Test
   void runsFromAConfigFileAndDrainsOnStop() throws Exception {
     Path config = dir.resolve("segbuf.properties");
     Files.writeString(config, String.join("\n",

@@ -9,8 +9,6 @@ import io.segbuf.kafka.KafkaExtension;
 import io.segbuf.kafka.OutputRecords;
 import io.segbuf.redis.RedisExtension;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -32,8 +30,6 @@ class RunKilledJarIT {
   @RegisterExtension static final KafkaExtension broker = new KafkaExtension();
   @RegisterExtension static final RedisExtension redis = RedisExtension.standalone();
 
-  private static final Path JAR = Path.of("target", "segbuf.jar").toAbsolutePath();
-  private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
   private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final List<Integer> PARTITIONS = List.of(0, 1);
@@ -41,22 +37,18 @@ class RunKilledJarIT {
   private final String in = KafkaBroker.uniqueTopic("ingest-spans");
   private final String out = KafkaBroker.uniqueTopic("buffered-segments");
   private final String group = "segbuf-" + in;
+  private final JarProcesses jar = new JarProcesses("RunKilledJarIT");
 
   private Process run(String name) throws IOException {
-    return new ProcessBuilder(JAVA, "-jar", JAR.toString(), "run",
+    return jar.start(name, "run",
         "--bootstrap-servers", broker.get().bootstrapServers(), "--input-topic", in, "--output-topic", out,
         "--group-id", group, "--root-timeout", "0.05", "--store", redis.get().uri(),
         // the killed member's partitions are reassigned once its session times out: the broker's minimum
-        "--consumer-property", "session.timeout.ms=6000", "--consumer-property", "heartbeat.interval.ms=1000")
-        .redirectErrorStream(true).redirectOutput(logFile(name).toFile()).start();
-  }
-
-  private Path logFile(String name) {
-    return Path.of("target", "RunKilledJarIT-" + name + ".log").toAbsolutePath();
+        "--consumer-property", "session.timeout.ms=6000", "--consumer-property", "heartbeat.interval.ms=1000");
   }
 
   private String log(String name) throws IOException {
-    return Files.readString(logFile(name));
+    return jar.log(name);
   }
 
   private int distinctSpansOut() {

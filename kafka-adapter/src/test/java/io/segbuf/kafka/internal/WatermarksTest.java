@@ -1,0 +1,93 @@
+package io.segbuf.kafka.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.segbuf.RecordingSink;
+import io.segbuf.SegmentStore;
+import io.segbuf.Span;
+import io.segbuf.SpanBuffer;
+import io.segbuf.SpanBufferConfig;
+import io.segbuf.TestSpans;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+
+class WatermarksTest {
+  private static final TopicPartition TP = new TopicPartition("ingest-spans", 0);
+  private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
+
+  /** Spans completed by a flush, with the given positions, as a buffer hands them back. */
+  private static List<Span> completed(long... positions) {
+    SpanBuffer buffer = SpanBuffer.create(SpanBufferConfig.defaults(), SegmentStore.inMemory(), new RecordingSink());
+    List<byte[]> bytes = new ArrayList<>();
+    for (int i = 0; i < positions.length; i++) {
+      bytes.add(TestSpans.span(i + 1).bytes());
+    }
+    buffer.offer(0, bytes, positions, T0);
+    List<Span> spans = buffer.drain(0, T0).completed();
+    assertThat(spans).hasSize(positions.length);
+    return spans;
+  }
+
+  @Test
+  void committableOffsetStaysAtTheOldestBatchStillHoldingASpan() {
+    Watermarks watermarks = new Watermarks();
+    HeldRecords held = watermarks.assigned(TP);
+    held.hold(0, 3, 100, 3); // records 100-102 (positions 0-2)
+    held.hold(3, 2, 103, 1); // records 103-104, one of them a duplicate (never held)
+    assertThat(watermarks.committable(TP, 105)).isEqualTo(100);
+
+    watermarks.release(TP, completed(0, 1));
+    assertThat(watermarks.committable(TP, 105)).isEqualTo(100);
+    watermarks.release(TP, completed(2));
+    assertThat(watermarks.committable(TP, 105)).isEqualTo(103);
+    watermarks.release(TP, completed(4));
+    assertThat(watermarks.committable(TP, 105)).as("nothing held: the next record").isEqualTo(105);
+  }
+
+  @Test
+  void spansHeldInAnEarlierAssignmentKeepTheOffsetDownUntilFlushed() {
+    Watermarks watermarks = new Watermarks();
+    watermarks.assigned(TP).hold(0, 2, 50, 2); // a drain that failed left them buffered
+    watermarks.released(TP);
+    assertThat(watermarks.holds(TP)).isTrue();
+
+    // assigned again: read again from the committed offset, the copies are duplicates (not held)
+    HeldRecords again = watermarks.assigned(TP);
+    again.hold(2, 5, 50, 0);
+    again.hold(7, 1, 55, 1);
+    assertThat(watermarks.committable(TP, 56)).isEqualTo(50);
+
+    watermarks.release(TP, completed(7));
+    assertThat(watermarks.committable(TP, 56)).isEqualTo(50);
+    watermarks.release(TP, completed(0, 1));
+    assertThat(watermarks.committable(TP, 56)).isEqualTo(56);
+  }
+
+  @Test
+  void manyBatchesReleasedOutOfOrder() {
+    HeldRecords held = new HeldRecords();
+    for (int b = 0; b < 1000; b++) {
+      held.hold(b * 10L, 10, b * 10L, 10);
+    }
+    for (int b = 999; b >= 1; b--) {
+      for (int i = 0; i < 10; i++) {
+        assertThat(held.release(b * 10L + i)).isTrue();
+      }
+    }
+    assertThat(held.oldestHeldOffset()).hasValue(0);
+    for (int i = 0; i < 10; i++) {
+      held.release(i);
+    }
+    assertThat(held.isEmpty()).isTrue();
+    assertThat(held.release(5)).as("released already").isFalse();
+  }
+
+  @Test
+  void controlCharactersAreEscaped() {
+    assertThat(Printable.escape("a\nb\u001b[31mc\td")).isEqualTo("a\\nb\\u001b[31mc\\td");
+    assertThat(Printable.escape("plain é")).isEqualTo("plain é");
+  }
+}
