@@ -48,6 +48,7 @@ final class TraceAssembly {
       if (node.sameContent(span)) {
         return null;
       }
+      node.addVersion(span);
       SpanTree tree = treeOf(node, shard, source);
       tree.segment.append(tree, span, nowMillis);
       return tree.segment;
@@ -209,6 +210,12 @@ final class TraceAssembly {
 
   /** A span id: present (a buffered or flushed span) or a placeholder for a missing parent. */
   private static final class Node {
+    /**
+     * Other versions of one span id remembered per node: their redeliveries are duplicates too. Past that, a
+     * redelivered version is flushed again (duplicates are allowed, loss is not), and one id cannot grow a node.
+     */
+    static final int MAX_OTHER_VERSIONS = 8;
+
     final long id;
     Node parent = this;
     int size = 1;
@@ -219,16 +226,43 @@ final class TraceAssembly {
     @Nullable Span span;
     long digest;
     int length;
+    /** Digest and length of each later version that differs from the first, in pairs; null while there is none. */
+    long @Nullable [] otherVersions;
 
     Node(long id) {
       this.id = id;
     }
 
+    /** True when the span repeats the bytes of a version of this id that was added. */
     boolean sameContent(Span other) {
       Span mine = span;
-      if (mine != null) {
-        return Arrays.equals(mine.bytes(), other.bytes());
+      if (mine != null ? Arrays.equals(mine.bytes(), other.bytes()) : sameDigest(digest, length, other)) {
+        return true;
       }
+      long[] others = otherVersions;
+      if (others != null) {
+        for (int i = 0; i < others.length; i += 2) {
+          if (sameDigest(others[i], (int) others[i + 1], other)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+
+    /** Remembers a version that differs from every one known. */
+    void addVersion(Span version) {
+      long[] others = otherVersions;
+      int used = others == null ? 0 : others.length;
+      if (used / 2 < MAX_OTHER_VERSIONS) {
+        long[] grown = others == null ? new long[2] : Arrays.copyOf(others, used + 2);
+        grown[used] = Digest.of(version.bytes());
+        grown[used + 1] = version.size();
+        otherVersions = grown;
+      }
+    }
+
+    private static boolean sameDigest(long digest, int length, Span other) {
       return length == other.size() && digest == Digest.of(other.bytes());
     }
   }
