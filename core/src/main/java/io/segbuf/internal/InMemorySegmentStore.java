@@ -403,28 +403,4 @@ public final class InMemorySegmentStore implements SegmentStore, SegmentReplica,
       it.remove();
     }
   }
-
-  /**
-   * A trace's identity in the store. Written-out {@code equals} and {@code hashCode}: a record's own go through
-   * method handles, which stayed visible in profiles of this per-span map lookup.
-   */
-  private record TraceKey(long projectId, long traceHigh, long traceLow) {
-    static TraceKey of(SegmentKey key) {
-      TraceId trace = key.traceId();
-      return new TraceKey(key.projectId(), trace.high(), trace.low());
-    }
-
-    @Override
-    public boolean equals(@Nullable Object o) {
-      return o instanceof TraceKey k
-          && k.traceLow == traceLow && k.traceHigh == traceHigh && k.projectId == projectId;
-    }
-
-    @Override
-    public int hashCode() {
-      long h = traceLow * 0x9e3779b97f4a7c15L + traceHigh;
-      h = h * 0x9e3779b97f4a7c15L + projectId;
-      return (int) (h ^ (h >>> 32));
-    }
-  }
 }
