@@ -1,5 +1,7 @@
 package io.segbuf.internal;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -66,6 +68,18 @@ final class LongMap<V> {
         values[i] = oldValues[j];
       }
     }
+  }
+
+  /** Every value, in no particular order: a copy, so that the caller may change the map meanwhile. */
+  @SuppressWarnings("unchecked")
+  List<V> values() {
+    List<V> out = new ArrayList<>(size);
+    for (Object v : values) {
+      if (v != null) {
+        out.add((V) v);
+      }
+    }
+    return out;
   }
 
   /** Calls {@code action} with every value, in no particular order. */
