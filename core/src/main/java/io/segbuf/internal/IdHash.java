@@ -17,29 +17,21 @@ public final class IdHash {
 
   /** The seeded, fully mixed hash of one id. */
   public static long of(long id) {
-    return mix(id ^ SEED);
+    return Digest.fmix(id ^ SEED);
   }
 
   /** The seeded, fully mixed hash of two ids (a trace id's halves). */
   public static long of(long a, long b) {
-    return mix(of(a) ^ b);
+    return Digest.fmix(of(a) ^ b);
   }
 
   /** The seeded, fully mixed hash of three ids. */
   public static long of(long a, long b, long c) {
-    return mix(of(a, b) ^ c);
+    return Digest.fmix(of(a, b) ^ c);
   }
 
   /** The 32-bit {@code hashCode} of a hash: its two halves folded. */
   public static int fold(long hash) {
     return (int) (hash ^ (hash >>> 32));
-  }
-
-  private static long mix(long h) {
-    h ^= h >>> 33;
-    h *= 0xff51afd7ed558ccdL;
-    h ^= h >>> 33;
-    h *= 0xc4ceb9fe1a85ec53L;
-    return h ^ (h >>> 33);
   }
 }
