@@ -63,7 +63,7 @@ final class TraceAssembly {
       if (node.sameContent(span)) {
         return null;
       }
-      node.addVersion(span);
+      node.addVersion(Digest.of(span.bytes()), span.size());
       SpanTree tree = treeOf(node, shard, source);
       tree.segment.append(tree, span, nowMillis);
       return tree.segment;
@@ -80,12 +80,15 @@ final class TraceAssembly {
   /**
    * Adds a span that was buffered and flushed already, known by its fields alone: it takes its place in the trees
    * as {@link #add} would have placed it, without a payload, as {@link #forgetPayload} leaves a flushed span.
-   * Nothing when the id is known already.
+   * When the id is known already, only its version is remembered, as {@link #add} would have.
    */
   void addFlushed(long id, boolean explicit, long explicitSegmentId, boolean root, long parentId, long digest,
       int length, int shard, SegmentSource source, Set<BufferedSegment> touched) {
     Node node = nodes.get(id);
     if (node != null && node.present) {
+      if (node.span == null && !node.knows(digest, length)) {
+        node.addVersion(digest, length);
+      }
       return;
     }
     node = present(node, id);
@@ -319,13 +322,21 @@ final class TraceAssembly {
     /** True when the span repeats the bytes of a version of this id that was added. */
     boolean sameContent(Span other) {
       Span mine = span;
-      if (mine != null ? Arrays.equals(mine.bytes(), other.bytes()) : sameDigest(digest, length, other)) {
+      if (mine != null && Arrays.equals(mine.bytes(), other.bytes())) {
+        return true;
+      }
+      return (mine == null || otherVersions != null) && knows(Digest.of(other.bytes()), other.size());
+    }
+
+    /** True when a flushed first version, or a later version, has this digest and length. */
+    boolean knows(long digest, int length) {
+      if (span == null && this.digest == digest && this.length == length) {
         return true;
       }
       long[] others = otherVersions;
       if (others != null) {
         for (int i = 0; i < others.length; i += 2) {
-          if (sameDigest(others[i], (int) others[i + 1], other)) {
+          if (others[i] == digest && others[i + 1] == length) {
             return true;
           }
         }
@@ -334,19 +345,15 @@ final class TraceAssembly {
     }
 
     /** Remembers a version that differs from every one known. */
-    void addVersion(Span version) {
+    void addVersion(long digest, int length) {
       long[] others = otherVersions;
       int used = others == null ? 0 : others.length;
       if (used / 2 < MAX_OTHER_VERSIONS) {
         long[] grown = others == null ? new long[2] : Arrays.copyOf(others, used + 2);
-        grown[used] = Digest.of(version.bytes());
-        grown[used + 1] = version.size();
+        grown[used] = digest;
+        grown[used + 1] = length;
         otherVersions = grown;
       }
-    }
-
-    private static boolean sameDigest(long digest, int length, Span other) {
-      return length == other.size() && digest == Digest.of(other.bytes());
     }
   }
 }

@@ -125,6 +125,15 @@ class InMemorySegmentStoreTest extends SegmentStoreContract {
   }
 
   @Test
+  void aFlushedHistoryWithTwoVersionsOfASpanIdRecognisesRedeliveriesOfBoth() {
+    List<Span> versions = TestSpans.parsed(span(1), span(2).parent(1), span(2).parent(1).padding(3));
+    InMemorySegmentStore replayed = new InMemorySegmentStore(100);
+    replayed.addFlushed(0, TestSpans.PROJECT, TRACE, versions.stream().map(KnownSpan::of).toList(), POLICY,
+        QueueChanges.NONE);
+    assertThat(replayed.add(0, versions.subList(1, 3), POLICY, T0).duplicateCount()).isEqualTo(2);
+  }
+
+  @Test
   void aForgottenTraceLeavesNothingCounted() {
     InMemorySegmentStore memory = new InMemorySegmentStore(100);
     memory.add(0, TestSpans.parsed(span(1), span(2).parent(1), span(5).parent(4)), POLICY, T0);
