@@ -58,7 +58,10 @@ public final class Message {
     return skipEnrichment;
   }
 
-  /** 32 lowercase hex digits, derived from project, trace, segment id, generation and chunk index. */
+  /**
+   * 32 lowercase hex digits, a digest of the project, the trace and every other byte of {@link #value()}: one flush
+   * id names one byte string (see {@code MessageEncoder.flushId} for the derivation).
+   */
   public String flushId() {
     return flushId;
   }

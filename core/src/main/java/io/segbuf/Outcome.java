@@ -1,5 +1,7 @@
 package io.segbuf;
 
+import io.segbuf.internal.ControlCharacters;
+
 /**
  * What became of a span. Every span offered to a {@link SpanBuffer} ends in exactly one of {@link Flushed},
  * {@link Duplicate}, {@link Invalid} or {@link Rejected}; {@link Buffered} is the interim answer of an offer.
@@ -23,9 +25,15 @@ public sealed interface Outcome
    * The span could not be parsed; it is not stored.
    *
    * @param reason the rule it broke
-   * @param detail a message naming the field and, where useful, the offending value (shortened)
+   * @param detail a message naming the field and, where useful, the offending value (shortened); control and
+   *     format characters from the input are escaped (as {@code \n} or {@code \}{@code u001b}), so the detail is
+   *     safe to write to a log, a terminal or a header
    */
-  record Invalid(InvalidReason reason, String detail) implements Outcome, ParseResult {}
+  record Invalid(InvalidReason reason, String detail) implements Outcome, ParseResult {
+    public Invalid {
+      detail = ControlCharacters.escape(detail);
+    }
+  }
 
   /**
    * The spans of one message were acknowledged by the sink.

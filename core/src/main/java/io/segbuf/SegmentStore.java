@@ -41,6 +41,15 @@ public interface SegmentStore extends AutoCloseable {
   }
 
   /**
+   * A store in this JVM's heap that remembers up to {@code recentlyFlushedSpans} flushed span ids of idle traces,
+   * and up to {@code flushedSpansPerTrace} of any one trace (past that, it forgets the older half): one trace id that
+   * never goes quiet holds bounded memory.
+   */
+  static SegmentStore inMemory(int recentlyFlushedSpans, int flushedSpansPerTrace) {
+    return new InMemorySegmentStore(recentlyFlushedSpans, flushedSpansPerTrace);
+  }
+
+  /**
    * Adds valid spans for {@code shard} at event time {@code now}: assembles them into segments and moves their
    * deadlines by {@code policy}.
    *

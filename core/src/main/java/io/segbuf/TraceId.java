@@ -1,9 +1,13 @@
 package io.segbuf;
 
 import io.segbuf.internal.Hex;
+import io.segbuf.internal.IdHash;
+import org.jspecify.annotations.Nullable;
 
 /**
- * A 128-bit trace id, written as 32 lowercase hex digits. Any value is valid, all zeros included.
+ * A 128-bit trace id, written as 32 lowercase hex digits. Any value is valid, all zeros included. Its hash code is
+ * seeded per process and fully mixed, so that chosen trace ids cannot share a hash table's bin (it differs between
+ * processes; never store it).
  *
  * @param high the first 16 hex digits
  * @param low the last 16 hex digits
@@ -21,6 +25,16 @@ public record TraceId(long high, long low) implements Comparable<TraceId> {
   /** The 32 lowercase hex digits. */
   public String toHex() {
     return Hex.toHex(high) + Hex.toHex(low);
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    return o instanceof TraceId t && t.high == high && t.low == low;
+  }
+
+  @Override
+  public int hashCode() {
+    return IdHash.fold(IdHash.of(high, low));
   }
 
   @Override

@@ -115,4 +115,23 @@ class HostileInputTest {
       assertThat(m.value().length).isLessThanOrEqualTo(10 * 1024 * 1024);
     });
   }
+
+  @Test
+  void invalidDetailsCarryNoControlCharactersFromTheInput() {
+    String hostile = "{\"trace_id\":\"a\\nb\\u001b[31mc\\r\\u2028d\\u202e\\u0085\",\"span_id\":\"0000000000000001\"}";
+    List<byte[]> batch = List.of(hostile.getBytes(StandardCharsets.UTF_8),
+        "{\"trace_id\"\u001b[2J:1}".getBytes(StandardCharsets.UTF_8),
+        "{\"span_id\":\"\t\"}".getBytes(StandardCharsets.UTF_8));
+
+    OfferResult result = buffer().offer(0, batch, T0);
+
+    assertThat(result.outcomes()).hasSize(3).allSatisfy(o -> assertThat(o).isInstanceOfSatisfying(
+        Outcome.Invalid.class, bad -> assertThat(bad.detail().codePoints()
+            .filter(c -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
+                || Character.getType(c) == Character.LINE_SEPARATOR
+                || Character.getType(c) == Character.PARAGRAPH_SEPARATOR))
+            .as("control characters in %s", bad.detail()).isEmpty()));
+    Outcome.Invalid first = (Outcome.Invalid) result.outcomes().get(0);
+    assertThat(first.detail()).contains("a\\nb\\u001b[31mc\\r\\u2028d\\u202e\\u0085");
+  }
 }

@@ -2,6 +2,7 @@ package io.segbuf;
 
 import static io.segbuf.TestSpans.span;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -188,6 +189,20 @@ class SpanBufferTest {
     assertThat(sink.acknowledged().stream().mapToInt(Message::spanCount).sum()).isEqualTo(3);
     assertThat(store.usage().spans()).isEqualTo(1); // the span added during the failed flush waits its turn
     assertThat(buffer.stats().sendFailures()).isEqualTo(1);
+  }
+
+  @Test
+  void lateChildOfAForgottenTraceGetsAFlushIdOfItsOwn() {
+    SpanBuffer buffer = SpanBuffer.create(SpanBufferConfig.defaults(), SegmentStore.inMemory(0), sink);
+    buffer.offer(0, bytes(span(1), span(2).parent(1)), T0);
+    buffer.flush(0, T0.plusSeconds(10));
+    buffer.offer(0, bytes(span(3).parent(1)), T0.plusSeconds(20)); // the store forgot the trace: generation 0 again
+    buffer.flush(0, T0.plusSeconds(90));
+
+    List<Message> messages = sink.acknowledged();
+    assertThat(messages).extracting(m -> m.segment().segmentId(), Message::generation)
+        .containsExactly(tuple(1L, 0), tuple(1L, 0));
+    assertThat(messages.get(1).flushId()).isNotEqualTo(messages.get(0).flushId());
   }
 
   @Test

@@ -9,6 +9,9 @@ import io.segbuf.internal.Chunker;
 import io.segbuf.internal.Hex;
 import io.segbuf.internal.MessageEncoder;
 import io.segbuf.internal.SegmentOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -25,7 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The flush path of one segment of 1 KiB spans — order, patch, chunk, encode (seal and read are list handovers
- * in the in-memory store) — against the jackson-databind port and the byte-copy floor, in the same run.
+ * in the in-memory store) — against the jackson-databind port and the byte-copy floor, in the same run. The
+ * flush ids alone ({@code flushIds}: SHA-256 over every message, a part of {@code segbuf}) against the key-only
+ * MD5 they replaced ({@code keyOnlyFlushIdsBaseline}) say what digesting the content costs.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,6 +53,7 @@ public class FlushBenchmark {
   private int totalBytes;
   private SegmentKey key;
   private Chunker chunker;
+  private List<Message> encoded;
 
   @Setup
   public void setUp() {
@@ -57,6 +63,7 @@ public class FlushBenchmark {
     Span root = spans.get(0);
     key = new SegmentKey(root.projectId(), root.traceId(), Inputs.rootId(spans));
     chunker = new Chunker(chunking, MAX_MESSAGE_BYTES);
+    encoded = segbuf();
   }
 
   @Benchmark
@@ -64,6 +71,30 @@ public class FlushBenchmark {
     SegmentOrder order = SegmentOrder.of(spans, key.segmentId());
     ChunkPlan plan = chunker.plan(order, key.segmentId(), 0, false);
     return MessageEncoder.encode(key, 0, order, plan);
+  }
+
+  @Benchmark
+  public int flushIds() {
+    int sum = 0;
+    for (Message m : encoded) {
+      sum += MessageEncoder.flushId(key, m.value()).hashCode();
+    }
+    return sum;
+  }
+
+  /** The flush ids before they digested the content: MD5 of project, trace, segment id, generation, chunk index. */
+  @Benchmark
+  public int keyOnlyFlushIdsBaseline() throws NoSuchAlgorithmException {
+    MessageDigest md5 = MessageDigest.getInstance("MD5");
+    int sum = 0;
+    for (Message m : encoded) {
+      String name = key.projectId() + ":" + key.traceId().toHex() + ":" + key.segmentIdHex() + ":"
+          + m.generation() + ":" + m.chunkIndex();
+      byte[] hex = new byte[32];
+      Hex.write(md5.digest(name.getBytes(StandardCharsets.US_ASCII)), hex, 0);
+      sum += new String(hex, StandardCharsets.US_ASCII).hashCode();
+    }
+    return sum;
   }
 
   @Benchmark

@@ -49,7 +49,8 @@ public final class Digest {
     return k * C2;
   }
 
-  private static long fmix(long h) {
+  /** murmur3's 64-bit finalizer: every output bit depends on every input bit ({@link IdHash} mixes with it too). */
+  static long fmix(long h) {
     h ^= h >>> 33;
     h *= 0xff51afd7ed558ccdL;
     h ^= h >>> 33;

@@ -36,12 +36,15 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A trace whose segments are all flushed is remembered (its span ids, without payload) until more than
  * {@code recentlyFlushedSpans} such ids are held, oldest trace first: late spans of a remembered trace join a
- * continuation of their segment, and redelivered copies are recognised as duplicates.
+ * continuation of their segment, and redelivered copies are recognised as duplicates. A trace that stays active
+ * remembers at most {@code flushedSpansPerTrace} flushed spans: past that, it forgets the older half (counted in
+ * {@link StoreUsage#forgottenSpans()}), so that one trace id that never goes quiet holds bounded memory.
  *
  * <p>It is also the {@link SegmentReplica} of stores that keep their state elsewhere as a log.
  */
 public final class InMemorySegmentStore implements SegmentStore, SegmentReplica, TraceAssembly.SegmentSource {
   public static final int DEFAULT_RECENTLY_FLUSHED_SPANS = 100_000;
+  public static final int DEFAULT_FLUSHED_SPANS_PER_TRACE = 100_000;
 
   private static final Comparator<BufferedSegment> BY_DEADLINE = (a, b) -> {
     int byDeadline = Long.compare(a.deadlineMillis, b.deadlineMillis);
@@ -49,6 +52,7 @@ public final class InMemorySegmentStore implements SegmentStore, SegmentReplica,
   };
 
   private final int recentlyFlushedSpans;
+  private final int flushedSpansPerTrace;
   private final Map<TraceKey, TraceAssembly> traces = new HashMap<>();
   private final Map<Integer, TreeSet<BufferedSegment>> queues = new HashMap<>();
   /** Traces with nothing buffered, least recently active first, and the span ids they hold. */
@@ -58,14 +62,27 @@ public final class InMemorySegmentStore implements SegmentStore, SegmentReplica,
   private long bufferedSpans;
   private long bufferedBytes;
   private long seq;
+  private long forgottenSpans;
   /** Told of every queue change while a caller's operation runs; guarded by the lock. */
   private QueueChanges changes = QueueChanges.NONE;
 
   public InMemorySegmentStore(int recentlyFlushedSpans) {
+    this(recentlyFlushedSpans, DEFAULT_FLUSHED_SPANS_PER_TRACE);
+  }
+
+  public InMemorySegmentStore(int recentlyFlushedSpans, int flushedSpansPerTrace) {
+    List<String> problems = new ArrayList<>(2);
     if (recentlyFlushedSpans < 0) {
-      throw new IllegalArgumentException("recentlyFlushedSpans must be >= 0 but was " + recentlyFlushedSpans);
+      problems.add("recentlyFlushedSpans must be >= 0 but was " + recentlyFlushedSpans);
+    }
+    if (flushedSpansPerTrace < 0) {
+      problems.add("flushedSpansPerTrace must be >= 0 but was " + flushedSpansPerTrace);
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
     }
     this.recentlyFlushedSpans = recentlyFlushedSpans;
+    this.flushedSpansPerTrace = flushedSpansPerTrace;
   }
 
   @Override
@@ -115,6 +132,7 @@ public final class InMemorySegmentStore implements SegmentStore, SegmentReplica,
         trace.addFlushed(s.spanId(), s.explicit(), s.explicitSegmentId(), s.root(), s.parentSpanId(), s.digest(),
             s.length(), shard, this, touched);
       }
+      trimFlushed(trace, new TraceKey(projectId, traceId.high(), traceId.low()));
       schedule(touched, policy);
     } finally {
       changes = QueueChanges.NONE;
@@ -125,7 +143,7 @@ public final class InMemorySegmentStore implements SegmentStore, SegmentReplica,
     TraceKey key = new TraceKey(projectId, traceId.high(), traceId.low());
     TraceAssembly trace = traces.get(key);
     if (trace == null) {
-      trace = new TraceAssembly(projectId, traceId);
+      trace = new TraceAssembly(projectId, traceId, flushedSpansPerTrace);
       traces.put(key, trace);
     }
     return trace;
@@ -246,9 +264,11 @@ public final class InMemorySegmentStore implements SegmentStore, SegmentReplica,
     if (sealed == null || spans == null) {
       return List.of();
     }
-    TraceAssembly trace = traces.get(TraceKey.of(sealed.key()));
+    TraceKey key = TraceKey.of(sealed.key());
+    TraceAssembly trace = traces.get(key);
     if (trace != null) {
       trace.forgetPayload(spans);
+      trimFlushed(trace, key);
     }
     bufferedSpans -= sealed.spans();
     bufferedBytes -= sealed.bytes();
@@ -257,6 +277,25 @@ public final class InMemorySegmentStore implements SegmentStore, SegmentReplica,
     segment.sealedSpans = null;
     reschedule(segment);
     return spans;
+  }
+
+  /** Lets the trace forget its oldest flushed spans past its limit, and keeps the idle count true. */
+  private void trimFlushed(TraceAssembly trace, TraceKey key) {
+    int forgotten = trace.trimFlushed();
+    if (forgotten > 0) {
+      forgottenSpans += forgotten;
+      Integer held = idle.get(key);
+      if (held != null) {
+        idle.put(key, trace.nodeCount());
+        idleNodes += trace.nodeCount() - held;
+      }
+    }
+  }
+
+  /** The span ids and segments the trace holds in memory, or 0 when it is not remembered (for tests). */
+  synchronized int held(long projectId, TraceId traceId) {
+    TraceAssembly trace = traces.get(new TraceKey(projectId, traceId.high(), traceId.low()));
+    return trace == null ? 0 : trace.nodeCount() + trace.segments.size();
   }
 
   @Override
@@ -322,7 +361,7 @@ public final class InMemorySegmentStore implements SegmentStore, SegmentReplica,
 
   @Override
   public synchronized StoreUsage usage() {
-    return new StoreUsage(bufferedSegments, bufferedSpans, bufferedBytes, bufferedBytes, 0);
+    return new StoreUsage(bufferedSegments, bufferedSpans, bufferedBytes, bufferedBytes, 0, forgottenSpans);
   }
 
   @Override
@@ -401,30 +440,6 @@ public final class InMemorySegmentStore implements SegmentStore, SegmentReplica,
       idleNodes -= eldest.getValue();
       traces.remove(eldest.getKey());
       it.remove();
-    }
-  }
-
-  /**
-   * A trace's identity in the store. Written-out {@code equals} and {@code hashCode}: a record's own go through
-   * method handles, which stayed visible in profiles of this per-span map lookup.
-   */
-  private record TraceKey(long projectId, long traceHigh, long traceLow) {
-    static TraceKey of(SegmentKey key) {
-      TraceId trace = key.traceId();
-      return new TraceKey(key.projectId(), trace.high(), trace.low());
-    }
-
-    @Override
-    public boolean equals(@Nullable Object o) {
-      return o instanceof TraceKey k
-          && k.traceLow == traceLow && k.traceHigh == traceHigh && k.projectId == projectId;
-    }
-
-    @Override
-    public int hashCode() {
-      long h = traceLow * 0x9e3779b97f4a7c15L + traceHigh;
-      h = h * 0x9e3779b97f4a7c15L + projectId;
-      return (int) (h ^ (h >>> 32));
     }
   }
 }

@@ -1,5 +1,7 @@
 package io.segbuf.internal;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -7,6 +9,10 @@ import org.jspecify.annotations.Nullable;
  * A map from {@code long} keys (span ids) to objects, without boxing: open addressing with linear probing, at most
  * half full. It only adds and reads, which is all assembly needs: a trace's nodes and segments are dropped with
  * the trace.
+ *
+ * <p>Span ids come from input, so a key's slot is taken from {@link IdHash}, seeded per process and fully mixed:
+ * ids that share a slot cannot be chosen without the seed, and random keys at most half full probe O(1) slots
+ * expected, O(log n) at the longest. (An unseeded multiplier let chosen ids share one slot: quadratic time.)
  */
 final class LongMap<V> {
   private long[] keys = new long[8];
@@ -64,6 +70,18 @@ final class LongMap<V> {
     }
   }
 
+  /** Every value, in no particular order: a copy, so that the caller may change the map meanwhile. */
+  @SuppressWarnings("unchecked")
+  List<V> values() {
+    List<V> out = new ArrayList<>(size);
+    for (Object v : values) {
+      if (v != null) {
+        out.add((V) v);
+      }
+    }
+    return out;
+  }
+
   /** Calls {@code action} with every value, in no particular order. */
   @SuppressWarnings("unchecked")
   void forEachValue(Consumer<V> action) {
@@ -74,8 +92,19 @@ final class LongMap<V> {
     }
   }
 
-  /** Spreads the key's bits (ids from tests and some SDKs count up) and takes the high ones. */
+  /** The longest distance, in slots, from a key's home slot to where it sits: what a lookup may probe (for tests). */
+  int longestProbe() {
+    int mask = keys.length - 1;
+    int longest = 0;
+    for (int i = 0; i < keys.length; i++) {
+      if (values[i] != null) {
+        longest = Math.max(longest, (i - slot(keys[i], mask)) & mask);
+      }
+    }
+    return longest;
+  }
+
   private static int slot(long key, int mask) {
-    return (int) ((key * 0x9e3779b97f4a7c15L) >>> 40) & mask;
+    return (int) IdHash.of(key) & mask;
   }
 }

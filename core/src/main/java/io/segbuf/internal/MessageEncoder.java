@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -48,10 +49,8 @@ public final class MessageEncoder {
     List<Message> messages = new ArrayList<>(chunks.size());
     for (int i = 0; i < chunks.size(); i++) {
       Chunk chunk = chunks.get(i);
-      String flushId = flushId(key, generation, i);
       byte[] value = new byte[chunk.messageBytes()];
-      int pos = copy(FLUSH_ID, value, 0);
-      pos = copy(flushId.getBytes(StandardCharsets.US_ASCII), value, pos);
+      int pos = copy(FLUSH_ID, value, 0) + 32; // the flush id, written last: it is a digest of what follows
       pos = copy(SEGMENT_ID, value, pos);
       Hex.write(key.segmentId(), value, pos);
       pos += 16;
@@ -76,6 +75,8 @@ public final class MessageEncoder {
         throw new IllegalStateException("message of " + key + " chunk " + i + " is " + pos
             + " bytes but was planned as " + value.length);
       }
+      String flushId = flushId(key, value);
+      copy(flushId.getBytes(StandardCharsets.US_ASCII), value, FLUSH_ID.length);
       messages.add(new Message(key, generation, i, chunks.size(), plan.skipEnrichment(), flushId, chunk.spans(),
           value));
     }
@@ -83,35 +84,37 @@ public final class MessageEncoder {
   }
 
   /**
-   * The flush id: 32 hex digits of MD5 over {@code "<project>:<trace hex>:<segment id hex>:<generation>:<chunk
-   * index>"}, a stable, documented derivation that any consumer can recompute.
+   * The flush id of a message value: 32 hex digits, the first 128 bits of SHA-256 over {@code
+   * "<project>:<trace hex>:"} followed by the value's bytes after its flush id (from {@code ,"segment_id"} to the
+   * end). A stable, documented derivation that any consumer can recompute. The value holds the segment id,
+   * generation, chunk index and count, {@code skip_enrichment} and every span's bytes, so one flush id names one
+   * byte string for ever, in any process, even after a store forgot a trace and flushed a segment's generation 0
+   * again with other spans; a retry of a sealed generation encodes the same bytes, so it gets the same ids. A
+   * cryptographic digest because span bytes come from anyone with a project's DSN: finding two messages with one
+   * id costs about 2^64 work, and a keyed fast hash would differ between processes.
    */
-  public static String flushId(SegmentKey key, int generation, int chunkIndex) {
-    byte[] name = new byte[20 + 1 + 32 + 1 + 16 + 1 + 10 + 1 + 10];
+  public static String flushId(SegmentKey key, byte[] value) {
+    byte[] name = new byte[20 + 1 + 32 + 1];
     int pos = writeLong(key.projectId(), name, 0);
     name[pos++] = ':';
     Hex.write(key.traceId().high(), name, pos);
     Hex.write(key.traceId().low(), name, pos + 16);
     pos += 32;
     name[pos++] = ':';
-    Hex.write(key.segmentId(), name, pos);
-    pos += 16;
-    name[pos++] = ':';
-    pos = writeInt(generation, name, pos);
-    name[pos++] = ':';
-    pos = writeInt(chunkIndex, name, pos);
-    MessageDigest md5 = MD5.get();
-    md5.update(name, 0, pos);
+    MessageDigest sha = SHA_256.get();
+    sha.update(name, 0, pos);
+    int body = FLUSH_ID.length + 32;
+    sha.update(value, body, value.length - body);
     byte[] hex = new byte[32];
-    Hex.write(md5.digest(), hex, 0);
+    Hex.write(Arrays.copyOf(sha.digest(), 16), hex, 0);
     return new String(hex, StandardCharsets.US_ASCII);
   }
 
-  private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
+  private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
     try {
-      return MessageDigest.getInstance("MD5");
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform has MD5", e);
+      throw new IllegalStateException("every Java platform has SHA-256", e);
     }
   });
 

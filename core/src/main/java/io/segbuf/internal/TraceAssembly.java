@@ -3,7 +3,12 @@ package io.segbuf.internal;
 import io.segbuf.SegmentKey;
 import io.segbuf.Span;
 import io.segbuf.TraceId;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -17,19 +22,29 @@ import org.jspecify.annotations.Nullable;
  * constant, so no input (chains leaf first, cycles, self-parents) can make assembly loop or go quadratic.
  *
  * <p>Nodes of flushed spans stay while the trace is remembered, without their payload, so that late children
- * find their segment and byte-identical redeliveries are recognised. Guarded by the store's lock.
+ * find their segment and byte-identical redeliveries are recognised. A trace that never goes quiet (a broken SDK
+ * that sends every span with one trace id) would keep them for ever: past {@code maxFlushedSpans} flushed nodes,
+ * the older half is forgotten at once, with the placeholders and segments that only they kept. That costs time
+ * linear in the trace's nodes once per {@code maxFlushedSpans / 2} flushed spans: constant per span. A late child
+ * of a forgotten span then starts a segment named by its parent, as in a forgotten trace. Guarded by the store's
+ * lock.
  */
 final class TraceAssembly {
   private final long projectId;
   private final TraceId traceId;
-  private final LongMap<Node> nodes = new LongMap<>();
-  final LongMap<BufferedSegment> segments = new LongMap<>();
+  private final int maxFlushedSpans;
+  private LongMap<Node> nodes = new LongMap<>();
+  LongMap<BufferedSegment> segments = new LongMap<>();
   /** Segments of this trace counted as buffered. */
   int activeSegments;
+  /** Nodes of flushed spans, and how many spans were ever flushed: the order in which they were. */
+  private int flushedNodes;
+  private long flushes;
 
-  TraceAssembly(long projectId, TraceId traceId) {
+  TraceAssembly(long projectId, TraceId traceId, int maxFlushedSpans) {
     this.projectId = projectId;
     this.traceId = traceId;
+    this.maxFlushedSpans = maxFlushedSpans;
   }
 
   int nodeCount() {
@@ -48,6 +63,7 @@ final class TraceAssembly {
       if (node.sameContent(span)) {
         return null;
       }
+      node.addVersion(Digest.of(span.bytes()), span.size());
       SpanTree tree = treeOf(node, shard, source);
       tree.segment.append(tree, span, nowMillis);
       return tree.segment;
@@ -64,17 +80,21 @@ final class TraceAssembly {
   /**
    * Adds a span that was buffered and flushed already, known by its fields alone: it takes its place in the trees
    * as {@link #add} would have placed it, without a payload, as {@link #forgetPayload} leaves a flushed span.
-   * Nothing when the id is known already.
+   * When the id is known already, only its version is remembered, as {@link #add} would have.
    */
   void addFlushed(long id, boolean explicit, long explicitSegmentId, boolean root, long parentId, long digest,
       int length, int shard, SegmentSource source, Set<BufferedSegment> touched) {
     Node node = nodes.get(id);
     if (node != null && node.present) {
+      if (node.span == null && !node.knows(digest, length)) {
+        node.addVersion(digest, length);
+      }
       return;
     }
     node = present(node, id);
     node.digest = digest;
     node.length = length;
+    flushed(node);
     place(node, explicit, explicitSegmentId, root, parentId, shard, source, touched);
   }
 
@@ -123,8 +143,73 @@ final class TraceAssembly {
         node.span = null;
         node.digest = Digest.of(span.bytes());
         node.length = span.size();
+        flushed(node);
       }
     }
+  }
+
+  private void flushed(Node node) {
+    node.flushedAt = ++flushes;
+    flushedNodes++;
+  }
+
+  /**
+   * Forgets the older half of the flushed nodes once there are more than {@code maxFlushedSpans}, with the
+   * placeholders and the segments that only they kept: placeholders of a set with no span left, trees with no
+   * node and no open span, segments with no tree and nothing buffered. Open spans and sealed generations stay.
+   *
+   * @return how many flushed spans were forgotten
+   */
+  int trimFlushed() {
+    if (flushedNodes <= maxFlushedSpans) {
+      return 0;
+    }
+    long forgetUpTo = flushes - maxFlushedSpans / 2;
+    Map<Node, List<Node>> keptBySet = new IdentityHashMap<>();
+    Set<Node> setsWithSpans = Collections.newSetFromMap(new IdentityHashMap<>());
+    int forgotten = 0;
+    for (Node node : nodes.values()) {
+      Node rep = find(node);
+      if (node.present && node.span == null && node.flushedAt <= forgetUpTo) {
+        forgotten++;
+        continue;
+      }
+      keptBySet.computeIfAbsent(rep, r -> new ArrayList<>()).add(node);
+      if (node.present) {
+        setsWithSpans.add(rep);
+      }
+    }
+    LongMap<Node> kept = new LongMap<>();
+    Set<SpanTree> keptTrees = Collections.newSetFromMap(new IdentityHashMap<>());
+    keptBySet.forEach((rep, members) -> {
+      if (!setsWithSpans.contains(rep)) {
+        return; // placeholders alone: nothing below them is remembered any more
+      }
+      Node top = members.get(0); // the set's representative from now on: the old one may be forgotten
+      top.tree = rep.tree;
+      top.size = members.size();
+      for (Node member : members) {
+        member.parent = top;
+        if (member != top) {
+          member.tree = null;
+        }
+        kept.put(member.id, member);
+      }
+      if (top.tree != null) {
+        keptTrees.add(top.tree);
+      }
+    });
+    LongMap<BufferedSegment> keptSegments = new LongMap<>();
+    for (BufferedSegment segment : segments.values()) {
+      segment.trees.removeIf(tree -> tree.open.isEmpty() && !keptTrees.contains(tree));
+      if (!segment.trees.isEmpty() || segment.hasBuffered() || segment.queued) {
+        keptSegments.put(segment.key.segmentId(), segment);
+      }
+    }
+    nodes = kept;
+    segments = keptSegments;
+    flushedNodes -= forgotten;
+    return forgotten;
   }
 
   private SpanTree treeOf(Node node, int shard, SegmentSource source) {
@@ -209,6 +294,12 @@ final class TraceAssembly {
 
   /** A span id: present (a buffered or flushed span) or a placeholder for a missing parent. */
   private static final class Node {
+    /**
+     * Other versions of one span id remembered per node: their redeliveries are duplicates too. Past that, a
+     * redelivered version is flushed again (duplicates are allowed, loss is not), and one id cannot grow a node.
+     */
+    static final int MAX_OTHER_VERSIONS = 8;
+
     final long id;
     Node parent = this;
     int size = 1;
@@ -219,17 +310,50 @@ final class TraceAssembly {
     @Nullable Span span;
     long digest;
     int length;
+    /** When a flushed node was flushed, in the trace's order of flushes; 0 while the span is not flushed. */
+    long flushedAt;
+    /** Digest and length of each later version that differs from the first, in pairs; null while there is none. */
+    long @Nullable [] otherVersions;
 
     Node(long id) {
       this.id = id;
     }
 
+    /** True when the span repeats the bytes of a version of this id that was added. */
     boolean sameContent(Span other) {
       Span mine = span;
-      if (mine != null) {
-        return Arrays.equals(mine.bytes(), other.bytes());
+      if (mine != null && Arrays.equals(mine.bytes(), other.bytes())) {
+        return true;
       }
-      return length == other.size() && digest == Digest.of(other.bytes());
+      return (mine == null || otherVersions != null) && knows(Digest.of(other.bytes()), other.size());
+    }
+
+    /** True when a flushed first version, or a later version, has this digest and length. */
+    boolean knows(long digest, int length) {
+      if (span == null && this.digest == digest && this.length == length) {
+        return true;
+      }
+      long[] others = otherVersions;
+      if (others != null) {
+        for (int i = 0; i < others.length; i += 2) {
+          if (others[i] == digest && others[i + 1] == length) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+
+    /** Remembers a version that differs from every one known. */
+    void addVersion(long digest, int length) {
+      long[] others = otherVersions;
+      int used = others == null ? 0 : others.length;
+      if (used / 2 < MAX_OTHER_VERSIONS) {
+        long[] grown = others == null ? new long[2] : Arrays.copyOf(others, used + 2);
+        grown[used] = digest;
+        grown[used + 1] = length;
+        otherVersions = grown;
+      }
     }
   }
 }

@@ -230,23 +230,25 @@ class ChunkerProperties {
   }
 
   @Test
-  void flushIdsAreDeterministicAndDistinctPerChunkAndGeneration() {
+  void flushIdsAreDeterministicDistinctAndDigestTheWholeMessage() {
     qt().withExamples(EXAMPLES).forAll(cases()).checkAssert(c -> {
       Flush first = c.flush(c.strategy);
       Flush again = c.reversed().flush(c.strategy);
       Set<String> ids = new HashSet<>();
       for (int i = 0; i < first.messages.size(); i++) {
-        String id = first.messages.get(i).flushId();
-        assertThat(id).isEqualTo(MessageEncoder.flushId(c.key, c.generation, i));
+        Message m = first.messages.get(i);
+        String id = m.flushId();
+        assertThat(id).isEqualTo(MessageEncoder.flushId(c.key, m.value()));
         assertThat(again.messages.get(i).flushId()).isEqualTo(id);
-        assertThat(again.messages.get(i).value()).isEqualTo(first.messages.get(i).value());
-        assertThat(id).isNotEqualTo(MessageEncoder.flushId(c.key, c.generation + 1, i));
+        assertThat(again.messages.get(i).value()).isEqualTo(m.value());
         assertThat(id).isNotEqualTo(
-            MessageEncoder.flushId(new SegmentKey(c.key.projectId() + 1, c.key.traceId(), c.segmentId),
-                c.generation, i));
-        assertThat(id).isNotEqualTo(
-            MessageEncoder.flushId(new SegmentKey(c.key.projectId(), c.key.traceId(), c.segmentId + 1),
-                c.generation, i));
+            MessageEncoder.flushId(new SegmentKey(c.key.projectId() + 1, c.key.traceId(), c.segmentId), m.value()));
+        assertThat(id).isNotEqualTo(MessageEncoder.flushId(
+            new SegmentKey(c.key.projectId(), new TraceId(c.key.traceId().high(), ~c.key.traceId().low()),
+                c.segmentId), m.value()));
+        byte[] changed = m.value().clone();
+        changed[changed.length - 3] ^= 1; // a byte of the last span
+        assertThat(id).isNotEqualTo(MessageEncoder.flushId(c.key, changed));
         ids.add(id);
       }
       assertThat(ids).hasSize(first.messages.size());

@@ -28,8 +28,9 @@ class ChunkerTest {
     List<Message> messages = flush(spans, 1, ChunkingStrategy.GREEDY, 10_000, 0, false);
 
     assertThat(messages).hasSize(1);
+    // flush_id: the first 32 hex digits of SHA-256 over "7:<trace>:" and the value after the id, as recomputed by hand
     assertThat(new String(messages.get(0).value(), StandardCharsets.UTF_8)).isEqualTo(
-        "{\"flush_id\":\"4402bde499fe6510e04c662011f52b71\",\"segment_id\":\"0000000000000001\","
+        "{\"flush_id\":\"2d427acc01fc8ec26d179c92358b6c8d\",\"segment_id\":\"0000000000000001\","
             + "\"generation\":0,\"chunk_index\":0,\"chunk_count\":1,\"spans\":["
             + "{\"is_segment\":true,"
             + "\"attributes\":{\"sentry.segment.id\":{\"type\":\"string\",\"value\":\"0000000000000001\"}},"

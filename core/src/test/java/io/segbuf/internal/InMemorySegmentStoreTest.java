@@ -32,6 +32,17 @@ class InMemorySegmentStoreTest extends SegmentStoreContract {
   }
 
   @Test
+  void redeliveryOfASecondVersionOfASpanIdIsADuplicate() {
+    add(T0, span(1), span(2).parent(1));
+    assertThat(add(T0, span(2).parent(1).padding(1)).isDuplicate(0)).isFalse();
+    assertThat(add(T0, span(2).parent(1).padding(1)).isDuplicate(0)).isTrue(); // while buffered
+    assertThat(flushAll()).isEqualTo(Map.of(1L, List.of(1L, 2L, 2L)));
+    assertThat(add(T0, span(2).parent(1).padding(1)).isDuplicate(0)).isTrue(); // and once flushed
+    assertThat(add(T0, span(2).parent(1)).isDuplicate(0)).isTrue();
+    assertThat(add(T0, span(2).parent(1).padding(2)).isDuplicate(0)).isFalse();
+  }
+
+  @Test
   void forgottenTraceStartsAFreshSegmentNamedByTheParent() {
     store = new InMemorySegmentStore(0);
     add(T0, span(1), span(2).parent(1));
@@ -41,15 +52,17 @@ class InMemorySegmentStoreTest extends SegmentStoreContract {
   }
 
   @Test
-  void rememberedTraceKeepsTheSegmentIdUntilEvicted() {
+  void evictedTraceStartsItsSegmentAgainAtGenerationZero() {
     store = new InMemorySegmentStore(3);
     add(T0, span(1), span(2).parent(1));
     flushAll();
     add(T0, span(10).trace("ffffffffffffffffffffffffffffffff"), span(11).parent(10).trace("ffffffffffffffffffffffffffffffff"));
     flushAll(); // 4 ids remembered now: the first trace is forgotten
-    add(T0, span(3).parent(2));
-    SealedSegment late = store.seal(key(2), T0);
+    add(T0, span(3).parent(1));
+    SealedSegment late = store.seal(key(1), T0);
     assertThat(late).isNotNull();
+    // Generation 0 of segment 1 a second time, with other spans: its messages still get flush ids of their own, a
+    // digest of their bytes (SpanBufferTest.lateChildOfAForgottenTraceGetsAFlushIdOfItsOwn).
     assertThat(late.generation()).isZero();
   }
 
@@ -109,6 +122,15 @@ class InMemorySegmentStoreTest extends SegmentStoreContract {
       assertThat(List.of(late.generation(), late.skipEnrichment())).isEqualTo(List.of(2, true));
       assertThat(store.read(late)).extracting(Span::spanId).contains(20L);
     }
+  }
+
+  @Test
+  void aFlushedHistoryWithTwoVersionsOfASpanIdRecognisesRedeliveriesOfBoth() {
+    List<Span> versions = TestSpans.parsed(span(1), span(2).parent(1), span(2).parent(1).padding(3));
+    InMemorySegmentStore replayed = new InMemorySegmentStore(100);
+    replayed.addFlushed(0, TestSpans.PROJECT, TRACE, versions.stream().map(KnownSpan::of).toList(), POLICY,
+        QueueChanges.NONE);
+    assertThat(replayed.add(0, versions.subList(1, 3), POLICY, T0).duplicateCount()).isEqualTo(2);
   }
 
   @Test

@@ -1,0 +1,75 @@
+package io.segbuf.benchmarks;
+
+import io.segbuf.SegmentStore;
+import io.segbuf.SpanBuffer;
+import io.segbuf.SpanBufferConfig;
+import io.segbuf.StoreUsage;
+import io.segbuf.internal.Hex;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One trace id that never goes quiet (a broken SDK): spans of one trace, children of the root, of a recent span or
+ * of a parent that never comes, offered in batches of 1,000 one second apart and flushed as they fall due, with the
+ * in-memory store's default limits. Prints the live heap after full collections every million spans: it must stay
+ * flat. Run: {@code java -Xmx1g -cp benchmarks/target/benchmarks.jar io.segbuf.benchmarks.OneTraceSoak
+ * [spans]} (default 10,000,000).
+ */
+public final class OneTraceSoak {
+  private static final String TRACE = "0123456789abcdef0123456789abcdef";
+  private static final int BATCH = 1_000;
+
+  private OneTraceSoak() {}
+
+  public static void main(String[] args) {
+    long spans = args.length > 0 ? Long.parseLong(args[0]) : 10_000_000L;
+    SpanBuffer buffer = SpanBuffer.create(SpanBufferConfig.defaults(), SegmentStore.inMemory(),
+        m -> CompletableFuture.completedFuture(null));
+    SplittableRandom random = new SplittableRandom(15);
+    Instant now = Instant.ofEpochSecond(1_700_000_000);
+    buffer.offer(0, List.of(span(1, -1)), now);
+    long started = System.nanoTime();
+    for (long id = 2; id <= spans; ) {
+      List<byte[]> batch = new ArrayList<>(BATCH);
+      for (int i = 0; i < BATCH; i++, id++) {
+        int kind = random.nextInt(100);
+        long parent = kind < 40 ? 1 : kind < 95 ? Math.max(1, id - 1 - random.nextInt(50)) : id + (1L << 40);
+        batch.add(span(id, parent));
+      }
+      now = now.plusSeconds(1);
+      buffer.offer(0, batch, now);
+      buffer.flush(0, now);
+      if (id % 1_000_000 < BATCH) {
+        StoreUsage usage = buffer.usage();
+        System.out.printf(Locale.ROOT,
+            "%,12d spans  %6.1f s  live heap %,6.1f MiB  buffered %,7d spans  forgotten %,12d  flushed %,12d%n",
+            id - 1, (System.nanoTime() - started) / 1e9, liveHeap() / 1048576.0, usage.spans(),
+            usage.forgottenSpans(), buffer.stats().flushedSpans());
+      }
+    }
+  }
+
+  /** A span of about 200 bytes; {@code parent} -1 for the root. */
+  private static byte[] span(long id, long parent) {
+    StringBuilder b = new StringBuilder(220).append("{\"trace_id\":\"").append(TRACE)
+        .append("\",\"span_id\":\"").append(Hex.toHex(id)).append('"');
+    if (parent >= 0) {
+      b.append(",\"parent_span_id\":\"").append(Hex.toHex(parent)).append('"');
+    }
+    return b.append(",\"project_id\":1,\"end_timestamp\":1700000000.25,\"op\":\"db.query\",\"description\":")
+        .append("\"SELECT * FROM spans WHERE id = ?\"}").toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static long liveHeap() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+}
