@@ -11,6 +11,7 @@ import io.segbuf.SegbufException;
 import io.segbuf.SegmentKey;
 import io.segbuf.SegmentReplica;
 import io.segbuf.SegmentStore;
+import io.segbuf.SnapshotStore;
 import io.segbuf.Span;
 import io.segbuf.StoreUsage;
 import io.segbuf.TraceId;
@@ -40,26 +41,38 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>It is also the {@link SegmentReplica} of stores that keep their state elsewhere as a log.
  */
-public final class InMemorySegmentStore implements SegmentStore, SegmentReplica, TraceAssembly.SegmentSource {
+public final class InMemorySegmentStore
+    implements SegmentStore, SnapshotStore, SegmentReplica, TraceAssembly.SegmentSource {
   public static final int DEFAULT_RECENTLY_FLUSHED_SPANS = 100_000;
 
-  private static final Comparator<BufferedSegment> BY_DEADLINE = (a, b) -> {
+  static final Comparator<BufferedSegment> BY_DEADLINE = (a, b) -> {
     int byDeadline = Long.compare(a.deadlineMillis, b.deadlineMillis);
     return byDeadline != 0 ? byDeadline : Long.compare(a.seq, b.seq);
   };
 
   private final int recentlyFlushedSpans;
-  private final Map<TraceKey, TraceAssembly> traces = new HashMap<>();
-  private final Map<Integer, TreeSet<BufferedSegment>> queues = new HashMap<>();
+  final Map<TraceKey, TraceAssembly> traces = new HashMap<>();
+  final Map<Integer, TreeSet<BufferedSegment>> queues = new HashMap<>();
   /** Traces with nothing buffered, least recently active first, and the span ids they hold. */
-  private final LinkedHashMap<TraceKey, Integer> idle = new LinkedHashMap<>();
-  private long idleNodes;
-  private long bufferedSegments;
-  private long bufferedSpans;
-  private long bufferedBytes;
-  private long seq;
+  final LinkedHashMap<TraceKey, Integer> idle = new LinkedHashMap<>();
+  long idleNodes;
+  long bufferedSegments;
+  long bufferedSpans;
+  long bufferedBytes;
+  long seq;
   /** Told of every queue change while a caller's operation runs; guarded by the lock. */
   private QueueChanges changes = QueueChanges.NONE;
+
+  /**
+   * A store in the state a {@link #snapshot} wrote.
+   *
+   * @throws IllegalArgumentException when the bytes are not a snapshot
+   */
+  public static InMemorySegmentStore restore(byte[] snapshot, int recentlyFlushedSpans) {
+    InMemorySegmentStore store = new InMemorySegmentStore(recentlyFlushedSpans);
+    StoreSnapshot.read(snapshot, store);
+    return store;
+  }
 
   public InMemorySegmentStore(int recentlyFlushedSpans) {
     if (recentlyFlushedSpans < 0) {
@@ -321,6 +334,11 @@ public final class InMemorySegmentStore implements SegmentStore, SegmentReplica,
   }
 
   @Override
+  public synchronized byte[] snapshot() {
+    return StoreSnapshot.write(this);
+  }
+
+  @Override
   public synchronized StoreUsage usage() {
     return new StoreUsage(bufferedSegments, bufferedSpans, bufferedBytes, bufferedBytes, 0);
   }
@@ -408,7 +426,7 @@ public final class InMemorySegmentStore implements SegmentStore, SegmentReplica,
    * A trace's identity in the store. Written-out {@code equals} and {@code hashCode}: a record's own go through
    * method handles, which stayed visible in profiles of this per-span map lookup.
    */
-  private record TraceKey(long projectId, long traceHigh, long traceLow) {
+  record TraceKey(long projectId, long traceHigh, long traceLow) {
     static TraceKey of(SegmentKey key) {
       TraceId trace = key.traceId();
       return new TraceKey(key.projectId(), trace.high(), trace.low());

@@ -20,9 +20,9 @@ import org.jspecify.annotations.Nullable;
  * find their segment and byte-identical redeliveries are recognised. Guarded by the store's lock.
  */
 final class TraceAssembly {
-  private final long projectId;
-  private final TraceId traceId;
-  private final LongMap<Node> nodes = new LongMap<>();
+  final long projectId;
+  final TraceId traceId;
+  final LongMap<Node> nodes = new LongMap<>();
   final LongMap<BufferedSegment> segments = new LongMap<>();
   /** Segments of this trace counted as buffered. */
   int activeSegments;
@@ -208,7 +208,7 @@ final class TraceAssembly {
   }
 
   /** A span id: present (a buffered or flushed span) or a placeholder for a missing parent. */
-  private static final class Node {
+  static final class Node {
     final long id;
     Node parent = this;
     int size = 1;

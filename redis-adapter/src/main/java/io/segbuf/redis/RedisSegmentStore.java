@@ -10,6 +10,7 @@ import io.segbuf.SegmentStore;
 import io.segbuf.Span;
 import io.segbuf.StoreUsage;
 import io.segbuf.redis.internal.ChangelogRecord;
+import io.segbuf.redis.internal.Compaction;
 import io.segbuf.redis.internal.OwnedShard;
 import io.segbuf.redis.internal.RedisAccess;
 import io.segbuf.redis.internal.RedisMemory;
@@ -49,6 +50,7 @@ public final class RedisSegmentStore implements SegmentStore {
   private final RedisAccess redis;
   private final RedisMemory memory;
   private final ShardKeys keys;
+  private final Compaction compaction;
   private final Map<Integer, OwnedShard> shards = new ConcurrentHashMap<>();
   /** The shard of this thread's last {@link #due}: the one whose segment {@link #seal} is asked for. */
   private final ThreadLocal<Integer> lastDue = new ThreadLocal<>();
@@ -63,6 +65,7 @@ public final class RedisSegmentStore implements SegmentStore {
       throw e;
     }
     this.keys = new ShardKeys(options.keyPrefix());
+    this.compaction = new Compaction(options.compactionBytes(), memory);
   }
 
   /**
@@ -87,7 +90,8 @@ public final class RedisSegmentStore implements SegmentStore {
   @Override
   public void acquire(int shard) {
     OwnedShard owned = OwnedShard.takeOver(
-        ShardLog.takeOver(redis.async(), options.commandTimeout(), keys, shard), options.recentlyFlushedSpans());
+        ShardLog.takeOver(redis.async(), options.commandTimeout(), keys, shard), options.recentlyFlushedSpans(),
+        compaction);
     OwnedShard former = shards.put(shard, owned);
     if (former != null) {
       former.release(new ShardFencedException("shard " + shard + " was taken over again by this store"));

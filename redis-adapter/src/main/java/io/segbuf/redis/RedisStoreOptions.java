@@ -17,7 +17,7 @@ public final class RedisStoreOptions {
   public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(10);
   public static final String DEFAULT_KEY_PREFIX = "segbuf";
   public static final int DEFAULT_RECENTLY_FLUSHED_SPANS = 100_000;
-  public static final long DEFAULT_COMPACTION_BYTES = 64L * 1024 * 1024;
+  public static final long DEFAULT_COMPACTION_BYTES = 8L * 1024 * 1024;
 
   private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
 
@@ -82,8 +82,9 @@ public final class RedisStoreOptions {
   }
 
   /**
-   * A shard's changelog is compacted (a snapshot of what is live replaces it) once it holds this many bytes more
-   * than its last snapshot: what bounds a shard's Redis memory when its traces never go quiet.
+   * A shard's changelog is compacted (a snapshot of what is live replaces it) once the records after its last
+   * snapshot reach this many bytes, or the snapshot's size when that is larger: what bounds a shard's Redis memory
+   * when its traces never go quiet.
    */
   public long compactionBytes() {
     return compactionBytes;

@@ -60,6 +60,15 @@ class RedisStoreModelIT {
     assertThat(refused).as("zombies tried changes").isGreaterThan(100);
   }
 
+  /** As above, with the changelog compacted into a snapshot every kilobyte or so: takeovers replay snapshot + tail. */
+  @Test
+  void takeoversOfCompactedChangelogsFlushWhatTheReferenceStoreFlushes() {
+    int refused = check((seed, random) -> new Owners(random, 3,
+        RedisSegmentStore.connect(options("compact" + seed).toBuilder().compactionBytes(1024).build()),
+        RedisSegmentStore.connect(options("compact" + seed).toBuilder().compactionBytes(1024).build())));
+    assertThat(refused).as("zombies tried changes").isGreaterThan(100);
+  }
+
   private static RedisStoreOptions options(String prefix) {
     return RedisStoreOptions.builder().uri(redis.get().uri()).keyPrefix(prefix).build();
   }

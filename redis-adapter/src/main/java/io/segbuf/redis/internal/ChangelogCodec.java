@@ -24,6 +24,7 @@ public final class ChangelogCodec {
   static final byte ADDED = 2;
   static final byte SEALED = 3;
   static final byte COMPLETED = 4;
+  static final byte SNAPSHOT = 5;
   private static final int KEY_BYTES = 32;
   private static final long NO_MAX_LIFETIME = -1;
 
@@ -44,6 +45,9 @@ public final class ChangelogCodec {
       key(b, s.key());
       b.putInt(s.shard()).putInt(s.generation()).putInt(s.spans()).putLong(s.bytes());
       return b.put(flag(s.skipEnrichment())).put(flag(c.chunked())).array();
+    }
+    if (record instanceof ChangelogRecord.Snapshot s) {
+      return header(SNAPSHOT, s.state().length).put(s.state()).array();
     }
     return header(START, 0).array();
   }
@@ -82,7 +86,12 @@ public final class ChangelogCodec {
         case ADDED -> decodeAdded(b);
         case SEALED -> new ChangelogRecord.Sealed(key(b), b.getLong());
         case COMPLETED -> decodeCompleted(b);
-        default -> throw new UndecodableRecordException("record type must be 1 to 4 but was " + type);
+        case SNAPSHOT -> {
+          byte[] state = new byte[b.remaining()];
+          b.get(state);
+          yield new ChangelogRecord.Snapshot(state);
+        }
+        default -> throw new UndecodableRecordException("record type must be 1 to 5 but was " + type);
       };
       if (b.hasRemaining()) {
         throw new UndecodableRecordException(b.remaining() + " bytes follow the record");

@@ -15,6 +15,12 @@ public sealed interface ChangelogRecord {
   /** The first record of every changelog, written when a shard is first taken: marks that the log exists. */
   record Start() implements ChangelogRecord {}
 
+  /**
+   * The whole state of the shard's store ({@link io.segbuf.SnapshotStore#snapshot}): the first record of a compacted
+   * changelog, replacing every record before it.
+   */
+  record Snapshot(byte[] state) implements ChangelogRecord {}
+
   /** {@code SegmentStore.add(shard, spans, policy, now)}. */
   record Added(List<Span> spans, FlushPolicy policy, long nowMillis) implements ChangelogRecord {}
 

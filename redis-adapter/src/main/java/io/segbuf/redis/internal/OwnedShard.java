@@ -1,48 +1,65 @@
 package io.segbuf.redis.internal;
 
 import io.segbuf.SegbufException;
-import io.segbuf.SegmentStore;
+import io.segbuf.SnapshotStore;
 import io.segbuf.redis.ShardFencedException;
 import java.time.Instant;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A shard this process owns: its changelog and the in-memory store that is the shard's state. Every change is made
  * to the store first and then appended, under the shard's lock, so that the changelog's order is the order the
- * store saw. When an append fails the store may hold a change the changelog lacks: the shard is then unusable until
- * {@link #reload}ed from the changelog; when it was refused (fenced), for good.
+ * store saw. When an append fails the store may hold a change the changelog lacks: the shard is then rebuilt from
+ * the changelog before its next use; when the append was refused (fenced), the shard is unusable for good.
  */
 public final class OwnedShard {
+  private static final Logger LOG = LoggerFactory.getLogger(OwnedShard.class);
+
   /** Held while a change is made and appended; {@link #store} and {@link #log} are read under it. */
   public final ReentrantLock lock = new ReentrantLock();
   private final int recentlyFlushedSpans;
-  private ShardLog log;
-  private SegmentStore store;
+  private final Compaction compaction;
+  private final ShardLog log;
+  private SnapshotStore store;
   /** Why the shard may not be used, or null while it may. */
-  private @Nullable SegbufException unusable;
+  private volatile @Nullable SegbufException unusable;
   /** The in-memory store may lack the last change: rebuild it before the next use. */
   private boolean stale;
 
-  private OwnedShard(ShardLog log, SegmentStore store, int recentlyFlushedSpans) {
+  private OwnedShard(ShardLog log, int recentlyFlushedSpans, Compaction compaction) {
     this.log = log;
-    this.store = store;
     this.recentlyFlushedSpans = recentlyFlushedSpans;
+    this.compaction = compaction;
+    this.store = replay(log, recentlyFlushedSpans);
   }
 
-  /** Takes the shard over and replays its changelog into a new in-memory store. */
-  public static OwnedShard takeOver(ShardLog log, int recentlyFlushedSpans) {
-    return new OwnedShard(log, replay(log, recentlyFlushedSpans), recentlyFlushedSpans);
+  /** Takes the shard over: replays its changelog into a new in-memory store. */
+  public static OwnedShard takeOver(ShardLog log, int recentlyFlushedSpans, Compaction compaction) {
+    return new OwnedShard(log, recentlyFlushedSpans, compaction);
   }
 
-  private static SegmentStore replay(ShardLog log, int recentlyFlushedSpans) {
-    SegmentStore store = SegmentStore.inMemory(recentlyFlushedSpans);
-    log.replay((record, offset) -> apply(store, log.shard(), record));
-    return store;
+  private static SnapshotStore replay(ShardLog log, int recentlyFlushedSpans) {
+    SnapshotStore[] store = {SnapshotStore.create(recentlyFlushedSpans)};
+    log.replay((record, offset) -> {
+      if (record instanceof ChangelogRecord.Snapshot s) {
+        try {
+          store[0] = SnapshotStore.restore(s.state(), recentlyFlushedSpans);
+        } catch (IllegalArgumentException e) {
+          throw new SegbufException("shard " + log.shard() + " changelog record at offset " + offset + " (epoch "
+              + log.epoch() + ") does not decode: " + e.getMessage(), e);
+        }
+      } else {
+        apply(store[0], log.shard(), record);
+      }
+    });
+    return store[0];
   }
 
   /** Makes the change a record describes. */
-  static void apply(SegmentStore store, int shard, ChangelogRecord record) {
+  private static void apply(SnapshotStore store, int shard, ChangelogRecord record) {
     if (record instanceof ChangelogRecord.Added a) {
       store.add(shard, a.spans(), a.policy(), Instant.ofEpochMilli(a.nowMillis()));
     } else if (record instanceof ChangelogRecord.Sealed s) {
@@ -53,7 +70,7 @@ public final class OwnedShard {
   }
 
   /** The shard's state, once checked usable; call under {@link #lock}. */
-  public SegmentStore store() {
+  public SnapshotStore store() {
     SegbufException why = unusable;
     if (why != null) {
       throw why;
@@ -71,8 +88,8 @@ public final class OwnedShard {
     return store;
   }
 
-  /** The store without checks, for reads that may see a shard being released. */
-  public SegmentStore storeAsIs() {
+  /** The store without checks, for counters. */
+  public SnapshotStore storeAsIs() {
     return store;
   }
 
@@ -81,7 +98,8 @@ public final class OwnedShard {
   }
 
   /**
-   * Appends the record of a change already made to {@link #store()}; call under {@link #lock}.
+   * Appends the record of a change already made to {@link #store()}, then compacts the changelog when it is due;
+   * call under {@link #lock}.
    *
    * @throws ShardFencedException when another owner has the shard: it is unusable from now on
    * @throws SegbufException when Redis failed: the change may or may not be in the changelog, so the store is
@@ -89,13 +107,32 @@ public final class OwnedShard {
    */
   public void append(ChangelogRecord record) {
     try {
-      log.append(ChangelogCodec.encode(record));
+      log.append(ChangelogCodec.encode(record), record instanceof ChangelogRecord.Added);
     } catch (ShardFencedException e) {
       unusable = e;
       throw e;
     } catch (RuntimeException e) {
       stale = true;
       throw e;
+    }
+    if (compaction.due(log.snapshotBytes(), log.tailBytes())) {
+      compact();
+    }
+  }
+
+  /**
+   * Replaces the changelog by a snapshot of the store. The change that led here is stored either way, so a failure
+   * is not the caller's: the shard is rebuilt from whichever changelog Redis holds (the script ran whole or not at
+   * all) before its next use.
+   */
+  private void compact() {
+    try {
+      log.compact(ChangelogCodec.encode(new ChangelogRecord.Snapshot(store.snapshot())));
+    } catch (ShardFencedException e) {
+      unusable = e;
+    } catch (RuntimeException e) {
+      stale = true;
+      LOG.warn("compacting the changelog of shard {} failed; it is read again before the next use", log.shard(), e);
     }
   }
 

@@ -1,6 +1,5 @@
 package io.segbuf.redis.internal;
 
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.segbuf.SegbufException;
 import io.segbuf.redis.ShardFencedException;
@@ -9,15 +8,19 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * One shard's changelog in Redis as its owner of one epoch sees it: a list at {@code log:<epoch>}, appended with
- * {@code RPUSHX}. Fencing costs nothing per append: {@code RPUSHX} only appends to a list that exists, and the next
- * owner's takeover renames the list to its own epoch, so once it has, this owner's appends answer 0 and are refused.
- * Not thread-safe: its owner calls it under the shard's lock.
+ * One shard's changelog in Redis as its owner of one epoch sees it: a list at {@code log:<epoch>}. Fencing costs
+ * nothing per append: every append is an {@code RPUSHX}, which only appends to a list that exists, and the next
+ * owner's takeover renames the list to its own epoch's key, so once it has, this owner's appends answer 0 and are
+ * refused. Keeps count of the changelog's bytes for compaction. Not thread-safe: its owner calls it under the
+ * shard's lock.
  */
 public final class ShardLog {
-  private static final byte[] TAKEOVER = Resources.read("takeover.lua");
+  private static final Script TAKEOVER = new Script("takeover.lua");
+  private static final Script APPEND = new Script("append.lua");
+  private static final Script COMPACT = new Script("compact.lua");
   private static final byte[] START = ChangelogCodec.encode(new ChangelogRecord.Start());
   private static final int PAGE = 1_000;
+  private static final int TAKEOVER_ATTEMPTS = 10;
 
   private final RedisClusterAsyncCommands<byte[], byte[]> async;
   private final Duration timeout;
@@ -25,6 +28,10 @@ public final class ShardLog {
   private final long epoch;
   private final byte[] key;
   private long records;
+  /** Bytes of the changelog's first record when it is a snapshot, else 0. */
+  private long snapshotBytes;
+  /** Bytes of the records after the snapshot (or of all records when there is none). */
+  private long tailBytes;
 
   private ShardLog(RedisClusterAsyncCommands<byte[], byte[]> async, Duration timeout, int shard, long epoch,
       byte[] key, long records) {
@@ -36,14 +43,24 @@ public final class ShardLog {
     this.records = records;
   }
 
-  /** Bumps the shard's epoch and moves its changelog to the new epoch's key, creating it for a new shard. */
+  /**
+   * Bumps the shard's epoch and moves its changelog to the new epoch's key, creating it for a new shard. The epoch
+   * is read first and the script moves it only from that value, so that the script declares every key it touches.
+   */
   public static ShardLog takeOver(RedisClusterAsyncCommands<byte[], byte[]> async, Duration timeout,
       ShardKeys keys, int shard) {
-    List<Object> reply = Futures.await(async.eval(TAKEOVER, ScriptOutputType.MULTI,
-        new byte[][] {keys.epoch(shard)}, keys.logWithoutEpoch(shard), START), timeout, "takeover of shard " + shard);
-    long epoch = (Long) reply.get(0);
-    long records = (Long) reply.get(1);
-    return new ShardLog(async, timeout, shard, epoch, keys.log(shard, epoch), records);
+    for (int attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
+      byte[] read = Futures.await(async.get(keys.epoch(shard)), timeout, "epoch of shard " + shard);
+      long epoch = read == null ? 0 : Long.parseLong(new String(read, StandardCharsets.US_ASCII));
+      long records = TAKEOVER.run(async, timeout,
+          new byte[][] {keys.epoch(shard), keys.log(shard, epoch), keys.log(shard, epoch + 1)},
+          Long.toString(epoch).getBytes(StandardCharsets.US_ASCII), START);
+      if (records > 0) {
+        return new ShardLog(async, timeout, shard, epoch + 1, keys.log(shard, epoch + 1), records);
+      }
+    }
+    throw new SegbufException("shard " + shard + " must be taken over but its epoch moved " + TAKEOVER_ATTEMPTS
+        + " times while this store tried: other processes are taking it at the same time");
   }
 
   public int shard() {
@@ -59,17 +76,43 @@ public final class ShardLog {
     return records;
   }
 
+  public long snapshotBytes() {
+    return snapshotBytes;
+  }
+
+  public long tailBytes() {
+    return tailBytes;
+  }
+
   /**
-   * Appends one record.
+   * Appends one record. A batch of spans is refused while Redis is out of memory (so that input waits); a seal or
+   * completion is not (flushing is what frees memory).
    *
    * @throws ShardFencedException when another owner took the shard over
    */
-  public void append(byte[] record) {
-    long length = Futures.await(async.rpushx(key, record), timeout, "append to shard " + shard);
+  public void append(byte[] record, boolean batch) {
+    long length = batch
+        ? Futures.await(async.rpushx(key, record), timeout, "append to shard " + shard)
+        : APPEND.run(async, timeout, new byte[][] {key}, record);
     if (length == 0) {
       throw fenced();
     }
     records = length;
+    tailBytes += record.length;
+  }
+
+  /**
+   * Replaces the changelog by one snapshot record of the state it leads to.
+   *
+   * @throws ShardFencedException when another owner took the shard over
+   */
+  public void compact(byte[] snapshot) {
+    if (COMPACT.run(async, timeout, new byte[][] {key}, snapshot) == 0) {
+      throw fenced();
+    }
+    records = 1;
+    snapshotBytes = snapshot.length;
+    tailBytes = 0;
   }
 
   /**
@@ -90,8 +133,10 @@ public final class ShardLog {
         + ": its changelog " + new String(key, StandardCharsets.US_ASCII) + " is gone");
   }
 
-  /** Calls {@code replay} with every record and its offset, in order. */
+  /** Calls {@code replay} with every record and its offset, in order, and counts the changelog's bytes. */
   public void replay(RecordConsumer replay) {
+    snapshotBytes = 0;
+    tailBytes = 0;
     for (long from = 0; from < records; from += PAGE) {
       long to = Math.min(records, from + PAGE) - 1;
       List<byte[]> page = Futures.await(async.lrange(key, from, to), timeout, "read of shard " + shard);
@@ -102,12 +147,18 @@ public final class ShardLog {
       }
       for (int i = 0; i < page.size(); i++) {
         long offset = from + i;
+        byte[] bytes = page.get(i);
         ChangelogRecord record;
         try {
-          record = ChangelogCodec.decode(page.get(i));
+          record = ChangelogCodec.decode(bytes);
         } catch (UndecodableRecordException e) {
           throw new SegbufException("shard " + shard + " changelog record at offset " + offset + " (epoch " + epoch
               + ") does not decode: " + e.getMessage(), e);
+        }
+        if (record instanceof ChangelogRecord.Snapshot) {
+          snapshotBytes = bytes.length;
+        } else {
+          tailBytes += bytes.length;
         }
         replay.accept(record, offset);
       }
