@@ -4,12 +4,9 @@ import io.segbuf.AddResult;
 import io.segbuf.DueSegment;
 import io.segbuf.FlushPolicy;
 import io.segbuf.FlushReason;
-import io.segbuf.KnownSpan;
-import io.segbuf.QueueChanges;
 import io.segbuf.SealedSegment;
 import io.segbuf.SegbufException;
 import io.segbuf.SegmentKey;
-import io.segbuf.SegmentReplica;
 import io.segbuf.SegmentStore;
 import io.segbuf.SnapshotStore;
 import io.segbuf.Span;
@@ -38,11 +35,9 @@ import org.jspecify.annotations.Nullable;
  * <p>A trace whose segments are all flushed is remembered (its span ids, without payload) until more than
  * {@code recentlyFlushedSpans} such ids are held, oldest trace first: late spans of a remembered trace join a
  * continuation of their segment, and redelivered copies are recognised as duplicates.
- *
- * <p>It is also the {@link SegmentReplica} of stores that keep their state elsewhere as a log.
  */
 public final class InMemorySegmentStore
-    implements SegmentStore, SnapshotStore, SegmentReplica, TraceAssembly.SegmentSource {
+    implements SegmentStore, SnapshotStore, TraceAssembly.SegmentSource {
   public static final int DEFAULT_RECENTLY_FLUSHED_SPANS = 100_000;
 
   static final Comparator<BufferedSegment> BY_DEADLINE = (a, b) -> {
@@ -60,8 +55,6 @@ public final class InMemorySegmentStore
   long bufferedSpans;
   long bufferedBytes;
   long seq;
-  /** Told of every queue change while a caller's operation runs; guarded by the lock. */
-  private QueueChanges changes = QueueChanges.NONE;
 
   /**
    * A store in the state a {@link #snapshot} wrote.
@@ -87,51 +80,24 @@ public final class InMemorySegmentStore
   }
 
   @Override
-  public AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now) {
-    return add(shard, spans, policy, now, QueueChanges.NONE);
-  }
-
-  @Override
-  public synchronized AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now, QueueChanges to) {
-    changes = to;
-    try {
-      long nowMillis = now.toEpochMilli();
-      BitSet duplicates = new BitSet();
-      Set<BufferedSegment> touched = new LinkedHashSet<>();
-      for (int i = 0; i < spans.size(); i++) {
-        Span span = spans.get(i);
-        BufferedSegment segment = trace(span.projectId(), span.traceId()).add(span, shard, nowMillis, this, touched);
-        if (segment == null) {
-          duplicates.set(i);
-          continue;
-        }
-        bufferedSpans++;
-        bufferedBytes += span.size();
-        touched.add(segment);
+  public synchronized AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now) {
+    long nowMillis = now.toEpochMilli();
+    BitSet duplicates = new BitSet();
+    Set<BufferedSegment> touched = new LinkedHashSet<>();
+    for (int i = 0; i < spans.size(); i++) {
+      Span span = spans.get(i);
+      BufferedSegment segment = trace(span.projectId(), span.traceId()).add(span, shard, nowMillis, this, touched);
+      if (segment == null) {
+        duplicates.set(i);
+        continue;
       }
-      schedule(touched, policy);
-      evictIdle();
-      return new AddResult(duplicates);
-    } finally {
-      changes = QueueChanges.NONE;
+      bufferedSpans++;
+      bufferedBytes += span.size();
+      touched.add(segment);
     }
-  }
-
-  @Override
-  public synchronized void addFlushed(int shard, long projectId, TraceId traceId, List<KnownSpan> spans,
-      FlushPolicy policy, QueueChanges to) {
-    changes = to;
-    try {
-      TraceAssembly trace = trace(projectId, traceId);
-      Set<BufferedSegment> touched = new LinkedHashSet<>();
-      for (KnownSpan s : spans) {
-        trace.addFlushed(s.spanId(), s.explicit(), s.explicitSegmentId(), s.root(), s.parentSpanId(), s.digest(),
-            s.length(), shard, this, touched);
-      }
-      schedule(touched, policy);
-    } finally {
-      changes = QueueChanges.NONE;
-    }
+    schedule(touched, policy);
+    evictIdle();
+    return new AddResult(duplicates);
   }
 
   private TraceAssembly trace(long projectId, TraceId traceId) {
@@ -176,21 +142,7 @@ public final class InMemorySegmentStore
   }
 
   @Override
-  public @Nullable SealedSegment seal(SegmentKey key, Instant now) {
-    return seal(key, now, QueueChanges.NONE);
-  }
-
-  @Override
-  public synchronized @Nullable SealedSegment seal(SegmentKey key, Instant now, QueueChanges to) {
-    changes = to;
-    try {
-      return sealNow(key);
-    } finally {
-      changes = QueueChanges.NONE;
-    }
-  }
-
-  private @Nullable SealedSegment sealNow(SegmentKey key) {
+  public synchronized @Nullable SealedSegment seal(SegmentKey key, Instant now) {
     BufferedSegment segment = find(key);
     if (segment == null) {
       return null;
@@ -231,28 +183,6 @@ public final class InMemorySegmentStore
     } // else completed already
   }
 
-  @Override
-  public synchronized List<Span> complete(SegmentKey key, int generation, boolean chunked, QueueChanges to) {
-    BufferedSegment segment = find(key);
-    if (segment == null) {
-      return List.of();
-    }
-    changes = to;
-    try {
-      SealedSegment sealed = segment.sealed;
-      if (sealed != null && sealed.generation() == generation) {
-        return complete(segment, chunked);
-      }
-      if (sealed == null && generation >= segment.nextGeneration) {
-        segment.nextGeneration = generation + 1;
-        segment.chunked |= chunked;
-      }
-      return List.of();
-    } finally {
-      changes = QueueChanges.NONE;
-    }
-  }
-
   private List<Span> complete(BufferedSegment segment, boolean chunked) {
     SealedSegment sealed = segment.sealed;
     List<Span> spans = segment.sealedSpans;
@@ -270,67 +200,6 @@ public final class InMemorySegmentStore
     segment.sealedSpans = null;
     reschedule(segment);
     return spans;
-  }
-
-  @Override
-  public synchronized void report(long projectId, TraceId traceId, QueueChanges to) {
-    TraceAssembly trace = traces.get(new TraceKey(projectId, traceId.high(), traceId.low()));
-    if (trace != null) {
-      trace.segments.forEachValue(segment -> {
-        if (segment.queued) {
-          tell(segment, to);
-        }
-      });
-    }
-  }
-
-  @Override
-  public synchronized void report(SegmentKey key, QueueChanges to) {
-    BufferedSegment segment = find(key);
-    if (segment != null) {
-      tell(segment, to);
-    }
-  }
-
-  @Override
-  public synchronized boolean holds(Span span) {
-    TraceAssembly trace = traces.get(new TraceKey(span.projectId(), span.traceIdHigh(), span.traceIdLow()));
-    return trace != null && trace.holds(span);
-  }
-
-  @Override
-  public synchronized boolean buffers(long projectId, TraceId traceId) {
-    TraceAssembly trace = traces.get(new TraceKey(projectId, traceId.high(), traceId.low()));
-    return trace != null && trace.activeSegments > 0;
-  }
-
-  @Override
-  public synchronized void forget(long projectId, TraceId traceId) {
-    TraceKey key = new TraceKey(projectId, traceId.high(), traceId.low());
-    TraceAssembly trace = traces.remove(key);
-    if (trace == null) {
-      return;
-    }
-    Integer held = idle.remove(key);
-    if (held != null) {
-      idleNodes -= held;
-    }
-    trace.segments.forEachValue(segment -> {
-      if (segment.queued) {
-        queues.computeIfAbsent(segment.shard, s -> new TreeSet<>(BY_DEADLINE)).remove(segment);
-        segment.queued = false;
-      }
-      if (segment.active) {
-        bufferedSegments--;
-      }
-      bufferedSpans -= segment.openSpans;
-      bufferedBytes -= segment.openBytes;
-      SealedSegment sealed = segment.sealed;
-      if (sealed != null) {
-        bufferedSpans -= sealed.spans();
-        bufferedBytes -= sealed.bytes();
-      }
-    });
   }
 
   @Override
@@ -377,14 +246,6 @@ public final class InMemorySegmentStore
       segment.queued = true;
     }
     setActive(segment, segment.hasBuffered());
-    tell(segment, changes);
-  }
-
-  private static void tell(BufferedSegment segment, QueueChanges to) {
-    SealedSegment sealed = segment.sealed;
-    long spans = segment.queued ? segment.openSpans + (sealed == null ? 0 : sealed.spans()) : 0;
-    long bytes = segment.queued ? segment.openBytes + (sealed == null ? 0 : sealed.bytes()) : 0;
-    to.changed(segment.key, segment.shard, segment.deadlineMillis, segment.reason, spans, bytes);
   }
 
   private void setActive(BufferedSegment segment, boolean active) {

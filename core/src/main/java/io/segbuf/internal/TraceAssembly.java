@@ -61,23 +61,6 @@ final class TraceAssembly {
     return segment;
   }
 
-  /**
-   * Adds a span that was buffered and flushed already, known by its fields alone: it takes its place in the trees
-   * as {@link #add} would have placed it, without a payload, as {@link #forgetPayload} leaves a flushed span.
-   * Nothing when the id is known already.
-   */
-  void addFlushed(long id, boolean explicit, long explicitSegmentId, boolean root, long parentId, long digest,
-      int length, int shard, SegmentSource source, Set<BufferedSegment> touched) {
-    Node node = nodes.get(id);
-    if (node != null && node.present) {
-      return;
-    }
-    node = present(node, id);
-    node.digest = digest;
-    node.length = length;
-    place(node, explicit, explicitSegmentId, root, parentId, shard, source, touched);
-  }
-
   private Node present(@Nullable Node node, long id) {
     if (node == null) {
       node = new Node(id);
@@ -107,12 +90,6 @@ final class TraceAssembly {
       tree.segment.hasRoot = true;
     }
     return tree;
-  }
-
-  /** True when a span with this id and these bytes was added. */
-  boolean holds(Span span) {
-    Node node = nodes.get(span.spanId());
-    return node != null && node.present && node.sameContent(span);
   }
 
   /** Drops the payload of flushed spans from their nodes, keeping a digest to recognise redeliveries. */

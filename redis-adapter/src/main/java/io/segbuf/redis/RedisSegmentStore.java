@@ -7,6 +7,7 @@ import io.segbuf.SealedSegment;
 import io.segbuf.SegbufException;
 import io.segbuf.SegmentKey;
 import io.segbuf.SegmentStore;
+import io.segbuf.SnapshotStore;
 import io.segbuf.Span;
 import io.segbuf.StoreUsage;
 import io.segbuf.redis.internal.ChangelogRecord;
@@ -46,6 +47,13 @@ import org.jspecify.annotations.Nullable;
  * while buffered; byte arrays of added spans are only read.
  */
 public final class RedisSegmentStore implements SegmentStore {
+  /**
+   * A batch is added as parts of at most this many span bytes, each its own record, pipelined: Redis refuses a
+   * command while it is out of memory, so that a batch larger than the room left gets in part by part as flushes
+   * free memory (the parts stored are duplicates when the batch is read again), instead of never.
+   */
+  static final int MAX_RECORD_BYTES = 16 * 1024;
+
   private final RedisStoreOptions options;
   private final RedisAccess redis;
   private final RedisMemory memory;
@@ -65,7 +73,7 @@ public final class RedisSegmentStore implements SegmentStore {
       throw e;
     }
     this.keys = new ShardKeys(options.keyPrefix());
-    this.compaction = new Compaction(options.compactionBytes(), memory);
+    this.compaction = new Compaction(options.compactionBytes());
   }
 
   /**
@@ -90,7 +98,7 @@ public final class RedisSegmentStore implements SegmentStore {
   @Override
   public void acquire(int shard) {
     OwnedShard owned = OwnedShard.takeOver(
-        ShardLog.takeOver(redis.async(), options.commandTimeout(), keys, shard), options.recentlyFlushedSpans(),
+        ShardLog.takeOver(redis.async(), options.commandTimeout(), memory, keys, shard), options.recentlyFlushedSpans(),
         compaction);
     OwnedShard former = shards.put(shard, owned);
     if (former != null) {
@@ -137,9 +145,33 @@ public final class RedisSegmentStore implements SegmentStore {
     OwnedShard owned = owned(shard);
     owned.lock.lock();
     try {
-      AddResult result = owned.store().add(shard, spans, policy, now);
-      owned.append(new ChangelogRecord.Added(spans, policy, now.toEpochMilli()));
-      return result;
+      SnapshotStore store = owned.store();
+      BitSet duplicates = new BitSet();
+      List<ChangelogRecord> records = new ArrayList<>();
+      int from = 0;
+      while (from < spans.size()) {
+        int to = from;
+        long bytes = 0;
+        while (to < spans.size() && (to == from || bytes + spans.get(to).size() <= MAX_RECORD_BYTES)) {
+          bytes += spans.get(to++).size();
+        }
+        List<Span> part = spans.subList(from, to);
+        AddResult added = store.add(shard, part, policy, now);
+        // a duplicate changes nothing, so its record leaves it out: a batch read again costs Redis nothing
+        List<Span> stored = new ArrayList<>(part.size());
+        for (int i = 0; i < part.size(); i++) {
+          duplicates.set(from + i, added.isDuplicate(i));
+          if (!added.isDuplicate(i)) {
+            stored.add(part.get(i));
+          }
+        }
+        if (!stored.isEmpty()) {
+          records.add(new ChangelogRecord.Added(stored, policy, now.toEpochMilli()));
+        }
+        from = to;
+      }
+      owned.appendBatch(records);
+      return new AddResult(duplicates);
     } finally {
       owned.lock.unlock();
     }

@@ -88,6 +88,39 @@ class RedisChangelogIT {
     }
   }
 
+  /** Near Redis's memory limit, flushing frees memory: compaction drops what the flushes completed. */
+  @Test
+  void nearTheMemoryLimitFlushesAreCompactedAway() {
+    try (RedisServers limited = RedisServers.standalone();
+        RedisSegmentStore store = RedisSegmentStore.connect(RedisStoreOptions.builder().uri(limited.uri())
+            .keyPrefix("full").build())) {
+      store.acquire(0);
+      for (int root = 1; root <= 40; root++) {
+        List<Span> batch = new ArrayList<>();
+        batch.add(span(root * 100L).padding(1000).parsed());
+        for (int c = 1; c <= 8; c++) {
+          batch.add(span(root * 100L + c).parent(root * 100L).padding(1000).parsed());
+        }
+        store.add(0, batch, POLICY, T0);
+      }
+      long used = usedMemory(limited);
+      limited.cli("CONFIG", "SET", "maxmemory", Long.toString(used + 300 * 1024));
+      for (DueSegment due : store.due(0, T0.plusSeconds(3600), 100)) {
+        SealedSegment sealed = store.seal(due.key(), T0);
+        assertThat(sealed).isNotNull();
+        store.complete(sealed, false);
+      }
+      assertThat(limited.cli("EVAL", "return string.byte(redis.call('LINDEX', KEYS[1], 0), 2)", "1",
+          "{full:0}:log:1").strip()).as("the type of the changelog's first record: a snapshot").isEqualTo("5");
+      assertThat(usedMemory(limited)).as("memory freed").isLessThan(used - 200 * 1024);
+    }
+  }
+
+  private static long usedMemory(RedisServers server) {
+    return Long.parseLong(server.cli("INFO", "memory").lines().filter(l -> l.startsWith("used_memory:")).findFirst()
+        .orElseThrow().substring("used_memory:".length()).strip());
+  }
+
   @Test
   void connectRefusesARedisThatMayEvict() {
     try (RedisServers evicting = RedisServers.standalone()) {

@@ -65,6 +65,19 @@ class RedisShardFencingIT {
     }
   }
 
+  @Test
+  void aStoreThatReleasedAShardAndAcquiresItAgainHoldsWhatItHeld() {
+    try (RedisSegmentStore store = connect("again")) {
+      store.acquire(0);
+      store.add(0, TestSpans.parsed(span(1), span(2).parent(1)), POLICY, T0);
+      store.release(0);
+      assertThatThrownBy(() -> store.due(0, END, 1)).isInstanceOf(ShardFencedException.class);
+      store.acquire(0);
+      assertThat(store.usage().spans()).isEqualTo(2);
+      assertThat(store.due(0, END, 10)).hasSize(1);
+    }
+  }
+
   /**
    * A zombie appends batches as fast as it can on a thread of its own while the new owner takes the shard over:
    * every batch the zombie saw acknowledged is in the new owner's state, and no refused one is.

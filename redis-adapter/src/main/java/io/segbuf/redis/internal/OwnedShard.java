@@ -4,6 +4,8 @@ import io.segbuf.SegbufException;
 import io.segbuf.SnapshotStore;
 import io.segbuf.redis.ShardFencedException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -47,6 +49,7 @@ public final class OwnedShard {
       if (record instanceof ChangelogRecord.Snapshot s) {
         try {
           store[0] = SnapshotStore.restore(s.state(), recentlyFlushedSpans);
+          log.snapshotPayloadBytes(store[0].usage().bytes());
         } catch (IllegalArgumentException e) {
           throw new SegbufException("shard " + log.shard() + " changelog record at offset " + offset + " (epoch "
               + log.epoch() + ") does not decode: " + e.getMessage(), e);
@@ -84,6 +87,9 @@ public final class OwnedShard {
         throw e;
       }
       stale = false;
+      if (compactionDue()) {
+        compact(); // drops what a failed batch left, which matters most when Redis is out of memory
+      }
     }
     return store;
   }
@@ -106,8 +112,21 @@ public final class OwnedShard {
    *     rebuilt from it before the next use
    */
   public void append(ChangelogRecord record) {
+    append(() -> log.append(ChangelogCodec.encode(record)));
+  }
+
+  /** {@link #append}, for the records of one batch (see {@link ShardLog#appendBatch}). */
+  public void appendBatch(List<ChangelogRecord> records) {
+    List<byte[]> encoded = new ArrayList<>(records.size());
+    for (ChangelogRecord record : records) {
+      encoded.add(ChangelogCodec.encode(record));
+    }
+    append(() -> log.appendBatch(encoded));
+  }
+
+  private void append(Runnable append) {
     try {
-      log.append(ChangelogCodec.encode(record), record instanceof ChangelogRecord.Added);
+      append.run();
     } catch (ShardFencedException e) {
       unusable = e;
       throw e;
@@ -115,9 +134,13 @@ public final class OwnedShard {
       stale = true;
       throw e;
     }
-    if (compaction.due(log.snapshotBytes(), log.tailBytes())) {
+    if (compactionDue()) {
       compact();
     }
+  }
+
+  private boolean compactionDue() {
+    return compaction.due(log.snapshotBytes(), log.snapshotPayloadBytes(), log.tailBytes(), store.usage().bytes());
   }
 
   /**
@@ -127,7 +150,7 @@ public final class OwnedShard {
    */
   private void compact() {
     try {
-      log.compact(ChangelogCodec.encode(new ChangelogRecord.Snapshot(store.snapshot())));
+      log.compact(ChangelogCodec.encode(new ChangelogRecord.Snapshot(store.snapshot())), store.usage().bytes());
     } catch (ShardFencedException e) {
       unusable = e;
     } catch (RuntimeException e) {

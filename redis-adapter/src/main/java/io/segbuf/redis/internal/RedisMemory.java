@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Redis's memory as the store reports it: the master nearest its limit. Read at connect, where a policy that may
@@ -16,6 +17,8 @@ public final class RedisMemory {
 
   private final RedisAccess redis;
   private final AtomicBoolean refreshing = new AtomicBoolean();
+  /** Bytes this store appended since it connected: what Redis took since the last reading is added to it. */
+  private final AtomicLong appended = new AtomicLong();
   private volatile Reading last;
 
   /**
@@ -25,16 +28,26 @@ public final class RedisMemory {
    */
   public RedisMemory(RedisAccess redis) {
     this.redis = redis;
-    this.last = read(redis);
+    this.last = read(redis, 0);
   }
 
-  /** Used and maximum bytes of the master with the highest fraction, maximum 0 when none has a limit. */
+  /** Counts bytes appended, so that memory is known to grow before Redis reports it again. */
+  void appended(long bytes) {
+    appended.addAndGet(bytes);
+  }
+
+  /**
+   * Used and maximum bytes of the master with the highest fraction (maximum 0 when none has a limit); used as last
+   * read plus what this store appended since.
+   */
   public long[] usedAndMax() {
     Reading r = last;
+    long sinceRead = appended.get() - r.appendedAtRead;
     if (System.nanoTime() - r.atNanos > REFRESH_NANOS && refreshing.compareAndSet(false, true)) {
+      long appendedAtRead = appended.get();
       CompletableFuture.runAsync(() -> {
         try {
-          last = read(redis);
+          last = read(redis, appendedAtRead);
         } catch (RuntimeException e) {
           // keeps the last reading; the next call tries again
         } finally {
@@ -42,10 +55,10 @@ public final class RedisMemory {
         }
       });
     }
-    return new long[] {r.used, r.max};
+    return new long[] {r.used + sinceRead, r.max};
   }
 
-  private static Reading read(RedisAccess redis) {
+  private static Reading read(RedisAccess redis, long appendedAtRead) {
     List<String> infos = redis.infoOfMasters("memory");
     long used = 0;
     long max = 0;
@@ -65,7 +78,7 @@ public final class RedisMemory {
         used = Math.max(used, u);
       }
     }
-    return new Reading(System.nanoTime(), used, max);
+    return new Reading(System.nanoTime(), used, max, appendedAtRead);
   }
 
   private static String field(String info, String name) {
@@ -77,5 +90,5 @@ public final class RedisMemory {
     throw new SegbufException("INFO memory must report " + name + " but did not");
   }
 
-  private record Reading(long atNanos, long used, long max) {}
+  private record Reading(long atNanos, long used, long max, long appendedAtRead) {}
 }

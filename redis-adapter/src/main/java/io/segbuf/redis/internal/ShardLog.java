@@ -5,7 +5,9 @@ import io.segbuf.SegbufException;
 import io.segbuf.redis.ShardFencedException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One shard's changelog in Redis as its owner of one epoch sees it: a list at {@code log:<epoch>}. Fencing costs
@@ -24,19 +26,23 @@ public final class ShardLog {
 
   private final RedisClusterAsyncCommands<byte[], byte[]> async;
   private final Duration timeout;
+  private final RedisMemory memory;
   private final int shard;
   private final long epoch;
   private final byte[] key;
   private long records;
   /** Bytes of the changelog's first record when it is a snapshot, else 0. */
   private long snapshotBytes;
+  /** Span payload bytes that snapshot holds. */
+  private long snapshotPayloadBytes;
   /** Bytes of the records after the snapshot (or of all records when there is none). */
   private long tailBytes;
 
-  private ShardLog(RedisClusterAsyncCommands<byte[], byte[]> async, Duration timeout, int shard, long epoch,
-      byte[] key, long records) {
+  private ShardLog(RedisClusterAsyncCommands<byte[], byte[]> async, Duration timeout, RedisMemory memory, int shard,
+      long epoch, byte[] key, long records) {
     this.async = async;
     this.timeout = timeout;
+    this.memory = memory;
     this.shard = shard;
     this.epoch = epoch;
     this.key = key;
@@ -48,7 +54,7 @@ public final class ShardLog {
    * is read first and the script moves it only from that value, so that the script declares every key it touches.
    */
   public static ShardLog takeOver(RedisClusterAsyncCommands<byte[], byte[]> async, Duration timeout,
-      ShardKeys keys, int shard) {
+      RedisMemory memory, ShardKeys keys, int shard) {
     for (int attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
       byte[] read = Futures.await(async.get(keys.epoch(shard)), timeout, "epoch of shard " + shard);
       long epoch = read == null ? 0 : Long.parseLong(new String(read, StandardCharsets.US_ASCII));
@@ -56,7 +62,7 @@ public final class ShardLog {
           new byte[][] {keys.epoch(shard), keys.log(shard, epoch), keys.log(shard, epoch + 1)},
           Long.toString(epoch).getBytes(StandardCharsets.US_ASCII), START);
       if (records > 0) {
-        return new ShardLog(async, timeout, shard, epoch + 1, keys.log(shard, epoch + 1), records);
+        return new ShardLog(async, timeout, memory, shard, epoch + 1, keys.log(shard, epoch + 1), records);
       }
     }
     throw new SegbufException("shard " + shard + " must be taken over but its epoch moved " + TAKEOVER_ATTEMPTS
@@ -80,25 +86,51 @@ public final class ShardLog {
     return snapshotBytes;
   }
 
+  public long snapshotPayloadBytes() {
+    return snapshotPayloadBytes;
+  }
+
+  /** Tells how many span payload bytes the snapshot heading the changelog holds, once it is read. */
+  public void snapshotPayloadBytes(long bytes) {
+    snapshotPayloadBytes = bytes;
+  }
+
   public long tailBytes() {
     return tailBytes;
   }
 
   /**
-   * Appends one record. A batch of spans is refused while Redis is out of memory (so that input waits); a seal or
-   * completion is not (flushing is what frees memory).
+   * Appends a seal or a completion, also while Redis is out of memory (flushing is what frees memory).
    *
    * @throws ShardFencedException when another owner took the shard over
    */
-  public void append(byte[] record, boolean batch) {
-    long length = batch
-        ? Futures.await(async.rpushx(key, record), timeout, "append to shard " + shard)
-        : APPEND.run(async, timeout, new byte[][] {key}, record);
+  public void append(byte[] record) {
+    appended(APPEND.run(async, timeout, new byte[][] {key}, record), record.length);
+  }
+
+  /**
+   * Appends the records of one batch, pipelined: one round trip. Redis refuses each while it is out of memory, so
+   * that input waits; the ones before a refused one stay, as they do in the store that made them.
+   *
+   * @throws ShardFencedException when another owner took the shard over
+   */
+  public void appendBatch(List<byte[]> records) {
+    List<CompletableFuture<Long>> replies = new ArrayList<>(records.size());
+    for (byte[] record : records) {
+      replies.add(async.rpushx(key, record).toCompletableFuture());
+    }
+    for (int i = 0; i < records.size(); i++) {
+      appended(Futures.await(replies.get(i), timeout, "append to shard " + shard), records.get(i).length);
+    }
+  }
+
+  private void appended(long length, int bytes) {
     if (length == 0) {
       throw fenced();
     }
     records = length;
-    tailBytes += record.length;
+    tailBytes += bytes;
+    memory.appended(bytes);
   }
 
   /**
@@ -106,12 +138,13 @@ public final class ShardLog {
    *
    * @throws ShardFencedException when another owner took the shard over
    */
-  public void compact(byte[] snapshot) {
+  public void compact(byte[] snapshot, long payloadBytes) {
     if (COMPACT.run(async, timeout, new byte[][] {key}, snapshot) == 0) {
       throw fenced();
     }
     records = 1;
     snapshotBytes = snapshot.length;
+    snapshotPayloadBytes = payloadBytes;
     tailBytes = 0;
   }
 
@@ -136,6 +169,7 @@ public final class ShardLog {
   /** Calls {@code replay} with every record and its offset, in order, and counts the changelog's bytes. */
   public void replay(RecordConsumer replay) {
     snapshotBytes = 0;
+    snapshotPayloadBytes = 0;
     tailBytes = 0;
     for (long from = 0; from < records; from += PAGE) {
       long to = Math.min(records, from + PAGE) - 1;
