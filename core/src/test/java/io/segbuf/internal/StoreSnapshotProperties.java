@@ -138,27 +138,8 @@ class StoreSnapshotProperties {
   }
 
   private static List<Span> randomSpans(Random random) {
-    int n = 2 + random.nextInt(60);
-    List<Span> spans = new ArrayList<>();
-    String[] traces = {TestSpans.TRACE, "ffffffffffffffffffffffffffffffff", "00000000000000000000000000000001",
-        "00000000000000000000000000000002"};
-    for (int id = 1; id <= n; id++) {
-      TestSpans s = span(id).trace(traces[random.nextInt(traces.length)]).padding(random.nextInt(400));
-      int kind = random.nextInt(20);
-      if (kind < 2) {
-        // a root
-      } else if (kind < 3) {
-        s.parent(1 + random.nextInt(n)).isSegment(true);
-      } else if (kind < 4) {
-        s.parent(1 + random.nextInt(n)).segmentId(1 + random.nextInt(n + 3));
-      } else {
-        s.parent(1 + random.nextInt(n + 4)); // may be missing, itself, or form a cycle
-      }
-      if (random.nextInt(15) == 0) {
-        spans.add(span(id).trace(traces[0]).parent(1 + random.nextInt(n)).padding(3).parsed()); // same id
-      }
-      spans.add(s.parsed());
-    }
-    return spans;
+    return TestSpans.randomTrees(random, 60, 400, TestSpans.TRACE, "ffffffffffffffffffffffffffffffff",
+        "00000000000000000000000000000001", "00000000000000000000000000000002");
   }
+
 }

@@ -31,12 +31,12 @@ import org.jspecify.annotations.Nullable;
  * A {@link SegmentStore} whose state survives the process in Redis or Redis Cluster (DESIGN.md §5, the second
  * design). Shard = Kafka partition, and one process owns a shard at a time: the owner's in-memory store is the
  * shard's state, and every change to it (a batch of spans with their payloads, a seal, a completion) is appended
- * to the shard's changelog, one append per call. {@link #acquire} takes a shard over: it bumps the shard's epoch,
+ * to the shard's changelog before the call returns, in one round trip. {@link #acquire} takes a shard over: it bumps the shard's epoch,
  * which fences the former owner, and replays the changelog into a new in-memory store, which then holds the same
  * segment ids, generations and duplicates the former owner held. A shard used without {@link #acquire} is taken
  * over at its first use.
  *
- * <p>Why no acknowledged span is lost: {@link #add} returns only once Redis holds the batch's record in the
+ * <p>Why no acknowledged span is lost: {@link #add} returns only once Redis holds the batch's records in the
  * changelog of the current epoch (a list that {@code RPUSHX} appends to only while it exists). A takeover renames
  * that list, whole, to the next epoch's key in one script, so every record appended before it is replayed by the
  * new owner, and every append after it (a zombie's) finds no list, is refused with a {@link ShardFencedException}

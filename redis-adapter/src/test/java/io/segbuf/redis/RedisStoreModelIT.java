@@ -202,26 +202,8 @@ class RedisStoreModelIT {
   }
 
   private static List<Span> randomSpans(Random random) {
-    int n = 2 + random.nextInt(25);
-    List<Span> spans = new ArrayList<>();
-    String[] traces = {TestSpans.TRACE, "ffffffffffffffffffffffffffffffff"};
-    for (int id = 1; id <= n; id++) {
-      TestSpans s = span(id).trace(traces[random.nextInt(4) == 0 ? 1 : 0]);
-      int kind = random.nextInt(20);
-      if (kind < 2) {
-        // a root
-      } else if (kind < 3) {
-        s.parent(1 + random.nextInt(n)).isSegment(true);
-      } else if (kind < 4) {
-        s.parent(1 + random.nextInt(n)).segmentId(1 + random.nextInt(n + 3));
-      } else {
-        s.parent(1 + random.nextInt(n + 4)); // may be missing, itself, or form a cycle
-      }
-      if (random.nextInt(15) == 0) {
-        spans.add(span(id).trace(traces[0]).parent(1 + random.nextInt(n)).padding(3).parsed()); // same id
-      }
-      spans.add(s.parsed());
-    }
-    return spans;
+    return TestSpans.randomTrees(random, 26, 1, TestSpans.TRACE, TestSpans.TRACE, TestSpans.TRACE,
+        "ffffffffffffffffffffffffffffffff");
   }
+
 }

@@ -4,11 +4,8 @@ import static io.segbuf.TestSpans.span;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.segbuf.DueSegment;
 import io.segbuf.FlushPolicy;
 import io.segbuf.SealedSegment;
-import io.segbuf.SegmentStore;
-import io.segbuf.Span;
 import io.segbuf.TestSpans;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,22 +48,9 @@ class RedisStorePersistenceIT {
         next.acquire(0);
         assertThatThrownBy(() -> store.complete(inFlight, false)).isInstanceOf(ShardFencedException.class);
         assertThat(next.seal(inFlight.key(), T0)).isEqualTo(inFlight);
-        assertThat(flushAll(next)).isEqualTo(acknowledged);
+        assertThat(RedisShardFencingIT.flushedSpanIds(next)).isEqualTo(acknowledged);
         assertThat(next.usage().spans()).isZero();
       }
     }
-  }
-
-  private static Set<Long> flushAll(SegmentStore store) {
-    Set<Long> flushed = new HashSet<>();
-    for (DueSegment due : store.due(0, END, 100)) {
-      SealedSegment sealed = store.seal(due.key(), T0);
-      assertThat(sealed).isNotNull();
-      for (Span s : store.read(sealed)) {
-        assertThat(flushed.add(s.spanId())).isTrue();
-      }
-      store.complete(sealed, false);
-    }
-    return flushed;
   }
 }
