@@ -17,7 +17,7 @@ public final class RedisStoreOptions {
   public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(10);
   public static final String DEFAULT_KEY_PREFIX = "segbuf";
   public static final int DEFAULT_RECENTLY_FLUSHED_SPANS = 100_000;
-  public static final long DEFAULT_COMPACTION_BYTES = 8L * 1024 * 1024;
+  public static final long DEFAULT_COMPACTION_BYTES = 64L * 1024;
 
   private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
 
@@ -82,9 +82,8 @@ public final class RedisStoreOptions {
   }
 
   /**
-   * A shard's changelog is compacted (a snapshot of what is live replaces it) once the records after its last
-   * snapshot reach this many bytes, or the snapshot's size when that is larger: what bounds a shard's Redis memory
-   * when its traces never go quiet.
+   * A shard's changelog is compacted (a snapshot of what is buffered replaces it) once it holds more dead payload
+   * (spans flushed since they were written) than the snapshot would hold, and at least this many bytes of it.
    */
   public long compactionBytes() {
     return compactionBytes;
