@@ -101,6 +101,19 @@ public interface SegmentStore extends AutoCloseable {
   /** The shards that hold buffered segments. */
   Set<Integer> shards();
 
+  /**
+   * This process now owns {@code shard} (a Kafka partition was assigned to it): a store whose state outlives the
+   * process takes the shard over here, before the shard is read or written, and fences its former owner. The
+   * in-memory store needs nothing.
+   */
+  default void acquire(int shard) {}
+
+  /**
+   * This process no longer owns {@code shard} (its partition was revoked or lost): a store whose state outlives the
+   * process leaves the shard's state to the next owner and stops touching it. Called after the shard's last flush.
+   */
+  default void release(int shard) {}
+
   @Override
   default void close() {}
 }

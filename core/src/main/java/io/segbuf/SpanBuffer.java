@@ -176,6 +176,16 @@ public final class SpanBuffer {
     return store.durable();
   }
 
+  /** This process now owns {@code shard}: see {@link SegmentStore#acquire}. Call before offering to it. */
+  public void acquire(int shard) {
+    store.acquire(shard);
+  }
+
+  /** This process no longer owns {@code shard}: see {@link SegmentStore#release}. Call after its last flush. */
+  public void release(int shard) {
+    store.release(shard);
+  }
+
   /** What the store holds now, with its memory use (for backpressure). */
   public StoreUsage usage() {
     return store.usage();

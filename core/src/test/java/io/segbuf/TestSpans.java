@@ -4,6 +4,7 @@ import io.segbuf.internal.Hex;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.jspecify.annotations.Nullable;
 
 /** Builds span JSON for tests: ids as longs, optional fields, and padding to a size. Shipped in the test-jar. */
@@ -127,5 +128,33 @@ public final class TestSpans {
       out.add(s.parsed());
     }
     return out;
+  }
+
+  /**
+   * Random trees over {@code traces}: up to {@code maxSpans} spans with roots, {@code is_segment} spans, explicit
+   * segment ids, parents that may be missing, the span itself or a cycle, a few same-id spans with other bytes,
+   * and padding below {@code maxPadding} bytes.
+   */
+  public static List<Span> randomTrees(Random random, int maxSpans, int maxPadding, String... traces) {
+    int n = 2 + random.nextInt(maxSpans - 1);
+    List<Span> spans = new ArrayList<>();
+    for (int id = 1; id <= n; id++) {
+      TestSpans s = span(id).trace(traces[random.nextInt(traces.length)]).padding(random.nextInt(maxPadding));
+      int kind = random.nextInt(20);
+      if (kind < 2) {
+        // a root
+      } else if (kind < 3) {
+        s.parent(1 + random.nextInt(n)).isSegment(true);
+      } else if (kind < 4) {
+        s.parent(1 + random.nextInt(n)).segmentId(1 + random.nextInt(n + 3));
+      } else {
+        s.parent(1 + random.nextInt(n + 4)); // may be missing, itself, or form a cycle
+      }
+      if (random.nextInt(15) == 0) {
+        spans.add(span(id).trace(traces[0]).parent(1 + random.nextInt(n)).padding(3).parsed()); // same id
+      }
+      spans.add(s.parsed());
+    }
+    return spans;
   }
 }

@@ -4,13 +4,11 @@ import io.segbuf.AddResult;
 import io.segbuf.DueSegment;
 import io.segbuf.FlushPolicy;
 import io.segbuf.FlushReason;
-import io.segbuf.KnownSpan;
-import io.segbuf.QueueChanges;
 import io.segbuf.SealedSegment;
 import io.segbuf.SegbufException;
 import io.segbuf.SegmentKey;
-import io.segbuf.SegmentReplica;
 import io.segbuf.SegmentStore;
+import io.segbuf.SnapshotStore;
 import io.segbuf.Span;
 import io.segbuf.StoreUsage;
 import io.segbuf.TraceId;
@@ -39,32 +37,40 @@ import org.jspecify.annotations.Nullable;
  * continuation of their segment, and redelivered copies are recognised as duplicates. A trace that stays active
  * remembers at most {@code flushedSpansPerTrace} flushed spans: past that, it forgets the older half (counted in
  * {@link StoreUsage#forgottenSpans()}), so that one trace id that never goes quiet holds bounded memory.
- *
- * <p>It is also the {@link SegmentReplica} of stores that keep their state elsewhere as a log.
  */
-public final class InMemorySegmentStore implements SegmentStore, SegmentReplica, TraceAssembly.SegmentSource {
+public final class InMemorySegmentStore
+    implements SegmentStore, SnapshotStore, TraceAssembly.SegmentSource {
   public static final int DEFAULT_RECENTLY_FLUSHED_SPANS = 100_000;
   public static final int DEFAULT_FLUSHED_SPANS_PER_TRACE = 100_000;
 
-  private static final Comparator<BufferedSegment> BY_DEADLINE = (a, b) -> {
+  static final Comparator<BufferedSegment> BY_DEADLINE = (a, b) -> {
     int byDeadline = Long.compare(a.deadlineMillis, b.deadlineMillis);
     return byDeadline != 0 ? byDeadline : Long.compare(a.seq, b.seq);
   };
 
   private final int recentlyFlushedSpans;
-  private final int flushedSpansPerTrace;
-  private final Map<TraceKey, TraceAssembly> traces = new HashMap<>();
-  private final Map<Integer, TreeSet<BufferedSegment>> queues = new HashMap<>();
+  final int flushedSpansPerTrace;
+  final Map<TraceKey, TraceAssembly> traces = new HashMap<>();
+  final Map<Integer, TreeSet<BufferedSegment>> queues = new HashMap<>();
   /** Traces with nothing buffered, least recently active first, and the span ids they hold. */
-  private final LinkedHashMap<TraceKey, Integer> idle = new LinkedHashMap<>();
-  private long idleNodes;
-  private long bufferedSegments;
-  private long bufferedSpans;
-  private long bufferedBytes;
-  private long seq;
-  private long forgottenSpans;
-  /** Told of every queue change while a caller's operation runs; guarded by the lock. */
-  private QueueChanges changes = QueueChanges.NONE;
+  final LinkedHashMap<TraceKey, Integer> idle = new LinkedHashMap<>();
+  long idleNodes;
+  long bufferedSegments;
+  long bufferedSpans;
+  long bufferedBytes;
+  long seq;
+  long forgottenSpans;
+
+  /**
+   * A store in the state a {@link #snapshot} wrote.
+   *
+   * @throws IllegalArgumentException when the bytes are not a snapshot
+   */
+  public static InMemorySegmentStore restore(byte[] snapshot, int recentlyFlushedSpans) {
+    InMemorySegmentStore store = new InMemorySegmentStore(recentlyFlushedSpans);
+    StoreSnapshot.read(snapshot, store);
+    return store;
+  }
 
   public InMemorySegmentStore(int recentlyFlushedSpans) {
     this(recentlyFlushedSpans, DEFAULT_FLUSHED_SPANS_PER_TRACE);
@@ -91,52 +97,24 @@ public final class InMemorySegmentStore implements SegmentStore, SegmentReplica,
   }
 
   @Override
-  public AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now) {
-    return add(shard, spans, policy, now, QueueChanges.NONE);
-  }
-
-  @Override
-  public synchronized AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now, QueueChanges to) {
-    changes = to;
-    try {
-      long nowMillis = now.toEpochMilli();
-      BitSet duplicates = new BitSet();
-      Set<BufferedSegment> touched = new LinkedHashSet<>();
-      for (int i = 0; i < spans.size(); i++) {
-        Span span = spans.get(i);
-        BufferedSegment segment = trace(span.projectId(), span.traceId()).add(span, shard, nowMillis, this, touched);
-        if (segment == null) {
-          duplicates.set(i);
-          continue;
-        }
-        bufferedSpans++;
-        bufferedBytes += span.size();
-        touched.add(segment);
+  public synchronized AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now) {
+    long nowMillis = now.toEpochMilli();
+    BitSet duplicates = new BitSet();
+    Set<BufferedSegment> touched = new LinkedHashSet<>();
+    for (int i = 0; i < spans.size(); i++) {
+      Span span = spans.get(i);
+      BufferedSegment segment = trace(span.projectId(), span.traceId()).add(span, shard, nowMillis, this, touched);
+      if (segment == null) {
+        duplicates.set(i);
+        continue;
       }
-      schedule(touched, policy);
-      evictIdle();
-      return new AddResult(duplicates);
-    } finally {
-      changes = QueueChanges.NONE;
+      bufferedSpans++;
+      bufferedBytes += span.size();
+      touched.add(segment);
     }
-  }
-
-  @Override
-  public synchronized void addFlushed(int shard, long projectId, TraceId traceId, List<KnownSpan> spans,
-      FlushPolicy policy, QueueChanges to) {
-    changes = to;
-    try {
-      TraceAssembly trace = trace(projectId, traceId);
-      Set<BufferedSegment> touched = new LinkedHashSet<>();
-      for (KnownSpan s : spans) {
-        trace.addFlushed(s.spanId(), s.explicit(), s.explicitSegmentId(), s.root(), s.parentSpanId(), s.digest(),
-            s.length(), shard, this, touched);
-      }
-      trimFlushed(trace, new TraceKey(projectId, traceId.high(), traceId.low()));
-      schedule(touched, policy);
-    } finally {
-      changes = QueueChanges.NONE;
-    }
+    schedule(touched, policy);
+    evictIdle();
+    return new AddResult(duplicates);
   }
 
   private TraceAssembly trace(long projectId, TraceId traceId) {
@@ -181,21 +159,7 @@ public final class InMemorySegmentStore implements SegmentStore, SegmentReplica,
   }
 
   @Override
-  public @Nullable SealedSegment seal(SegmentKey key, Instant now) {
-    return seal(key, now, QueueChanges.NONE);
-  }
-
-  @Override
-  public synchronized @Nullable SealedSegment seal(SegmentKey key, Instant now, QueueChanges to) {
-    changes = to;
-    try {
-      return sealNow(key);
-    } finally {
-      changes = QueueChanges.NONE;
-    }
-  }
-
-  private @Nullable SealedSegment sealNow(SegmentKey key) {
+  public synchronized @Nullable SealedSegment seal(SegmentKey key, Instant now) {
     BufferedSegment segment = find(key);
     if (segment == null) {
       return null;
@@ -234,28 +198,6 @@ public final class InMemorySegmentStore implements SegmentStore, SegmentReplica,
       complete(segment, chunked);
       evictIdle();
     } // else completed already
-  }
-
-  @Override
-  public synchronized List<Span> complete(SegmentKey key, int generation, boolean chunked, QueueChanges to) {
-    BufferedSegment segment = find(key);
-    if (segment == null) {
-      return List.of();
-    }
-    changes = to;
-    try {
-      SealedSegment sealed = segment.sealed;
-      if (sealed != null && sealed.generation() == generation) {
-        return complete(segment, chunked);
-      }
-      if (sealed == null && generation >= segment.nextGeneration) {
-        segment.nextGeneration = generation + 1;
-        segment.chunked |= chunked;
-      }
-      return List.of();
-    } finally {
-      changes = QueueChanges.NONE;
-    }
   }
 
   private List<Span> complete(BufferedSegment segment, boolean chunked) {
@@ -299,64 +241,8 @@ public final class InMemorySegmentStore implements SegmentStore, SegmentReplica,
   }
 
   @Override
-  public synchronized void report(long projectId, TraceId traceId, QueueChanges to) {
-    TraceAssembly trace = traces.get(new TraceKey(projectId, traceId.high(), traceId.low()));
-    if (trace != null) {
-      trace.segments.forEachValue(segment -> {
-        if (segment.queued) {
-          tell(segment, to);
-        }
-      });
-    }
-  }
-
-  @Override
-  public synchronized void report(SegmentKey key, QueueChanges to) {
-    BufferedSegment segment = find(key);
-    if (segment != null) {
-      tell(segment, to);
-    }
-  }
-
-  @Override
-  public synchronized boolean holds(Span span) {
-    TraceAssembly trace = traces.get(new TraceKey(span.projectId(), span.traceIdHigh(), span.traceIdLow()));
-    return trace != null && trace.holds(span);
-  }
-
-  @Override
-  public synchronized boolean buffers(long projectId, TraceId traceId) {
-    TraceAssembly trace = traces.get(new TraceKey(projectId, traceId.high(), traceId.low()));
-    return trace != null && trace.activeSegments > 0;
-  }
-
-  @Override
-  public synchronized void forget(long projectId, TraceId traceId) {
-    TraceKey key = new TraceKey(projectId, traceId.high(), traceId.low());
-    TraceAssembly trace = traces.remove(key);
-    if (trace == null) {
-      return;
-    }
-    Integer held = idle.remove(key);
-    if (held != null) {
-      idleNodes -= held;
-    }
-    trace.segments.forEachValue(segment -> {
-      if (segment.queued) {
-        queues.computeIfAbsent(segment.shard, s -> new TreeSet<>(BY_DEADLINE)).remove(segment);
-        segment.queued = false;
-      }
-      if (segment.active) {
-        bufferedSegments--;
-      }
-      bufferedSpans -= segment.openSpans;
-      bufferedBytes -= segment.openBytes;
-      SealedSegment sealed = segment.sealed;
-      if (sealed != null) {
-        bufferedSpans -= sealed.spans();
-        bufferedBytes -= sealed.bytes();
-      }
-    });
+  public synchronized byte[] snapshot() {
+    return StoreSnapshot.write(this);
   }
 
   @Override
@@ -398,14 +284,6 @@ public final class InMemorySegmentStore implements SegmentStore, SegmentReplica,
       segment.queued = true;
     }
     setActive(segment, segment.hasBuffered());
-    tell(segment, changes);
-  }
-
-  private static void tell(BufferedSegment segment, QueueChanges to) {
-    SealedSegment sealed = segment.sealed;
-    long spans = segment.queued ? segment.openSpans + (sealed == null ? 0 : sealed.spans()) : 0;
-    long bytes = segment.queued ? segment.openBytes + (sealed == null ? 0 : sealed.bytes()) : 0;
-    to.changed(segment.key, segment.shard, segment.deadlineMillis, segment.reason, spans, bytes);
   }
 
   private void setActive(BufferedSegment segment, boolean active) {

@@ -30,16 +30,16 @@ import org.jspecify.annotations.Nullable;
  * lock.
  */
 final class TraceAssembly {
-  private final long projectId;
-  private final TraceId traceId;
-  private final int maxFlushedSpans;
-  private LongMap<Node> nodes = new LongMap<>();
+  final long projectId;
+  final TraceId traceId;
+  final int maxFlushedSpans;
+  LongMap<Node> nodes = new LongMap<>();
   LongMap<BufferedSegment> segments = new LongMap<>();
   /** Segments of this trace counted as buffered. */
   int activeSegments;
   /** Nodes of flushed spans, and how many spans were ever flushed: the order in which they were. */
-  private int flushedNodes;
-  private long flushes;
+  int flushedNodes;
+  long flushes;
 
   TraceAssembly(long projectId, TraceId traceId, int maxFlushedSpans) {
     this.projectId = projectId;
@@ -77,27 +77,6 @@ final class TraceAssembly {
     return segment;
   }
 
-  /**
-   * Adds a span that was buffered and flushed already, known by its fields alone: it takes its place in the trees
-   * as {@link #add} would have placed it, without a payload, as {@link #forgetPayload} leaves a flushed span.
-   * When the id is known already, only its version is remembered, as {@link #add} would have.
-   */
-  void addFlushed(long id, boolean explicit, long explicitSegmentId, boolean root, long parentId, long digest,
-      int length, int shard, SegmentSource source, Set<BufferedSegment> touched) {
-    Node node = nodes.get(id);
-    if (node != null && node.present) {
-      if (node.span == null && !node.knows(digest, length)) {
-        node.addVersion(digest, length);
-      }
-      return;
-    }
-    node = present(node, id);
-    node.digest = digest;
-    node.length = length;
-    flushed(node);
-    place(node, explicit, explicitSegmentId, root, parentId, shard, source, touched);
-  }
-
   private Node present(@Nullable Node node, long id) {
     if (node == null) {
       node = new Node(id);
@@ -127,12 +106,6 @@ final class TraceAssembly {
       tree.segment.hasRoot = true;
     }
     return tree;
-  }
-
-  /** True when a span with this id and these bytes was added. */
-  boolean holds(Span span) {
-    Node node = nodes.get(span.spanId());
-    return node != null && node.present && node.sameContent(span);
   }
 
   /** Drops the payload of flushed spans from their nodes, keeping a digest to recognise redeliveries. */
@@ -293,7 +266,7 @@ final class TraceAssembly {
   }
 
   /** A span id: present (a buffered or flushed span) or a placeholder for a missing parent. */
-  private static final class Node {
+  static final class Node {
     /**
      * Other versions of one span id remembered per node: their redeliveries are duplicates too. Past that, a
      * redelivered version is flushed again (duplicates are allowed, loss is not), and one id cannot grow a node.

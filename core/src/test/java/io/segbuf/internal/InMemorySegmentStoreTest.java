@@ -9,8 +9,6 @@ import io.segbuf.SegmentStoreContract;
 import io.segbuf.Span;
 import io.segbuf.StoreUsage;
 import io.segbuf.TestSpans;
-import io.segbuf.KnownSpan;
-import io.segbuf.QueueChanges;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,85 +65,18 @@ class InMemorySegmentStoreTest extends SegmentStoreContract {
   }
 
   @Test
-  void queueChangesTellEachTouchedSegmentsEntry() {
-    InMemorySegmentStore memory = new InMemorySegmentStore(100);
-    List<String> told = new ArrayList<>();
-    QueueChanges record = (k, shard, deadline, reason, spans, bytes) -> told.add(k.segmentId() + "@" + shard + " "
-        + (spans == 0 ? "no entry" : (deadline - T0.toEpochMilli()) + " " + reason + " " + spans));
-    memory.add(3, TestSpans.parsed(span(1), span(2).parent(1), span(5).parent(4)), POLICY, T0, record);
-    assertThat(told).containsExactlyInAnyOrder("1@3 10000 ROOT_TIMEOUT 2", "4@3 60000 IDLE_TIMEOUT 1");
-    told.clear();
-    SealedSegment sealed = memory.seal(key(1), T0, record);
-    assertThat(told).containsExactly("1@3 10000 ROOT_TIMEOUT 2"); // the entry keeps its place
-    told.clear();
-    memory.add(3, TestSpans.parsed(span(4).parent(2)), POLICY, T0.plusSeconds(5), record);
-    assertThat(told).containsExactlyInAnyOrder("1@3 10000 ROOT_TIMEOUT 4", "4@3 no entry");
-    told.clear();
-    assertThat(sealed).isNotNull();
-    assertThat(memory.complete(key(1), sealed.generation(), false, record)).extracting(Span::spanId)
-        .containsExactlyInAnyOrder(1L, 2L);
-    assertThat(told).containsExactly("1@3 15000 ROOT_TIMEOUT 2");
-    told.clear();
-    memory.report(TestSpans.PROJECT, TRACE, record);
-    assertThat(told).containsExactly("1@3 15000 ROOT_TIMEOUT 2");
-  }
-
-  @Test
-  void aFlushedHistoryReplayedWithoutPayloadsPlacesLateSpansAsTheOriginalDid() {
-    List<Span> history = TestSpans.parsed(span(1), span(2).parent(1), span(3).parent(2));
-    InMemorySegmentStore original = new InMemorySegmentStore(100);
-    original.add(0, history, POLICY, T0);
-    for (int generation = 0; generation < 2; generation++) {
-      SealedSegment sealed = original.seal(key(1), T0);
-      assertThat(sealed).isNotNull();
-      original.complete(sealed, generation == 0);
-      original.add(0, TestSpans.parsed(span(10 + generation).parent(3)), POLICY, T0);
-    }
-
-    InMemorySegmentStore replayed = new InMemorySegmentStore(100);
-    List<KnownSpan> known = new ArrayList<>();
-    for (Span s : history) {
-      known.add(KnownSpan.of(s));
-    }
-    known.add(KnownSpan.of(TestSpans.parsed(span(10).parent(3)).get(0)));
-    replayed.addFlushed(0, TestSpans.PROJECT, TRACE, known, POLICY, QueueChanges.NONE);
-    assertThat(replayed.seal(key(1), T0)).isNull(); // nothing open: its spans were flushed
-    assertThat(replayed.complete(key(1), 0, true, QueueChanges.NONE)).isEmpty();
-    assertThat(replayed.complete(key(1), 1, false, QueueChanges.NONE)).isEmpty();
-    assertThat(replayed.buffers(TestSpans.PROJECT, TRACE)).isFalse();
-
-    for (InMemorySegmentStore store : List.of(original, replayed)) {
-      assertThat(store.add(0, history.subList(1, 2), POLICY, T0).isDuplicate(0)).isTrue();
-      store.add(0, TestSpans.parsed(span(20).parent(10)), POLICY, T0);
-      SealedSegment late = store.seal(key(1), T0);
-      assertThat(late).isNotNull();
-      assertThat(List.of(late.generation(), late.skipEnrichment())).isEqualTo(List.of(2, true));
-      assertThat(store.read(late)).extracting(Span::spanId).contains(20L);
-    }
-  }
-
-  @Test
-  void aFlushedHistoryWithTwoVersionsOfASpanIdRecognisesRedeliveriesOfBoth() {
+  void aRestoredSnapshotRecognisesRedeliveriesOfEveryFlushedVersion() {
     List<Span> versions = TestSpans.parsed(span(1), span(2).parent(1), span(2).parent(1).padding(3));
-    InMemorySegmentStore replayed = new InMemorySegmentStore(100);
-    replayed.addFlushed(0, TestSpans.PROJECT, TRACE, versions.stream().map(KnownSpan::of).toList(), POLICY,
-        QueueChanges.NONE);
-    assertThat(replayed.add(0, versions.subList(1, 3), POLICY, T0).duplicateCount()).isEqualTo(2);
-  }
+    InMemorySegmentStore original = new InMemorySegmentStore(100);
+    original.add(0, versions.subList(0, 2), POLICY, T0);
+    assertThat(original.add(0, versions.subList(2, 3), POLICY, T0).duplicateCount()).isZero();
+    SealedSegment sealed = original.seal(key(1), T0);
+    assertThat(sealed).isNotNull();
+    original.complete(sealed, false);
 
-  @Test
-  void aForgottenTraceLeavesNothingCounted() {
-    InMemorySegmentStore memory = new InMemorySegmentStore(100);
-    memory.add(0, TestSpans.parsed(span(1), span(2).parent(1), span(5).parent(4)), POLICY, T0);
-    assertThat(memory.seal(key(1), T0)).isNotNull();
-    List<Span> other = TestSpans.parsed(span(7).trace("ffffffffffffffffffffffffffffffff"));
-    memory.add(0, other, POLICY, T0);
-    memory.forget(TestSpans.PROJECT, TRACE);
-    long bytes = other.get(0).size();
-    assertThat(memory.usage()).isEqualTo(new StoreUsage(1, 1, bytes, bytes, 0));
-    assertThat(memory.due(0, END, 10)).extracting(d -> d.key().segmentId()).containsExactly(7L);
-    assertThat(memory.buffers(TestSpans.PROJECT, TRACE)).isFalse();
-    memory.add(0, TestSpans.parsed(span(2).parent(1)), POLICY, T0);
-    assertThat(memory.seal(key(1), T0)).isNotNull().extracting(SealedSegment::generation).isEqualTo(0);
+    InMemorySegmentStore restored = InMemorySegmentStore.restore(original.snapshot(), 100);
+    for (InMemorySegmentStore store : List.of(original, restored)) {
+      assertThat(store.add(0, versions.subList(1, 3), POLICY, T0).duplicateCount()).isEqualTo(2);
+    }
   }
 }

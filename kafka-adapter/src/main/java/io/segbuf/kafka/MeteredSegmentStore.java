@@ -93,6 +93,16 @@ public final class MeteredSegmentStore implements SegmentStore {
   }
 
   @Override
+  public void acquire(int shard) {
+    store.acquire(shard);
+  }
+
+  @Override
+  public void release(int shard) {
+    store.release(shard);
+  }
+
+  @Override
   public void close() {
     store.close();
   }

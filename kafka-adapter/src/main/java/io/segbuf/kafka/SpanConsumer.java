@@ -688,6 +688,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
         log.error("releasing {} failed: its buffered spans stay in the store", tp, e);
       } finally {
         flushing.remove(tp);
+        buffer.release(tp.partition());
         state.flushLock.unlock();
       }
       if (!durableStore && watermarks.holds(tp)) {
@@ -706,6 +707,19 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       watermarks.released(tp);
     }
     assignedPartitions = owned.size();
+  }
+
+  /**
+   * Takes the partition's shard over in the store before it is read. When that fails the store takes the shard
+   * over at its first use instead: offers fail (and are read again) until it can.
+   */
+  private void acquire(TopicPartition tp) {
+    try {
+      buffer.acquire(tp.partition());
+    } catch (RuntimeException e) {
+      storeFailures.incrementAndGet();
+      log.error("taking over {} in the store failed; retried when it is first offered to", tp, e);
+    }
   }
 
   private void shutdown() {
@@ -779,6 +793,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       log.info("assigned {}", partitions);
       for (TopicPartition tp : partitions) {
+        acquire(tp);
         owned.computeIfAbsent(tp, SpanConsumer.this::newState);
       }
       assignedPartitions = owned.size();

@@ -63,7 +63,9 @@ class RedisStoreFullIT {
 
   /** Redis refuses writes once it uses {@code headroom} bytes more than it does now. */
   private void limitMemory(long headroom) {
-    long used = store.usage().usedMemoryBytes();
+    long used = Long.parseLong(redis.get().cli("INFO", "memory").lines()
+        .filter(l -> l.startsWith("used_memory:")).findFirst().orElseThrow().substring("used_memory:".length())
+        .strip());
     redis.get().cli("CONFIG", "SET", "maxmemory", Long.toString(used + headroom));
   }
 

@@ -5,7 +5,7 @@ import io.segbuf.SegmentStoreContract;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The store contract against a 3-master Redis Cluster, with compression on. */
+/** The store contract against a 3-master Redis Cluster. */
 class RedisClusterSegmentStoreIT extends SegmentStoreContract {
   @RegisterExtension static final RedisExtension redis = RedisExtension.cluster();
 
@@ -14,7 +14,6 @@ class RedisClusterSegmentStoreIT extends SegmentStoreContract {
   @Override
   protected SegmentStore newStore() {
     return RedisSegmentStore.connect(RedisStoreOptions.builder().uris(redis.get().uris()).cluster(true)
-        .compression(true).compressionMinBytes(64)
         .keyPrefix("cluster" + PREFIXES.incrementAndGet()).build());
   }
 }

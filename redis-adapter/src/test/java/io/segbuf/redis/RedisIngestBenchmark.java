@@ -17,16 +17,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Redis CPU and commands per span for this store against a naive baseline (one script call per span), measured
- * with INFO cpu and INFO commandstats on a local redis-server. A plain main, not a test:
+ * Redis CPU and commands per span for this store at batches of 10, 100 and 1,000 spans against the payload floor
+ * (one SET of each batch's bytes) and a naive baseline (one script call per span), measured with INFO cpu, INFO
+ * stats (commands clients sent) and INFO commandstats (which on Redis 7.0 counts those run inside scripts too), on a
+ * local redis-server; and the takeover replay speed. A plain main, not a test:
  * {@code java -cp <test classpath> io.segbuf.redis.RedisIngestBenchmark [spans]}.
  */
 public final class RedisIngestBenchmark {
@@ -56,45 +56,57 @@ public final class RedisIngestBenchmark {
 
   public static void main(String[] args) throws Exception {
     int total = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
-    List<List<Span>> batches = treeBatches(total);
     try (RedisServers redis = RedisServers.standalone()) {
-      System.out.printf(Locale.ROOT, "%d spans of ~1 KiB, batches of %d across %d interleaved traces%n", total, BATCH,
-          TRACES);
-      try (RedisSegmentStore store = RedisSegmentStore.connect(
-          RedisStoreOptions.builder().uri(redis.uri()).keyPrefix("bench").build())) {
-        Stats before = Stats.of(redis);
-        long t = System.nanoTime();
-        for (List<Span> b : batches) {
-          store.add(0, b, POLICY, T0);
-        }
-        double wall = (System.nanoTime() - t) / 1e3 / total;
-        Stats ingest = Stats.of(redis).minus(before);
-        report("segbuf ingest", ingest, total, wall);
-        if (System.getenv("SEGBUF_BENCH_DIAG") != null) {
-          System.out.println(redis.cli("INFO", "commandstats") + redis.cli("INFO", "cpu"));
-        }
-
-        before = Stats.of(redis);
-        t = System.nanoTime();
-        int flushed = 0;
-        for (DueSegment due : store.due(0, Instant.ofEpochMilli(Long.MAX_VALUE), Integer.MAX_VALUE)) {
-          SealedSegment sealed = store.seal(due.key(), T0);
-          if (sealed != null) {
-            flushed += store.read(sealed).size();
-            store.complete(sealed, false);
-          }
-        }
-        wall = (System.nanoTime() - t) / 1e3 / flushed;
-        report("segbuf flush", Stats.of(redis).minus(before), flushed, wall);
-        if (System.getenv("SEGBUF_BENCH_DIAG") != null) {
-          System.out.println(redis.cli("INFO", "commandstats") + redis.cli("INFO", "cpu"));
-        }
+      for (int batchSize : new int[] {10, 100, 1000}) {
+        int spans = batchSize == 10 ? total / 10 : total;
+        List<List<Span>> batches = treeBatches(spans, batchSize);
+        System.out.printf(Locale.ROOT, "%d spans of ~1 KiB, batches of %d across %d interleaved traces%n", spans,
+            batchSize, TRACES);
+        ingest(redis, batches, spans, "bench" + batchSize);
+        floor(redis, batches, spans);
       }
-      floor(redis, batches, total);
+      List<List<Span>> batches = treeBatches(total, BATCH);
       naive(redis, batches, total);
       chain(redis, 4000, 10);
       chain(redis, 10_000, 100);
       fanOut(redis, 50_000, 1000);
+    }
+  }
+
+  /** This store's ingest, then a flush of everything and a takeover replay of what is left. */
+  private static void ingest(RedisServers redis, List<List<Span>> batches, int total, String prefix) {
+    RedisStoreOptions options = RedisStoreOptions.builder().uri(redis.uri()).keyPrefix(prefix).build();
+    try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
+      store.acquire(0);
+      Stats before = Stats.of(redis);
+      long t = System.nanoTime();
+      for (List<Span> b : batches) {
+        store.add(0, b, POLICY, T0);
+      }
+      double wall = (System.nanoTime() - t) / 1e3 / total;
+      report("segbuf ingest", Stats.of(redis).minus(before), total, wall);
+
+      String log = "{" + prefix + ":0}:log:1";
+      long logBytes = Long.parseLong(redis.cli("MEMORY", "USAGE", log, "SAMPLES", "0").strip());
+      try (RedisSegmentStore next = RedisSegmentStore.connect(options)) {
+        t = System.nanoTime();
+        next.acquire(0);
+        double seconds = (System.nanoTime() - t) / 1e9;
+        System.out.printf(Locale.ROOT, "%-62s %.1f MB of changelog in %.2f s: %.0f MB/s%n", "takeover replay",
+            logBytes / 1e6, seconds, logBytes / 1e6 / seconds);
+        before = Stats.of(redis);
+        t = System.nanoTime();
+        int flushed = 0;
+        for (DueSegment due : next.due(0, Instant.ofEpochMilli(Long.MAX_VALUE), Integer.MAX_VALUE)) {
+          SealedSegment sealed = next.seal(due.key(), T0);
+          if (sealed != null) {
+            flushed += next.read(sealed).size();
+            next.complete(sealed, false);
+          }
+        }
+        wall = (System.nanoTime() - t) / 1e3 / flushed;
+        report("segbuf flush", Stats.of(redis).minus(before), flushed, wall);
+      }
     }
   }
 
@@ -125,7 +137,7 @@ public final class RedisIngestBenchmark {
     }
   }
 
-  /** The floor of any design that stores the payloads: per trace group, one SET of its payloads as one value. */
+  /** The floor of any design that stores the payloads: per batch, one SET of its payloads as one value. */
   private static void floor(RedisServers redis, List<List<Span>> batches, int total) throws Exception {
     RedisClient client = RedisClient.create(redis.uri());
     try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
@@ -134,21 +146,14 @@ public final class RedisIngestBenchmark {
       long t = System.nanoTime();
       int frame = 0;
       for (List<Span> batch : batches) {
-        Map<String, ByteArrayOutputStream> groups = new LinkedHashMap<>();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         for (Span s : batch) {
-          groups.computeIfAbsent("floor:{" + s.projectId() + ":" + s.traceId() + "}:", k -> new ByteArrayOutputStream())
-              .writeBytes(s.bytes());
+          bytes.writeBytes(s.bytes());
         }
-        List<CompletionStage<?>> replies = new ArrayList<>();
-        for (Map.Entry<String, ByteArrayOutputStream> g : groups.entrySet()) {
-          replies.add(async.set(bytes(g.getKey() + "f:" + frame++), g.getValue().toByteArray()));
-        }
-        for (CompletionStage<?> r : replies) {
-          r.toCompletableFuture().get(30, TimeUnit.SECONDS);
-        }
+        async.set(bytes("floor:" + frame++), bytes.toByteArray()).toCompletableFuture().get(30, TimeUnit.SECONDS);
       }
       double wall = (System.nanoTime() - t) / 1e3 / total;
-      report("floor: one SET of the payloads per trace, no assembly", Stats.of(redis).minus(before), total, wall);
+      report("floor: one SET of the batch's payloads", Stats.of(redis).minus(before), total, wall);
     } finally {
       client.shutdown();
     }
@@ -197,7 +202,8 @@ public final class RedisIngestBenchmark {
     }
   }
 
-  private static List<List<Span>> treeBatches(int total) {
+  /** Spans of interleaved traces as they would come in batches of 1,000, cut into batches of {@code batchSize}. */
+  private static List<List<Span>> treeBatches(int total, int batchSize) {
     List<List<Span>> batches = new ArrayList<>();
     int perTrace = BATCH / TRACES;
     List<Span> batch = new ArrayList<>();
@@ -213,9 +219,9 @@ public final class RedisIngestBenchmark {
           batch.add(s.padding(860).parsed());
         }
       }
-      if (batch.size() >= BATCH) {
-        batches.add(batch);
-        batch = new ArrayList<>();
+      while (batch.size() >= batchSize) {
+        batches.add(new ArrayList<>(batch.subList(0, batchSize)));
+        batch = new ArrayList<>(batch.subList(batchSize, batch.size()));
       }
       if (next[0] > 500) { // 500-span segments, then new traces
         traceRound++;
@@ -240,7 +246,10 @@ public final class RedisIngestBenchmark {
     return s.getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** Redis CPU seconds (user + sys) and top-level command calls. Commands called inside scripts are excluded. */
+  /**
+   * Redis CPU microseconds (user + sys); command calls from {@code INFO commandstats}, which on Redis 7.0 counts the
+   * commands run inside scripts too; script calls; and the commands clients sent ({@code total_commands_processed}).
+   */
   private record Stats(double cpuMicros, long calls, long scriptCalls, long processed) {
     static Stats of(RedisServers redis) {
       String cpu = redis.cli("INFO", "cpu");

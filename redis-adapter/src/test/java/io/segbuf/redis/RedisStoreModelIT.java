@@ -2,6 +2,7 @@ package io.segbuf.redis;
 
 import static io.segbuf.TestSpans.span;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 import io.segbuf.AddResult;
 import io.segbuf.DueSegment;
@@ -22,7 +23,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.IntFunction;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,7 +33,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The Redis store against the in-memory reference store on random traces: random trees with missing parents,
  * explicit segment ids, roots marked {@code is_segment}, parent cycles, redeliveries and same-id spans, added in
  * random batches and orders, with flushes in between. Both must flush the same spans under the same segment ids
- * and generations, also when two processes share the work.
+ * and generations, also when processes take the shard over from each other at random points.
  */
 class RedisStoreModelIT {
   @RegisterExtension static final RedisExtension redis = RedisExtension.standalone();
@@ -43,27 +45,37 @@ class RedisStoreModelIT {
 
   @Test
   void flushesWhatTheReferenceStoreFlushesOnRandomTraces() {
-    check(seed -> RedisSegmentStore.connect(options("model" + seed).build()));
+    check((seed, random) -> new Owners(random, 0, RedisSegmentStore.connect(options("model" + seed))));
   }
 
   /**
-   * Two processes that keep no replica between calls, each call made by either: every call replays the trace logs
-   * that the other appended to, and rebuilds traces whose flushed frames are gone.
+   * Processes take the shard over from each other at random points, between any two calls and between a seal and
+   * its completion; the former owner, now a zombie, tries each change first and is refused. The flushes stay the
+   * reference store's: the same segment ids, generations, duplicates and late-span memory.
    */
   @Test
-  void twoProcessesThatKeepNoReplicaFlushWhatTheReferenceStoreFlushes() {
-    check(seed -> {
-      RedisStoreOptions options = options("shared" + seed).replicaBytes(0).build();
-      return new EitherStore(new Random(seed), RedisSegmentStore.connect(options),
-          RedisSegmentStore.connect(options));
-    });
+  void takeoversAtRandomPointsFlushWhatTheReferenceStoreFlushes() {
+    int refused = check((seed, random) -> new Owners(random, 3, RedisSegmentStore.connect(options("takeover" + seed)),
+        RedisSegmentStore.connect(options("takeover" + seed)), RedisSegmentStore.connect(options("takeover" + seed))));
+    assertThat(refused).as("zombies tried changes").isGreaterThan(100);
   }
 
-  private static RedisStoreOptions.Builder options(String prefix) {
-    return RedisStoreOptions.builder().uri(redis.get().uri()).keyPrefix(prefix);
+  /** As above, with the changelog compacted into a snapshot every kilobyte or so: takeovers replay snapshot + tail. */
+  @Test
+  void takeoversOfCompactedChangelogsFlushWhatTheReferenceStoreFlushes() {
+    int refused = check((seed, random) -> new Owners(random, 3,
+        RedisSegmentStore.connect(options("compact" + seed).toBuilder().compactionBytes(1024).build()),
+        RedisSegmentStore.connect(options("compact" + seed).toBuilder().compactionBytes(1024).build())));
+    assertThat(refused).as("zombies tried changes").isGreaterThan(100);
   }
 
-  private static void check(IntFunction<SegmentStore> connect) {
+  private static RedisStoreOptions options(String prefix) {
+    return RedisStoreOptions.builder().uri(redis.get().uri()).keyPrefix(prefix).build();
+  }
+
+  /** Runs 150 random plans; returns how many changes zombies tried and had refused. */
+  private static int check(BiFunction<Integer, Random, Owners> connect) {
+    int refused = 0;
     for (int seed = 1; seed <= 150; seed++) {
       Random random = new Random(seed);
       List<Span> spans = randomSpans(random);
@@ -81,85 +93,102 @@ class RedisStoreModelIT {
           plan.add(List.of(spans.get(random.nextInt(spans.size())))); // a redelivery
         }
       }
-      SegmentStore reference = SegmentStore.inMemory();
-      try (SegmentStore store = connect.apply(seed)) {
-        assertThat(run(store, plan)).as("seed %d", seed).isEqualTo(run(reference, plan));
+      Owners reference = new Owners(random, 0, SegmentStore.inMemory());
+      try (Owners owners = connect.apply(seed, random)) {
+        assertThat(run(owners, plan)).as("seed %d", seed).isEqualTo(run(reference, plan));
+        refused += owners.refused;
       }
     }
+    return refused;
   }
 
-  /** Makes each call on one of two stores, at random. */
-  private record EitherStore(Random random, SegmentStore a, SegmentStore b) implements SegmentStore {
-    private SegmentStore any() {
-      return random.nextBoolean() ? a : b;
+  /**
+   * Stores of several processes, one of which owns shard 0. Before each call, one in {@code takeoverOdds} (never
+   * when 0) another takes the shard over; the former owner then tries the next change first and must be refused.
+   */
+  private static final class Owners implements AutoCloseable {
+    final Random random;
+    final int takeoverOdds;
+    final SegmentStore[] stores;
+    SegmentStore owner;
+    @Nullable SegmentStore zombie;
+    int refused;
+
+    Owners(Random random, int takeoverOdds, SegmentStore... stores) {
+      this.random = random;
+      this.takeoverOdds = takeoverOdds;
+      this.stores = stores;
+      this.owner = stores[0];
+      owner.acquire(0); // a store that never held the shard would take it over at its first use, as no zombie can
     }
 
-    @Override
-    public AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now) {
-      return any().add(shard, spans, policy, now);
+    /** The store to call now, after a takeover at random. */
+    SegmentStore owner() {
+      if (takeoverOdds > 0 && random.nextInt(takeoverOdds) == 0) {
+        SegmentStore next = stores[random.nextInt(stores.length)];
+        next.acquire(0);
+        zombie = next == owner ? null : owner;
+        owner = next;
+      }
+      return owner;
     }
 
-    @Override
-    public List<DueSegment> due(int shard, Instant now, int limit) {
-      return any().due(shard, now, limit);
-    }
-
-    @Override
-    public @Nullable SealedSegment seal(SegmentKey key, Instant now) {
-      return any().seal(key, now);
-    }
-
-    @Override
-    public List<Span> read(SealedSegment segment) {
-      return any().read(segment);
-    }
-
-    @Override
-    public void complete(SealedSegment segment, boolean chunked) {
-      any().complete(segment, chunked);
-    }
-
-    @Override
-    public StoreUsage usage() {
-      return any().usage();
-    }
-
-    @Override
-    public Set<Integer> shards() {
-      return any().shards();
+    /**
+     * Lets the zombie try a change first: it must be refused, or (an add of spans it had stored before the takeover,
+     * all duplicates) need nothing from Redis; either way it changes nothing.
+     */
+    void zombieTries(Consumer<SegmentStore> change) {
+      SegmentStore z = zombie;
+      if (z != null) {
+        try {
+          change.accept(z);
+        } catch (ShardFencedException e) {
+          refused++;
+          zombie = null;
+        }
+      }
     }
 
     @Override
     public void close() {
-      a.close();
-      b.close();
+      for (SegmentStore s : stores) {
+        s.close();
+      }
     }
   }
 
   /** Every flushed generation: "segment/generation" → sorted span JSON. */
-  private static Map<String, List<String>> run(SegmentStore store, List<List<Span>> plan) {
+  private static Map<String, List<String>> run(Owners owners, List<List<Span>> plan) {
     Map<String, List<String>> flushed = new TreeMap<>();
     int duplicates = 0;
     for (List<Span> step : plan) {
       if (step.isEmpty()) {
-        flush(store, flushed);
+        flush(owners, flushed);
       } else {
+        SegmentStore store = owners.owner();
+        owners.zombieTries(z -> assertThat(z.add(0, step, POLICY, T0).duplicateCount())
+            .as("a zombie's add that was not refused").isEqualTo(step.size()));
         duplicates += store.add(0, step, POLICY, T0).duplicateCount();
       }
     }
-    flush(store, flushed);
+    flush(owners, flushed);
     flushed.put("duplicates", List.of(Integer.toString(duplicates)));
     return flushed;
   }
 
-  private static void flush(SegmentStore store, Map<String, List<String>> flushed) {
-    for (DueSegment due : store.due(0, END, Integer.MAX_VALUE)) {
-      SealedSegment sealed = store.seal(due.key(), T0);
+  private static void flush(Owners owners, Map<String, List<String>> flushed) {
+    for (DueSegment due : owners.owner().due(0, END, Integer.MAX_VALUE)) {
+      SealedSegment sealed = owners.owner().seal(due.key(), T0);
       if (sealed == null) {
         continue;
       }
       List<String> json = new ArrayList<>();
       boolean namedByACycle = false;
+      SegmentStore store = owners.owner(); // perhaps another owner than the one that sealed
+      owners.zombieTries(z -> {
+        z.complete(sealed, false);
+        fail("a zombie's completion must be refused");
+      });
       for (Span s : store.read(sealed)) {
         json.add(new String(s.bytes(), StandardCharsets.UTF_8));
         namedByACycle |= s.spanId() == due.key().segmentId() && !s.isRoot() && !s.hasExplicitSegmentId();
@@ -173,26 +202,8 @@ class RedisStoreModelIT {
   }
 
   private static List<Span> randomSpans(Random random) {
-    int n = 2 + random.nextInt(25);
-    List<Span> spans = new ArrayList<>();
-    String[] traces = {TestSpans.TRACE, "ffffffffffffffffffffffffffffffff"};
-    for (int id = 1; id <= n; id++) {
-      TestSpans s = span(id).trace(traces[random.nextInt(4) == 0 ? 1 : 0]);
-      int kind = random.nextInt(20);
-      if (kind < 2) {
-        // a root
-      } else if (kind < 3) {
-        s.parent(1 + random.nextInt(n)).isSegment(true);
-      } else if (kind < 4) {
-        s.parent(1 + random.nextInt(n)).segmentId(1 + random.nextInt(n + 3));
-      } else {
-        s.parent(1 + random.nextInt(n + 4)); // may be missing, itself, or form a cycle
-      }
-      if (random.nextInt(15) == 0) {
-        spans.add(span(id).trace(traces[0]).parent(1 + random.nextInt(n)).padding(3).parsed()); // same id
-      }
-      spans.add(s.parsed());
-    }
-    return spans;
+    return TestSpans.randomTrees(random, 26, 1, TestSpans.TRACE, TestSpans.TRACE, TestSpans.TRACE,
+        "ffffffffffffffffffffffffffffffff");
   }
+
 }

@@ -1,0 +1,29 @@
+package io.segbuf;
+
+import io.segbuf.internal.InMemorySegmentStore;
+
+/**
+ * A {@link SegmentStore} in this JVM's heap whose whole state can be written as bytes and read back: what a store
+ * that keeps a changelog elsewhere (one per shard) compacts the changelog into. A store restored from a snapshot
+ * gives the same results as the store that wrote it for every call that follows: the same segment ids, generations,
+ * duplicates, deadlines and due order. Thread-safe.
+ */
+public interface SnapshotStore extends SegmentStore {
+
+  /** An empty store that remembers up to {@code recentlyFlushedSpans} flushed span ids ({@link #inMemory(int)}). */
+  static SnapshotStore create(int recentlyFlushedSpans) {
+    return new InMemorySegmentStore(recentlyFlushedSpans);
+  }
+
+  /**
+   * The store a {@link #snapshot} wrote; {@code recentlyFlushedSpans} must be the writer's.
+   *
+   * @throws IllegalArgumentException when the bytes are not a snapshot this version wrote
+   */
+  static SnapshotStore restore(byte[] snapshot, int recentlyFlushedSpans) {
+    return InMemorySegmentStore.restore(snapshot, recentlyFlushedSpans);
+  }
+
+  /** Everything the store holds, payloads of buffered spans included; flushed spans are held without payload. */
+  byte[] snapshot();
+}

@@ -1,0 +1,371 @@
+package io.segbuf.internal;
+
+import io.segbuf.FlushReason;
+import io.segbuf.ParseResult;
+import io.segbuf.SealedSegment;
+import io.segbuf.SegmentKey;
+import io.segbuf.Span;
+import io.segbuf.TraceId;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The whole state of an {@link InMemorySegmentStore} as bytes, and back: every trace's nodes (the union-find, with
+ * digests of flushed spans), trees, segments and their queue places, the idle traces in their eviction order and the
+ * counters. Objects that several others share (a span in a node and in a tree's open list, a tree in a segment and
+ * on a node) are written once and named by index, so that the restored store shares them as the writer did. Spans
+ * are kept as their original bytes and parsed again. A restored store answers every later call as the writer would.
+ * Called under the store's lock.
+ */
+final class StoreSnapshot {
+  private static final int VERSION = 1;
+  private static final int NONE = -1;
+
+  private StoreSnapshot() {}
+
+  static byte[] write(InMemorySegmentStore store) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeInt(VERSION);
+      out.writeLong(store.seq);
+      out.writeLong(store.bufferedSegments);
+      out.writeLong(store.bufferedSpans);
+      out.writeLong(store.bufferedBytes);
+      out.writeLong(store.idleNodes);
+      out.writeLong(store.forgottenSpans);
+      out.writeInt(store.traces.size());
+      for (TraceAssembly trace : store.traces.values()) {
+        writeTrace(out, trace);
+      }
+      out.writeInt(store.idle.size());
+      for (Map.Entry<TraceKey, Integer> e : store.idle.entrySet()) {
+        writeKey(out, e.getKey());
+        out.writeInt(e.getValue());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // not thrown by an in-memory stream
+    }
+    return bytes.toByteArray();
+  }
+
+  private static void writeTrace(DataOutputStream out, TraceAssembly trace) throws IOException {
+    out.writeLong(trace.projectId);
+    out.writeLong(trace.traceId.high());
+    out.writeLong(trace.traceId.low());
+    out.writeInt(trace.activeSegments);
+    out.writeInt(trace.flushedNodes);
+    out.writeLong(trace.flushes);
+    List<TraceAssembly.Node> nodes = new ArrayList<>();
+    trace.nodes.forEachValue(nodes::add);
+    List<BufferedSegment> segments = new ArrayList<>();
+    trace.segments.forEachValue(segments::add);
+    Index<TraceAssembly.Node> nodeIndex = new Index<>(nodes);
+    Index<BufferedSegment> segmentIndex = new Index<>(segments);
+    Index<SpanTree> trees = new Index<>(List.of());
+    Index<Span> spans = new Index<>(List.of());
+    for (BufferedSegment segment : segments) {
+      segment.trees.forEach(trees::add);
+      List<Span> sealed = segment.sealedSpans;
+      if (sealed != null) {
+        sealed.forEach(spans::add);
+      }
+    }
+    for (TraceAssembly.Node node : nodes) {
+      if (node.tree != null) {
+        trees.add(node.tree);
+      }
+      if (node.span != null) {
+        spans.add(node.span);
+      }
+    }
+    for (SpanTree tree : trees.items) {
+      tree.open.forEach(spans::add);
+    }
+
+    out.writeInt(spans.items.size());
+    for (Span span : spans.items) {
+      out.writeInt(span.size());
+      out.write(span.bytes());
+    }
+    out.writeInt(segments.size());
+    for (BufferedSegment s : segments) {
+      out.writeLong(s.key.segmentId());
+      out.writeInt(s.shard);
+      out.writeLong(s.seq);
+      out.writeInt(s.openSpans);
+      out.writeLong(s.openBytes);
+      out.writeLong(s.firstInsertMillis);
+      out.writeLong(s.lastInsertMillis);
+      out.writeBoolean(s.hasRoot);
+      out.writeInt(s.nextGeneration);
+      out.writeBoolean(s.chunked);
+      out.writeLong(s.openDeadlineMillis);
+      out.writeUTF(s.openReason.name());
+      SealedSegment sealed = s.sealed;
+      out.writeBoolean(sealed != null);
+      if (sealed != null) {
+        out.writeInt(sealed.shard());
+        out.writeInt(sealed.generation());
+        out.writeInt(sealed.spans());
+        out.writeLong(sealed.bytes());
+        out.writeBoolean(sealed.skipEnrichment());
+      }
+      writeIndices(out, s.sealedSpans, spans);
+      out.writeUTF(s.sealedReason.name());
+      out.writeBoolean(s.queued);
+      out.writeLong(s.deadlineMillis);
+      out.writeUTF(s.reason.name());
+      out.writeBoolean(s.active);
+    }
+    out.writeInt(trees.items.size());
+    for (SpanTree tree : trees.items) {
+      out.writeLong(tree.label);
+      out.writeInt(segmentIndex.of(tree.segment));
+      writeIndices(out, tree.open, spans);
+      out.writeLong(tree.openBytes);
+      out.writeLong(tree.firstInsertMillis);
+      out.writeLong(tree.lastInsertMillis);
+    }
+    for (BufferedSegment s : segments) {
+      writeIndices(out, s.trees, trees);
+    }
+    out.writeInt(nodes.size());
+    for (TraceAssembly.Node node : nodes) {
+      out.writeLong(node.id);
+      out.writeInt(nodeIndex.of(node.parent));
+      out.writeInt(node.size);
+      out.writeInt(node.tree == null ? NONE : trees.of(node.tree));
+      out.writeBoolean(node.present);
+      out.writeInt(node.span == null ? NONE : spans.of(node.span));
+      out.writeLong(node.digest);
+      out.writeInt(node.length);
+      out.writeLong(node.flushedAt);
+      long[] versions = node.otherVersions;
+      out.writeInt(versions == null ? NONE : versions.length);
+      if (versions != null) {
+        for (long v : versions) {
+          out.writeLong(v);
+        }
+      }
+    }
+  }
+
+  private static <T> void writeIndices(DataOutputStream out, @Nullable List<T> items, Index<T> index)
+      throws IOException {
+    if (items == null) {
+      out.writeInt(NONE);
+      return;
+    }
+    out.writeInt(items.size());
+    for (T item : items) {
+      out.writeInt(index.of(item));
+    }
+  }
+
+  private static void writeKey(DataOutputStream out, TraceKey key) throws IOException {
+    out.writeLong(key.projectId());
+    out.writeLong(key.traceHigh());
+    out.writeLong(key.traceLow());
+  }
+
+  /**
+   * Fills an empty store with the state {@code snapshot} holds.
+   *
+   * @throws IllegalArgumentException when the bytes are not a snapshot this version wrote
+   */
+  static void read(byte[] snapshot, InMemorySegmentStore store) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
+      int version = in.readInt();
+      if (version != VERSION) {
+        throw new IllegalArgumentException("snapshot version must be " + VERSION + " but was " + version);
+      }
+      store.seq = in.readLong();
+      store.bufferedSegments = in.readLong();
+      store.bufferedSpans = in.readLong();
+      store.bufferedBytes = in.readLong();
+      store.idleNodes = in.readLong();
+      store.forgottenSpans = in.readLong();
+      int traces = count(in);
+      for (int i = 0; i < traces; i++) {
+        TraceAssembly trace = readTrace(in, store);
+        store.traces.put(new TraceKey(trace.projectId, trace.traceId.high(),
+            trace.traceId.low()), trace);
+      }
+      int idle = count(in);
+      for (int i = 0; i < idle; i++) {
+        store.idle.put(new TraceKey(in.readLong(), in.readLong(), in.readLong()), in.readInt());
+      }
+      if (in.available() > 0) {
+        throw new IllegalArgumentException(in.available() + " bytes follow the snapshot");
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("snapshot of " + snapshot.length + " bytes is truncated", e);
+    }
+  }
+
+  private static TraceAssembly readTrace(DataInputStream in, InMemorySegmentStore store) throws IOException {
+    long projectId = in.readLong();
+    TraceId traceId = new TraceId(in.readLong(), in.readLong());
+    TraceAssembly trace = new TraceAssembly(projectId, traceId, store.flushedSpansPerTrace);
+    trace.activeSegments = in.readInt();
+    trace.flushedNodes = in.readInt();
+    trace.flushes = in.readLong();
+
+    List<Span> spans = new ArrayList<>();
+    int spanCount = count(in);
+    for (int i = 0; i < spanCount; i++) {
+      byte[] bytes = new byte[count(in)];
+      in.readFully(bytes);
+      ParseResult parsed = Span.parse(bytes);
+      if (!(parsed instanceof Span span)) {
+        throw new IllegalArgumentException("span " + i + " of a snapshot does not parse: " + parsed);
+      }
+      spans.add(span);
+    }
+    List<BufferedSegment> segments = new ArrayList<>();
+    int segmentCount = count(in);
+    for (int i = 0; i < segmentCount; i++) {
+      SegmentKey key = new SegmentKey(projectId, traceId, in.readLong());
+      BufferedSegment s = new BufferedSegment(key, in.readInt(), in.readLong());
+      s.openSpans = in.readInt();
+      s.openBytes = in.readLong();
+      s.firstInsertMillis = in.readLong();
+      s.lastInsertMillis = in.readLong();
+      s.hasRoot = in.readBoolean();
+      s.nextGeneration = in.readInt();
+      s.chunked = in.readBoolean();
+      s.openDeadlineMillis = in.readLong();
+      s.openReason = FlushReason.valueOf(in.readUTF());
+      if (in.readBoolean()) {
+        s.sealed = new SealedSegment(key, in.readInt(), in.readInt(), in.readInt(), in.readLong(), in.readBoolean());
+      }
+      s.sealedSpans = readIndices(in, spans);
+      s.sealedReason = FlushReason.valueOf(in.readUTF());
+      s.queued = in.readBoolean();
+      s.deadlineMillis = in.readLong();
+      s.reason = FlushReason.valueOf(in.readUTF());
+      s.active = in.readBoolean();
+      segments.add(s);
+      trace.segments.put(key.segmentId(), s);
+      if (s.queued) {
+        store.queues.computeIfAbsent(s.shard, shard -> new TreeSet<>(InMemorySegmentStore.BY_DEADLINE)).add(s);
+      }
+    }
+    List<SpanTree> trees = new ArrayList<>();
+    int treeCount = count(in);
+    for (int i = 0; i < treeCount; i++) {
+      SpanTree tree = new SpanTree(in.readLong(), item(segments, in.readInt()));
+      List<Span> open = readIndices(in, spans);
+      tree.open = open == null ? new ArrayList<>(4) : open;
+      tree.openBytes = in.readLong();
+      tree.firstInsertMillis = in.readLong();
+      tree.lastInsertMillis = in.readLong();
+      trees.add(tree);
+    }
+    for (BufferedSegment s : segments) {
+      List<SpanTree> own = readIndices(in, trees);
+      if (own != null) {
+        s.trees.addAll(own);
+      }
+    }
+    int nodeCount = count(in);
+    List<TraceAssembly.Node> nodes = new ArrayList<>(nodeCount);
+    int[] parents = new int[nodeCount];
+    for (int i = 0; i < nodeCount; i++) {
+      TraceAssembly.Node node = new TraceAssembly.Node(in.readLong());
+      parents[i] = in.readInt();
+      node.size = in.readInt();
+      int tree = in.readInt();
+      node.tree = tree == NONE ? null : item(trees, tree);
+      node.present = in.readBoolean();
+      int span = in.readInt();
+      node.span = span == NONE ? null : item(spans, span);
+      node.digest = in.readLong();
+      node.length = in.readInt();
+      node.flushedAt = in.readLong();
+      int versions = in.readInt();
+      if (versions != NONE) {
+        if (versions < 0 || versions > 2 * TraceAssembly.Node.MAX_OTHER_VERSIONS || versions % 2 != 0) {
+          throw new IllegalArgumentException("other versions must be an even count <= "
+              + 2 * TraceAssembly.Node.MAX_OTHER_VERSIONS + " but was " + versions);
+        }
+        long[] others = new long[versions];
+        for (int v = 0; v < versions; v++) {
+          others[v] = in.readLong();
+        }
+        node.otherVersions = others;
+      }
+      nodes.add(node);
+      trace.nodes.put(node.id, node);
+    }
+    for (int i = 0; i < nodeCount; i++) {
+      nodes.get(i).parent = item(nodes, parents[i]);
+    }
+    return trace;
+  }
+
+  private static <T> @Nullable List<T> readIndices(DataInputStream in, List<T> items) throws IOException {
+    int n = in.readInt();
+    if (n == NONE) {
+      return null;
+    }
+    if (n < 0) {
+      throw new IllegalArgumentException("list length must be >= 0 but was " + n);
+    }
+    List<T> list = new ArrayList<>(Math.min(n, 1 << 16));
+    for (int i = 0; i < n; i++) {
+      list.add(item(items, in.readInt()));
+    }
+    return list;
+  }
+
+  private static <T> T item(List<T> items, int index) {
+    if (index < 0 || index >= items.size()) {
+      throw new IllegalArgumentException("index must be in [0, " + items.size() + ") but was " + index);
+    }
+    return items.get(index);
+  }
+
+  private static int count(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0) {
+      throw new IllegalArgumentException("count must be >= 0 but was " + n);
+    }
+    return n;
+  }
+
+  /** Objects in the order first added, each named by its position; by identity. */
+  private static final class Index<T> {
+    final List<T> items = new ArrayList<>();
+    private final IdentityHashMap<T, Integer> positions = new IdentityHashMap<>();
+
+    Index(List<T> initial) {
+      initial.forEach(this::add);
+    }
+
+    void add(T item) {
+      if (!positions.containsKey(item)) {
+        positions.put(item, items.size());
+        items.add(item);
+      }
+    }
+
+    int of(T item) {
+      Integer position = positions.get(item);
+      if (position == null) {
+        throw new IllegalStateException("an object the snapshot refers to must be indexed: " + item);
+      }
+      return position;
+    }
+  }
+}

@@ -1,0 +1,171 @@
+package io.segbuf.redis.internal;
+
+import io.segbuf.SegbufException;
+import io.segbuf.SnapshotStore;
+import io.segbuf.redis.ShardFencedException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A shard this process owns: its changelog and the in-memory store that is the shard's state. Every change is made
+ * to the store first and then appended, under the shard's lock, so that the changelog's order is the order the
+ * store saw. When an append fails the store may hold a change the changelog lacks: the shard is then rebuilt from
+ * the changelog before its next use; when the append was refused (fenced), the shard is unusable for good.
+ */
+public final class OwnedShard {
+  private static final Logger LOG = LoggerFactory.getLogger(OwnedShard.class);
+
+  /** Held while a change is made and appended; {@link #store} and {@link #log} are read under it. */
+  public final ReentrantLock lock = new ReentrantLock();
+  private final int recentlyFlushedSpans;
+  private final Compaction compaction;
+  private final ShardLog log;
+  private SnapshotStore store;
+  /** Why the shard may not be used, or null while it may. */
+  private volatile @Nullable SegbufException unusable;
+  /** The in-memory store may lack the last change: rebuild it before the next use. */
+  private boolean stale;
+
+  private OwnedShard(ShardLog log, int recentlyFlushedSpans, Compaction compaction) {
+    this.log = log;
+    this.recentlyFlushedSpans = recentlyFlushedSpans;
+    this.compaction = compaction;
+    this.store = replay(log, recentlyFlushedSpans);
+  }
+
+  /** Takes the shard over: replays its changelog into a new in-memory store. */
+  public static OwnedShard takeOver(ShardLog log, int recentlyFlushedSpans, Compaction compaction) {
+    return new OwnedShard(log, recentlyFlushedSpans, compaction);
+  }
+
+  private static SnapshotStore replay(ShardLog log, int recentlyFlushedSpans) {
+    SnapshotStore[] store = {SnapshotStore.create(recentlyFlushedSpans)};
+    log.replay((record, offset) -> {
+      if (record instanceof ChangelogRecord.Snapshot s) {
+        try {
+          store[0] = SnapshotStore.restore(s.state(), recentlyFlushedSpans);
+          log.snapshotPayloadBytes(store[0].usage().bytes());
+        } catch (IllegalArgumentException e) {
+          throw new SegbufException("shard " + log.shard() + " changelog record at offset " + offset + " (epoch "
+              + log.epoch() + ") does not decode: " + e.getMessage(), e);
+        }
+      } else {
+        apply(store[0], log.shard(), record);
+      }
+    });
+    return store[0];
+  }
+
+  /** Makes the change a record describes. */
+  private static void apply(SnapshotStore store, int shard, ChangelogRecord record) {
+    if (record instanceof ChangelogRecord.Added a) {
+      store.add(shard, a.spans(), a.policy(), Instant.ofEpochMilli(a.nowMillis()));
+    } else if (record instanceof ChangelogRecord.Sealed s) {
+      store.seal(s.key(), Instant.ofEpochMilli(s.nowMillis()));
+    } else if (record instanceof ChangelogRecord.Completed c) {
+      store.complete(c.sealed(), c.chunked());
+    }
+  }
+
+  /** The shard's state, once checked usable; call under {@link #lock}. */
+  public SnapshotStore store() {
+    SegbufException why = unusable;
+    if (why != null) {
+      throw why;
+    }
+    if (stale) {
+      try {
+        log.refresh();
+        store = replay(log, recentlyFlushedSpans);
+      } catch (ShardFencedException e) {
+        unusable = e;
+        throw e;
+      }
+      stale = false;
+      if (compactionDue()) {
+        compact(); // drops what a failed batch left, which matters most when Redis is out of memory
+      }
+    }
+    return store;
+  }
+
+  /** The store without checks, for counters. */
+  public SnapshotStore storeAsIs() {
+    return store;
+  }
+
+  public ShardLog log() {
+    return log;
+  }
+
+  /**
+   * Appends the record of a change already made to {@link #store()}, then compacts the changelog when it is due;
+   * call under {@link #lock}.
+   *
+   * @throws ShardFencedException when another owner has the shard: it is unusable from now on
+   * @throws SegbufException when Redis failed: the change may or may not be in the changelog, so the store is
+   *     rebuilt from it before the next use
+   */
+  public void append(ChangelogRecord record) {
+    append(() -> log.append(ChangelogCodec.encode(record)));
+  }
+
+  /** {@link #append}, for the records of one batch (see {@link ShardLog#appendBatch}). */
+  public void appendBatch(List<ChangelogRecord> records) {
+    List<byte[]> encoded = new ArrayList<>(records.size());
+    for (ChangelogRecord record : records) {
+      encoded.add(ChangelogCodec.encode(record));
+    }
+    append(() -> log.appendBatch(encoded));
+  }
+
+  private void append(Runnable append) {
+    try {
+      append.run();
+    } catch (ShardFencedException e) {
+      unusable = e;
+      throw e;
+    } catch (RuntimeException e) {
+      stale = true;
+      throw e;
+    }
+    if (compactionDue()) {
+      compact();
+    }
+  }
+
+  private boolean compactionDue() {
+    return compaction.due(log.snapshotBytes(), log.snapshotPayloadBytes(), log.tailBytes(), store.usage().bytes());
+  }
+
+  /**
+   * Replaces the changelog by a snapshot of the store. The change that led here is stored either way, so a failure
+   * is not the caller's: the shard is rebuilt from whichever changelog Redis holds (the script ran whole or not at
+   * all) before its next use.
+   */
+  private void compact() {
+    try {
+      log.compact(ChangelogCodec.encode(new ChangelogRecord.Snapshot(store.snapshot())), store.usage().bytes());
+    } catch (ShardFencedException e) {
+      unusable = e;
+    } catch (RuntimeException e) {
+      stale = true;
+      LOG.warn("compacting the changelog of shard {} failed; it is read again before the next use", log.shard(), e);
+    }
+  }
+
+  /** The shard was given away: every later use fails with {@code why}. */
+  public void release(SegbufException why) {
+    unusable = why;
+  }
+
+  /** Whether the shard may be used. */
+  public boolean usable() {
+    return unusable == null;
+  }
+}

@@ -1,0 +1,94 @@
+package io.segbuf.redis.internal;
+
+import io.segbuf.SegbufException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Redis's memory as the store reports it: the master nearest its limit. Read at connect, where a policy that may
+ * evict is refused, and then again at most once a second off the caller's thread, so that {@code usage()} (called
+ * every poll) costs no round trip. Thread-safe.
+ */
+public final class RedisMemory {
+  private static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  private final RedisAccess redis;
+  private final AtomicBoolean refreshing = new AtomicBoolean();
+  /** Bytes this store appended since it connected: what Redis took since the last reading is added to it. */
+  private final AtomicLong appended = new AtomicLong();
+  private volatile Reading last;
+
+  /**
+   * Reads the masters' memory.
+   *
+   * @throws SegbufException when a master's {@code maxmemory-policy} may evict keys
+   */
+  public RedisMemory(RedisAccess redis) {
+    this.redis = redis;
+    this.last = read(redis, 0);
+  }
+
+  /** Counts bytes appended, so that memory is known to grow before Redis reports it again. */
+  void appended(long bytes) {
+    appended.addAndGet(bytes);
+  }
+
+  /**
+   * Used and maximum bytes of the master with the highest fraction (maximum 0 when none has a limit); used as last
+   * read plus what this store appended since.
+   */
+  public long[] usedAndMax() {
+    Reading r = last;
+    long sinceRead = appended.get() - r.appendedAtRead;
+    if (System.nanoTime() - r.atNanos > REFRESH_NANOS && refreshing.compareAndSet(false, true)) {
+      long appendedAtRead = appended.get();
+      CompletableFuture.runAsync(() -> {
+        try {
+          last = read(redis, appendedAtRead);
+        } catch (RuntimeException e) {
+          // keeps the last reading; the next call tries again
+        } finally {
+          refreshing.set(false);
+        }
+      });
+    }
+    return new long[] {r.used + sinceRead, r.max};
+  }
+
+  private static Reading read(RedisAccess redis, long appendedAtRead) {
+    List<String> infos = redis.infoOfMasters("memory");
+    long used = 0;
+    long max = 0;
+    for (String info : infos) {
+      String policy = field(info, "maxmemory_policy");
+      if (!"noeviction".equals(policy)) {
+        throw new SegbufException("maxmemory-policy must be noeviction but was " + policy + ": Redis may evict a"
+            + " changelog that holds buffered spans, which would lose them silently (CONFIG SET maxmemory-policy"
+            + " noeviction; a full Redis then refuses appends and the consumer pauses instead)");
+      }
+      long u = Long.parseLong(field(info, "used_memory"));
+      long m = Long.parseLong(field(info, "maxmemory"));
+      if (m > 0 && (max == 0 || (double) u / m > (double) used / max)) {
+        used = u;
+        max = m;
+      } else if (max == 0) {
+        used = Math.max(used, u);
+      }
+    }
+    return new Reading(System.nanoTime(), used, max, appendedAtRead);
+  }
+
+  private static String field(String info, String name) {
+    for (String line : info.split("\r?\n")) {
+      if (line.startsWith(name + ":")) {
+        return line.substring(name.length() + 1).strip();
+      }
+    }
+    throw new SegbufException("INFO memory must report " + name + " but did not");
+  }
+
+  private record Reading(long atNanos, long used, long max, long appendedAtRead) {}
+}

@@ -1,0 +1,207 @@
+package io.segbuf.redis.internal;
+
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.segbuf.SegbufException;
+import io.segbuf.redis.ShardFencedException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One shard's changelog in Redis as its owner of one epoch sees it: a list at {@code log:<epoch>}. Fencing costs
+ * nothing per append: every append is an {@code RPUSHX}, which only appends to a list that exists, and the next
+ * owner's takeover renames the list to its own epoch's key, so once it has, this owner's appends answer 0 and are
+ * refused. Keeps count of the changelog's bytes for compaction. Not thread-safe: its owner calls it under the
+ * shard's lock.
+ */
+public final class ShardLog {
+  private static final Script TAKEOVER = new Script("takeover.lua");
+  private static final Script APPEND = new Script("append.lua");
+  private static final Script COMPACT = new Script("compact.lua");
+  private static final byte[] START = ChangelogCodec.encode(new ChangelogRecord.Start());
+  private static final int PAGE = 1_000;
+  private static final int TAKEOVER_ATTEMPTS = 10;
+
+  private final RedisClusterAsyncCommands<byte[], byte[]> async;
+  private final Duration timeout;
+  private final RedisMemory memory;
+  private final int shard;
+  private final long epoch;
+  private final byte[] key;
+  private long records;
+  /** Bytes of the changelog's first record when it is a snapshot, else 0. */
+  private long snapshotBytes;
+  /** Span payload bytes that snapshot holds. */
+  private long snapshotPayloadBytes;
+  /** Bytes of the records after the snapshot (or of all records when there is none). */
+  private long tailBytes;
+
+  private ShardLog(RedisClusterAsyncCommands<byte[], byte[]> async, Duration timeout, RedisMemory memory, int shard,
+      long epoch, byte[] key, long records) {
+    this.async = async;
+    this.timeout = timeout;
+    this.memory = memory;
+    this.shard = shard;
+    this.epoch = epoch;
+    this.key = key;
+    this.records = records;
+  }
+
+  /**
+   * Bumps the shard's epoch and moves its changelog to the new epoch's key, creating it for a new shard. The epoch
+   * is read first and the script moves it only from that value, so that the script declares every key it touches.
+   */
+  public static ShardLog takeOver(RedisClusterAsyncCommands<byte[], byte[]> async, Duration timeout,
+      RedisMemory memory, ShardKeys keys, int shard) {
+    for (int attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
+      byte[] read = Futures.await(async.get(keys.epoch(shard)), timeout, "epoch of shard " + shard);
+      long epoch = read == null ? 0 : Long.parseLong(new String(read, StandardCharsets.US_ASCII));
+      long records = TAKEOVER.run(async, timeout,
+          new byte[][] {keys.epoch(shard), keys.log(shard, epoch), keys.log(shard, epoch + 1)},
+          Long.toString(epoch).getBytes(StandardCharsets.US_ASCII), START);
+      if (records > 0) {
+        return new ShardLog(async, timeout, memory, shard, epoch + 1, keys.log(shard, epoch + 1), records);
+      }
+    }
+    throw new SegbufException("shard " + shard + " must be taken over but its epoch moved " + TAKEOVER_ATTEMPTS
+        + " times while this store tried: other processes are taking it at the same time");
+  }
+
+  public int shard() {
+    return shard;
+  }
+
+  public long epoch() {
+    return epoch;
+  }
+
+  /** How many records the changelog holds. */
+  public long records() {
+    return records;
+  }
+
+  public long snapshotBytes() {
+    return snapshotBytes;
+  }
+
+  public long snapshotPayloadBytes() {
+    return snapshotPayloadBytes;
+  }
+
+  /** Tells how many span payload bytes the snapshot heading the changelog holds, once it is read. */
+  public void snapshotPayloadBytes(long bytes) {
+    snapshotPayloadBytes = bytes;
+  }
+
+  public long tailBytes() {
+    return tailBytes;
+  }
+
+  /**
+   * Appends a seal or a completion, also while Redis is out of memory (flushing is what frees memory).
+   *
+   * @throws ShardFencedException when another owner took the shard over
+   */
+  public void append(byte[] record) {
+    appended(APPEND.run(async, timeout, new byte[][] {key}, record), record.length);
+  }
+
+  /**
+   * Appends the records of one batch, pipelined: one round trip. Redis refuses each while it is out of memory, so
+   * that input waits; the ones before a refused one stay, as they do in the store that made them.
+   *
+   * @throws ShardFencedException when another owner took the shard over
+   */
+  public void appendBatch(List<byte[]> records) {
+    List<CompletableFuture<Long>> replies = new ArrayList<>(records.size());
+    for (byte[] record : records) {
+      replies.add(async.rpushx(key, record).toCompletableFuture());
+    }
+    for (int i = 0; i < records.size(); i++) {
+      appended(Futures.await(replies.get(i), timeout, "append to shard " + shard), records.get(i).length);
+    }
+  }
+
+  private void appended(long length, int bytes) {
+    if (length == 0) {
+      throw fenced();
+    }
+    records = length;
+    tailBytes += bytes;
+    memory.appended(bytes);
+  }
+
+  /**
+   * Replaces the changelog by one snapshot record of the state it leads to.
+   *
+   * @throws ShardFencedException when another owner took the shard over
+   */
+  public void compact(byte[] snapshot, long payloadBytes) {
+    if (COMPACT.run(async, timeout, new byte[][] {key}, snapshot) == 0) {
+      throw fenced();
+    }
+    records = 1;
+    snapshotBytes = snapshot.length;
+    snapshotPayloadBytes = payloadBytes;
+    tailBytes = 0;
+  }
+
+  /**
+   * Reads how many records the changelog holds, after an append whose outcome is unknown.
+   *
+   * @throws ShardFencedException when another owner took the shard over
+   */
+  public void refresh() {
+    long length = Futures.await(async.llen(key), timeout, "length of shard " + shard);
+    if (length == 0) {
+      throw fenced();
+    }
+    records = length;
+  }
+
+  private ShardFencedException fenced() {
+    return new ShardFencedException("shard " + shard + " was taken over by another owner after epoch " + epoch
+        + ": its changelog " + new String(key, StandardCharsets.US_ASCII) + " is gone");
+  }
+
+  /** Calls {@code replay} with every record and its offset, in order, and counts the changelog's bytes. */
+  public void replay(RecordConsumer replay) {
+    snapshotBytes = 0;
+    snapshotPayloadBytes = 0;
+    tailBytes = 0;
+    for (long from = 0; from < records; from += PAGE) {
+      long to = Math.min(records, from + PAGE) - 1;
+      List<byte[]> page = Futures.await(async.lrange(key, from, to), timeout, "read of shard " + shard);
+      if (page.size() != to - from + 1) {
+        throw new ShardFencedException("shard " + shard + " was taken over while epoch " + epoch
+            + " read its changelog: " + page.size() + " records at offset " + from + " where " + (to - from + 1)
+            + " were expected");
+      }
+      for (int i = 0; i < page.size(); i++) {
+        long offset = from + i;
+        byte[] bytes = page.get(i);
+        ChangelogRecord record;
+        try {
+          record = ChangelogCodec.decode(bytes);
+        } catch (UndecodableRecordException e) {
+          throw new SegbufException("shard " + shard + " changelog record at offset " + offset + " (epoch " + epoch
+              + ") does not decode: " + e.getMessage(), e);
+        }
+        if (record instanceof ChangelogRecord.Snapshot) {
+          snapshotBytes = bytes.length;
+        } else {
+          tailBytes += bytes.length;
+        }
+        replay.accept(record, offset);
+      }
+    }
+  }
+
+  /** Receives replayed records. */
+  @FunctionalInterface
+  public interface RecordConsumer {
+    void accept(ChangelogRecord record, long offset);
+  }
+}

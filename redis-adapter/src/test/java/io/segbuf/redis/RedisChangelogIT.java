@@ -1,0 +1,149 @@
+package io.segbuf.redis;
+
+import static io.segbuf.TestSpans.span;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.segbuf.DueSegment;
+import io.segbuf.FlushPolicy;
+import io.segbuf.SealedSegment;
+import io.segbuf.SegbufException;
+import io.segbuf.Span;
+import io.segbuf.TestSpans;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The changelog in Redis: compaction bounds it, an evicting Redis is refused, an undecodable record stops the shard. */
+class RedisChangelogIT {
+  @RegisterExtension static final RedisExtension redis = RedisExtension.standalone();
+
+  private static final FlushPolicy POLICY =
+      new FlushPolicy(Duration.ofSeconds(60), Duration.ofSeconds(10), null, 1024 * 1024);
+  private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
+
+  private static RedisStoreOptions.Builder options(String prefix) {
+    return RedisStoreOptions.builder().uri(redis.get().uri()).keyPrefix(prefix);
+  }
+
+  private static long memoryUsage(String key) {
+    String usage = redis.get().cli("MEMORY", "USAGE", key, "SAMPLES", "0").strip();
+    return usage.isEmpty() ? 0 : Long.parseLong(usage);
+  }
+
+  /**
+   * One trace that never goes quiet: its root stays, children arrive in batches and its segment flushes again and
+   * again (continuations). 30 MB of payload go through; the changelog never holds more than a fifth of them, since
+   * compaction replaces flushed payloads by the ids the store remembers; and a new owner replays it to the same
+   * state.
+   */
+  @Test
+  void aHotTraceKeepsItsChangelogBoundedByCompaction() {
+    long payload = 0;
+    long peak = 0;
+    try (RedisSegmentStore store = RedisSegmentStore.connect(options("hot").build())) {
+      store.acquire(0);
+      Instant now = T0;
+      store.add(0, TestSpans.parsed(span(1)), POLICY, now);
+      long next = 2;
+      for (int round = 0; round < 300; round++) {
+        List<Span> batch = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+          Span s = span(next++).parent(1).padding(1000).parsed();
+          batch.add(s);
+          payload += s.size();
+        }
+        store.add(0, batch, POLICY, now);
+        now = now.plusSeconds(11);
+        for (DueSegment due : store.due(0, now, 10)) {
+          SealedSegment sealed = store.seal(due.key(), now);
+          assertThat(sealed).isNotNull();
+          assertThat(store.read(sealed)).hasSize(round == 0 ? 101 : 100);
+          store.complete(sealed, false);
+        }
+        peak = Math.max(peak, memoryUsage("{hot:0}:log:1"));
+      }
+      assertThat(redis.get().cli("EVAL", "return string.byte(redis.call('LINDEX', KEYS[1], 0), 2)", "1",
+          "{hot:0}:log:1").strip()).as("the type of the changelog's first record: a snapshot").isEqualTo("5");
+    }
+    assertThat(payload).isGreaterThan(30_000_000);
+    assertThat(peak).as("peak changelog bytes of %,d payload bytes", payload).isLessThan(payload / 5);
+
+    try (RedisSegmentStore next = RedisSegmentStore.connect(options("hot").build())) {
+      next.acquire(0);
+      assertThat(next.usage().spans()).isZero();
+      assertThat(next.add(0, TestSpans.parsed(span(2).parent(1).padding(1000)), POLICY, T0).duplicateCount())
+          .as("the new owner remembers flushed spans").isOne();
+      next.add(0, TestSpans.parsed(span(1_000_000).parent(1)), POLICY, T0);
+      SealedSegment late = next.seal(next.due(0, T0.plusSeconds(3600), 1).get(0).key(), T0);
+      assertThat(late).isNotNull();
+      assertThat(late.key().segmentId()).as("a late child joins the root's segment").isEqualTo(1);
+      assertThat(late.generation()).isEqualTo(300);
+    }
+  }
+
+  /** Near Redis's memory limit, flushing frees memory: compaction drops what the flushes completed. */
+  @Test
+  void nearTheMemoryLimitFlushesAreCompactedAway() {
+    try (RedisServers limited = RedisServers.standalone();
+        RedisSegmentStore store = RedisSegmentStore.connect(RedisStoreOptions.builder().uri(limited.uri())
+            .keyPrefix("full").build())) {
+      store.acquire(0);
+      for (int root = 1; root <= 40; root++) {
+        List<Span> batch = new ArrayList<>();
+        batch.add(span(root * 100L).padding(1000).parsed());
+        for (int c = 1; c <= 8; c++) {
+          batch.add(span(root * 100L + c).parent(root * 100L).padding(1000).parsed());
+        }
+        store.add(0, batch, POLICY, T0);
+      }
+      long used = usedMemory(limited);
+      limited.cli("CONFIG", "SET", "maxmemory", Long.toString(used + 300 * 1024));
+      for (DueSegment due : store.due(0, T0.plusSeconds(3600), 100)) {
+        SealedSegment sealed = store.seal(due.key(), T0);
+        assertThat(sealed).isNotNull();
+        store.complete(sealed, false);
+      }
+      assertThat(limited.cli("EVAL", "return string.byte(redis.call('LINDEX', KEYS[1], 0), 2)", "1",
+          "{full:0}:log:1").strip()).as("the type of the changelog's first record: a snapshot").isEqualTo("5");
+      assertThat(usedMemory(limited)).as("memory freed").isLessThan(used - 200 * 1024);
+    }
+  }
+
+  private static long usedMemory(RedisServers server) {
+    return Long.parseLong(server.cli("INFO", "memory").lines().filter(l -> l.startsWith("used_memory:")).findFirst()
+        .orElseThrow().substring("used_memory:".length()).strip());
+  }
+
+  @Test
+  void connectRefusesARedisThatMayEvict() {
+    try (RedisServers evicting = RedisServers.standalone()) {
+      evicting.cli("CONFIG", "SET", "maxmemory-policy", "volatile-lru");
+      assertThatThrownBy(() -> RedisSegmentStore.connect(RedisStoreOptions.builder().uri(evicting.uri()).build()))
+          .isInstanceOf(SegbufException.class)
+          .hasMessageStartingWith("maxmemory-policy must be noeviction but was volatile-lru");
+    }
+  }
+
+  /** A record that does not decode is never taken for anything: the shard is not served, with shard and offset. */
+  @Test
+  void anUndecodableRecordFailsTheTakeoverWithItsShardAndOffset() {
+    try (RedisSegmentStore first = RedisSegmentStore.connect(options("corrupt").build());
+        RedisSegmentStore next = RedisSegmentStore.connect(options("corrupt").build())) {
+      first.acquire(3);
+      first.add(3, TestSpans.parsed(span(1), span(2).parent(1)), POLICY, T0);
+      redis.get().cli("RPUSH", "{corrupt:3}:log:1", "garbage");
+
+      String expected = "shard 3 changelog record at offset 2 (epoch 2) does not decode: format version must be 1"
+          + " but was 103";
+      assertThatThrownBy(() -> next.acquire(3)).isInstanceOf(SegbufException.class).hasMessage(expected);
+      assertThatThrownBy(() -> next.add(3, TestSpans.parsed(span(3).parent(1)), POLICY, T0))
+          .as("taken over again at its first use, and refused again").isInstanceOf(SegbufException.class)
+          .hasMessageContaining("changelog record at offset 2 (epoch 3) does not decode");
+      assertThat(redis.get().cli("LLEN", "{corrupt:3}:log:3").strip()).as("nothing was dropped").isEqualTo("3");
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package io.segbuf.redis;
+
+import static io.segbuf.TestSpans.span;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.segbuf.FlushPolicy;
+import io.segbuf.SealedSegment;
+import io.segbuf.SegmentStore;
+import io.segbuf.SegmentStoreContract;
+import io.segbuf.Span;
+import io.segbuf.TestSpans;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Two processes on one shard: the one that took it last is its owner, the other a zombie that goes on working. The
+ * zombie's changes are refused, everything it was told was stored reaches the new owner, and nothing is lost.
+ */
+class RedisShardFencingIT {
+  @RegisterExtension static final RedisExtension redis = RedisExtension.standalone();
+
+  private static final FlushPolicy POLICY =
+      new FlushPolicy(Duration.ofSeconds(60), Duration.ofSeconds(10), null, 1024 * 1024);
+  private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
+  private static final Instant END = Instant.ofEpochMilli(Long.MAX_VALUE);
+
+  private static RedisSegmentStore connect(String prefix) {
+    return RedisSegmentStore.connect(RedisStoreOptions.builder().uri(redis.get().uri()).keyPrefix(prefix).build());
+  }
+
+  @Test
+  void aZombieIsRefusedAndTheNewOwnerFlushesEverythingTheZombieWasToldWasStored() {
+    try (RedisSegmentStore zombie = connect("fence"); RedisSegmentStore owner = connect("fence")) {
+      zombie.acquire(0);
+      zombie.add(0, TestSpans.parsed(span(1), span(2).parent(1)), POLICY, T0);
+      SealedSegment sealed = zombie.seal(zombie.due(0, END, 1).get(0).key(), T0);
+      assertThat(sealed).isNotNull();
+
+      owner.acquire(0);
+
+      List<Span> refused = TestSpans.parsed(span(3).parent(1));
+      assertThatThrownBy(() -> zombie.add(0, refused, POLICY, T0)).isInstanceOf(ShardFencedException.class)
+          .hasMessageContaining("shard 0 was taken over");
+      assertThatThrownBy(() -> zombie.complete(sealed, false)).isInstanceOf(ShardFencedException.class);
+      assertThatThrownBy(() -> zombie.due(0, END, 1)).as("the zombie no longer touches the shard")
+          .isInstanceOf(ShardFencedException.class);
+
+      owner.add(0, refused, POLICY, T0); // the refused batch was not acknowledged: Kafka delivers it again
+      assertThat(owner.seal(sealed.key(), T0)).as("the zombie's seal is the owner's").isEqualTo(sealed);
+      assertThat(owner.read(sealed)).extracting(Span::spanId).containsExactlyInAnyOrder(1L, 2L);
+      owner.complete(sealed, false);
+      SealedSegment next = owner.seal(sealed.key(), T0);
+      assertThat(next).isNotNull();
+      assertThat(next.generation()).isEqualTo(1);
+      assertThat(owner.read(next)).extracting(Span::spanId).containsExactly(3L);
+    }
+  }
+
+  @Test
+  void aStoreThatReleasedAShardAndAcquiresItAgainHoldsWhatItHeld() {
+    try (RedisSegmentStore store = connect("again")) {
+      store.acquire(0);
+      store.add(0, TestSpans.parsed(span(1), span(2).parent(1)), POLICY, T0);
+      store.release(0);
+      assertThatThrownBy(() -> store.due(0, END, 1)).isInstanceOf(ShardFencedException.class);
+      store.acquire(0);
+      assertThat(store.usage().spans()).isEqualTo(2);
+      assertThat(store.due(0, END, 10)).hasSize(1);
+    }
+  }
+
+  /**
+   * A zombie appends batches as fast as it can on a thread of its own while the new owner takes the shard over:
+   * every batch the zombie saw acknowledged is in the new owner's state, and no refused one is.
+   */
+  @Test
+  void batchesAZombieAppendsDuringTheTakeoverAreEitherAcknowledgedAndKeptOrRefused() throws Exception {
+    for (int round = 0; round < 20; round++) {
+      String prefix = "race" + round;
+      try (RedisSegmentStore zombie = connect(prefix); RedisSegmentStore owner = connect(prefix)) {
+        zombie.acquire(0);
+        Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
+        AtomicReference<Throwable> stopped = new AtomicReference<>();
+        CountDownLatch started = new CountDownLatch(1);
+        Thread writer = new Thread(() -> {
+          try {
+            for (long root = 1; ; root++) {
+              zombie.add(0, TestSpans.parsed(span(root * 10), span(root * 10 + 1).parent(root * 10)), POLICY, T0);
+              acknowledged.add(root * 10);
+              acknowledged.add(root * 10 + 1);
+              started.countDown();
+            }
+          } catch (Throwable t) {
+            stopped.set(t);
+            started.countDown();
+          }
+        });
+        writer.start();
+        started.await();
+        owner.acquire(0);
+        writer.join();
+
+        assertThat(stopped.get()).isInstanceOf(ShardFencedException.class);
+        assertThat(flushedSpanIds(owner)).isEqualTo(acknowledged);
+      }
+    }
+  }
+
+  /** Flushes every segment of shard 0: the span ids flushed, each once. */
+  static Set<Long> flushedSpanIds(SegmentStore store) {
+    Set<Long> ids = new HashSet<>();
+    int flushed = 0;
+    for (List<Long> segment : SegmentStoreContract.flushAll(store).values()) {
+      ids.addAll(segment);
+      flushed += segment.size();
+    }
+    assertThat(flushed).as("no span flushed twice").isEqualTo(ids.size());
+    return ids;
+  }
+}
