@@ -114,6 +114,14 @@ public interface SegmentStore extends AutoCloseable {
    */
   default void release(int shard) {}
 
+  /**
+   * Asks whatever the store keeps its state in whether it answers now, for a service's readiness check; a call
+   * that may wait for the network. The in-memory store always answers.
+   *
+   * @throws SegbufException when it does not answer
+   */
+  default void check() {}
+
   @Override
   default void close() {}
 }

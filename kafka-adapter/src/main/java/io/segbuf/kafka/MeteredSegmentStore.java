@@ -103,6 +103,11 @@ public final class MeteredSegmentStore implements SegmentStore {
   }
 
   @Override
+  public void check() {
+    store.check();
+  }
+
+  @Override
   public void close() {
     store.close();
   }

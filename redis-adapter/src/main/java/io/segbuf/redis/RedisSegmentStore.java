@@ -263,6 +263,12 @@ public final class RedisSegmentStore implements SegmentStore {
     return new StoreUsage(segments, spans, bytes, usedAndMax[0], usedAndMax[1]);
   }
 
+  /** Reads every master's memory now: it answers, and its {@code maxmemory-policy} still cannot evict. */
+  @Override
+  public void check() {
+    memory.refresh();
+  }
+
   @Override
   public Set<Integer> shards() {
     Set<Integer> held = new HashSet<>();

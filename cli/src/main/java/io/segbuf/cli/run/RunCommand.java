@@ -320,7 +320,7 @@ public final class RunCommand implements Callable<Integer> {
             : new MeteredSegmentSink(kafka, metrics.registry(), Tags.of("output_topic", outputTopic));
         SpanBuffer buffer = SpanBuffer.create(bufferConfig, segments, sink);
         SpanConsumer consumer = SpanConsumer.create(consumerWithMeters, buffer);
-        HealthCheck health = new HealthCheck(consumer::health, opened::usage,
+        HealthCheck health = new HealthCheck(consumer::health, opened::check,
             () -> kafkaProbe.describeTopic(outputTopic, startupTimeout), probes, Clock.systemUTC(),
             PolicyOptions.seconds(livenessTimeoutSeconds), startupTimeout);
         if (metrics != null) {
@@ -374,7 +374,7 @@ public final class RunCommand implements Callable<Integer> {
   /** Why the service cannot start: Kafka or the store did not answer within the startup limit; else null. */
   private @Nullable String unreachable(SegmentStore opened, KafkaProbe kafka, ExecutorService probes,
       Duration limit) {
-    HealthCheck.Status answer = HealthCheck.ask(opened::usage, probes, limit);
+    HealthCheck.Status answer = HealthCheck.ask(opened::check, probes, limit);
     if (!answer.ok()) {
       return "cannot reach the store at " + store + ": " + answer.detail() + " (--startup-timeout)";
     }

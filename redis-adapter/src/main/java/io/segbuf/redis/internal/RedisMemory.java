@@ -58,6 +58,15 @@ public final class RedisMemory {
     return new long[] {r.used + sinceRead, r.max};
   }
 
+  /**
+   * Reads the masters' memory now, on the caller's thread.
+   *
+   * @throws SegbufException when a master does not answer or its {@code maxmemory-policy} may evict keys
+   */
+  public void refresh() {
+    last = read(redis, appended.get());
+  }
+
   private static Reading read(RedisAccess redis, long appendedAtRead) {
     List<String> infos = redis.infoOfMasters("memory");
     long used = 0;
