@@ -89,8 +89,36 @@ class SpanConsumerTest {
 
   /** The offset committed for TP; -1 for none. */
   private long committed() {
-    org.apache.kafka.clients.consumer.OffsetAndMetadata offset = kafka.committed(java.util.Set.of(TP)).get(TP);
+    return committed(TP);
+  }
+
+  private long committed(TopicPartition tp) {
+    org.apache.kafka.clients.consumer.OffsetAndMetadata offset = kafka.committed(java.util.Set.of(tp)).get(tp);
     return offset == null ? -1 : offset.offset();
+  }
+
+  @Test
+  void spanJoiningASegmentOfAnotherPartitionIsReleasedFromItsOwnPartitionsWatermark() {
+    // one trace on two partitions: the child read from `other` joins the root's segment, which shard 3 flushes
+    TopicPartition other = new TopicPartition(TP.topic(), 4);
+    kafka.schedulePollTask(() -> {
+      kafka.rebalance(List.of(TP, other));
+      kafka.updateBeginningOffsets(Map.of(TP, 0L, other, 0L));
+      kafka.updateEndOffsets(Map.of(TP, 1L, other, 1L));
+      kafka.addRecord(record(0, T0, TestSpans.span(1)));
+      kafka.addRecord(new ConsumerRecord<>(other.topic(), other.partition(), 0, T0.toEpochMilli(),
+          TimestampType.CREATE_TIME, 0, 0, null, TestSpans.span(2).parent(1).bytes(), new RecordHeaders(),
+          Optional.empty()));
+    });
+    consumer.start("loop");
+    Await.until("records offered", WAIT, () -> consumer.stats().polledRecords() == 2);
+    clock.advance(Duration.ofHours(1));
+    Await.until("the segment flushed", WAIT, () -> sink.acknowledged().size() == 1);
+    assertThat(sink.acknowledged().get(0).spanCount()).isEqualTo(2);
+    Await.until("committed past the root", WAIT, () -> committed(TP) == 1);
+    cycles(3);
+
+    assertThat(committed(other)).as("the child is flushed: its partition's offset moves past it").isEqualTo(1);
   }
 
   @Test
