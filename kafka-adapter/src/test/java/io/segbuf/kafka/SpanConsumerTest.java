@@ -7,17 +7,27 @@ import io.segbuf.SegmentStore;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
 import io.segbuf.TestSpans;
+import io.segbuf.TraceFailingStore;
+import io.segbuf.TraceId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -95,6 +105,44 @@ class SpanConsumerTest {
   private long committed(TopicPartition tp) {
     org.apache.kafka.clients.consumer.OffsetAndMetadata offset = kafka.committed(java.util.Set.of(tp)).get(tp);
     return offset == null ? -1 : offset.offset();
+  }
+
+  @Test
+  void spanReadAgainAfterARewindKeepsTheCommitBelowItWhileLaterRecordsTakenBeforeItAreHeld() {
+    // the store refuses the bad trace's span at offset 1 and its dead-letter copy fails: read again from offset 1,
+    // while the span at offset 2 was taken before the rewind
+    String bad = "00000000000000000000000000000bad";
+    TraceFailingStore store = new TraceFailingStore(SegmentStore.inMemory()).refuseAdds(TraceId.parse(bad));
+    buffer = SpanBuffer.create(SpanBufferConfig.defaults(), store, sink);
+    MockProducer<byte[], byte[]> deadLetters =
+        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+          @Override
+          public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> r, Callback callback) {
+            return CompletableFuture.failedFuture(new KafkaException("dead-letter topic unavailable"));
+          }
+        };
+    consumer = new SpanConsumer(kafka, deadLetters,
+        options().deadLetterTopic("dead-letters").deadLetterAfterRefusals(1).build(), buffer);
+    ConsumerRecord<byte[], byte[]> refused = record(1, T0, TestSpans.span(2).parent(20).trace(bad));
+    ConsumerRecord<byte[], byte[]> after = record(2, T0, TestSpans.span(3).parent(30).trace("f".repeat(32)));
+    assign(3, List.of(record(0, T0, TestSpans.span(1)), refused, after));
+    consumer.start("loop");
+    Await.until("the span before and the span after the refused one taken", WAIT,
+        () -> consumer.stats().polledRecords() == 2);
+
+    store.refuseAdds(null);
+    clock.advance(Duration.ofSeconds(1)); // past the back-off
+    kafka.schedulePollTask(() -> {
+      kafka.addRecord(refused);
+      kafka.addRecord(after);
+    });
+    Await.until("the refused span read again and taken", WAIT, () -> consumer.stats().polledRecords() == 4);
+    clock.advance(Duration.ofSeconds(20)); // the root's segment is due, the two children's are not
+    Await.until("the root flushed", WAIT, () -> sink.acknowledged().size() == 1);
+    cycles(3);
+
+    assertThat(store.usage().spans()).as("the refused span and the one after it still buffered").isEqualTo(2);
+    assertThat(committed()).as("never past the refused span, still buffered").isLessThanOrEqualTo(1);
   }
 
   @Test
