@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,6 +106,13 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
   /** Partitions the flusher threads flush, with the time the loop thread published for each. */
   private final Map<TopicPartition, PartitionState> flushing = new ConcurrentHashMap<>();
+  /**
+   * Partitions released while this store (not durable) still held spans of theirs, their drain having failed:
+   * nobody else can flush those spans, so they are flushed at the wall clock, as owned partitions are, until none is
+   * held or the partition is assigned again; else they would stay for ever and could keep the store full. Loop
+   * thread only.
+   */
+  private final Map<TopicPartition, PartitionState> orphans = new HashMap<>();
   /** Started and stopped by the loop thread. */
   private final List<Thread> flushers = new ArrayList<>();
   private volatile boolean flusherStopping;
@@ -259,7 +267,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     commit();
     publishFlushTimes();
     if (flushers.isEmpty()) {
-      flushOwned();
+      flushPublished();
     }
     applyBackpressure();
   }
@@ -273,10 +281,13 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     }
     List<byte[]> values = new ArrayList<>(records.size());
     long eventTime = state.eventTimeMillis;
+    // A timestamp ahead of the wall clock (a producer whose clock jumped) is no time yet: taken as it is, it would
+    // hold every later segment of the partition back until the wall clock reached it.
+    long wallClock = options.clock().millis();
     for (ConsumerRecord<byte[], byte[]> r : records) {
       byte[] value = r.value();
       values.add(value == null ? new byte[0] : value);
-      eventTime = Math.max(eventTime, r.timestamp());
+      eventTime = Math.max(eventTime, Math.min(r.timestamp(), wallClock));
     }
     state.eventTimeMillis = eventTime;
     long firstSeq = take(records.size());
@@ -477,12 +488,12 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     return offsets;
   }
 
-  /** Flushes every owned partition at its published time on the loop thread (no flusher threads). */
-  private void flushOwned() {
+  /** Flushes every published partition at its time on the loop thread (no flusher threads). */
+  private void flushPublished() {
     flushCycles.incrementAndGet();
-    for (Map.Entry<TopicPartition, PartitionState> e : owned.entrySet()) {
+    for (Map.Entry<TopicPartition, PartitionState> e : flushing.entrySet()) {
       long at = e.getValue().flushAtMillis;
-      if (at != UNKNOWN) {
+      if (at != UNKNOWN && !e.getValue().released) {
         flushOne(e.getKey(), e.getValue(), Instant.ofEpochMilli(at));
       }
     }
@@ -500,6 +511,28 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       flushing.putIfAbsent(tp, state);
     }
     lag = totalLag;
+    long wallClock = options.clock().millis();
+    for (Iterator<Map.Entry<TopicPartition, PartitionState>> it = orphans.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<TopicPartition, PartitionState> e = it.next();
+      if (watermarks.holds(e.getKey())) {
+        e.getValue().flushAtMillis = Math.max(e.getValue().eventTimeMillis, wallClock);
+      } else {
+        it.remove();
+        retire(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  /** A released partition whose spans are out, or that is assigned again: no longer flushed as an orphan. */
+  private void retire(TopicPartition tp, PartitionState orphan) {
+    orphan.released = true;
+    orphan.flushLock.lock(); // waits for a flush of the shard in progress on a flusher thread
+    try {
+      flushing.remove(tp, orphan);
+    } finally {
+      orphan.flushLock.unlock();
+    }
+    watermarks.released(tp);
   }
 
   /** One flush of one shard; the caller holds the shard (the loop thread, or the flusher with its lock). */
@@ -693,7 +726,12 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       if (!durableStore && watermarks.holds(tp)) {
         // Not committed past them: whoever reads the partition next reads them again.
         log.warn("{}: spans not flushed before the partition was released; its offsets are committed only up "
-            + "to the oldest of them", tp);
+            + "to the oldest of them, and they are flushed again at the wall clock until they are out", tp);
+        if (fatal.get() == null) {
+          orphans.put(tp, state);
+          flushing.put(tp, state);
+          state.released = false;
+        }
       }
     }
     if (commit) {
@@ -779,6 +817,10 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       log.info("assigned {}", partitions);
       for (TopicPartition tp : partitions) {
+        PartitionState orphan = orphans.remove(tp);
+        if (orphan != null) {
+          retire(tp, orphan); // its spans left are the new assignment's to flush
+        }
         owned.computeIfAbsent(tp, SpanConsumer.this::newState);
       }
       assignedPartitions = owned.size();

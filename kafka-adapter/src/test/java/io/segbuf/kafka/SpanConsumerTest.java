@@ -108,6 +108,52 @@ class SpanConsumerTest {
   }
 
   @Test
+  void recordStampedInTheFarFutureDoesNotHoldThePartitionsSegmentsBack() {
+    // a producer whose clock jumped ten years ahead stamped one record; the others are stamped correctly
+    Instant jumped = T0.plus(Duration.ofDays(3650));
+    assign(100, List.of(record(0, jumped, TestSpans.span(1).trace("e".repeat(32))), record(1, T0, TestSpans.span(2)),
+        record(2, T0, TestSpans.span(3).parent(2))));
+    consumer.start("loop");
+    Await.until("records offered", WAIT, () -> consumer.stats().polledRecords() == 3);
+    kafka.schedulePollTask(() -> kafka.updateEndOffsets(Map.of(TP, 3L)));
+    clock.advance(Duration.ofHours(1));
+
+    Await.until("both segments flushed at the wall clock", WAIT, () -> sink.acknowledged().size() == 2);
+    Await.until("committed past them", WAIT, () -> committed() == 3);
+  }
+
+  @Test
+  void spansLeftByAFailedDrainOfARevokedPartitionAreFlushedOnceTheSinkIsBackAndFreeTheStore() {
+    TopicPartition other = new TopicPartition(TP.topic(), 4);
+    sink.answer(m -> CompletableFuture.failedFuture(new KafkaException("broker away")));
+    consumer = new SpanConsumer(kafka, null, options().pauseAboveBufferedBytes(3000).build(), buffer);
+    kafka.schedulePollTask(() -> {
+      kafka.rebalance(List.of(TP, other));
+      kafka.updateBeginningOffsets(Map.of(TP, 0L, other, 0L));
+      kafka.updateEndOffsets(Map.of(TP, 1L, other, 0L));
+      kafka.addRecord(record(0, T0, TestSpans.span(1).padding(2600)));
+    });
+    consumer.start("loop");
+    Await.until("records offered", WAIT, () -> consumer.stats().polledRecords() == 1);
+    // TP moves to another consumer while the sink fails: its drain fails, its span stays in this store
+    kafka.schedulePollTask(() -> kafka.rebalance(List.of(other)));
+    Await.until("TP revoked", WAIT, () -> consumer.stats().assignedPartitions() == 1);
+    kafka.schedulePollTask(() -> {
+      kafka.updateEndOffsets(Map.of(other, 1L));
+      kafka.addRecord(new ConsumerRecord<>(other.topic(), other.partition(), 0, T0.toEpochMilli(),
+          TimestampType.CREATE_TIME, 0, 0, null, TestSpans.span(2).trace("d".repeat(32)).padding(500).bytes(),
+          new RecordHeaders(), Optional.empty()));
+    });
+    Await.until("paused for memory", WAIT, () -> consumer.stats().paused());
+
+    sink.answer(m -> CompletableFuture.completedFuture(null));
+    clock.advance(Duration.ofHours(1));
+    Await.until("both spans flushed, the one left behind too", WAIT, () -> sink.acknowledged().size() == 2);
+    Await.until("resumed", WAIT, () -> !consumer.stats().paused());
+    assertThat(buffer.usage().spans()).isZero();
+  }
+
+  @Test
   void spanReadAgainAfterARewindKeepsTheCommitBelowItWhileLaterRecordsTakenBeforeItAreHeld() {
     // the store refuses the bad trace's span at offset 1 and its dead-letter copy fails: read again from offset 1,
     // while the span at offset 2 was taken before the rewind
