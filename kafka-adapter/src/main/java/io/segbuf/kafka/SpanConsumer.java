@@ -107,10 +107,11 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   /** Partitions the flusher threads flush, with the time the loop thread published for each. */
   private final Map<TopicPartition, PartitionState> flushing = new ConcurrentHashMap<>();
   /**
-   * Partitions released while this store (not durable) still held spans of theirs, their drain having failed:
-   * nobody else can flush those spans, so they are flushed at the wall clock, as owned partitions are, until none is
-   * held or the partition is assigned again; else they would stay for ever and could keep the store full. Loop
-   * thread only.
+   * Shards this consumer does not own that its store (not durable) holds segments of: a drain failed as the
+   * partition was released, or a late span read from an owned partition joined a segment of a shard released
+   * earlier (one trace on two partitions). Nobody else can flush them, so they are flushed at the wall clock, as
+   * owned ones are, until they hold nothing or are assigned again; else their spans would stay for ever, keep their
+   * records' offsets from being committed and could keep the store full. Loop thread only.
    */
   private final Map<TopicPartition, PartitionState> orphans = new HashMap<>();
   /** Started and stopped by the loop thread. */
@@ -511,19 +512,36 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       flushing.putIfAbsent(tp, state);
     }
     lag = totalLag;
+    if (!durableStore && fatal.get() == null) {
+      publishOrphans();
+    }
+  }
+
+  /** Publishes the wall clock for each shard the store holds segments of that no owned partition flushes. */
+  private void publishOrphans() {
     long wallClock = options.clock().millis();
+    Set<Integer> held = buffer.shards();
+    for (int shard : held) {
+      TopicPartition tp = new TopicPartition(options.topic(), shard);
+      if (!owned.containsKey(tp)) {
+        orphans.computeIfAbsent(tp, p -> {
+          PartitionState orphan = new PartitionState(new HeldRecords());
+          orphan.flushAtMillis = wallClock;
+          flushing.put(p, orphan);
+          return orphan;
+        }).flushAtMillis = wallClock;
+      }
+    }
     for (Iterator<Map.Entry<TopicPartition, PartitionState>> it = orphans.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<TopicPartition, PartitionState> e = it.next();
-      if (watermarks.holds(e.getKey())) {
-        e.getValue().flushAtMillis = Math.max(e.getValue().eventTimeMillis, wallClock);
-      } else {
+      if (!held.contains(e.getKey().partition())) {
         it.remove();
         retire(e.getKey(), e.getValue());
       }
     }
   }
 
-  /** A released partition whose spans are out, or that is assigned again: no longer flushed as an orphan. */
+  /** A shard not owned that holds nothing any more, or that is assigned again: no longer flushed as an orphan. */
   private void retire(TopicPartition tp, PartitionState orphan) {
     orphan.released = true;
     orphan.flushLock.lock(); // waits for a flush of the shard in progress on a flusher thread
@@ -548,12 +566,19 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       state.laggingCycles++;
       return false;
     }
-    watermarks.release(tp, result.completed());
+    release(tp, result);
     report(tp, result);
     boolean lagging =
         result.segments() + result.retries() >= buffer.config().maxFlushSegments() || result.retries() > 0;
     state.laggingCycles = lagging ? state.laggingCycles + 1 : 0;
     return result.segments() > 0;
+  }
+
+  /** Releases the records of the spans a flush completed (a durable store holds none). */
+  private void release(TopicPartition tp, FlushResult result) {
+    if (!durableStore) {
+      watermarks.release(tp, result.completed());
+    }
   }
 
   /** A flusher thread: flushes every published partition at its time that no other thread is flushing. */
@@ -711,7 +736,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
           FlushResult result = options.drainOnRevoke()
               ? buffer.drain(tp.partition(), now)
               : buffer.flush(tp.partition(), now);
-          watermarks.release(tp, result.completed());
+          release(tp, result);
           report(tp, result);
           log.info("released {}: flushed {} segments ({} spans)", tp, result.segments(), result.spans());
         }
@@ -727,11 +752,6 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
         // Not committed past them: whoever reads the partition next reads them again.
         log.warn("{}: spans not flushed before the partition was released; its offsets are committed only up "
             + "to the oldest of them, and they are flushed again at the wall clock until they are out", tp);
-        if (fatal.get() == null) {
-          orphans.put(tp, state);
-          flushing.put(tp, state);
-          state.released = false;
-        }
       }
     }
     if (commit) {

@@ -154,6 +154,36 @@ class SpanConsumerTest {
   }
 
   @Test
+  void lateChildReadFromAnotherPartitionJoinsASegmentOfAShardNoLongerOwnedAndStillComesOut() {
+    // one trace on two partitions: the root, read from TP, is flushed; TP moves away; the late child, read from
+    // `other`, joins the root's segment, whose shard this consumer no longer owns
+    TopicPartition other = new TopicPartition(TP.topic(), 4);
+    kafka.schedulePollTask(() -> {
+      kafka.rebalance(List.of(TP, other));
+      kafka.updateBeginningOffsets(Map.of(TP, 0L, other, 0L));
+      kafka.updateEndOffsets(Map.of(TP, 1L, other, 0L));
+      kafka.addRecord(record(0, T0, TestSpans.span(1)));
+    });
+    consumer.start("loop");
+    Await.until("records offered", WAIT, () -> consumer.stats().polledRecords() == 1);
+    clock.advance(Duration.ofHours(1));
+    Await.until("the root flushed", WAIT, () -> sink.acknowledged().size() == 1);
+    kafka.schedulePollTask(() -> kafka.rebalance(List.of(other)));
+    Await.until("TP revoked", WAIT, () -> consumer.stats().assignedPartitions() == 1);
+    kafka.schedulePollTask(() -> {
+      kafka.updateEndOffsets(Map.of(other, 1L));
+      kafka.addRecord(new ConsumerRecord<>(other.topic(), other.partition(), 0, T0.toEpochMilli(),
+          TimestampType.CREATE_TIME, 0, 0, null, TestSpans.span(2).parent(1).bytes(), new RecordHeaders(),
+          Optional.empty()));
+    });
+    Await.until("the child offered", WAIT, () -> consumer.stats().polledRecords() == 2);
+    clock.advance(Duration.ofHours(1));
+
+    Await.until("the child flushed", WAIT, () -> sink.acknowledged().size() == 2);
+    Await.until("committed past the child", WAIT, () -> committed(other) == 1);
+  }
+
+  @Test
   void spanReadAgainAfterARewindKeepsTheCommitBelowItWhileLaterRecordsTakenBeforeItAreHeld() {
     // the store refuses the bad trace's span at offset 1 and its dead-letter copy fails: read again from offset 1,
     // while the span at offset 2 was taken before the rewind
