@@ -63,7 +63,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Commits: with a durable store ({@link io.segbuf.SegmentStore#durable()}) every offset the store took; with
  * one that is not (the in-memory store), a partition's offsets only up to its oldest record whose span is not
- * flushed yet ({@link Watermarks}), so that a crash reads again, rather than loses, what was buffered.
+ * flushed yet ({@link Watermarks}), so that a crash reads again, rather than loses, what was buffered. Such a
+ * store serves this consumer alone: it flushes every shard of it, owned or not.
  *
  * <p>Backpressure pauses, while polling goes on, every owned partition when the store's memory fraction or
  * buffered bytes reach their limit (until the store is below {@value SpanConsumerOptions#RESUME_FACTOR} of it;
