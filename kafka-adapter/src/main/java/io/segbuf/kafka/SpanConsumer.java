@@ -293,14 +293,38 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     }
     state.eventTimeMillis = eventTime;
     long firstSeq = take(records.size());
+    hold(state, firstSeq, records);
     OfferResult result;
     try {
       result = buffer.offer(tp.partition(), values, positions(firstSeq, records.size()), nowOrWallClock(tp, state));
     } catch (RuntimeException e) {
+      unhold(state, firstSeq, records.size(), null);
       refused(tp, state, records, e);
       return;
     }
     offered(tp, state, records, result, firstSeq);
+  }
+
+  /**
+   * Holds the records' spans before the store has them (store not durable): a flusher may complete a span as soon
+   * as it is stored, before offer returns, and its release must find the record held.
+   */
+  private void hold(PartitionState state, long firstSeq, List<ConsumerRecord<byte[], byte[]>> records) {
+    if (!durableStore) {
+      state.held.hold(firstSeq, records.size(), records.get(0).offset(), records.size());
+    }
+  }
+
+  /** Lets go of the records whose span the store did not take: invalid, duplicate, or all when {@code result} is null. */
+  private void unhold(PartitionState state, long firstSeq, int records, @Nullable OfferResult result) {
+    if (durableStore) {
+      return;
+    }
+    for (int i = 0; i < records; i++) {
+      if (result == null || result.outcomes().get(i) != Outcome.BUFFERED) {
+        state.held.release(firstSeq + i);
+      }
+    }
   }
 
   /** Positions for the next {@code count} records; never reused, even for a batch the store refused in part. */
@@ -323,9 +347,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     if (result.invalid() > 0) {
       reportInvalid(tp, records, result);
     }
-    if (!durableStore) {
-      state.held.hold(firstSeq, records.size(), records.get(0).offset(), result.buffered());
-    }
+    unhold(state, firstSeq, records.size(), result);
     long next = records.get(records.size() - 1).offset() + 1;
     state.nextOffset = next;
     pending.put(tp, new OffsetAndMetadata(next));
@@ -373,11 +395,13 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       ConsumerRecord<byte[], byte[]> r = records.get(i);
       byte[] value = r.value() == null ? new byte[0] : r.value();
       long seq = take(1);
+      hold(state, seq, List.of(r));
       try {
         results.add(buffer.offer(tp.partition(), List.of(value), new long[] {seq}, nowOrWallClock(tp, state)));
         taken.add(i);
         seqs.add(seq);
       } catch (RuntimeException e) {
+        unhold(state, seq, 1, null);
         refusedSpans.put(i, e);
       }
     }

@@ -184,6 +184,26 @@ class SpanConsumerTest {
   }
 
   @Test
+  void spanFlushedBeforeTheLoopHoldsItsRecordDoesNotKeepThePartitionFromCommitting() {
+    // every segment is due as soon as it is added (size), so a flusher can complete one before offer returns
+    TraceFailingStore store = new TraceFailingStore(SegmentStore.inMemory());
+    buffer = SpanBuffer.create(SpanBufferConfig.builder().maxSegmentBytes(1).maxMessageBytes(1_000_000).build(), store,
+        sink);
+    consumer = new SpanConsumer(kafka, null, options().build(), buffer);
+    assign(100, List.of(record(0, T0, TestSpans.span(1))));
+    consumer.start("loop");
+    Await.until("the first span flushed and committed", WAIT, () -> committed() == 1);
+
+    store.afterNextAdd(() -> Await.until("the second span flushed while offer has not returned", WAIT,
+        () -> sink.acknowledged().size() == 2));
+    kafka.schedulePollTask(() -> kafka.addRecord(record(1, T0, TestSpans.span(2).trace("c".repeat(32)))));
+    Await.until("records offered", WAIT, () -> consumer.stats().polledRecords() == 2);
+    cycles(3);
+
+    assertThat(committed()).isEqualTo(2);
+  }
+
+  @Test
   void spanReadAgainAfterARewindKeepsTheCommitBelowItWhileLaterRecordsTakenBeforeItAreHeld() {
     // the store refuses the bad trace's span at offset 1 and its dead-letter copy fails: read again from offset 1,
     // while the span at offset 2 was taken before the rewind
