@@ -315,7 +315,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     }
   }
 
-  /** Lets go of the records whose span the store did not take: invalid, duplicate, or all when {@code result} is null. */
+  /** Lets go of the records whose span the store did not take (invalid, duplicate; all when result is null). */
   private void unhold(PartitionState state, long firstSeq, int records, @Nullable OfferResult result) {
     if (durableStore) {
       return;

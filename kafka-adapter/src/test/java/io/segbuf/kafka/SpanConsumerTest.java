@@ -36,6 +36,7 @@ class SpanConsumerTest {
   private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final TopicPartition TP = new TopicPartition("ingest-spans", 3);
+  private static final TopicPartition OTHER = new TopicPartition(TP.topic(), 4);
 
   /** Every partition ever paused, since a pause can be over before a test thread looks. */
   private final java.util.Set<TopicPartition> everPaused = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -62,8 +63,23 @@ class SpanConsumerTest {
   }
 
   private static ConsumerRecord<byte[], byte[]> record(long offset, Instant timestamp, TestSpans span) {
-    return new ConsumerRecord<>(TP.topic(), TP.partition(), offset, timestamp.toEpochMilli(),
+    return record(TP, offset, timestamp, span);
+  }
+
+  private static ConsumerRecord<byte[], byte[]> record(TopicPartition tp, long offset, Instant timestamp,
+      TestSpans span) {
+    return new ConsumerRecord<>(tp.topic(), tp.partition(), offset, timestamp.toEpochMilli(),
         TimestampType.CREATE_TIME, 0, 0, null, span.bytes(), new RecordHeaders(), Optional.empty());
+  }
+
+  /** Assigns TP, with one record in it, and OTHER, with {@code otherEnd}, and delivers {@code records}. */
+  private void assignWithOther(long otherEnd, List<ConsumerRecord<byte[], byte[]>> records) {
+    kafka.schedulePollTask(() -> {
+      kafka.rebalance(List.of(TP, OTHER));
+      kafka.updateBeginningOffsets(Map.of(TP, 0L, OTHER, 0L));
+      kafka.updateEndOffsets(Map.of(TP, 1L, OTHER, otherEnd));
+      records.forEach(kafka::addRecord);
+    });
   }
 
   /** Assigns the partition with {@code end} records in it and delivers {@code records}, on the loop thread. */
@@ -124,25 +140,17 @@ class SpanConsumerTest {
 
   @Test
   void spansLeftByAFailedDrainOfARevokedPartitionAreFlushedOnceTheSinkIsBackAndFreeTheStore() {
-    TopicPartition other = new TopicPartition(TP.topic(), 4);
     sink.answer(m -> CompletableFuture.failedFuture(new KafkaException("broker away")));
     consumer = new SpanConsumer(kafka, null, options().pauseAboveBufferedBytes(3000).build(), buffer);
-    kafka.schedulePollTask(() -> {
-      kafka.rebalance(List.of(TP, other));
-      kafka.updateBeginningOffsets(Map.of(TP, 0L, other, 0L));
-      kafka.updateEndOffsets(Map.of(TP, 1L, other, 0L));
-      kafka.addRecord(record(0, T0, TestSpans.span(1).padding(2600)));
-    });
+    assignWithOther(0, List.of(record(0, T0, TestSpans.span(1).padding(2600))));
     consumer.start("loop");
     Await.until("records offered", WAIT, () -> consumer.stats().polledRecords() == 1);
     // TP moves to another consumer while the sink fails: its drain fails, its span stays in this store
-    kafka.schedulePollTask(() -> kafka.rebalance(List.of(other)));
+    kafka.schedulePollTask(() -> kafka.rebalance(List.of(OTHER)));
     Await.until("TP revoked", WAIT, () -> consumer.stats().assignedPartitions() == 1);
     kafka.schedulePollTask(() -> {
-      kafka.updateEndOffsets(Map.of(other, 1L));
-      kafka.addRecord(new ConsumerRecord<>(other.topic(), other.partition(), 0, T0.toEpochMilli(),
-          TimestampType.CREATE_TIME, 0, 0, null, TestSpans.span(2).trace("d".repeat(32)).padding(500).bytes(),
-          new RecordHeaders(), Optional.empty()));
+      kafka.updateEndOffsets(Map.of(OTHER, 1L));
+      kafka.addRecord(record(OTHER, 0, T0, TestSpans.span(2).trace("d".repeat(32)).padding(500)));
     });
     Await.until("paused for memory", WAIT, () -> consumer.stats().paused());
 
@@ -156,31 +164,23 @@ class SpanConsumerTest {
   @Test
   void lateChildReadFromAnotherPartitionJoinsASegmentOfAShardNoLongerOwnedAndStillComesOut() {
     // one trace on two partitions: the root, read from TP, is flushed; TP moves away; the late child, read from
-    // `other`, joins the root's segment, whose shard this consumer no longer owns
-    TopicPartition other = new TopicPartition(TP.topic(), 4);
-    kafka.schedulePollTask(() -> {
-      kafka.rebalance(List.of(TP, other));
-      kafka.updateBeginningOffsets(Map.of(TP, 0L, other, 0L));
-      kafka.updateEndOffsets(Map.of(TP, 1L, other, 0L));
-      kafka.addRecord(record(0, T0, TestSpans.span(1)));
-    });
+    // OTHER, joins the root's segment, whose shard this consumer no longer owns
+    assignWithOther(0, List.of(record(0, T0, TestSpans.span(1))));
     consumer.start("loop");
     Await.until("records offered", WAIT, () -> consumer.stats().polledRecords() == 1);
     clock.advance(Duration.ofHours(1));
     Await.until("the root flushed", WAIT, () -> sink.acknowledged().size() == 1);
-    kafka.schedulePollTask(() -> kafka.rebalance(List.of(other)));
+    kafka.schedulePollTask(() -> kafka.rebalance(List.of(OTHER)));
     Await.until("TP revoked", WAIT, () -> consumer.stats().assignedPartitions() == 1);
     kafka.schedulePollTask(() -> {
-      kafka.updateEndOffsets(Map.of(other, 1L));
-      kafka.addRecord(new ConsumerRecord<>(other.topic(), other.partition(), 0, T0.toEpochMilli(),
-          TimestampType.CREATE_TIME, 0, 0, null, TestSpans.span(2).parent(1).bytes(), new RecordHeaders(),
-          Optional.empty()));
+      kafka.updateEndOffsets(Map.of(OTHER, 1L));
+      kafka.addRecord(record(OTHER, 0, T0, TestSpans.span(2).parent(1)));
     });
     Await.until("the child offered", WAIT, () -> consumer.stats().polledRecords() == 2);
     clock.advance(Duration.ofHours(1));
 
     Await.until("the child flushed", WAIT, () -> sink.acknowledged().size() == 2);
-    Await.until("committed past the child", WAIT, () -> committed(other) == 1);
+    Await.until("committed past the child", WAIT, () -> committed(OTHER) == 1);
   }
 
   @Test
@@ -243,17 +243,9 @@ class SpanConsumerTest {
 
   @Test
   void spanJoiningASegmentOfAnotherPartitionIsReleasedFromItsOwnPartitionsWatermark() {
-    // one trace on two partitions: the child read from `other` joins the root's segment, which shard 3 flushes
-    TopicPartition other = new TopicPartition(TP.topic(), 4);
-    kafka.schedulePollTask(() -> {
-      kafka.rebalance(List.of(TP, other));
-      kafka.updateBeginningOffsets(Map.of(TP, 0L, other, 0L));
-      kafka.updateEndOffsets(Map.of(TP, 1L, other, 1L));
-      kafka.addRecord(record(0, T0, TestSpans.span(1)));
-      kafka.addRecord(new ConsumerRecord<>(other.topic(), other.partition(), 0, T0.toEpochMilli(),
-          TimestampType.CREATE_TIME, 0, 0, null, TestSpans.span(2).parent(1).bytes(), new RecordHeaders(),
-          Optional.empty()));
-    });
+    // one trace on two partitions: the child read from OTHER joins the root's segment, which shard 3 flushes
+    assignWithOther(1,
+        List.of(record(0, T0, TestSpans.span(1)), record(OTHER, 0, T0, TestSpans.span(2).parent(1))));
     consumer.start("loop");
     Await.until("records offered", WAIT, () -> consumer.stats().polledRecords() == 2);
     clock.advance(Duration.ofHours(1));
@@ -262,7 +254,7 @@ class SpanConsumerTest {
     Await.until("committed past the root", WAIT, () -> committed(TP) == 1);
     cycles(3);
 
-    assertThat(committed(other)).as("the child is flushed: its partition's offset moves past it").isEqualTo(1);
+    assertThat(committed(OTHER)).as("the child is flushed: its partition's offset moves past it").isEqualTo(1);
   }
 
   @Test

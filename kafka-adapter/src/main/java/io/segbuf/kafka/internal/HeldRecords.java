@@ -10,7 +10,8 @@ import java.util.OptionalLong;
  * sequence range, the batch's first offset and how many of its spans are still buffered), so a span costs no
  * allocation and a release costs O(log batches). Within one assignment offsets grow with sequence numbers, but
  * for records read again after a rewind: such a batch lowers the offsets of the batches before it to its own, so
- * that the oldest batch still holding a span names the watermark. Thread-safe: the polling thread holds, flushers release.
+ * that the oldest batch still holding a span names the watermark. Thread-safe: the polling thread holds, flushers
+ * release.
  */
 public final class HeldRecords {
   private final List<Batch> batches = new ArrayList<>();
