@@ -6,6 +6,7 @@ import io.segbuf.internal.StatsRecorder;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -169,6 +170,11 @@ public final class SpanBuffer {
 
   private FlushResult drainRound(int shard, Instant now) {
     return flusher.flush(shard, END_OF_TIME, config.maxFlushSegments(), FlushReason.SHUTDOWN, now);
+  }
+
+  /** The shards the store holds segments of ({@link SegmentStore#shards()}). */
+  public Set<Integer> shards() {
+    return store.shards();
   }
 
   /** Whether the store is durable ({@link SegmentStore#durable()}): it decides how a consumer commits its input. */

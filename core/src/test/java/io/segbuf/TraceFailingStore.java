@@ -19,6 +19,7 @@ public final class TraceFailingStore implements SegmentStore {
   private volatile @Nullable TraceId refusedAdds;
   private volatile @Nullable TraceId refusedFlushes;
   private volatile @Nullable CountDownLatch holdNextAdd;
+  private volatile @Nullable Runnable afterNextAdd;
   private volatile boolean durable;
   private final AtomicInteger refuseNext = new AtomicInteger();
 
@@ -50,6 +51,12 @@ public final class TraceFailingStore implements SegmentStore {
     return this;
   }
 
+  /** The next add, once the spans are stored, runs {@code action} before it returns (a caller slow to go on). */
+  public TraceFailingStore afterNextAdd(Runnable action) {
+    this.afterNextAdd = action;
+    return this;
+  }
+
   /** {@link #durable()} answers {@code durable} from now on (the in-memory store answers false). */
   public TraceFailingStore claimDurable(boolean durable) {
     this.durable = durable;
@@ -77,7 +84,13 @@ public final class TraceFailingStore implements SegmentStore {
         throw new SegbufException("store refuses trace " + refused);
       }
     }
-    return store.add(shard, spans, policy, now);
+    AddResult added = store.add(shard, spans, policy, now);
+    Runnable after = afterNextAdd;
+    if (after != null) {
+      afterNextAdd = null;
+      after.run();
+    }
+    return added;
   }
 
   @Override

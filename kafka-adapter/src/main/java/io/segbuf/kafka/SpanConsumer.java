@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,7 +63,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Commits: with a durable store ({@link io.segbuf.SegmentStore#durable()}) every offset the store took; with
  * one that is not (the in-memory store), a partition's offsets only up to its oldest record whose span is not
- * flushed yet ({@link Watermarks}), so that a crash reads again, rather than loses, what was buffered.
+ * flushed yet ({@link Watermarks}), so that a crash reads again, rather than loses, what was buffered. Such a
+ * store serves this consumer alone: it flushes every shard of it, owned or not.
  *
  * <p>Backpressure pauses, while polling goes on, every owned partition when the store's memory fraction or
  * buffered bytes reach their limit (until the store is below {@value SpanConsumerOptions#RESUME_FACTOR} of it;
@@ -105,6 +107,14 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
   /** Partitions the flusher threads flush, with the time the loop thread published for each. */
   private final Map<TopicPartition, PartitionState> flushing = new ConcurrentHashMap<>();
+  /**
+   * Shards this consumer does not own that its store (not durable) holds segments of: a drain failed as the
+   * partition was released, or a late span read from an owned partition joined a segment of a shard released
+   * earlier (one trace on two partitions). Nobody else can flush them, so they are flushed at the wall clock, as
+   * owned ones are, until they hold nothing or are assigned again; else their spans would stay for ever, keep their
+   * records' offsets from being committed and could keep the store full. Loop thread only.
+   */
+  private final Map<TopicPartition, PartitionState> orphans = new HashMap<>();
   /** Started and stopped by the loop thread. */
   private final List<Thread> flushers = new ArrayList<>();
   private volatile boolean flusherStopping;
@@ -259,7 +269,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     commit();
     publishFlushTimes();
     if (flushers.isEmpty()) {
-      flushOwned();
+      flushPublished();
     }
     applyBackpressure();
   }
@@ -273,21 +283,48 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     }
     List<byte[]> values = new ArrayList<>(records.size());
     long eventTime = state.eventTimeMillis;
+    // A timestamp ahead of the wall clock (a producer whose clock jumped) is no time yet: taken as it is, it would
+    // hold every later segment of the partition back until the wall clock reached it.
+    long wallClock = options.clock().millis();
     for (ConsumerRecord<byte[], byte[]> r : records) {
       byte[] value = r.value();
       values.add(value == null ? new byte[0] : value);
-      eventTime = Math.max(eventTime, r.timestamp());
+      eventTime = Math.max(eventTime, Math.min(r.timestamp(), wallClock));
     }
     state.eventTimeMillis = eventTime;
     long firstSeq = take(records.size());
+    hold(state, firstSeq, records);
     OfferResult result;
     try {
       result = buffer.offer(tp.partition(), values, positions(firstSeq, records.size()), nowOrWallClock(tp, state));
     } catch (RuntimeException e) {
+      unhold(state, firstSeq, records.size(), null);
       refused(tp, state, records, e);
       return;
     }
     offered(tp, state, records, result, firstSeq);
+  }
+
+  /**
+   * Holds the records' spans before the store has them (store not durable): a flusher may complete a span as soon
+   * as it is stored, before offer returns, and its release must find the record held.
+   */
+  private void hold(PartitionState state, long firstSeq, List<ConsumerRecord<byte[], byte[]>> records) {
+    if (!durableStore) {
+      state.held.hold(firstSeq, records.size(), records.get(0).offset(), records.size());
+    }
+  }
+
+  /** Lets go of the records whose span the store did not take (invalid, duplicate; all when result is null). */
+  private void unhold(PartitionState state, long firstSeq, int records, @Nullable OfferResult result) {
+    if (durableStore) {
+      return;
+    }
+    for (int i = 0; i < records; i++) {
+      if (result == null || result.outcomes().get(i) != Outcome.BUFFERED) {
+        state.held.release(firstSeq + i);
+      }
+    }
   }
 
   /** Positions for the next {@code count} records; never reused, even for a batch the store refused in part. */
@@ -310,9 +347,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     if (result.invalid() > 0) {
       reportInvalid(tp, records, result);
     }
-    if (!durableStore) {
-      state.held.hold(firstSeq, records.size(), records.get(0).offset(), result.buffered());
-    }
+    unhold(state, firstSeq, records.size(), result);
     long next = records.get(records.size() - 1).offset() + 1;
     state.nextOffset = next;
     pending.put(tp, new OffsetAndMetadata(next));
@@ -360,11 +395,13 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       ConsumerRecord<byte[], byte[]> r = records.get(i);
       byte[] value = r.value() == null ? new byte[0] : r.value();
       long seq = take(1);
+      hold(state, seq, List.of(r));
       try {
         results.add(buffer.offer(tp.partition(), List.of(value), new long[] {seq}, nowOrWallClock(tp, state)));
         taken.add(i);
         seqs.add(seq);
       } catch (RuntimeException e) {
+        unhold(state, seq, 1, null);
         refusedSpans.put(i, e);
       }
     }
@@ -477,12 +514,12 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     return offsets;
   }
 
-  /** Flushes every owned partition at its published time on the loop thread (no flusher threads). */
-  private void flushOwned() {
+  /** Flushes every published partition at its time on the loop thread (no flusher threads). */
+  private void flushPublished() {
     flushCycles.incrementAndGet();
-    for (Map.Entry<TopicPartition, PartitionState> e : owned.entrySet()) {
+    for (Map.Entry<TopicPartition, PartitionState> e : flushing.entrySet()) {
       long at = e.getValue().flushAtMillis;
-      if (at != UNKNOWN) {
+      if (at != UNKNOWN && !e.getValue().released) {
         flushOne(e.getKey(), e.getValue(), Instant.ofEpochMilli(at));
       }
     }
@@ -500,6 +537,45 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       flushing.putIfAbsent(tp, state);
     }
     lag = totalLag;
+    if (!durableStore && fatal.get() == null) {
+      publishOrphans();
+    }
+  }
+
+  /** Publishes the wall clock for each shard the store holds segments of that no owned partition flushes. */
+  private void publishOrphans() {
+    long wallClock = options.clock().millis();
+    Set<Integer> held = buffer.shards();
+    for (int shard : held) {
+      TopicPartition tp = new TopicPartition(options.topic(), shard);
+      if (!owned.containsKey(tp)) {
+        orphans.computeIfAbsent(tp, p -> {
+          PartitionState orphan = new PartitionState(new HeldRecords());
+          orphan.flushAtMillis = wallClock;
+          flushing.put(p, orphan);
+          return orphan;
+        }).flushAtMillis = wallClock;
+      }
+    }
+    for (Iterator<Map.Entry<TopicPartition, PartitionState>> it = orphans.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<TopicPartition, PartitionState> e = it.next();
+      if (!held.contains(e.getKey().partition())) {
+        it.remove();
+        retire(e.getKey(), e.getValue());
+      }
+    }
+  }
+
+  /** A shard not owned that holds nothing any more, or that is assigned again: no longer flushed as an orphan. */
+  private void retire(TopicPartition tp, PartitionState orphan) {
+    orphan.released = true;
+    orphan.flushLock.lock(); // waits for a flush of the shard in progress on a flusher thread
+    try {
+      flushing.remove(tp, orphan);
+    } finally {
+      orphan.flushLock.unlock();
+    }
+    watermarks.released(tp);
   }
 
   /** One flush of one shard; the caller holds the shard (the loop thread, or the flusher with its lock). */
@@ -515,12 +591,19 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       state.laggingCycles++;
       return false;
     }
-    watermarks.release(tp, result.completed());
+    release(tp, result);
     report(tp, result);
     boolean lagging =
         result.segments() + result.retries() >= buffer.config().maxFlushSegments() || result.retries() > 0;
     state.laggingCycles = lagging ? state.laggingCycles + 1 : 0;
     return result.segments() > 0;
+  }
+
+  /** Releases the records of the spans a flush completed (a durable store holds none). */
+  private void release(TopicPartition tp, FlushResult result) {
+    if (!durableStore) {
+      watermarks.release(tp, result.completed());
+    }
   }
 
   /** A flusher thread: flushes every published partition at its time that no other thread is flushing. */
@@ -678,7 +761,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
           FlushResult result = options.drainOnRevoke()
               ? buffer.drain(tp.partition(), now)
               : buffer.flush(tp.partition(), now);
-          watermarks.release(tp, result.completed());
+          release(tp, result);
           report(tp, result);
           log.info("released {}: flushed {} segments ({} spans)", tp, result.segments(), result.spans());
         }
@@ -694,7 +777,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       if (!durableStore && watermarks.holds(tp)) {
         // Not committed past them: whoever reads the partition next reads them again.
         log.warn("{}: spans not flushed before the partition was released; its offsets are committed only up "
-            + "to the oldest of them", tp);
+            + "to the oldest of them, and they are flushed again at the wall clock until they are out", tp);
       }
     }
     if (commit) {
@@ -793,6 +876,10 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       log.info("assigned {}", partitions);
       for (TopicPartition tp : partitions) {
+        PartitionState orphan = orphans.remove(tp);
+        if (orphan != null) {
+          retire(tp, orphan); // its spans left are the new assignment's to flush
+        }
         acquire(tp);
         owned.computeIfAbsent(tp, SpanConsumer.this::newState);
       }

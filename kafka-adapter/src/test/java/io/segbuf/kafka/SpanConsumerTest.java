@@ -7,17 +7,27 @@ import io.segbuf.SegmentStore;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
 import io.segbuf.TestSpans;
+import io.segbuf.TraceFailingStore;
+import io.segbuf.TraceId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +36,7 @@ class SpanConsumerTest {
   private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final TopicPartition TP = new TopicPartition("ingest-spans", 3);
+  private static final TopicPartition OTHER = new TopicPartition(TP.topic(), 4);
 
   /** Every partition ever paused, since a pause can be over before a test thread looks. */
   private final java.util.Set<TopicPartition> everPaused = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -52,8 +63,23 @@ class SpanConsumerTest {
   }
 
   private static ConsumerRecord<byte[], byte[]> record(long offset, Instant timestamp, TestSpans span) {
-    return new ConsumerRecord<>(TP.topic(), TP.partition(), offset, timestamp.toEpochMilli(),
+    return record(TP, offset, timestamp, span);
+  }
+
+  private static ConsumerRecord<byte[], byte[]> record(TopicPartition tp, long offset, Instant timestamp,
+      TestSpans span) {
+    return new ConsumerRecord<>(tp.topic(), tp.partition(), offset, timestamp.toEpochMilli(),
         TimestampType.CREATE_TIME, 0, 0, null, span.bytes(), new RecordHeaders(), Optional.empty());
+  }
+
+  /** Assigns TP, with one record in it, and OTHER, with {@code otherEnd}, and delivers {@code records}. */
+  private void assignWithOther(long otherEnd, List<ConsumerRecord<byte[], byte[]>> records) {
+    kafka.schedulePollTask(() -> {
+      kafka.rebalance(List.of(TP, OTHER));
+      kafka.updateBeginningOffsets(Map.of(TP, 0L, OTHER, 0L));
+      kafka.updateEndOffsets(Map.of(TP, 1L, OTHER, otherEnd));
+      records.forEach(kafka::addRecord);
+    });
   }
 
   /** Assigns the partition with {@code end} records in it and delivers {@code records}, on the loop thread. */
@@ -89,8 +115,146 @@ class SpanConsumerTest {
 
   /** The offset committed for TP; -1 for none. */
   private long committed() {
-    org.apache.kafka.clients.consumer.OffsetAndMetadata offset = kafka.committed(java.util.Set.of(TP)).get(TP);
+    return committed(TP);
+  }
+
+  private long committed(TopicPartition tp) {
+    org.apache.kafka.clients.consumer.OffsetAndMetadata offset = kafka.committed(java.util.Set.of(tp)).get(tp);
     return offset == null ? -1 : offset.offset();
+  }
+
+  @Test
+  void recordStampedInTheFarFutureDoesNotHoldThePartitionsSegmentsBack() {
+    // a producer whose clock jumped ten years ahead stamped one record; the others are stamped correctly
+    Instant jumped = T0.plus(Duration.ofDays(3650));
+    assign(100, List.of(record(0, jumped, TestSpans.span(1).trace("e".repeat(32))), record(1, T0, TestSpans.span(2)),
+        record(2, T0, TestSpans.span(3).parent(2))));
+    consumer.start("loop");
+    Await.until("records offered", WAIT, () -> consumer.stats().polledRecords() == 3);
+    kafka.schedulePollTask(() -> kafka.updateEndOffsets(Map.of(TP, 3L)));
+    clock.advance(Duration.ofHours(1));
+
+    Await.until("both segments flushed at the wall clock", WAIT, () -> sink.acknowledged().size() == 2);
+    Await.until("committed past them", WAIT, () -> committed() == 3);
+  }
+
+  @Test
+  void spansLeftByAFailedDrainOfARevokedPartitionAreFlushedOnceTheSinkIsBackAndFreeTheStore() {
+    sink.answer(m -> CompletableFuture.failedFuture(new KafkaException("broker away")));
+    consumer = new SpanConsumer(kafka, null, options().pauseAboveBufferedBytes(3000).build(), buffer);
+    assignWithOther(0, List.of(record(0, T0, TestSpans.span(1).padding(2600))));
+    consumer.start("loop");
+    Await.until("records offered", WAIT, () -> consumer.stats().polledRecords() == 1);
+    // TP moves to another consumer while the sink fails: its drain fails, its span stays in this store
+    kafka.schedulePollTask(() -> kafka.rebalance(List.of(OTHER)));
+    Await.until("TP revoked", WAIT, () -> consumer.stats().assignedPartitions() == 1);
+    kafka.schedulePollTask(() -> {
+      kafka.updateEndOffsets(Map.of(OTHER, 1L));
+      kafka.addRecord(record(OTHER, 0, T0, TestSpans.span(2).trace("d".repeat(32)).padding(500)));
+    });
+    Await.until("paused for memory", WAIT, () -> consumer.stats().paused());
+
+    sink.answer(m -> CompletableFuture.completedFuture(null));
+    clock.advance(Duration.ofHours(1));
+    Await.until("both spans flushed, the one left behind too", WAIT, () -> sink.acknowledged().size() == 2);
+    Await.until("resumed", WAIT, () -> !consumer.stats().paused());
+    assertThat(buffer.usage().spans()).isZero();
+  }
+
+  @Test
+  void lateChildReadFromAnotherPartitionJoinsASegmentOfAShardNoLongerOwnedAndStillComesOut() {
+    // one trace on two partitions: the root, read from TP, is flushed; TP moves away; the late child, read from
+    // OTHER, joins the root's segment, whose shard this consumer no longer owns
+    assignWithOther(0, List.of(record(0, T0, TestSpans.span(1))));
+    consumer.start("loop");
+    Await.until("records offered", WAIT, () -> consumer.stats().polledRecords() == 1);
+    clock.advance(Duration.ofHours(1));
+    Await.until("the root flushed", WAIT, () -> sink.acknowledged().size() == 1);
+    kafka.schedulePollTask(() -> kafka.rebalance(List.of(OTHER)));
+    Await.until("TP revoked", WAIT, () -> consumer.stats().assignedPartitions() == 1);
+    kafka.schedulePollTask(() -> {
+      kafka.updateEndOffsets(Map.of(OTHER, 1L));
+      kafka.addRecord(record(OTHER, 0, T0, TestSpans.span(2).parent(1)));
+    });
+    Await.until("the child offered", WAIT, () -> consumer.stats().polledRecords() == 2);
+    clock.advance(Duration.ofHours(1));
+
+    Await.until("the child flushed", WAIT, () -> sink.acknowledged().size() == 2);
+    Await.until("committed past the child", WAIT, () -> committed(OTHER) == 1);
+  }
+
+  @Test
+  void spanFlushedBeforeTheLoopHoldsItsRecordDoesNotKeepThePartitionFromCommitting() {
+    // every segment is due as soon as it is added (size), so a flusher can complete one before offer returns
+    TraceFailingStore store = new TraceFailingStore(SegmentStore.inMemory());
+    buffer = SpanBuffer.create(SpanBufferConfig.builder().maxSegmentBytes(1).maxMessageBytes(1_000_000).build(), store,
+        sink);
+    consumer = new SpanConsumer(kafka, null, options().build(), buffer);
+    assign(100, List.of(record(0, T0, TestSpans.span(1))));
+    consumer.start("loop");
+    Await.until("the first span flushed and committed", WAIT, () -> committed() == 1);
+
+    store.afterNextAdd(() -> Await.until("the second span flushed while offer has not returned", WAIT,
+        () -> sink.acknowledged().size() == 2));
+    kafka.schedulePollTask(() -> kafka.addRecord(record(1, T0, TestSpans.span(2).trace("c".repeat(32)))));
+    Await.until("records offered", WAIT, () -> consumer.stats().polledRecords() == 2);
+    cycles(3);
+
+    assertThat(committed()).isEqualTo(2);
+  }
+
+  @Test
+  void spanReadAgainAfterARewindKeepsTheCommitBelowItWhileLaterRecordsTakenBeforeItAreHeld() {
+    // the store refuses the bad trace's span at offset 1 and its dead-letter copy fails: read again from offset 1,
+    // while the span at offset 2 was taken before the rewind
+    String bad = "00000000000000000000000000000bad";
+    TraceFailingStore store = new TraceFailingStore(SegmentStore.inMemory()).refuseAdds(TraceId.parse(bad));
+    buffer = SpanBuffer.create(SpanBufferConfig.defaults(), store, sink);
+    MockProducer<byte[], byte[]> deadLetters =
+        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+          @Override
+          public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> r, Callback callback) {
+            return CompletableFuture.failedFuture(new KafkaException("dead-letter topic unavailable"));
+          }
+        };
+    consumer = new SpanConsumer(kafka, deadLetters,
+        options().deadLetterTopic("dead-letters").deadLetterAfterRefusals(1).build(), buffer);
+    ConsumerRecord<byte[], byte[]> refused = record(1, T0, TestSpans.span(2).parent(20).trace(bad));
+    ConsumerRecord<byte[], byte[]> after = record(2, T0, TestSpans.span(3).parent(30).trace("f".repeat(32)));
+    assign(3, List.of(record(0, T0, TestSpans.span(1)), refused, after));
+    consumer.start("loop");
+    Await.until("the span before and the span after the refused one taken", WAIT,
+        () -> consumer.stats().polledRecords() == 2);
+
+    store.refuseAdds(null);
+    clock.advance(Duration.ofSeconds(1)); // past the back-off
+    kafka.schedulePollTask(() -> {
+      kafka.addRecord(refused);
+      kafka.addRecord(after);
+    });
+    Await.until("the refused span read again and taken", WAIT, () -> consumer.stats().polledRecords() == 4);
+    clock.advance(Duration.ofSeconds(20)); // the root's segment is due, the two children's are not
+    Await.until("the root flushed", WAIT, () -> sink.acknowledged().size() == 1);
+    cycles(3);
+
+    assertThat(store.usage().spans()).as("the refused span and the one after it still buffered").isEqualTo(2);
+    assertThat(committed()).as("never past the refused span, still buffered").isLessThanOrEqualTo(1);
+  }
+
+  @Test
+  void spanJoiningASegmentOfAnotherPartitionIsReleasedFromItsOwnPartitionsWatermark() {
+    // one trace on two partitions: the child read from OTHER joins the root's segment, which shard 3 flushes
+    assignWithOther(1,
+        List.of(record(0, T0, TestSpans.span(1)), record(OTHER, 0, T0, TestSpans.span(2).parent(1))));
+    consumer.start("loop");
+    Await.until("records offered", WAIT, () -> consumer.stats().polledRecords() == 2);
+    clock.advance(Duration.ofHours(1));
+    Await.until("the segment flushed", WAIT, () -> sink.acknowledged().size() == 1);
+    assertThat(sink.acknowledged().get(0).spanCount()).isEqualTo(2);
+    Await.until("committed past the root", WAIT, () -> committed(TP) == 1);
+    cycles(3);
+
+    assertThat(committed(OTHER)).as("the child is flushed: its partition's offset moves past it").isEqualTo(1);
   }
 
   @Test

@@ -8,8 +8,10 @@ import java.util.OptionalLong;
  * The input records of one partition, during one assignment, whose spans a store that is not durable holds and has
  * not flushed yet: the low watermark below which offsets may be committed. Records are held per polled batch (a
  * sequence range, the batch's first offset and how many of its spans are still buffered), so a span costs no
- * allocation and a release costs O(log batches). Within one assignment offsets grow with sequence numbers, so the
- * oldest batch still holding a span names the watermark. Thread-safe: the polling thread holds, flushers release.
+ * allocation and a release costs O(log batches). Within one assignment offsets grow with sequence numbers, but
+ * for records read again after a rewind: such a batch lowers the offsets of the batches before it to its own, so
+ * that the oldest batch still holding a span names the watermark. Thread-safe: the polling thread holds, flushers
+ * release.
  */
 public final class HeldRecords {
   private final List<Batch> batches = new ArrayList<>();
@@ -22,6 +24,11 @@ public final class HeldRecords {
    */
   public synchronized void hold(long firstSeq, int records, long firstOffset, int held) {
     if (held > 0) {
+      // A record read again after a rewind (a span neither stored nor dead-lettered) comes after records of higher
+      // offsets taken before the rewind: while they are held, the commit must stay below it too.
+      for (int i = batches.size() - 1; i >= head && batches.get(i).firstOffset > firstOffset; i--) {
+        batches.get(i).firstOffset = firstOffset;
+      }
       batches.add(new Batch(firstSeq, firstSeq + records, firstOffset, held));
     }
   }
@@ -77,7 +84,7 @@ public final class HeldRecords {
   private static final class Batch {
     final long firstSeq;
     final long endSeq;
-    final long firstOffset;
+    long firstOffset;
     int held;
 
     Batch(long firstSeq, long endSeq, long firstOffset, int held) {

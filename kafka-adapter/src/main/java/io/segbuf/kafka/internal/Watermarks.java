@@ -24,25 +24,34 @@ public final class Watermarks {
     return current;
   }
 
-  /** Releases the records of spans the flush completed. */
+  /**
+   * Releases the records of spans the flush of {@code tp}'s shard completed. A span read from another partition
+   * can be among them (one trace on two partitions: it joined a segment of this shard), so a position not held
+   * for {@code tp} is looked for in every partition: positions are unique across partitions.
+   */
   public void release(TopicPartition tp, List<Span> completed) {
-    List<HeldRecords> sets = partitions.get(tp);
-    if (sets == null) {
-      return;
-    }
+    List<HeldRecords> own = partitions.getOrDefault(tp, List.of());
     for (Span span : completed) {
       long seq = span.position();
-      if (seq == Span.NO_POSITION) {
+      if (seq == Span.NO_POSITION || release(own, seq)) {
         continue;
       }
-      for (int i = sets.size() - 1; i >= 0; i--) {
-        HeldRecords set = sets.get(i);
-        if (set.covers(seq)) {
-          set.release(seq);
+      for (List<HeldRecords> sets : partitions.values()) {
+        if (sets != own && release(sets, seq)) {
           break;
         }
       }
     }
+  }
+
+  private static boolean release(List<HeldRecords> sets, long seq) {
+    for (int i = sets.size() - 1; i >= 0; i--) {
+      HeldRecords set = sets.get(i);
+      if (set.covers(seq)) {
+        return set.release(seq);
+      }
+    }
+    return false;
   }
 
   /**

@@ -67,6 +67,20 @@ class WatermarksTest {
   }
 
   @Test
+  void recordReadAgainAfterARewindKeepsTheOffsetBelowItWhileLaterRecordsAreHeld() {
+    HeldRecords held = new HeldRecords();
+    held.hold(0, 1, 10, 1); // offset 10
+    held.hold(1, 1, 12, 1); // offset 12, taken before offset 11 was read again
+    held.hold(2, 2, 11, 1); // offsets 11-12 read again: 11 taken, 12 a duplicate
+    assertThat(held.release(0)).isTrue();
+    assertThat(held.oldestHeldOffset()).hasValue(11);
+    assertThat(held.release(2)).isTrue();
+    assertThat(held.oldestHeldOffset()).as("lowered, never raised: at most more is read again").hasValue(11);
+    assertThat(held.release(1)).isTrue();
+    assertThat(held.oldestHeldOffset()).isEmpty();
+  }
+
+  @Test
   void manyBatchesReleasedOutOfOrder() {
     HeldRecords held = new HeldRecords();
     for (int b = 0; b < 1000; b++) {
