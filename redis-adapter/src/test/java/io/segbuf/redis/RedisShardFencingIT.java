@@ -79,6 +79,26 @@ class RedisShardFencingIT {
   }
 
   /**
+   * An eager rebalance gives a shard back to the process that released it, and its takeover fails (Redis away for a
+   * moment): the shard is taken over at its first use, as for a shard the store never held, not refused for ever.
+   */
+  @Test
+  void aShardReleasedThenAcquiredInVainIsTakenOverAtItsFirstUse() {
+    try (RedisSegmentStore store = connect("vain")) {
+      store.acquire(0);
+      store.add(0, TestSpans.parsed(span(1), span(2).parent(1)), POLICY, T0);
+      store.release(0);
+      String epoch = redis.get().cli("GET", "{vain:0}:epoch").strip();
+      redis.get().cli("SET", "{vain:0}:epoch", "unreadable");
+      assertThatThrownBy(() -> store.acquire(0)).isInstanceOf(RuntimeException.class);
+      redis.get().cli("SET", "{vain:0}:epoch", epoch);
+
+      store.add(0, TestSpans.parsed(span(3).parent(1)), POLICY, T0);
+      assertThat(flushedSpanIds(store)).containsExactlyInAnyOrder(1L, 2L, 3L);
+    }
+  }
+
+  /**
    * A zombie appends batches as fast as it can on a thread of its own while the new owner takes the shard over:
    * every batch the zombie saw acknowledged is in the new owner's state, and no refused one is.
    */
