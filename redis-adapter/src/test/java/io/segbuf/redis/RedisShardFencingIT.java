@@ -99,6 +99,25 @@ class RedisShardFencingIT {
   }
 
   /**
+   * Redis loses its data (a restart without persistence), then the partition's next owner takes the shard: it gets
+   * an epoch the former owner never had, so that the former owner's appends are refused instead of going on in the
+   * new owner's changelog (where the next takeover would replay them among the new owner's records).
+   */
+  @Test
+  void anOwnerFromBeforeRedisLostItsDataIsRefusedByTheShardsNextChangelog() {
+    try (RedisSegmentStore zombie = connect("lost"); RedisSegmentStore owner = connect("lost")) {
+      zombie.acquire(0);
+      zombie.add(0, TestSpans.parsed(span(1)), POLICY, T0);
+      redis.get().cli("FLUSHALL");
+
+      owner.acquire(0);
+      assertThatThrownBy(() -> zombie.add(0, TestSpans.parsed(span(2).parent(1)), POLICY, T0))
+          .isInstanceOf(ShardFencedException.class);
+      assertThat(owner.usage().spans()).isZero();
+    }
+  }
+
+  /**
    * A zombie appends batches as fast as it can on a thread of its own while the new owner takes the shard over:
    * every batch the zombie saw acknowledged is in the new owner's state, and no refused one is.
    */
