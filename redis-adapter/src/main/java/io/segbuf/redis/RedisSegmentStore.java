@@ -67,7 +67,7 @@ public final class RedisSegmentStore implements SegmentStore {
     this.options = options;
     this.redis = new RedisAccess(options.uris(), options.cluster(), options.commandTimeout());
     try {
-      this.memory = new RedisMemory(redis);
+      this.memory = new RedisMemory(redis, System::nanoTime);
     } catch (RuntimeException e) {
       redis.close();
       throw e;
