@@ -118,6 +118,28 @@ class RedisShardFencingIT {
   }
 
   /**
+   * The owner running when Redis loses its data (a restart without persistence) cannot tell that from a takeover:
+   * its changelog is gone, so it is fenced until it acquires the shard again, which starts an empty changelog. What
+   * Redis lost is lost (a known limit); the shard is served again from the next acquire.
+   */
+  @Test
+  void theOwnerRunningWhenRedisLosesItsDataIsFencedUntilItAcquiresTheShardAgain() {
+    try (RedisSegmentStore store = connect("wiped")) {
+      store.acquire(0);
+      store.add(0, TestSpans.parsed(span(1)), POLICY, T0);
+      redis.get().cli("FLUSHALL");
+
+      assertThatThrownBy(() -> store.add(0, TestSpans.parsed(span(2)), POLICY, T0))
+          .isInstanceOf(ShardFencedException.class).hasMessageContaining("shard 0 was taken over");
+      assertThatThrownBy(() -> store.add(0, TestSpans.parsed(span(2)), POLICY, T0))
+          .as("until it acquires the shard again").isInstanceOf(ShardFencedException.class);
+      store.acquire(0);
+      store.add(0, TestSpans.parsed(span(2)), POLICY, T0);
+      assertThat(flushedSpanIds(store)).containsExactly(2L);
+    }
+  }
+
+  /**
    * A zombie appends batches as fast as it can on a thread of its own while the new owner takes the shard over:
    * every batch the zombie saw acknowledged is in the new owner's state, and no refused one is.
    */
