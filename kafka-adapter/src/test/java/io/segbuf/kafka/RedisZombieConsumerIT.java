@@ -2,9 +2,6 @@ package io.segbuf.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.segbuf.SegmentStore;
-import io.segbuf.SpanBuffer;
-import io.segbuf.SpanBufferConfig;
 import io.segbuf.TestSpans;
 import io.segbuf.kafka.OutputRecords.Out;
 import io.segbuf.redis.RedisExtension;
@@ -19,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -47,28 +43,8 @@ class RedisZombieConsumerIT {
     return RedisSegmentStore.connect(RedisStoreOptions.builder().uri(redis.get().uri()).keyPrefix(prefix).build());
   }
 
-  /** A consumer of the group on its own connection to the shared Redis. */
-  private final class Member implements AutoCloseable {
-    final SegmentStore store = connect();
-    final KafkaSegmentSink sink = KafkaSegmentSink.create(
-        KafkaSinkOptions.builder().bootstrapServers(broker.get().bootstrapServers()).topic(out).build());
-    final SpanBuffer buffer = SpanBuffer.create(
-        SpanBufferConfig.builder().maxMessageBytes(sink.maxMessageBytes()).build(), store, sink);
-    final SpanConsumer consumer = SpanConsumer.create(SpanConsumerOptions.builder()
-        .bootstrapServers(broker.get().bootstrapServers()).topic(in).groupId(group).clock(clock)
-        .drainOnRevoke(false).build(), buffer);
-
-    Member(String name) {
-      consumer.start(name);
-    }
-
-    @Override
-    public void close() throws Exception {
-      consumer.close();
-      assertThat(consumer.awaitStopped(60, TimeUnit.SECONDS)).isTrue();
-      sink.close();
-      store.close();
-    }
+  private RedisMember member(String name) {
+    return new RedisMember(name, broker.get(), redis.get().uri(), prefix, in, out, group, clock);
   }
 
   private void send(KafkaProducer<byte[], byte[]> producer, List<ProducerRecord<byte[], byte[]>> records)
@@ -103,7 +79,7 @@ class RedisZombieConsumerIT {
       }
     }
     try (KafkaProducer<byte[], byte[]> producer = broker.get().producer()) {
-      try (Member zombie = new Member("zombie"); RedisSegmentStore nextOwner = connect()) {
+      try (RedisMember zombie = member("zombie"); RedisSegmentStore nextOwner = connect()) {
         send(producer, first);
         Await.until("the zombie committed the first batch", WAIT,
             () -> broker.get().committedOffsetSum(group) == first.size());
@@ -115,7 +91,7 @@ class RedisZombieConsumerIT {
       assertThat(broker.get().committedOffsetSum(group)).as("the refused batch was not committed, not even at close")
           .isEqualTo(first.size());
 
-      try (Member owner = new Member("owner")) {
+      try (RedisMember owner = member("owner")) {
         Await.until("the owner read the refused batch again", WAIT,
             () -> owner.consumer.stats().polledRecords() >= refused.size());
         clock.advance(Duration.ofHours(1));
