@@ -284,6 +284,16 @@ public final class RedisSegmentStore implements SegmentStore {
     return held;
   }
 
+  /**
+   * Asks every master for its memory, one round trip: for a readiness probe, since {@link #usage} answers from the
+   * last reading without asking Redis.
+   *
+   * @throws SegbufException when a master does not answer in time
+   */
+  public void ping() {
+    redis.infoOfMasters("memory");
+  }
+
   @Override
   public void close() {
     redis.close();

@@ -28,6 +28,7 @@ import io.segbuf.kafka.MeteredSegmentStore;
 import io.segbuf.kafka.SpanBufferMetrics;
 import io.segbuf.kafka.SpanConsumer;
 import io.segbuf.kafka.SpanConsumerOptions;
+import io.segbuf.redis.RedisSegmentStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -320,7 +321,7 @@ public final class RunCommand implements Callable<Integer> {
             : new MeteredSegmentSink(kafka, metrics.registry(), Tags.of("output_topic", outputTopic));
         SpanBuffer buffer = SpanBuffer.create(bufferConfig, segments, sink);
         SpanConsumer consumer = SpanConsumer.create(consumerWithMeters, buffer);
-        HealthCheck health = new HealthCheck(consumer::health, opened::usage,
+        HealthCheck health = new HealthCheck(consumer::health, storeProbe(opened),
             () -> kafkaProbe.describeTopic(outputTopic, startupTimeout), probes, Clock.systemUTC(),
             PolicyOptions.seconds(livenessTimeoutSeconds), startupTimeout);
         if (metrics != null) {
@@ -371,10 +372,15 @@ public final class RunCommand implements Callable<Integer> {
     }
   }
 
+  /** Asks the store something that needs it to answer: the Redis store's usage() is read without asking Redis. */
+  private static HealthCheck.Probe storeProbe(SegmentStore opened) {
+    return opened instanceof RedisSegmentStore redis ? redis::ping : opened::usage;
+  }
+
   /** Why the service cannot start: Kafka or the store did not answer within the startup limit; else null. */
   private @Nullable String unreachable(SegmentStore opened, KafkaProbe kafka, ExecutorService probes,
       Duration limit) {
-    HealthCheck.Status answer = HealthCheck.ask(opened::usage, probes, limit);
+    HealthCheck.Status answer = HealthCheck.ask(storeProbe(opened), probes, limit);
     if (!answer.ok()) {
       return "cannot reach the store at " + store + ": " + answer.detail() + " (--startup-timeout)";
     }
