@@ -2,14 +2,9 @@ package io.segbuf.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.segbuf.SegmentStore;
-import io.segbuf.SpanBuffer;
-import io.segbuf.SpanBufferConfig;
 import io.segbuf.TestSpans;
 import io.segbuf.kafka.OutputRecords.Out;
-import io.segbuf.redis.RedisSegmentStore;
 import io.segbuf.redis.RedisExtension;
-import io.segbuf.redis.RedisStoreOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -41,29 +35,8 @@ class RedisHandOverIT {
   private final String out = KafkaBroker.uniqueTopic("buffered-segments");
   private final String prefix = KafkaBroker.uniqueTopic("segbuf");
 
-  /** A consumer on its own connection to the shared Redis, leaving revoked partitions to their next owner. */
-  private final class Member implements AutoCloseable {
-    final SegmentStore store = RedisSegmentStore.connect(
-        RedisStoreOptions.builder().uri(redis.get().uri()).keyPrefix(prefix).build());
-    final KafkaSegmentSink sink = KafkaSegmentSink.create(
-        KafkaSinkOptions.builder().bootstrapServers(broker.get().bootstrapServers()).topic(out).build());
-    final SpanBuffer buffer = SpanBuffer.create(
-        SpanBufferConfig.builder().maxMessageBytes(sink.maxMessageBytes()).build(), store, sink);
-    final SpanConsumer consumer = SpanConsumer.create(SpanConsumerOptions.builder()
-        .bootstrapServers(broker.get().bootstrapServers()).topic(in).groupId("segbuf-" + in).clock(clock)
-        .drainOnRevoke(false).build(), buffer);
-
-    Member(String name) {
-      consumer.start(name);
-    }
-
-    @Override
-    public void close() throws Exception {
-      consumer.close();
-      assertThat(consumer.awaitStopped(60, TimeUnit.SECONDS)).isTrue();
-      sink.close();
-      store.close();
-    }
+  private RedisMember member(String name) {
+    return new RedisMember(name, broker.get(), redis.get().uri(), prefix, in, out, "segbuf-" + in, clock);
   }
 
   private static void send(KafkaProducer<byte[], byte[]> producer, List<ProducerRecord<byte[], byte[]>> records)
@@ -87,7 +60,7 @@ class RedisHandOverIT {
     int traces = 24;
     Set<String> spans = new HashSet<>();
     try (KafkaProducer<byte[], byte[]> producer = broker.get().producer();
-        Member a = new Member("member-a")) {
+        RedisMember a = member("member-a")) {
       List<ProducerRecord<byte[], byte[]>> first = new ArrayList<>();
       for (int t = 1; t <= traces; t++) {
         String trace = String.format("%032x", 0x7000 + t);
@@ -100,7 +73,7 @@ class RedisHandOverIT {
       send(producer, first);
       Await.until("a offered the first half", WAIT, () -> a.consumer.stats().polledRecords() >= first.size());
 
-      try (Member b = new Member("member-b")) {
+      try (RedisMember b = member("member-b")) {
         Await.until("the partitions shared", WAIT,
             () -> b.consumer.stats().assignedPartitions() > 0
                 && a.consumer.stats().assignedPartitions() + b.consumer.stats().assignedPartitions() == 4);

@@ -67,7 +67,7 @@ public final class RedisSegmentStore implements SegmentStore {
     this.options = options;
     this.redis = new RedisAccess(options.uris(), options.cluster(), options.commandTimeout());
     try {
-      this.memory = new RedisMemory(redis);
+      this.memory = new RedisMemory(redis, System::nanoTime);
     } catch (RuntimeException e) {
       redis.close();
       throw e;
@@ -97,9 +97,19 @@ public final class RedisSegmentStore implements SegmentStore {
 
   @Override
   public void acquire(int shard) {
-    OwnedShard owned = OwnedShard.takeOver(
-        ShardLog.takeOver(redis.async(), options.commandTimeout(), memory, keys, shard), options.recentlyFlushedSpans(),
-        compaction);
+    OwnedShard owned;
+    try {
+      owned = OwnedShard.takeOver(ShardLog.takeOver(redis.async(), options.commandTimeout(), memory, keys, shard),
+          options.recentlyFlushedSpans(), compaction);
+    } catch (RuntimeException e) {
+      // What this store held of the shard (released, or fenced if the takeover ran after all) is forgotten, so
+      // that the shard is taken over at its first use: kept, it would refuse every use until the next acquire.
+      OwnedShard former = shards.remove(shard);
+      if (former != null) {
+        former.release(new ShardFencedException("shard " + shard + " was given up when its takeover failed"));
+      }
+      throw e;
+    }
     OwnedShard former = shards.put(shard, owned);
     if (former != null) {
       former.release(new ShardFencedException("shard " + shard + " was taken over again by this store"));
@@ -279,6 +289,7 @@ public final class RedisSegmentStore implements SegmentStore {
     }
     return held;
   }
+
 
   @Override
   public void close() {

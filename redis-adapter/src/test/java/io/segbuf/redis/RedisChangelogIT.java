@@ -64,10 +64,10 @@ class RedisChangelogIT {
           assertThat(store.read(sealed)).hasSize(round == 0 ? 101 : 100);
           store.complete(sealed, false);
         }
-        peak = Math.max(peak, memoryUsage("{hot:0}:log:1"));
+        peak = Math.max(peak, memoryUsage(changelog(redis.get(), "hot")));
       }
       assertThat(redis.get().cli("EVAL", "return string.byte(redis.call('LINDEX', KEYS[1], 0), 2)", "1",
-          "{hot:0}:log:1").strip()).as("the type of the changelog's first record: a snapshot").isEqualTo("5");
+          changelog(redis.get(), "hot")).strip()).as("the type of the changelog's first record: a snapshot").isEqualTo("5");
     }
     assertThat(payload).isGreaterThan(30_000_000);
     assertThat(peak).as("peak changelog bytes of %,d payload bytes", payload).isLessThan(payload / 5);
@@ -108,9 +108,14 @@ class RedisChangelogIT {
         store.complete(sealed, false);
       }
       assertThat(limited.cli("EVAL", "return string.byte(redis.call('LINDEX', KEYS[1], 0), 2)", "1",
-          "{full:0}:log:1").strip()).as("the type of the changelog's first record: a snapshot").isEqualTo("5");
+          changelog(limited, "full")).strip()).as("the type of the changelog's first record: a snapshot").isEqualTo("5");
       assertThat(usedMemory(limited)).as("memory freed").isLessThan(used - 200 * 1024);
     }
+  }
+
+  /** The key of shard 0's changelog now. */
+  private static String changelog(RedisServers server, String prefix) {
+    return "{" + prefix + ":0}:log:" + server.cli("GET", "{" + prefix + ":0}:epoch").strip();
   }
 
   private static long usedMemory(RedisServers server) {
@@ -135,15 +140,17 @@ class RedisChangelogIT {
         RedisSegmentStore next = RedisSegmentStore.connect(options("corrupt").build())) {
       first.acquire(3);
       first.add(3, TestSpans.parsed(span(1), span(2).parent(1)), POLICY, T0);
-      redis.get().cli("RPUSH", "{corrupt:3}:log:1", "garbage");
+      long epoch = Long.parseLong(redis.get().cli("GET", "{corrupt:3}:epoch").strip());
+      redis.get().cli("RPUSH", "{corrupt:3}:log:" + epoch, "garbage");
 
-      String expected = "shard 3 changelog record at offset 2 (epoch 2) does not decode: format version must be 1"
-          + " but was 103";
+      String expected = "shard 3 changelog record at offset 2 (epoch " + (epoch + 1) + ") does not decode: format"
+          + " version must be 1 but was 103";
       assertThatThrownBy(() -> next.acquire(3)).isInstanceOf(SegbufException.class).hasMessage(expected);
       assertThatThrownBy(() -> next.add(3, TestSpans.parsed(span(3).parent(1)), POLICY, T0))
           .as("taken over again at its first use, and refused again").isInstanceOf(SegbufException.class)
-          .hasMessageContaining("changelog record at offset 2 (epoch 3) does not decode");
-      assertThat(redis.get().cli("LLEN", "{corrupt:3}:log:3").strip()).as("nothing was dropped").isEqualTo("3");
+          .hasMessageContaining("changelog record at offset 2 (epoch " + (epoch + 2) + ") does not decode");
+      assertThat(redis.get().cli("LLEN", "{corrupt:3}:log:" + (epoch + 2)).strip()).as("nothing was dropped")
+          .isEqualTo("3");
     }
   }
 }

@@ -86,7 +86,7 @@ public final class RedisIngestBenchmark {
       double wall = (System.nanoTime() - t) / 1e3 / total;
       report("segbuf ingest", Stats.of(redis).minus(before), total, wall);
 
-      String log = "{" + prefix + ":0}:log:1";
+      String log = "{" + prefix + ":0}:log:" + redis.cli("GET", "{" + prefix + ":0}:epoch").strip();
       long logBytes = Long.parseLong(redis.cli("MEMORY", "USAGE", log, "SAMPLES", "0").strip());
       try (RedisSegmentStore next = RedisSegmentStore.connect(options)) {
         t = System.nanoTime();

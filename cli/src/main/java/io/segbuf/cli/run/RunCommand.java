@@ -371,6 +371,8 @@ public final class RunCommand implements Callable<Integer> {
     }
   }
 
+  /** Asks the store something that needs it to answer: the Redis store's usage() is read without asking Redis. */
+
   /** Why the service cannot start: Kafka or the store did not answer within the startup limit; else null. */
   private @Nullable String unreachable(SegmentStore opened, KafkaProbe kafka, ExecutorService probes,
       Duration limit) {

@@ -6,29 +6,36 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Redis's memory as the store reports it: the master nearest its limit. Read at connect, where a policy that may
  * evict is refused, and then again at most once a second off the caller's thread, so that {@code usage()} (called
- * every poll) costs no round trip. Thread-safe.
+ * every poll) costs no round trip; a policy that may evict found by such a reading fails every later call, as it
+ * failed connect. Thread-safe.
  */
 public final class RedisMemory {
   private static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final RedisAccess redis;
+  private final LongSupplier nanoTime;
   private final AtomicBoolean refreshing = new AtomicBoolean();
   /** Bytes this store appended since it connected: what Redis took since the last reading is added to it. */
   private final AtomicLong appended = new AtomicLong();
   private volatile Reading last;
+  /** Why Redis may no longer be used: a reading found a policy that may evict. */
+  private volatile @Nullable SegbufException evicting;
 
   /**
    * Reads the masters' memory.
    *
    * @throws SegbufException when a master's {@code maxmemory-policy} may evict keys
    */
-  public RedisMemory(RedisAccess redis) {
+  public RedisMemory(RedisAccess redis, LongSupplier nanoTime) {
     this.redis = redis;
-    this.last = read(redis, 0);
+    this.nanoTime = nanoTime;
+    this.last = reading(redis.infoOfMasters("memory"), 0, nanoTime.getAsLong());
   }
 
   /** Counts bytes appended, so that memory is known to grow before Redis reports it again. */
@@ -39,17 +46,33 @@ public final class RedisMemory {
   /**
    * Used and maximum bytes of the master with the highest fraction (maximum 0 when none has a limit); used as last
    * read plus what this store appended since.
+   *
+   * @throws SegbufException once a reading found a {@code maxmemory-policy} that may evict keys (set after connect)
    */
   public long[] usedAndMax() {
+    SegbufException why = evicting;
+    if (why != null) {
+      throw why;
+    }
     Reading r = last;
     long sinceRead = appended.get() - r.appendedAtRead;
-    if (System.nanoTime() - r.atNanos > REFRESH_NANOS && refreshing.compareAndSet(false, true)) {
+    long now = nanoTime.getAsLong();
+    if (now - r.atNanos > REFRESH_NANOS && refreshing.compareAndSet(false, true)) {
       long appendedAtRead = appended.get();
       CompletableFuture.runAsync(() -> {
         try {
-          last = read(redis, appendedAtRead);
-        } catch (RuntimeException e) {
-          // keeps the last reading; the next call tries again
+          List<String> infos;
+          try {
+            infos = redis.infoOfMasters("memory");
+          } catch (RuntimeException e) {
+            return; // keeps the last reading; the next call tries again
+          }
+          try {
+            last = reading(infos, appendedAtRead, now);
+          } catch (SegbufException e) {
+            // the policy changed since connect: fail as connect did, rather than buffer into a Redis that may evict
+            evicting = e;
+          }
         } finally {
           refreshing.set(false);
         }
@@ -64,11 +87,16 @@ public final class RedisMemory {
    * @throws SegbufException when a master does not answer or its {@code maxmemory-policy} may evict keys
    */
   public void refresh() {
-    last = read(redis, appended.get());
+    List<String> infos = redis.infoOfMasters("memory");
+    try {
+      last = reading(infos, appended.get(), nanoTime.getAsLong());
+    } catch (SegbufException e) {
+      evicting = e;
+      throw e;
+    }
   }
 
-  private static Reading read(RedisAccess redis, long appendedAtRead) {
-    List<String> infos = redis.infoOfMasters("memory");
+  private static Reading reading(List<String> infos, long appendedAtRead, long atNanos) {
     long used = 0;
     long max = 0;
     for (String info : infos) {
@@ -87,7 +115,7 @@ public final class RedisMemory {
         used = Math.max(used, u);
       }
     }
-    return new Reading(System.nanoTime(), used, max, appendedAtRead);
+    return new Reading(atNanos, used, max, appendedAtRead);
   }
 
   private static String field(String info, String name) {

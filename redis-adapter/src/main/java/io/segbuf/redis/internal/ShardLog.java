@@ -58,15 +58,31 @@ public final class ShardLog {
     for (int attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
       byte[] read = Futures.await(async.get(keys.epoch(shard)), timeout, "epoch of shard " + shard);
       long epoch = read == null ? 0 : Long.parseLong(new String(read, StandardCharsets.US_ASCII));
+      long next = read == null ? firstEpoch(async, timeout) : epoch + 1;
       long records = TAKEOVER.run(async, timeout,
-          new byte[][] {keys.epoch(shard), keys.log(shard, epoch), keys.log(shard, epoch + 1)},
-          Long.toString(epoch).getBytes(StandardCharsets.US_ASCII), START);
+          new byte[][] {keys.epoch(shard), keys.log(shard, epoch), keys.log(shard, next)},
+          ascii(epoch), START, ascii(next));
       if (records > 0) {
-        return new ShardLog(async, timeout, memory, shard, epoch + 1, keys.log(shard, epoch + 1), records);
+        return new ShardLog(async, timeout, memory, shard, next, keys.log(shard, next), records);
       }
     }
     throw new SegbufException("shard " + shard + " must be taken over but its epoch moved " + TAKEOVER_ATTEMPTS
         + " times while this store tried: other processes are taking it at the same time");
+  }
+
+  /**
+   * The epoch of a shard without one, new or lost by Redis (a restart without persistence): Redis's clock in
+   * microseconds, above every epoch the shard had before the loss (one more per takeover since an earlier reading of
+   * that clock), so that an owner from before the loss finds no changelog under its key and is refused.
+   */
+  private static long firstEpoch(RedisClusterAsyncCommands<byte[], byte[]> async, Duration timeout) {
+    List<byte[]> time = Futures.await(async.time(), timeout, "time of Redis");
+    return Long.parseLong(new String(time.get(0), StandardCharsets.US_ASCII)) * 1_000_000
+        + Long.parseLong(new String(time.get(1), StandardCharsets.US_ASCII));
+  }
+
+  private static byte[] ascii(long number) {
+    return Long.toString(number).getBytes(StandardCharsets.US_ASCII);
   }
 
   public int shard() {
