@@ -101,8 +101,9 @@ class RedisStoreFullIT {
       Set<String> spans = InputTraces.produce(input, in, 200, 19, PADDING, T0); // about 4 MB: more than fits
 
       Await.until("input paused for memory", WAIT, () -> consumer.stats().paused(), consumer.stats()::toString);
-      assertThat(buffer.usage().memoryFraction()).as("still paused: above the resume threshold")
-          .isGreaterThanOrEqualTo(0.9 * SpanConsumerOptions.RESUME_FACTOR);
+      // Not the memory fraction read now: the store's estimate (last INFO reading plus bytes appended since) may
+      // drop at the next reading, once compaction's trims show, and the consumer may resume at any moment.
+      assertThat(consumer.stats().pauses()).as("paused for memory: nothing is due at T0").isPositive();
       assertThat(consumer.stats().polledRecords()).isLessThan(spans.size());
       assertThat(consumer.stats().storeFailures()).as("Redis refused nothing").isZero();
 
