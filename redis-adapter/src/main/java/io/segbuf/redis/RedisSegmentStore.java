@@ -10,6 +10,7 @@ import io.segbuf.SegmentStore;
 import io.segbuf.SnapshotStore;
 import io.segbuf.Span;
 import io.segbuf.StoreUsage;
+import io.segbuf.redis.internal.ChangelogCodec;
 import io.segbuf.redis.internal.ChangelogRecord;
 import io.segbuf.redis.internal.Compaction;
 import io.segbuf.redis.internal.OwnedShard;
@@ -48,11 +49,13 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RedisSegmentStore implements SegmentStore {
   /**
-   * A batch is added as parts of at most this many span bytes, each its own record, pipelined: Redis refuses a
-   * command while it is out of memory, so that a batch larger than the room left gets in part by part as flushes
-   * free memory (the parts stored are duplicates when the batch is read again), instead of never.
+   * A batch is added as records of at most this many bytes (or one span, when it alone is larger), pipelined:
+   * Redis refuses a command while it is out of memory, so that a batch larger than the room left gets in part by
+   * part as flushes free memory (the parts stored are duplicates when the batch is read again), instead of never.
+   * 16 KiB less room for the list entry's own header, so that a record fills jemalloc's 16 KiB size class: one of
+   * exactly 16 KiB is rounded up to the 20 KiB class, 25 % of Redis memory wasted (measured on Redis 7.0).
    */
-  static final int MAX_RECORD_BYTES = 16 * 1024;
+  static final int MAX_RECORD_BYTES = 16 * 1024 - 64;
 
   private final RedisStoreOptions options;
   private final RedisAccess redis;
@@ -160,10 +163,11 @@ public final class RedisSegmentStore implements SegmentStore {
       List<ChangelogRecord> records = new ArrayList<>();
       int from = 0;
       while (from < spans.size()) {
-        int to = from;
-        long bytes = 0;
-        while (to < spans.size() && (to == from || bytes + spans.get(to).size() <= MAX_RECORD_BYTES)) {
-          bytes += spans.get(to++).size();
+        int to = from + 1;
+        long payload = spans.get(from).size();
+        while (to < spans.size()
+            && ChangelogCodec.addedBytes(to - from + 1, payload + spans.get(to).size()) <= MAX_RECORD_BYTES) {
+          payload += spans.get(to++).size();
         }
         List<Span> part = spans.subList(from, to);
         AddResult added = store.add(shard, part, policy, now);

@@ -4,17 +4,22 @@ import static io.segbuf.TestSpans.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.segbuf.Message;
+import io.segbuf.Span;
 import io.segbuf.SegmentKey;
 import io.segbuf.SegmentSink;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
 import io.segbuf.TestSpans;
+import io.segbuf.internal.Hex;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +27,7 @@ import org.junit.jupiter.api.Test;
 class RedisSpanBufferIT {
   private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
   private static final Instant LATER = T0.plusSeconds(3600);
+  private static final Pattern SPAN_ID = Pattern.compile("\"span_id\":\"([0-9a-f]{16})\"");
 
   /** Records every message; acknowledges them or never does. */
   private static final class RecordingSink implements SegmentSink {
@@ -78,6 +84,59 @@ class RedisSpanBufferIT {
         assertThat(next.sent).anyMatch(m -> m.generation() == 1 && m.spanCount() == 1 && m.skipEnrichment());
         assertThat(store.usage().spans()).isZero();
       }
+    }
+  }
+
+  /**
+   * The output down for two days, far longer than the hour after which the former design's logs expired with their
+   * offsets committed: nothing in Redis has a TTL, two owners take the shard over during the outage, and once the
+   * output is back every span comes out exactly once.
+   */
+  @Test
+  void outputDownForDaysLosesNothingAcrossTakeovers() {
+    SpanBufferConfig config = SpanBufferConfig.builder().maxMessageBytes(4096).build();
+    RecordingSink down = new RecordingSink(false);
+    List<String> offered = new ArrayList<>();
+    try (RedisServers redis = RedisServers.standalone()) {
+      RedisStoreOptions options = RedisStoreOptions.builder().uri(redis.uri()).build();
+      Instant now = T0;
+      for (int owner = 0; owner < 3; owner++) {
+        try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
+          store.acquire(0);
+          SpanBuffer buffer = SpanBuffer.create(config, store, down);
+          for (long root = owner * 1000L + 1; root < owner * 1000L + 200; root += 20) {
+            List<Span> spans = new ArrayList<>(TestSpans.parsed(span(root).padding(300)));
+            for (long child = root + 1; child < root + 1 + root % 7; child++) {
+              spans.add(span(child).parent(root).padding(500).parsed());
+            }
+            spans.forEach(sp -> offered.add(Hex.toHex(sp.spanId())));
+            buffer.offerSpans(0, spans, now);
+          }
+          for (int hour = 0; hour < 16; hour++) {
+            now = now.plusSeconds(3600);
+            assertThat(buffer.flush(0, now).segments()).as("nothing completed while the output is down").isZero();
+          }
+        }
+        assertThat(redis.cli("EVAL", "local t = {} for _, k in ipairs(redis.call('KEYS', '*')) do"
+            + " t[#t + 1] = redis.call('TTL', k) end return t", "0").lines().map(String::strip).toList())
+            .as("the TTL of every key").isNotEmpty().containsOnly("-1");
+      }
+      assertThat(down.sent).isNotEmpty();
+
+      RecordingSink back = new RecordingSink(true);
+      try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
+        store.acquire(0);
+        SpanBuffer.create(config, store, back).drain(now);
+        assertThat(store.usage().spans()).isZero();
+      }
+      List<String> out = new ArrayList<>();
+      for (Message m : back.sent) {
+        Matcher spanId = SPAN_ID.matcher(new String(m.value(), StandardCharsets.UTF_8));
+        while (spanId.find()) {
+          out.add(spanId.group(1));
+        }
+      }
+      assertThat(out).containsExactlyInAnyOrderElementsOf(offered);
     }
   }
 }

@@ -26,6 +26,11 @@ public final class ChangelogCodec {
   static final byte COMPLETED = 4;
   static final byte SNAPSHOT = 5;
   private static final int KEY_BYTES = 32;
+  /** Version and type. */
+  private static final int HEADER_BYTES = 2;
+  /** An added record's time, policy and span count. */
+  private static final int ADDED_FIELD_BYTES = 8 * 5 + 4;
+  private static final int SPAN_LENGTH_BYTES = 4;
   private static final long NO_MAX_LIFETIME = -1;
 
   private ChangelogCodec() {}
@@ -52,18 +57,23 @@ public final class ChangelogCodec {
     return header(START, 0).array();
   }
 
+  /** The size of the record that {@link #encode} makes of spans added, given their count and payload bytes. */
+  public static long addedBytes(int spans, long payloadBytes) {
+    return HEADER_BYTES + ADDED_FIELD_BYTES + (long) SPAN_LENGTH_BYTES * spans + payloadBytes;
+  }
+
   private static byte[] added(List<Span> spans, FlushPolicy policy, long nowMillis) {
-    int size = 8 * 5 + 4;
+    long payload = 0;
     for (Span span : spans) {
-      size += 4 + span.size();
+      payload += span.size();
     }
-    ByteBuffer b = header(ADDED, size);
+    ByteBuffer b = header(ADDED, Math.toIntExact(addedBytes(spans.size(), payload) - HEADER_BYTES));
     Duration maxLifetime = policy.maxLifetime();
     b.putLong(nowMillis).putLong(policy.timeout().toMillis()).putLong(policy.rootTimeout().toMillis())
         .putLong(maxLifetime == null ? NO_MAX_LIFETIME : maxLifetime.toMillis()).putLong(policy.maxSegmentBytes())
         .putInt(spans.size());
     for (Span span : spans) {
-      b.putInt(span.size()).put(span.bytes());
+      b.putInt(span.size()).put(span.bytes()); // SPAN_LENGTH_BYTES, then the payload
     }
     return b.array();
   }
@@ -146,7 +156,7 @@ public final class ChangelogCodec {
   }
 
   private static ByteBuffer header(byte type, int bodyBytes) {
-    return ByteBuffer.allocate(2 + bodyBytes).put(VERSION).put(type);
+    return ByteBuffer.allocate(HEADER_BYTES + bodyBytes).put(VERSION).put(type);
   }
 
   private static void key(ByteBuffer b, SegmentKey key) {

@@ -19,6 +19,17 @@ class ChangelogCodecTest {
   private static final SegmentKey KEY = new SegmentKey(7, new TraceId(-1, 42), 0xabcdef);
 
   @Test
+  void addedBytesIsTheSizeOfTheRecord() {
+    for (int n = 1; n <= 3; n++) {
+      List<Span> spans = TestSpans.parsed(span(1).padding(n * 100), span(2).parent(1), span(3).parent(1).padding(7))
+          .subList(0, n);
+      long payload = spans.stream().mapToLong(Span::size).sum();
+      assertThat(ChangelogCodec.addedBytes(n, payload))
+          .isEqualTo(ChangelogCodec.encode(new ChangelogRecord.Added(spans, FlushPolicy.defaults(), 1)).length);
+    }
+  }
+
+  @Test
   void everyRecordComesBackAsItWasWritten() {
     List<Span> spans = TestSpans.parsed(span(1), span(2).parent(1).padding(300));
     FlushPolicy policy = new FlushPolicy(Duration.ofSeconds(61), Duration.ofMillis(10_500), Duration.ofHours(2), 77);
