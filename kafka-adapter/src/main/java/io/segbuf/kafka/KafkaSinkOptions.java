@@ -23,6 +23,12 @@ public final class KafkaSinkOptions {
   public static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
   /** The producer's {@code max.block.ms} unless set. */
   public static final int DEFAULT_MAX_BLOCK_MS = 10_000;
+  /**
+   * The producer's {@code batch.size} unless set: Kafka's 16 KiB holds one message of ten 1 KiB spans, so every
+   * message was a batch of its own; at 256 KiB, ServiceBenchmark measured 28 % less CPU per span in the service and
+   * 43 % less in the broker.
+   */
+  public static final int DEFAULT_BATCH_SIZE = 256 * 1024;
 
   private final String bootstrapServers;
   private final String topic;
@@ -65,11 +71,13 @@ public final class KafkaSinkOptions {
   /**
    * The producer configuration: the extra properties, then the bootstrap servers, idempotence and acks. {@code
    * max.block.ms} defaults to {@value #DEFAULT_MAX_BLOCK_MS} rather than Kafka's 60 s: a send blocks that long when
-   * the broker is away, and holds the flusher meanwhile.
+   * the broker is away, and holds the flusher meanwhile. {@code batch.size} defaults to {@value
+   * #DEFAULT_BATCH_SIZE}: see {@link #DEFAULT_BATCH_SIZE}.
    */
   public Map<String, Object> producerConfig() {
     Map<String, Object> config = new HashMap<>(producerProperties);
     config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, Integer.toString(DEFAULT_MAX_BLOCK_MS));
+    config.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(DEFAULT_BATCH_SIZE));
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     config.put(ProducerConfig.ACKS_CONFIG, "all");

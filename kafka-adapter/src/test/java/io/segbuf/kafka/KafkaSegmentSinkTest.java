@@ -136,9 +136,9 @@ class KafkaSegmentSinkTest {
     assertThat(options.maxRequestSize()).isEqualTo(20_000);
     assertThat(options.producerConfig()).containsEntry("acks", "all").containsEntry("enable.idempotence", "true")
         .containsEntry("linger.ms", "5").containsEntry("bootstrap.servers", "localhost:9092")
-        .containsEntry("max.block.ms", "10000");
-    assertThat(options.toBuilder().producerProperty("max.block.ms", "2500").build().producerConfig())
-        .containsEntry("max.block.ms", "2500");
+        .containsEntry("max.block.ms", "10000").containsEntry("batch.size", "262144");
+    assertThat(options.toBuilder().producerProperty("max.block.ms", "2500").producerProperty("batch.size", "1000")
+        .build().producerConfig()).containsEntry("max.block.ms", "2500").containsEntry("batch.size", "1000");
     assertThat(options.topic()).isEqualTo("buffered-segments");
   }
 }

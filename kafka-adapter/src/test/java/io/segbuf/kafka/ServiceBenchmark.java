@@ -48,7 +48,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * <p>Not part of {@code mvn verify} (its name matches no test pattern). Run it alone: {@code mvn -B verify -pl
  * kafka-adapter -am -Dtest=NoSuch -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=ServiceBenchmark
  * -Dfailsafe.failIfNoSpecifiedTests=false}, with {@code -Dsegbuf.bench.spans=400000 -Dsegbuf.bench.consumers=1,2,4
- * -Dsegbuf.bench.stores=memory,redis} (the defaults) or others; the table is printed to the test's output file.
+ * -Dsegbuf.bench.stores=memory,redis} (the defaults) or others, and {@code -Dsegbuf.bench.producer=linger.ms=20,...}
+ * for the sinks' producers; the table is printed to the test's output file.
  */
 class ServiceBenchmark {
   @RegisterExtension static final KafkaExtension broker = new KafkaExtension();
@@ -162,8 +163,15 @@ class ServiceBenchmark {
             ? RedisSegmentStore.connect(RedisStoreOptions.builder().uri(redis.get().uri()).keyPrefix(group).build())
             : SegmentStore.inMemory();
         closing.add(store);
-        KafkaSegmentSink sink = KafkaSegmentSink.create(
-            KafkaSinkOptions.builder().bootstrapServers(broker.get().bootstrapServers()).topic(out).build());
+        KafkaSinkOptions.Builder sinkOptions =
+            KafkaSinkOptions.builder().bootstrapServers(broker.get().bootstrapServers()).topic(out);
+        for (String property : System.getProperty("segbuf.bench.producer", "").split(",")) {
+          if (!property.isBlank()) {
+            sinkOptions.producerProperty(property.substring(0, property.indexOf('=')),
+                property.substring(property.indexOf('=') + 1));
+          }
+        }
+        KafkaSegmentSink sink = KafkaSegmentSink.create(sinkOptions.build());
         closing.add(sink);
         SpanBuffer buffer = SpanBuffer.create(SpanBufferConfig.builder().maxMessageBytes(sink.maxMessageBytes())
             .build(), new MeteredSegmentStore(store, meters, Tags.empty()), sink);
