@@ -60,9 +60,10 @@ public final class Chunker {
 
   /**
    * The {@code flush_id} of a message value: 32 lowercase hex digits, the first 128 bits of SHA-256 over {@code
-   * "<project>:<trace hex>:"} followed by the value's bytes after its flush id (from {@code ,"segment_id"} to the
-   * end). A consumer can recompute it from the message to check it. One flush id names one byte string: the value
-   * holds the segment id, generation, chunk index and count, {@code skip_enrichment} and every span's bytes.
+   * "<project>:<trace hex>:"} followed by the value's bytes after the flush id's 32 digits (from the quote that
+   * closes it to the end). A consumer can recompute it from the message to check it. One flush id names one byte
+   * string: the value holds the segment id, generation, chunk index and count, {@code skip_enrichment} and every
+   * span's bytes.
    *
    * @param key the message's segment (its project and trace enter the digest)
    * @param value a whole message value, as {@link Message#value()}; not changed
