@@ -6,11 +6,12 @@ import io.segbuf.internal.MessageEncoder;
 import java.util.List;
 
 /**
- * Turns a {@link Segment} into {@code buffered-segments} messages under an exact byte budget (DESIGN.md §4.4–4.5):
- * one message when the whole segment fits {@code maxMessageBytes}, envelope included; otherwise chunks of at most
- * {@code maxMessageBytes} each, all marked {@code skip_enrichment}, split by the {@link ChunkingStrategy}. A span
- * too large for the budget goes alone in its own chunk (counted in {@link ChunkResult#oversizedSpans()}). Each
+ * Turns a {@link Segment} into {@code buffered-segments} messages under an exact byte budget: one message when the
+ * whole segment fits {@code maxMessageBytes}, envelope included; otherwise chunks of at most {@code
+ * maxMessageBytes} each, all marked {@code skip_enrichment}, split by the {@link ChunkingStrategy}. A span too
+ * large for the budget goes alone in its own chunk (counted in {@link ChunkResult#oversizedSpans()}). Each
  * message's {@code flush_id} follows {@link #flushId}, so the same segment always gives the same bytes and ids.
+ * The message format: docs/buffered-segments.md in the repository.
  *
  * <p>Needs no store, sink or clock; {@link SpanBuffer} flushes through this class. Immutable and thread-safe.
  */

@@ -8,7 +8,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * One generation of a segment, ready for a {@link Chunker}: its key, its generation, whether it must say {@code
  * skip_enrichment}, and its spans in flush order (depth-first from the root, siblings by span id; trees whose
- * parent is missing after the root's, by span id; DESIGN.md §4.2). The order depends only on the set of spans,
+ * parent is missing after the root's, by span id). The order depends only on the set of spans,
  * not on the order they are given in.
  *
  * <p>Immutable and thread-safe. It keeps the {@link Span}s it is given (and so their byte arrays): callers must
