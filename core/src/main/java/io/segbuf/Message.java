@@ -60,7 +60,7 @@ public final class Message {
 
   /**
    * 32 lowercase hex digits, a digest of the project, the trace and every other byte of {@link #value()}: one flush
-   * id names one byte string (see {@code MessageEncoder.flushId} for the derivation).
+   * id names one byte string (see {@link Chunker#flushId} for the derivation).
    */
   public String flushId() {
     return flushId;

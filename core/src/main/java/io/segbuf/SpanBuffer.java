@@ -1,6 +1,5 @@
 package io.segbuf;
 
-import io.segbuf.internal.Chunker;
 import io.segbuf.internal.SegmentFlusher;
 import io.segbuf.internal.StatsRecorder;
 import java.time.Instant;

@@ -1,17 +1,15 @@
 package io.segbuf.benchmarks;
 
+import io.segbuf.Chunker;
 import io.segbuf.ChunkingStrategy;
 import io.segbuf.Message;
+import io.segbuf.Segment;
 import io.segbuf.SegmentKey;
 import io.segbuf.Span;
-import io.segbuf.internal.ChunkPlan;
-import io.segbuf.internal.Chunker;
-import io.segbuf.internal.Hex;
-import io.segbuf.internal.MessageEncoder;
-import io.segbuf.internal.SegmentOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -27,10 +25,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The flush path of one segment of 1 KiB spans — order, patch, chunk, encode (seal and read are list handovers
- * in the in-memory store) — against the jackson-databind port and the byte-copy floor, in the same run. The
- * flush ids alone ({@code flushIds}: SHA-256 over every message, a part of {@code segbuf}) against the key-only
- * MD5 they replaced ({@code keyOnlyFlushIdsBaseline}) say what digesting the content costs.
+ * The flush path of one segment of 1 KiB spans — order, patch, chunk, encode through the public {@link Segment} and
+ * {@link Chunker}, as {@code SpanBuffer}'s flush does (seal and read are list handovers in the in-memory store) —
+ * against the jackson-databind port and the byte-copy floor, in the same run. The flush ids alone ({@code
+ * flushIds}: SHA-256 over every message, a part of {@code segbuf}) against the key-only MD5 they replaced ({@code
+ * keyOnlyFlushIdsBaseline}) say what digesting the content costs.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -68,16 +67,14 @@ public class FlushBenchmark {
 
   @Benchmark
   public List<Message> segbuf() {
-    SegmentOrder order = SegmentOrder.of(spans, key.segmentId());
-    ChunkPlan plan = chunker.plan(order, key.segmentId(), 0, false);
-    return MessageEncoder.encode(key, 0, order, plan);
+    return chunker.chunk(Segment.of(key, 0, false, spans)).messages();
   }
 
   @Benchmark
   public int flushIds() {
     int sum = 0;
     for (Message m : encoded) {
-      sum += MessageEncoder.flushId(key, m.value()).hashCode();
+      sum += Chunker.flushId(key, m.value()).hashCode();
     }
     return sum;
   }
@@ -90,16 +87,14 @@ public class FlushBenchmark {
     for (Message m : encoded) {
       String name = key.projectId() + ":" + key.traceId().toHex() + ":" + key.segmentIdHex() + ":"
           + m.generation() + ":" + m.chunkIndex();
-      byte[] hex = new byte[32];
-      Hex.write(md5.digest(name.getBytes(StandardCharsets.US_ASCII)), hex, 0);
-      sum += new String(hex, StandardCharsets.US_ASCII).hashCode();
+      sum += HexFormat.of().formatHex(md5.digest(name.getBytes(StandardCharsets.US_ASCII))).hashCode();
     }
     return sum;
   }
 
   @Benchmark
   public List<byte[]> databindBaseline() {
-    return DatabindBaseline.flush(raw, Hex.toHex(key.segmentId()), MAX_MESSAGE_BYTES);
+    return DatabindBaseline.flush(raw, key.segmentIdHex(), MAX_MESSAGE_BYTES);
   }
 
   @Benchmark

@@ -85,7 +85,7 @@ public final class MessageEncoder {
 
   /**
    * The flush id of a message value: 32 hex digits, the first 128 bits of SHA-256 over {@code
-   * "<project>:<trace hex>:"} followed by the value's bytes after its flush id (from {@code ,"segment_id"} to the
+   * "<project>:<trace hex>:"} followed by the value's bytes after its flush id (from the quote that closes it to the
    * end). A stable, documented derivation that any consumer can recompute. The value holds the segment id,
    * generation, chunk index and count, {@code skip_enrichment} and every span's bytes, so one flush id names one
    * byte string for ever, in any process, even after a store forgot a trace and flushed a segment's generation 0

@@ -1,5 +1,7 @@
 package io.segbuf.internal;
 
+import io.segbuf.ChunkResult;
+import io.segbuf.Chunker;
 import io.segbuf.DueSegment;
 import io.segbuf.FatalSinkException;
 import io.segbuf.FlushReason;
@@ -8,6 +10,7 @@ import io.segbuf.Message;
 import io.segbuf.Outcome;
 import io.segbuf.RejectedMessageException;
 import io.segbuf.SealedSegment;
+import io.segbuf.Segment;
 import io.segbuf.SegmentFailure;
 import io.segbuf.SegmentKey;
 import io.segbuf.SegmentSink;
@@ -138,10 +141,8 @@ public final class SegmentFlusher {
 
   private InFlight send(int shard, SealedSegment sealed, FlushReason reason, AtomicBoolean sinkFailing) {
     List<Span> spans = store.read(sealed);
-    long segmentId = sealed.key().segmentId();
-    SegmentOrder order = SegmentOrder.of(spans, segmentId);
-    ChunkPlan plan = chunker.plan(order, segmentId, sealed.generation(), sealed.skipEnrichment());
-    List<Message> messages = MessageEncoder.encode(sealed.key(), sealed.generation(), order, plan);
+    ChunkResult chunks = chunker.chunk(Segment.of(sealed.key(), sealed.generation(), sealed.skipEnrichment(), spans));
+    List<Message> messages = chunks.messages();
     List<CompletableFuture<?>> acks = new ArrayList<>(messages.size());
     long bytes = 0;
     for (Message message : messages) {
@@ -155,7 +156,7 @@ public final class SegmentFlusher {
       });
       acks.add(ack);
     }
-    return new InFlight(shard, sealed, spans, reason, plan, messages, acks, bytes);
+    return new InFlight(shard, sealed, spans, reason, chunks, acks, bytes);
   }
 
   private CompletableFuture<?> sendOne(Message message) {
@@ -205,7 +206,7 @@ public final class SegmentFlusher {
         continue;
       }
       try {
-        store.complete(f.sealed, f.plan.skipEnrichment());
+        store.complete(f.sealed, f.chunks.skipEnrichment());
       } catch (RuntimeException e) {
         // Left sealed: sent again later with the same flush ids.
         failed.add(fail(f.shard, f.sealed.key(), e, now));
@@ -230,10 +231,10 @@ public final class SegmentFlusher {
   private void recordSegment(InFlight f) {
     stats.flushedSegments.increment();
     stats.flushed(f.reason);
-    if (f.plan.chunked()) {
+    if (f.chunks.chunked()) {
       stats.chunkedSegments.increment();
     }
-    stats.oversizedSpans.add(f.plan.oversizedSpans());
+    stats.oversizedSpans.add(f.chunks.oversizedSpans());
     if (f.sealed.isContinuation()) {
       stats.continuations.increment();
     }
@@ -264,19 +265,19 @@ public final class SegmentFlusher {
     final SealedSegment sealed;
     final List<Span> spans;
     final FlushReason reason;
-    final ChunkPlan plan;
+    final ChunkResult chunks;
     final List<Message> messages;
     final List<CompletableFuture<?>> acks;
     final long bytes;
 
-    InFlight(int shard, SealedSegment sealed, List<Span> spans, FlushReason reason, ChunkPlan plan,
-        List<Message> messages, List<CompletableFuture<?>> acks, long bytes) {
+    InFlight(int shard, SealedSegment sealed, List<Span> spans, FlushReason reason, ChunkResult chunks,
+        List<CompletableFuture<?>> acks, long bytes) {
       this.shard = shard;
       this.sealed = sealed;
       this.spans = spans;
       this.reason = reason;
-      this.plan = plan;
-      this.messages = messages;
+      this.chunks = chunks;
+      this.messages = chunks.messages();
       this.acks = acks;
       this.bytes = bytes;
     }

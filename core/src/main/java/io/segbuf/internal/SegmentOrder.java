@@ -2,6 +2,7 @@ package io.segbuf.internal;
 
 import io.segbuf.Span;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 
@@ -84,6 +85,11 @@ public final class SegmentOrder {
 
   public Span span(int position) {
     return spans[position];
+  }
+
+  /** The spans in this order, as an unmodifiable view. */
+  public List<Span> spans() {
+    return Collections.unmodifiableList(Arrays.asList(spans));
   }
 
   /** The position after the last span of the subtree that starts at {@code position}. */

@@ -87,7 +87,7 @@ class ChunkerProperties {
       }
       assertThat(next).isEqualTo(c.spans.size());
       // the order is a permutation of the input
-      assertThat(spans(f.order)).containsExactlyInAnyOrderElementsOf(c.spans);
+      assertThat(f.order.spans()).containsExactlyInAnyOrderElementsOf(c.spans);
       // and the messages carry each span of the order once, patched, in order
       List<String> sent = new ArrayList<>();
       for (Message m : f.messages) {
@@ -96,7 +96,7 @@ class ChunkerProperties {
         }
       }
       List<String> expected = new ArrayList<>();
-      for (Span s : spans(f.order)) {
+      for (Span s : f.order.spans()) {
         JsonNode original = parse(s.bytes());
         expected.add(original.get("span_id").asText() + " " + original.path("data").asText());
       }
@@ -284,7 +284,7 @@ class ChunkerProperties {
 
     Flush flush(ChunkingStrategy with) {
       SegmentOrder order = SegmentOrder.of(spans, segmentId);
-      ChunkPlan plan = new Chunker(with, maxMessageBytes).plan(order, segmentId, generation, inherited);
+      ChunkPlan plan = new ChunkPlanner(with, maxMessageBytes).plan(order, segmentId, generation, inherited);
       return new Flush(order, plan, MessageEncoder.encode(key, generation, order, plan));
     }
 
@@ -461,14 +461,6 @@ class ChunkerProperties {
       names.add(it.next());
     }
     return names;
-  }
-
-  private static List<Span> spans(SegmentOrder order) {
-    List<Span> spans = new ArrayList<>();
-    for (int i = 0; i < order.size(); i++) {
-      spans.add(order.span(i));
-    }
-    return spans;
   }
 
   static JsonNode parse(byte[] json) {

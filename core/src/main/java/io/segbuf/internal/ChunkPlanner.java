@@ -5,16 +5,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits a segment generation into messages whose exact encoded length (envelope, commas and all) is at most
- * {@code maxMessageBytes} (DESIGN.md §4.4). A segment that fits goes whole; otherwise every chunk says {@code
- * skip_enrichment}. A span too large for the budget goes alone in its own chunk. Chunks are ranges of the
- * segment's order, so they never mix segments and none is empty. Immutable and thread-safe.
+ * Plans how a segment generation is split into messages whose exact encoded length (envelope, commas and all) is
+ * at most {@code maxMessageBytes} (DESIGN.md §4.4); {@link io.segbuf.Chunker} is its public face. A segment that
+ * fits goes whole; otherwise every chunk says {@code skip_enrichment}. A span too large for the budget goes alone
+ * in its own chunk. Chunks are ranges of the segment's order, so they never mix segments and none is empty.
+ * Immutable and thread-safe.
  */
-public final class Chunker {
+public final class ChunkPlanner {
   private final ChunkingStrategy strategy;
   private final int maxMessageBytes;
 
-  public Chunker(ChunkingStrategy strategy, int maxMessageBytes) {
+  public ChunkPlanner(ChunkingStrategy strategy, int maxMessageBytes) {
     this.strategy = strategy;
     this.maxMessageBytes = maxMessageBytes;
   }

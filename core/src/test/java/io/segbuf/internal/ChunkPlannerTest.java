@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-class ChunkerTest {
+class ChunkPlannerTest {
   private static final TraceId TRACE = TraceId.parse(TestSpans.TRACE);
 
   @Test
@@ -82,7 +82,7 @@ class ChunkerTest {
     SegmentOrder order = SegmentOrder.of(spans, 1);
 
     for (ChunkingStrategy strategy : ChunkingStrategy.values()) {
-      ChunkPlan plan = new Chunker(strategy, 1_000).plan(order, 1, 0, false);
+      ChunkPlan plan = new ChunkPlanner(strategy, 1_000).plan(order, 1, 0, false);
       List<Message> messages = MessageEncoder.encode(key(1), 0, order, plan);
 
       assertThat(plan.oversizedSpans()).isEqualTo(1);
@@ -101,7 +101,7 @@ class ChunkerTest {
     List<Span> spans = TestSpans.parsed(span(1).padding(2_000));
     SegmentOrder order = SegmentOrder.of(spans, 1);
 
-    ChunkPlan plan = new Chunker(ChunkingStrategy.GREEDY, 1_000).plan(order, 1, 0, false);
+    ChunkPlan plan = new ChunkPlanner(ChunkingStrategy.GREEDY, 1_000).plan(order, 1, 0, false);
     List<Message> messages = MessageEncoder.encode(key(1), 0, order, plan);
 
     assertThat(messages).hasSize(1);
@@ -216,13 +216,13 @@ class ChunkerTest {
   }
 
   private static ChunkPlan plan(List<Span> spans, ChunkingStrategy strategy, int budget) {
-    return new Chunker(strategy, budget).plan(SegmentOrder.of(spans, SEGMENT), SEGMENT, 0, false);
+    return new ChunkPlanner(strategy, budget).plan(SegmentOrder.of(spans, SEGMENT), SEGMENT, 0, false);
   }
 
   private static List<Message> flush(List<Span> spans, long segmentId, ChunkingStrategy strategy, int budget,
       int generation, boolean inherited) {
     SegmentOrder order = SegmentOrder.of(spans, segmentId);
-    ChunkPlan plan = new Chunker(strategy, budget).plan(order, segmentId, generation, inherited);
+    ChunkPlan plan = new ChunkPlanner(strategy, budget).plan(order, segmentId, generation, inherited);
     return MessageEncoder.encode(key(segmentId), generation, order, plan);
   }
 
