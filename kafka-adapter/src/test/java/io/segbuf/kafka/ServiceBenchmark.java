@@ -48,8 +48,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * <p>Not part of {@code mvn verify} (its name matches no test pattern). Run it alone: {@code mvn -B verify -pl
  * kafka-adapter -am -Dtest=NoSuch -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=ServiceBenchmark
  * -Dfailsafe.failIfNoSpecifiedTests=false}, with {@code -Dsegbuf.bench.spans=400000 -Dsegbuf.bench.consumers=1,2,4
- * -Dsegbuf.bench.stores=memory,redis} (the defaults) or others, and {@code -Dsegbuf.bench.producer=linger.ms=20,...}
- * for the sinks' producers; the table is printed to the test's output file.
+ * -Dsegbuf.bench.stores=memory,redis} (the defaults) or others, and {@code
+ * -Dsegbuf.bench.producer=batch.size=16384,linger.ms=5;batch.size=262144} for the sinks' producers (each
+ * {@code ;}-separated set is a row of its own, run in turn: on a shared machine only rows run side by side compare);
+ * the table is printed to the test's output file.
  */
 class ServiceBenchmark {
   @RegisterExtension static final KafkaExtension broker = new KafkaExtension();
@@ -62,7 +64,7 @@ class ServiceBenchmark {
   private static final int POLL_BATCH = 500; // max.poll.records' default
   private static final Duration WAIT = Duration.ofMinutes(10);
 
-  private record Row(String store, int consumers, double seconds, double serviceCpuMicros,
+  private record Row(String store, int consumers, String producer, double seconds, double serviceCpuMicros,
       double otherCpuMicros, long peakHeapMb, double batch, double redisCpuMicros) {}
 
   @Test
@@ -86,19 +88,21 @@ class ServiceBenchmark {
     List<Row> rows = new ArrayList<>();
     for (String store : System.getProperty("segbuf.bench.stores", "memory,redis").split(",")) {
       for (String consumers : System.getProperty("segbuf.bench.consumers", "1,2,4").split(",")) {
-        rows.add(run(in, store, Integer.parseInt(consumers), spanIds));
+        for (String producer : System.getProperty("segbuf.bench.producer", "").split(";", -1)) {
+          rows.add(run(in, store, Integer.parseInt(consumers), producer, spanIds));
+        }
       }
     }
 
     System.out.printf("%n%d spans of ~1 KiB in traces of %d on %d partitions; the SpanBuffer alone: %.2f µs CPU"
         + " per span%n%n", spanIds.size(), CHILDREN + 1, PARTITIONS, baseline);
-    System.out.println("| store | consumers | spans/s | service CPU µs/span | vs SpanBuffer alone | broker and rest"
-        + " µs/span | peak heap MB | mean batch | Redis CPU µs/span |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|");
+    System.out.println("| store | consumers | producer | spans/s | service CPU µs/span | vs SpanBuffer alone"
+        + " | broker and rest µs/span | peak heap MB | mean batch | Redis CPU µs/span |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
     for (Row r : rows) {
-      System.out.printf("| %s | %d | %,.0f | %.1f | %.1f× | %.1f | %d | %.0f | %s |%n", r.store, r.consumers,
-          spanIds.size() / r.seconds, r.serviceCpuMicros, r.serviceCpuMicros / baseline, r.otherCpuMicros,
-          r.peakHeapMb, r.batch, r.store.equals("redis") ? String.format("%.1f", r.redisCpuMicros) : "");
+      System.out.printf("| %s | %d | %s | %,.0f | %.1f | %.1f× | %.1f | %d | %.0f | %s |%n", r.store, r.consumers,
+          r.producer.isEmpty() ? "defaults" : r.producer, spanIds.size() / r.seconds, r.serviceCpuMicros,
+          r.serviceCpuMicros / baseline, r.otherCpuMicros, r.peakHeapMb, r.batch, r.store.equals("redis") ? String.format("%.1f", r.redisCpuMicros) : "");
     }
   }
 
@@ -139,7 +143,8 @@ class ServiceBenchmark {
     return best;
   }
 
-  private Row run(String in, String storeName, int consumerCount, Set<String> spanIds) throws Exception {
+  private Row run(String in, String storeName, int consumerCount, String producer, Set<String> spanIds)
+      throws Exception {
     String out = KafkaBroker.uniqueTopic("buffered-segments");
     broker.get().createTopic(out, PARTITIONS, Map.of());
     String group = KafkaBroker.uniqueTopic("segbuf");
@@ -165,7 +170,7 @@ class ServiceBenchmark {
         closing.add(store);
         KafkaSinkOptions.Builder sinkOptions =
             KafkaSinkOptions.builder().bootstrapServers(broker.get().bootstrapServers()).topic(out);
-        for (String property : System.getProperty("segbuf.bench.producer", "").split(",")) {
+        for (String property : producer.split(",")) {
           if (!property.isBlank()) {
             sinkOptions.producerProperty(property.substring(0, property.indexOf('=')),
                 property.substring(property.indexOf('=') + 1));
@@ -200,7 +205,7 @@ class ServiceBenchmark {
           .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
       long adds = meters.get("segbuf.store.latency").tag("operation", "add").timer().count();
       int spans = spanIds.size();
-      Row row = new Row(storeName, consumerCount, seconds, serviceCpu / 1e3 / spans,
+      Row row = new Row(storeName, consumerCount, producer, seconds, serviceCpu / 1e3 / spans,
           (processCpu - serviceCpu) / 1e3 / spans, peakHeap >> 20, (double) spans / Math.max(1, adds),
           redisCpu / spans);
       System.out.println(row);
