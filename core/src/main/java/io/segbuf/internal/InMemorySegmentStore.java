@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -25,7 +24,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,15 +41,10 @@ public final class InMemorySegmentStore
   public static final int DEFAULT_RECENTLY_FLUSHED_SPANS = 100_000;
   public static final int DEFAULT_FLUSHED_SPANS_PER_TRACE = 100_000;
 
-  static final Comparator<BufferedSegment> BY_DEADLINE = (a, b) -> {
-    int byDeadline = Long.compare(a.deadlineMillis, b.deadlineMillis);
-    return byDeadline != 0 ? byDeadline : Long.compare(a.seq, b.seq);
-  };
-
   private final int recentlyFlushedSpans;
   final int flushedSpansPerTrace;
   final Map<TraceKey, TraceAssembly> traces = new HashMap<>();
-  final Map<Integer, TreeSet<BufferedSegment>> queues = new HashMap<>();
+  final Map<Integer, DeadlineQueue> queues = new HashMap<>();
   /** Traces with nothing buffered, least recently active first, and the span ids they hold. */
   final LinkedHashMap<TraceKey, Integer> idle = new LinkedHashMap<>();
   long idleNodes;
@@ -143,16 +136,16 @@ public final class InMemorySegmentStore
 
   @Override
   public synchronized List<DueSegment> due(int shard, Instant now, int limit) {
-    TreeSet<BufferedSegment> queue = queues.get(shard);
-    if (queue == null || limit <= 0) {
+    DeadlineQueue queue = queues.get(shard);
+    if (queue == null) {
       return List.of();
     }
-    long nowMillis = now.toEpochMilli();
-    List<DueSegment> due = new ArrayList<>(Math.min(limit, queue.size()));
-    for (BufferedSegment segment : queue) {
-      if (segment.deadlineMillis > nowMillis || due.size() >= limit) {
-        break;
-      }
+    List<BufferedSegment> segments = queue.due(now.toEpochMilli(), limit);
+    if (segments.isEmpty()) {
+      return List.of();
+    }
+    List<DueSegment> due = new ArrayList<>(segments.size());
+    for (BufferedSegment segment : segments) {
       due.add(new DueSegment(segment.key, segment.reason));
     }
     return due;
@@ -266,22 +259,22 @@ public final class InMemorySegmentStore
     return trace == null ? null : trace.segments.get(key.segmentId());
   }
 
+  DeadlineQueue queue(int shard) {
+    return queues.computeIfAbsent(shard, s -> new DeadlineQueue());
+  }
+
   /** Puts the segment at its place in its shard's queue, or takes it out when it holds nothing. */
   private void reschedule(BufferedSegment segment) {
-    TreeSet<BufferedSegment> queue = queues.computeIfAbsent(segment.shard, s -> new TreeSet<>(BY_DEADLINE));
-    if (segment.queued) {
-      queue.remove(segment);
-      segment.queued = false;
-    }
+    DeadlineQueue queue = queue(segment.shard);
     if (segment.sealed != null) {
       segment.reason = segment.sealedReason;
-      queue.add(segment); // keeps its deadline: a sealed generation is retried first
-      segment.queued = true;
+      queue.place(segment); // keeps its deadline: a sealed generation is retried first
     } else if (segment.openSpans > 0) {
       segment.deadlineMillis = segment.openDeadlineMillis;
       segment.reason = segment.openReason;
-      queue.add(segment);
-      segment.queued = true;
+      queue.place(segment);
+    } else {
+      queue.remove(segment);
     }
     setActive(segment, segment.hasBuffered());
   }

@@ -175,7 +175,7 @@ final class TraceAssembly {
     LongMap<BufferedSegment> keptSegments = new LongMap<>();
     for (BufferedSegment segment : segments.values()) {
       segment.trees.removeIf(tree -> tree.open.isEmpty() && !keptTrees.contains(tree));
-      if (!segment.trees.isEmpty() || segment.hasBuffered() || segment.queued) {
+      if (!segment.trees.isEmpty() || segment.hasBuffered() || segment.queued()) {
         keptSegments.put(segment.key.segmentId(), segment);
       }
     }
