@@ -96,7 +96,7 @@ public final class InMemorySegmentStore
     Set<BufferedSegment> touched = new LinkedHashSet<>();
     for (int i = 0; i < spans.size(); i++) {
       Span span = spans.get(i);
-      BufferedSegment segment = trace(span.projectId(), span.traceId()).add(span, shard, nowMillis, this, touched);
+      BufferedSegment segment = trace(span).add(span, shard, nowMillis, this, touched);
       if (segment == null) {
         duplicates.set(i);
         continue;
@@ -110,11 +110,11 @@ public final class InMemorySegmentStore
     return new AddResult(duplicates);
   }
 
-  private TraceAssembly trace(long projectId, TraceId traceId) {
-    TraceKey key = new TraceKey(projectId, traceId.high(), traceId.low());
+  private TraceAssembly trace(Span span) {
+    TraceKey key = new TraceKey(span.projectId(), span.traceIdHigh(), span.traceIdLow());
     TraceAssembly trace = traces.get(key);
     if (trace == null) {
-      trace = new TraceAssembly(projectId, traceId, flushedSpansPerTrace);
+      trace = new TraceAssembly(span.projectId(), span.traceId(), flushedSpansPerTrace);
       traces.put(key, trace);
     }
     return trace;
@@ -305,6 +305,9 @@ public final class InMemorySegmentStore
 
   /** Forgets the least recently active idle traces while they hold too many span ids. */
   private void evictIdle() {
+    if (idleNodes <= recentlyFlushedSpans) {
+      return; // the common case, without an iterator
+    }
     Iterator<Map.Entry<TraceKey, Integer>> it = idle.entrySet().iterator();
     while (idleNodes > recentlyFlushedSpans && it.hasNext()) {
       Map.Entry<TraceKey, Integer> eldest = it.next();

@@ -63,7 +63,7 @@ final class TraceAssembly {
       if (node.sameContent(span)) {
         return null;
       }
-      node.addVersion(Digest.of(span.bytes()), span.size());
+      node.addVersion(span.digest(), span.size());
       SpanTree tree = treeOf(node, shard, source);
       tree.segment.append(tree, span, nowMillis);
       return tree.segment;
@@ -114,7 +114,7 @@ final class TraceAssembly {
       Node node = nodes.get(span.spanId());
       if (node != null && node.span == span) {
         node.span = null;
-        node.digest = Digest.of(span.bytes());
+        node.digest = span.digest();
         node.length = span.size();
         flushed(node);
       }
@@ -298,7 +298,7 @@ final class TraceAssembly {
       if (mine != null && Arrays.equals(mine.bytes(), other.bytes())) {
         return true;
       }
-      return (mine == null || otherVersions != null) && knows(Digest.of(other.bytes()), other.size());
+      return (mine == null || otherVersions != null) && knows(other.digest(), other.size());
     }
 
     /** True when a flushed first version, or a later version, has this digest and length. */
