@@ -8,10 +8,11 @@ import java.util.PriorityQueue;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One shard's segments by deadline (then sequence number): a binary min-heap in an array, each segment knowing its
+ * One shard's segments by deadline (then sequence number): a binary min-heap in arrays, each segment knowing its
  * slot ({@link BufferedSegment#queueIndex}). Asking for due segments when none is due reads one slot, so a flush
- * cycle with nothing due costs O(1); placing or moving a segment costs O(log n) array steps (a {@code TreeSet} cost
- * a walk down its left spine on every cycle and cache misses on every move).
+ * cycle with nothing due costs O(1); placing or moving a segment costs O(log n) array steps. Deadlines and sequence
+ * numbers are copied into the heap's own arrays, so that sifting compares without visiting the segments (a {@code
+ * TreeSet} walked down its left spine on every cycle and missed the cache on every node it compared).
  */
 final class DeadlineQueue {
   static final Comparator<BufferedSegment> BY_DEADLINE = (a, b) -> {
@@ -19,7 +20,9 @@ final class DeadlineQueue {
     return byDeadline != 0 ? byDeadline : Long.compare(a.seq, b.seq);
   };
 
-  private @Nullable BufferedSegment[] heap = new BufferedSegment[16];
+  private @Nullable BufferedSegment[] segments = new BufferedSegment[16];
+  private long[] deadlines = new long[16];
+  private long[] seqs = new long[16];
   private int size;
 
   boolean isEmpty() {
@@ -30,12 +33,14 @@ final class DeadlineQueue {
   void place(BufferedSegment segment) {
     int i = segment.queueIndex;
     if (i < 0) {
-      if (size == heap.length) {
-        heap = Arrays.copyOf(heap, size * 2);
+      if (size == segments.length) {
+        segments = Arrays.copyOf(segments, size * 2);
+        deadlines = Arrays.copyOf(deadlines, size * 2);
+        seqs = Arrays.copyOf(seqs, size * 2);
       }
       i = size++;
-      set(i, segment);
     }
+    set(i, segment, segment.deadlineMillis, segment.seq);
     siftDown(siftUp(i));
   }
 
@@ -46,12 +51,12 @@ final class DeadlineQueue {
       return;
     }
     segment.queueIndex = -1;
-    BufferedSegment last = at(--size);
-    heap[size] = null;
+    size--;
     if (i < size) {
-      set(i, last);
+      set(i, at(size), deadlines[size], seqs[size]);
       siftDown(siftUp(i));
     }
+    segments[size] = null;
   }
 
   /**
@@ -60,7 +65,7 @@ final class DeadlineQueue {
    * through due slots only: O(limit log limit), whatever the queue's size.
    */
   List<BufferedSegment> due(long nowMillis, int limit) {
-    if (size == 0 || limit <= 0 || at(0).deadlineMillis > nowMillis) {
+    if (size == 0 || limit <= 0 || deadlines[0] > nowMillis) {
       return List.of();
     }
     List<BufferedSegment> due = new ArrayList<>(Math.min(limit, 16));
@@ -73,7 +78,7 @@ final class DeadlineQueue {
       }
       due.add(next);
       for (int child = 2 * next.queueIndex + 1; child <= 2 * next.queueIndex + 2 && child < size; child++) {
-        if (at(child).deadlineMillis <= nowMillis) {
+        if (deadlines[child] <= nowMillis) {
           frontier.add(at(child));
         }
       }
@@ -83,46 +88,55 @@ final class DeadlineQueue {
 
   private int siftUp(int i) {
     BufferedSegment segment = at(i);
+    long deadline = deadlines[i];
+    long seq = seqs[i];
     while (i > 0) {
       int parent = (i - 1) >>> 1;
-      BufferedSegment above = at(parent);
-      if (BY_DEADLINE.compare(segment, above) >= 0) {
+      if (!before(deadline, seq, deadlines[parent], seqs[parent])) {
         break;
       }
-      set(i, above);
+      set(i, at(parent), deadlines[parent], seqs[parent]);
       i = parent;
     }
-    set(i, segment);
+    set(i, segment, deadline, seq);
     return i;
   }
 
   private void siftDown(int i) {
     BufferedSegment segment = at(i);
+    long deadline = deadlines[i];
+    long seq = seqs[i];
     while (true) {
       int child = 2 * i + 1;
       if (child >= size) {
         break;
       }
-      if (child + 1 < size && BY_DEADLINE.compare(at(child + 1), at(child)) < 0) {
+      if (child + 1 < size && before(deadlines[child + 1], seqs[child + 1], deadlines[child], seqs[child])) {
         child++;
       }
-      BufferedSegment below = at(child);
-      if (BY_DEADLINE.compare(below, segment) >= 0) {
+      if (!before(deadlines[child], seqs[child], deadline, seq)) {
         break;
       }
-      set(i, below);
+      set(i, at(child), deadlines[child], seqs[child]);
       i = child;
     }
-    set(i, segment);
+    set(i, segment, deadline, seq);
   }
 
-  private void set(int i, BufferedSegment segment) {
-    heap[i] = segment;
+  /** {@link #BY_DEADLINE} on copied keys. */
+  private static boolean before(long deadline, long seq, long otherDeadline, long otherSeq) {
+    return deadline < otherDeadline || (deadline == otherDeadline && seq < otherSeq);
+  }
+
+  private void set(int i, BufferedSegment segment, long deadline, long seq) {
+    segments[i] = segment;
+    deadlines[i] = deadline;
+    seqs[i] = seq;
     segment.queueIndex = i;
   }
 
   @SuppressWarnings("NullAway") // slots below size are always filled
   private BufferedSegment at(int i) {
-    return heap[i];
+    return segments[i];
   }
 }
