@@ -41,6 +41,8 @@ final class BufferedSegment {
   /** The position in the due queue: set before the queue places the segment anew. */
   long deadlineMillis;
   FlushReason reason = FlushReason.IDLE_TIMEOUT;
+  /** In the store's {@link TouchedSegments} of the add under way. */
+  boolean touched;
   /** Counted among the store's buffered segments. */
   boolean active;
 

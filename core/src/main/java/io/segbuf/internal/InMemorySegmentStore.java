@@ -20,7 +20,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -47,6 +46,7 @@ public final class InMemorySegmentStore
   final Map<Integer, DeadlineQueue> queues = new HashMap<>();
   /** Traces with nothing buffered, least recently active first, and the span ids they hold. */
   final LinkedHashMap<TraceKey, Integer> idle = new LinkedHashMap<>();
+  private final TouchedSegments touched = new TouchedSegments();
   long idleNodes;
   long bufferedSegments;
   long bufferedSpans;
@@ -93,19 +93,21 @@ public final class InMemorySegmentStore
   public synchronized AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now) {
     long nowMillis = now.toEpochMilli();
     BitSet duplicates = new BitSet();
-    Set<BufferedSegment> touched = new LinkedHashSet<>();
-    for (int i = 0; i < spans.size(); i++) {
-      Span span = spans.get(i);
-      BufferedSegment segment = trace(span).add(span, shard, nowMillis, this, touched);
-      if (segment == null) {
-        duplicates.set(i);
-        continue;
+    try {
+      for (int i = 0; i < spans.size(); i++) {
+        Span span = spans.get(i);
+        BufferedSegment segment = trace(span).add(span, shard, nowMillis, this, touched);
+        if (segment == null) {
+          duplicates.set(i);
+          continue;
+        }
+        bufferedSpans++;
+        bufferedBytes += span.size();
+        touched.add(segment);
       }
-      bufferedSpans++;
-      bufferedBytes += span.size();
-      touched.add(segment);
+    } finally {
+      touched.drain(segment -> schedule(segment, policy));
     }
-    schedule(touched, policy);
     evictIdle();
     return new AddResult(duplicates);
   }
@@ -120,18 +122,15 @@ public final class InMemorySegmentStore
     return trace;
   }
 
-  /** Gives touched segments with open spans their deadline by {@code policy}, and their place in the queue. */
-  private void schedule(Set<BufferedSegment> touched, FlushPolicy policy) {
-    for (BufferedSegment segment : touched) {
-      if (segment.openSpans > 0) {
-        FlushPolicy.Deadline d =
-            policy.deadline(
-                segment.firstInsertMillis, segment.lastInsertMillis, segment.hasRoot, segment.openBytes);
-        segment.openDeadlineMillis = d.atMillis();
-        segment.openReason = d.reason();
-      }
-      reschedule(segment);
+  /** Gives a touched segment with open spans its deadline by {@code policy}, and its place in the queue. */
+  private void schedule(BufferedSegment segment, FlushPolicy policy) {
+    if (segment.openSpans > 0) {
+      FlushPolicy.Deadline d =
+          policy.deadline(segment.firstInsertMillis, segment.lastInsertMillis, segment.hasRoot, segment.openBytes);
+      segment.openDeadlineMillis = d.atMillis();
+      segment.openReason = d.reason();
     }
+    reschedule(segment);
   }
 
   @Override
