@@ -1,5 +1,6 @@
 package io.segbuf;
 
+import io.segbuf.internal.Digest;
 import io.segbuf.internal.Hex;
 import io.segbuf.internal.SpanParser;
 import io.segbuf.internal.SpanPatcher;
@@ -34,6 +35,7 @@ public final class Span implements ParseResult {
   private final int isSegmentStart;
   private final int isSegmentLength;
   private final int attributesStart;
+  private final long digest;
   /** Set once by {@link SpanBuffer#offer} before the span is stored, then only read. */
   private long position = NO_POSITION;
 
@@ -73,6 +75,8 @@ public final class Span implements ParseResult {
     this.isSegmentStart = fields.isSegmentStart;
     this.isSegmentLength = fields.isSegmentLength;
     this.attributesStart = fields.attributesStart;
+    // Here, while the bytes are in cache and on the parsing thread, rather than when the flushed span is forgotten.
+    this.digest = Digest.of(bytes);
   }
 
   /** The original bytes, untouched. Not a copy: do not modify. */
@@ -91,6 +95,14 @@ public final class Span implements ParseResult {
 
   void position(long position) {
     this.position = position;
+  }
+
+  /**
+   * A 64-bit hash of {@link #bytes()} (not cryptographic): a store keeps it after the payload is flushed, to
+   * recognise a redelivered copy.
+   */
+  public long digest() {
+    return digest;
   }
 
   public int size() {

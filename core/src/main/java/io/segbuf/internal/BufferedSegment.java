@@ -36,10 +36,13 @@ final class BufferedSegment {
   @Nullable List<Span> sealedSpans;
   FlushReason sealedReason = FlushReason.IDLE_TIMEOUT;
 
-  /** The position in the due queue; changed only while out of it. */
-  boolean queued;
+  /** The slot in its shard's {@link DeadlineQueue}, or -1 while not queued. */
+  int queueIndex = -1;
+  /** The position in the due queue: set before the queue places the segment anew. */
   long deadlineMillis;
   FlushReason reason = FlushReason.IDLE_TIMEOUT;
+  /** In the store's {@link TouchedSegments} of the add under way. */
+  boolean touched;
   /** Counted among the store's buffered segments. */
   boolean active;
 
@@ -47,6 +50,10 @@ final class BufferedSegment {
     this.key = key;
     this.shard = shard;
     this.seq = seq;
+  }
+
+  boolean queued() {
+    return queueIndex >= 0;
   }
 
   boolean hasBuffered() {

@@ -16,16 +16,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -43,17 +40,13 @@ public final class InMemorySegmentStore
   public static final int DEFAULT_RECENTLY_FLUSHED_SPANS = 100_000;
   public static final int DEFAULT_FLUSHED_SPANS_PER_TRACE = 100_000;
 
-  static final Comparator<BufferedSegment> BY_DEADLINE = (a, b) -> {
-    int byDeadline = Long.compare(a.deadlineMillis, b.deadlineMillis);
-    return byDeadline != 0 ? byDeadline : Long.compare(a.seq, b.seq);
-  };
-
   private final int recentlyFlushedSpans;
   final int flushedSpansPerTrace;
   final Map<TraceKey, TraceAssembly> traces = new HashMap<>();
-  final Map<Integer, TreeSet<BufferedSegment>> queues = new HashMap<>();
+  final Map<Integer, DeadlineQueue> queues = new HashMap<>();
   /** Traces with nothing buffered, least recently active first, and the span ids they hold. */
   final LinkedHashMap<TraceKey, Integer> idle = new LinkedHashMap<>();
+  private final TouchedSegments touched = new TouchedSegments();
   long idleNodes;
   long bufferedSegments;
   long bufferedSpans;
@@ -100,59 +93,58 @@ public final class InMemorySegmentStore
   public synchronized AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now) {
     long nowMillis = now.toEpochMilli();
     BitSet duplicates = new BitSet();
-    Set<BufferedSegment> touched = new LinkedHashSet<>();
-    for (int i = 0; i < spans.size(); i++) {
-      Span span = spans.get(i);
-      BufferedSegment segment = trace(span.projectId(), span.traceId()).add(span, shard, nowMillis, this, touched);
-      if (segment == null) {
-        duplicates.set(i);
-        continue;
+    try {
+      for (int i = 0; i < spans.size(); i++) {
+        Span span = spans.get(i);
+        BufferedSegment segment = trace(span).add(span, shard, nowMillis, this, touched);
+        if (segment == null) {
+          duplicates.set(i);
+          continue;
+        }
+        bufferedSpans++;
+        bufferedBytes += span.size();
+        touched.add(segment);
       }
-      bufferedSpans++;
-      bufferedBytes += span.size();
-      touched.add(segment);
+    } finally {
+      touched.drain(segment -> schedule(segment, policy));
     }
-    schedule(touched, policy);
     evictIdle();
     return new AddResult(duplicates);
   }
 
-  private TraceAssembly trace(long projectId, TraceId traceId) {
-    TraceKey key = new TraceKey(projectId, traceId.high(), traceId.low());
+  private TraceAssembly trace(Span span) {
+    TraceKey key = new TraceKey(span.projectId(), span.traceIdHigh(), span.traceIdLow());
     TraceAssembly trace = traces.get(key);
     if (trace == null) {
-      trace = new TraceAssembly(projectId, traceId, flushedSpansPerTrace);
+      trace = new TraceAssembly(span.projectId(), span.traceId(), flushedSpansPerTrace);
       traces.put(key, trace);
     }
     return trace;
   }
 
-  /** Gives touched segments with open spans their deadline by {@code policy}, and their place in the queue. */
-  private void schedule(Set<BufferedSegment> touched, FlushPolicy policy) {
-    for (BufferedSegment segment : touched) {
-      if (segment.openSpans > 0) {
-        FlushPolicy.Deadline d =
-            policy.deadline(
-                segment.firstInsertMillis, segment.lastInsertMillis, segment.hasRoot, segment.openBytes);
-        segment.openDeadlineMillis = d.atMillis();
-        segment.openReason = d.reason();
-      }
-      reschedule(segment);
+  /** Gives a touched segment with open spans its deadline by {@code policy}, and its place in the queue. */
+  private void schedule(BufferedSegment segment, FlushPolicy policy) {
+    if (segment.openSpans > 0) {
+      FlushPolicy.Deadline d =
+          policy.deadline(segment.firstInsertMillis, segment.lastInsertMillis, segment.hasRoot, segment.openBytes);
+      segment.openDeadlineMillis = d.atMillis();
+      segment.openReason = d.reason();
     }
+    reschedule(segment);
   }
 
   @Override
   public synchronized List<DueSegment> due(int shard, Instant now, int limit) {
-    TreeSet<BufferedSegment> queue = queues.get(shard);
-    if (queue == null || limit <= 0) {
+    DeadlineQueue queue = queues.get(shard);
+    if (queue == null) {
       return List.of();
     }
-    long nowMillis = now.toEpochMilli();
-    List<DueSegment> due = new ArrayList<>(Math.min(limit, queue.size()));
-    for (BufferedSegment segment : queue) {
-      if (segment.deadlineMillis > nowMillis || due.size() >= limit) {
-        break;
-      }
+    List<BufferedSegment> segments = queue.due(now.toEpochMilli(), limit);
+    if (segments.isEmpty()) {
+      return List.of();
+    }
+    List<DueSegment> due = new ArrayList<>(segments.size());
+    for (BufferedSegment segment : segments) {
       due.add(new DueSegment(segment.key, segment.reason));
     }
     return due;
@@ -266,22 +258,22 @@ public final class InMemorySegmentStore
     return trace == null ? null : trace.segments.get(key.segmentId());
   }
 
+  DeadlineQueue queue(int shard) {
+    return queues.computeIfAbsent(shard, s -> new DeadlineQueue());
+  }
+
   /** Puts the segment at its place in its shard's queue, or takes it out when it holds nothing. */
   private void reschedule(BufferedSegment segment) {
-    TreeSet<BufferedSegment> queue = queues.computeIfAbsent(segment.shard, s -> new TreeSet<>(BY_DEADLINE));
-    if (segment.queued) {
-      queue.remove(segment);
-      segment.queued = false;
-    }
+    DeadlineQueue queue = queue(segment.shard);
     if (segment.sealed != null) {
       segment.reason = segment.sealedReason;
-      queue.add(segment); // keeps its deadline: a sealed generation is retried first
-      segment.queued = true;
+      queue.place(segment); // keeps its deadline: a sealed generation is retried first
     } else if (segment.openSpans > 0) {
       segment.deadlineMillis = segment.openDeadlineMillis;
       segment.reason = segment.openReason;
-      queue.add(segment);
-      segment.queued = true;
+      queue.place(segment);
+    } else {
+      queue.remove(segment);
     }
     setActive(segment, segment.hasBuffered());
   }
@@ -312,6 +304,9 @@ public final class InMemorySegmentStore
 
   /** Forgets the least recently active idle traces while they hold too many span ids. */
   private void evictIdle() {
+    if (idleNodes <= recentlyFlushedSpans) {
+      return; // the common case, without an iterator
+    }
     Iterator<Map.Entry<TraceKey, Integer>> it = idle.entrySet().iterator();
     while (idleNodes > recentlyFlushedSpans && it.hasNext()) {
       Map.Entry<TraceKey, Integer> eldest = it.next();

@@ -74,6 +74,9 @@ public final class SegmentFlusher {
     while (listAgain && started < limit && !sinkFailing.get()) {
       int listed = limit - started + backoff.count(shard);
       List<DueSegment> due = store.due(shard, dueAt, listed);
+      if (due.isEmpty()) {
+        break; // the common cycle: nothing due, nothing to allocate
+      }
       Pass pass = flushListed(shard, due, limit - started, reasonOverride, now, sinkFailing, fatal);
       result = result.plus(pass.result);
       started += pass.started;

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -122,7 +121,7 @@ final class StoreSnapshot {
       }
       writeIndices(out, s.sealedSpans, spans);
       out.writeUTF(s.sealedReason.name());
-      out.writeBoolean(s.queued);
+      out.writeBoolean(s.queued());
       out.writeLong(s.deadlineMillis);
       out.writeUTF(s.reason.name());
       out.writeBoolean(s.active);
@@ -251,14 +250,14 @@ final class StoreSnapshot {
       }
       s.sealedSpans = readIndices(in, spans);
       s.sealedReason = FlushReason.valueOf(in.readUTF());
-      s.queued = in.readBoolean();
+      boolean queued = in.readBoolean();
       s.deadlineMillis = in.readLong();
       s.reason = FlushReason.valueOf(in.readUTF());
       s.active = in.readBoolean();
       segments.add(s);
       trace.segments.put(key.segmentId(), s);
-      if (s.queued) {
-        store.queues.computeIfAbsent(s.shard, shard -> new TreeSet<>(InMemorySegmentStore.BY_DEADLINE)).add(s);
+      if (queued) {
+        store.queue(s.shard).place(s);
       }
     }
     List<SpanTree> trees = new ArrayList<>();

@@ -56,14 +56,14 @@ final class TraceAssembly {
    *
    * @return the segment it joined, or null when it is a byte-identical copy of a known span
    */
-  @Nullable BufferedSegment add(Span span, int shard, long nowMillis, SegmentSource source, Set<BufferedSegment> touched) {
+  @Nullable BufferedSegment add(Span span, int shard, long nowMillis, SegmentSource source, TouchedSegments touched) {
     long id = span.spanId();
     Node node = nodes.get(id);
     if (node != null && node.present) {
       if (node.sameContent(span)) {
         return null;
       }
-      node.addVersion(Digest.of(span.bytes()), span.size());
+      node.addVersion(span.digest(), span.size());
       SpanTree tree = treeOf(node, shard, source);
       tree.segment.append(tree, span, nowMillis);
       return tree.segment;
@@ -88,7 +88,7 @@ final class TraceAssembly {
 
   /** Puts a new present node into its tree: relabels for a root or explicit segment id, else joins the parent. */
   private SpanTree place(Node node, boolean explicit, long explicitSegmentId, boolean root, long parentId, int shard,
-      SegmentSource source, Set<BufferedSegment> touched) {
+      SegmentSource source, TouchedSegments touched) {
     SpanTree tree;
     if (explicit) {
       tree = relabel(treeOf(node, shard, source), explicitSegmentId, shard, source, touched);
@@ -114,7 +114,7 @@ final class TraceAssembly {
       Node node = nodes.get(span.spanId());
       if (node != null && node.span == span) {
         node.span = null;
-        node.digest = Digest.of(span.bytes());
+        node.digest = span.digest();
         node.length = span.size();
         flushed(node);
       }
@@ -175,7 +175,7 @@ final class TraceAssembly {
     LongMap<BufferedSegment> keptSegments = new LongMap<>();
     for (BufferedSegment segment : segments.values()) {
       segment.trees.removeIf(tree -> tree.open.isEmpty() && !keptTrees.contains(tree));
-      if (!segment.trees.isEmpty() || segment.hasBuffered() || segment.queued) {
+      if (!segment.trees.isEmpty() || segment.hasBuffered() || segment.queued()) {
         keptSegments.put(segment.key.segmentId(), segment);
       }
     }
@@ -197,7 +197,7 @@ final class TraceAssembly {
   }
 
   /** Moves a tree to the segment of {@code label}. */
-  private SpanTree relabel(SpanTree tree, long label, int shard, SegmentSource source, Set<BufferedSegment> touched) {
+  private SpanTree relabel(SpanTree tree, long label, int shard, SegmentSource source, TouchedSegments touched) {
     if (tree.label != label) {
       BufferedSegment from = tree.segment;
       from.removeTree(tree);
@@ -209,7 +209,7 @@ final class TraceAssembly {
   }
 
   /** Joins the child's set to its parent's; the merged tree keeps the parent side's label. */
-  private SpanTree union(Node child, Node parent, int shard, SegmentSource source, Set<BufferedSegment> touched) {
+  private SpanTree union(Node child, Node parent, int shard, SegmentSource source, TouchedSegments touched) {
     SpanTree parentTree = treeOf(parent, shard, source);
     Node a = find(child);
     Node b = find(parent);
@@ -298,7 +298,7 @@ final class TraceAssembly {
       if (mine != null && Arrays.equals(mine.bytes(), other.bytes())) {
         return true;
       }
-      return (mine == null || otherVersions != null) && knows(Digest.of(other.bytes()), other.size());
+      return (mine == null || otherVersions != null) && knows(other.digest(), other.size());
     }
 
     /** True when a flushed first version, or a later version, has this digest and length. */

@@ -4,8 +4,6 @@ import io.segbuf.ParseResult;
 import io.segbuf.Span;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import org.jspecify.annotations.Nullable;
@@ -20,23 +18,21 @@ final class ParsingReader implements AutoCloseable {
   private static final int BATCHES_AHEAD = 8;
 
   /**
-   * One input line.
-   *
-   * @param number its 1-based line number
-   * @param parsed the span or why it is invalid; null for a blank line
+   * Lines in order, each the span or why it is invalid (null for a blank line), numbered from {@code firstLine}, and
+   * how much input was read up to the last of them. Arrays, not an object per line: the replay loop should
+   * allocate nothing per line beyond the span.
    */
-  record Line(long number, @Nullable ParseResult parsed) {}
+  private record Batch(@Nullable ParseResult[] parsed, int count, long firstLine, long linesRead, long bytesRead,
+      boolean last) {}
 
-  /** Lines in order, and how much input was read up to the last of them. */
-  private record Batch(List<Line> lines, long linesRead, long bytesRead, boolean last) {}
+  private static final Batch NONE = new Batch(new ParseResult[0], 0, 0, 0, 0, false);
 
   private final BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(BATCHES_AHEAD);
   private final Thread thread;
   private volatile @Nullable IOException failure;
-  private @Nullable Batch current;
-  private int index;
-  private long linesRead;
-  private long bytesRead;
+  private Batch current = NONE;
+  /** The line handed out, as an index into the current batch. */
+  private int index = -1;
 
   ParsingReader(LineReader reader) {
     thread = new Thread(() -> produce(reader), "segbuf-parse");
@@ -44,41 +40,48 @@ final class ParsingReader implements AutoCloseable {
     thread.start();
   }
 
-  /** The next line, or null at the end of input. */
-  @Nullable Line next() throws IOException {
+  /** Moves to the next line; false at the end of input. */
+  boolean advance() throws IOException {
     while (true) {
-      Batch batch = current;
-      if (batch != null && index < batch.lines().size()) {
-        return batch.lines().get(index++);
+      if (index + 1 < current.count()) {
+        index++;
+        return true;
       }
-      if (batch != null && batch.last()) {
+      if (current.last()) {
         IOException e = failure;
         if (e != null) {
           throw e;
         }
-        return null;
+        return false;
       }
       try {
-        batch = queue.take();
+        current = queue.take();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException("interrupted while reading input");
       }
-      current = batch;
-      index = 0;
-      linesRead = batch.linesRead();
-      bytesRead = batch.bytesRead();
+      index = -1;
     }
+  }
+
+  /** The current line's span or why it is invalid; null for a blank line. */
+  @Nullable ParseResult parsed() {
+    return current.parsed()[index];
+  }
+
+  /** The current line's 1-based number. */
+  long number() {
+    return current.firstLine() + index;
   }
 
   /** Lines read, up to the end of the batch being handed out. */
   long lines() {
-    return linesRead;
+    return current.linesRead();
   }
 
   /** Bytes read, up to the end of the batch being handed out. */
   long bytes() {
-    return bytesRead;
+    return current.bytesRead();
   }
 
   @Override
@@ -90,16 +93,18 @@ final class ParsingReader implements AutoCloseable {
     try {
       boolean last = false;
       while (!last) {
-        List<Line> lines = new ArrayList<>(BATCH_LINES);
-        while (lines.size() < BATCH_LINES) {
+        long firstLine = reader.lines() + 1;
+        ParseResult[] parsed = new ParseResult[BATCH_LINES];
+        int count = 0;
+        while (count < BATCH_LINES) {
           byte[] line = reader.next();
           if (line == null) {
             last = true;
             break;
           }
-          lines.add(new Line(reader.lines(), isBlank(line) ? null : Span.parse(line)));
+          parsed[count++] = isBlank(line) ? null : Span.parse(line);
         }
-        queue.put(new Batch(lines, reader.lines(), reader.bytes(), last));
+        queue.put(new Batch(parsed, count, firstLine, reader.lines(), reader.bytes(), last));
       }
     } catch (IOException e) {
       failure = e;
@@ -111,7 +116,7 @@ final class ParsingReader implements AutoCloseable {
 
   private void putLast(LineReader reader) {
     try {
-      queue.put(new Batch(List.of(), reader.lines(), reader.bytes(), true));
+      queue.put(new Batch(new ParseResult[0], 0, reader.lines() + 1, reader.lines(), reader.bytes(), true));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

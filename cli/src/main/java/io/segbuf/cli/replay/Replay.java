@@ -32,6 +32,8 @@ final class Replay {
   private final List<Span> batch = new ArrayList<>(MAX_BATCH);
   private final Map<InvalidReason, Long> invalid = new EnumMap<>(InvalidReason.class);
   private long nowMillis = Long.MIN_VALUE;
+  /** {@code nowMillis} as an instant (epoch 0 before the first span), made once per move, not once per call. */
+  private Instant now = Instant.EPOCH;
   private long spans;
   private long duplicates;
 
@@ -50,21 +52,20 @@ final class Replay {
   ReplaySummary run(LineReader reader) throws IOException {
     long started = System.nanoTime();
     try (ParsingReader lines = new ParsingReader(reader)) {
-      ParsingReader.Line line;
-      while ((line = lines.next()) != null) {
+      while (lines.advance()) {
         throwOutputFailure();
         progress.update(lines.lines(), lines.bytes());
-        ParseResult parsed = line.parsed();
+        ParseResult parsed = lines.parsed();
         if (parsed instanceof Span) {
           replay((Span) parsed);
         } else if (parsed != null) {
           Outcome.Invalid bad = (Outcome.Invalid) parsed;
           invalid.merge(bad.reason(), 1L, Long::sum);
-          err.println("line " + line.number() + ": invalid span (" + bad.reason() + "): " + bad.detail());
+          err.println("line " + lines.number() + ": invalid span (" + bad.reason() + "): " + bad.detail());
         }
       }
       offerBatch();
-      buffer.drain(now());
+      buffer.drain(now);
       throwOutputFailure();
       progress.done();
       return new ReplaySummary(lines.lines(), lines.bytes(), spans, duplicates, invalid, buffer.stats(),
@@ -87,6 +88,7 @@ final class Replay {
     if (eventMillis > nowMillis) {
       offerBatch();
       nowMillis = eventMillis;
+      now = Instant.ofEpochMilli(nowMillis);
       flushDue();
     }
     batch.add(span);
@@ -99,7 +101,7 @@ final class Replay {
     if (batch.isEmpty()) {
       return;
     }
-    OfferResult result = buffer.offerSpans(SHARD, batch, now());
+    OfferResult result = buffer.offerSpans(SHARD, batch, now);
     duplicates += result.duplicates();
     batch.clear();
     if (buffer.config().maxBufferedBytes() > 0) {
@@ -111,12 +113,8 @@ final class Replay {
   private void flushDue() {
     FlushResult cycle;
     do {
-      cycle = buffer.flush(SHARD, now());
+      cycle = buffer.flush(SHARD, now);
     } while (cycle.segments() + cycle.retries() >= buffer.config().maxFlushSegments() && cycle.retries() == 0);
-  }
-
-  private Instant now() {
-    return Instant.ofEpochMilli(nowMillis == Long.MIN_VALUE ? 0 : nowMillis);
   }
 
   /** Seconds to millis, saturating: event times come from the input and can be anything. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +39,27 @@ class ReplayJarIT {
         + " | " + JAVA + " -Xmx512m -jar " + JAR + " replay - -o /dev/null");
     assertThat(r.status()).as(r.err()).isZero();
     assertThat(r.err()).contains("1,000,000 lines, 1,000,000 spans, 0 invalid");
+  }
+
+  /**
+   * The exact bytes replay wrote for these inputs before its loop and due queue were made faster (2026-12-01):
+   * chunked segments, continuations of late spans, flush cycles cut short by {@code --max-flush-segments}, and
+   * segments flushed early for {@code --max-buffered-bytes}. A change that alters any message fails here.
+   */
+  @Test
+  void generatedSpansReplayToTheSameBytesAsTheEarlierBuild() throws Exception {
+    String generate = JAVA + " -jar " + JAR + " generate --traces 5000 --spans-per-trace 20 --seed 7 --late 0.05"
+        + " --out-of-order 0.3 | " + JAVA + " -jar " + JAR + " replay - -q ";
+    Map<String, String> expected = Map.of(
+        "--max-message-bytes 4096 --max-lifetime 30 --root-timeout 2 --timeout 5 --max-flush-segments 3",
+        "388cb8311efea2b43948c1205059c6b492e93453b1d1854f9644ebcc3aa4dbc0",
+        "--chunking subtree --max-message-bytes 8192 --max-buffered-bytes 2000000 --root-timeout 2",
+        "78327df541d990db1fdb373655b9f3caf354f402d83a6c5c2e0c7d6237f5b9fa");
+    for (Map.Entry<String, String> options : expected.entrySet()) {
+      Result r = run(generate + options.getKey() + " | sha256sum");
+      assertThat(r.status()).as(r.err()).isZero();
+      assertThat(r.out()).as(options.getKey()).startsWith(options.getValue() + " ");
+    }
   }
 
   @Test
