@@ -85,6 +85,7 @@ class ServiceBenchmark {
     }
 
     double baseline = bufferAlone(records);
+    run(in, "memory", 1, "", spanIds); // warms the JIT up: the first run paid for it, and the first row with it
     List<Row> rows = new ArrayList<>();
     for (String store : System.getProperty("segbuf.bench.stores", "memory,redis").split(",")) {
       for (String consumers : System.getProperty("segbuf.bench.consumers", "1,2,4").split(",")) {
