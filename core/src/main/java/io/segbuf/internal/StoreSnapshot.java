@@ -33,7 +33,10 @@ final class StoreSnapshot {
   private StoreSnapshot() {}
 
   static byte[] write(InMemorySegmentStore store) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    // sized for the payloads and a few dozen bytes a node and a trace: growing by doubling from the default 32
+    // bytes copied a large snapshot over and over (a quarter of a Redis store's flusher time went to compaction)
+    long expected = store.bufferedBytes + 64 * (store.bufferedSpans + store.idleNodes + store.traces.size()) + 64;
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(expected, Integer.MAX_VALUE - 16));
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(VERSION);
       out.writeLong(store.seq);
