@@ -139,6 +139,50 @@ class RedisChangelogIT {
     }
   }
 
+  /**
+   * A full Redis refuses a batch part way: the parts before the refusal stay in the changelog, the store is rebuilt
+   * from it, and the batch read again stores the rest (the stored parts are duplicates). A new owner then flushes
+   * every span of the batch exactly once.
+   */
+  @Test
+  void aBatchRefusedPartWayByAFullRedisComesOutWholeOnceReadAgain() {
+    try (RedisServers limited = RedisServers.standalone()) {
+      RedisStoreOptions options = RedisStoreOptions.builder().uri(limited.uri()).keyPrefix("oom").build();
+      List<Span> batch = new ArrayList<>();
+      List<Long> expected = new ArrayList<>(List.of(1L, 1000L));
+      batch.add(span(1000).padding(1000).parsed());
+      for (long c = 1001; c <= 1100; c++) {
+        batch.add(span(c).parent(1000).padding(1000).parsed());
+        expected.add(c);
+      }
+      try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
+        store.acquire(0);
+        store.add(0, TestSpans.parsed(span(1)), POLICY, T0);
+        limited.cli("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(limited) + 60 * 1024));
+        assertThatThrownBy(() -> store.add(0, batch, POLICY, T0)).isInstanceOf(SegbufException.class);
+        long records = Long.parseLong(limited.cli("LLEN", changelog(limited, "oom")).strip());
+        assertThat(records).as("records appended before the refusal").isBetween(3L, 8L);
+
+        limited.cli("CONFIG", "SET", "maxmemory", "0");
+        assertThat(store.add(0, batch, POLICY, T0).duplicateCount()).as("the parts stored before the refusal")
+            .isPositive().isLessThan(batch.size());
+      }
+      List<Long> flushed = new ArrayList<>();
+      try (RedisSegmentStore next = RedisSegmentStore.connect(options)) {
+        next.acquire(0);
+        Instant later = T0.plusSeconds(3600);
+        for (DueSegment due : next.due(0, later, 100)) {
+          SealedSegment sealed = next.seal(due.key(), later);
+          assertThat(sealed).isNotNull();
+          next.read(sealed).forEach(s -> flushed.add(s.spanId()));
+          next.complete(sealed, false);
+        }
+        assertThat(next.usage().spans()).isZero();
+      }
+      assertThat(flushed).containsExactlyInAnyOrderElementsOf(expected);
+    }
+  }
+
   /** The key of shard 0's changelog now. */
   private static String changelog(RedisServers server, String prefix) {
     return "{" + prefix + ":0}:log:" + server.cli("GET", "{" + prefix + ":0}:epoch").strip();
