@@ -6,7 +6,9 @@ import java.nio.ByteOrder;
 
 /**
  * A 64-bit hash of a span's bytes, kept after its payload is flushed so that a redelivered copy is still
- * recognised. Not cryptographic: a collision needs about 2^32 distinct spans with the same id.
+ * recognised. Not cryptographic and not keyed: a chance collision needs about 2^32 distinct spans with the same id,
+ * but one can be built on purpose (its two lanes never mix; a search of a few thousand printable variants finds
+ * one), so a sender who controls a span can make another version of it pass for a redelivery (RELIABILITY.md).
  */
 public final class Digest {
   private static final VarHandle LONGS =
