@@ -216,6 +216,42 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     }
   }
 
+  /*
+   * Steps, for the deterministic simulation of the service in the test sources: it drives the loop itself, on its own
+   * thread, instead of run(), so that one seed replays exactly. With flushThreads(0) no thread is started and the
+   * loop flushes between polls, so a step is the whole of one cycle. run() is unchanged: it is subscribeForSteps(),
+   * cycleOnce() until stopped, then shutdownForSteps(), less the thread handling.
+   */
+
+  /** What {@link #run()} does before its loop; for a consumer without flusher threads only. */
+  void subscribeForSteps() {
+    if (options.flushThreads() != 0) {
+      throw new IllegalStateException("flushThreads must be 0 to be driven in steps but was " + options.flushThreads());
+    }
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("a SpanConsumer runs once");
+    }
+    consumer.subscribe(List.of(options.topic()), new Rebalance());
+  }
+
+  /** One cycle of {@link #run()}'s loop; false once the loop would stop (closed, or the sink failed for good). */
+  boolean cycleOnce() {
+    if (!stopping) {
+      cycle();
+    }
+    return !stopping;
+  }
+
+  /** What {@link #run()} does after its loop: drains, commits and closes the Kafka consumer. */
+  void shutdownForSteps() {
+    try {
+      shutdown();
+    } finally {
+      closeClients();
+      stopped.countDown();
+    }
+  }
+
   /** Stops the loop and waits until it has drained, committed and closed; callable from any thread. */
   @Override
   public void close() {
