@@ -39,7 +39,9 @@ import org.jspecify.annotations.Nullable;
  *       nothing); at the end every valid input span is out at least once;
  *   <li>one {@code flush_id} names one byte string across the whole run, every process included;
  *   <li>no message exceeds {@code maxMessageBytes} unless it holds one span;
- *   <li>no partition stalls once the faults stop: every partition is committed to its end;
+ *   <li>no partition stalls once the faults stop: every partition is committed to its end, but for one with the
+ *       span of a trace that no store can flush (in a quarter of the seeds), which must hold its partition's commit
+ *       back and keep no other span from coming out;
  *   <li>the loop never throws.
  * </ul>
  */
@@ -72,6 +74,7 @@ final class ServiceSimulation {
       kafkaConsumer = new SimulatedConsumer(kafka, polls, maxPollRecords);
       producer = new SimulatedProducer(ServiceSimulation.this::fate, ServiceSimulation.this::deliver);
       store = new TraceFailingStore(SegmentStore.inMemory(recentlyFlushedSpans, flushedSpansPerTrace));
+      refuseUnflushable(store);
       SpanBuffer buffer =
           SpanBuffer.create(bufferConfig, store, new KafkaSegmentSink(producer, OUTPUT, MAX_REQUEST_SIZE));
       loop = new SpanConsumer(kafkaConsumer, null, consumerOptions, buffer);
@@ -112,6 +115,12 @@ final class ServiceSimulation {
   private final List<String> traces = new ArrayList<>();
   private final Map<String, List<Long>> spansOfTrace = new HashMap<>();
   private final String hotTrace;
+  /**
+   * A trace whose segments no store of this seed can flush (a stored frame that does not decode), or null: its one
+   * span must hold its partition's commit back for ever, and must not keep any other span from coming out.
+   */
+  private final @Nullable String unflushableTrace;
+  private final Set<String> unflushable = new HashSet<>();
   private long nextSpan = 1;
 
   private final Set<String> delivered = new HashSet<>();
@@ -161,6 +170,7 @@ final class ServiceSimulation {
         .pauseAboveBufferedBytes(config.nextBoolean() ? 0 : 1000 + config.nextInt(10_000))
         .build();
     hotTrace = traceId(config);
+    unflushableTrace = config.nextInt(4) == 0 ? traceId(config) : null;
     note("config: %d partitions, up to %d processes, %d records a poll at most, %d steps, %s, %s, "
         + "recentlyFlushedSpans=%d, flushedSpansPerTrace=%d", kafka.partitions(), maxProcesses, maxPollRecords, steps,
         bufferConfig, consumerOptions, recentlyFlushedSpans, flushedSpansPerTrace);
@@ -221,7 +231,9 @@ final class ServiceSimulation {
       p.store.refuseNextAdds(batches);
     } else if (r < 86) {
       Process p = pick();
-      if (traces.isEmpty() || events.nextBoolean()) {
+      if (unflushableTrace != null) {
+        note("process %d's store already fails to flush trace %s", p.id, unflushableTrace);
+      } else if (traces.isEmpty() || events.nextBoolean()) {
         note("process %d's store flushes every trace again", p.id);
         p.store.refuseFlushes(null);
       } else {
@@ -356,7 +368,11 @@ final class ServiceSimulation {
     if (events.nextInt(40) == 0) {
       time = clock.millis() + Duration.ofDays(3650).toMillis(); // a producer whose clock jumped
     }
-    if (r < 35) {
+    if (r < 3 && unflushableTrace != null && unflushable.isEmpty()) {
+      TestSpans span = span(unflushableTrace, null, 0);
+      unflushable.add(String.format("%016x", span.parsed().spanId()));
+      append(home(unflushableTrace), time, span.bytes(), "span that cannot be flushed");
+    } else if (r < 35) {
       String trace = traceId(events);
       traces.add(trace);
       int n = 1 + events.nextInt(6);
@@ -535,7 +551,7 @@ final class ServiceSimulation {
     note("faults stop");
     for (Process p : processes) {
       p.store.refuseNextAdds(0);
-      p.store.refuseFlushes(null);
+      refuseUnflushable(p.store);
       p.producer.settle(fates);
     }
     if (processes.isEmpty()) {
@@ -553,13 +569,41 @@ final class ServiceSimulation {
     }
   }
 
+  private void refuseUnflushable(TraceFailingStore store) {
+    if (unflushableTrace == null) {
+      store.refuseFlushes(null);
+    } else {
+      store.refuseFlushes(TraceId.parse(unflushableTrace));
+    }
+  }
+
   private boolean settled() {
     for (int p = 0; p < kafka.partitions(); p++) {
-      if (kafka.committed(kafka.partition(p)) < spanAt.get(p).size()) {
+      if (kafka.committed(kafka.partition(p)) < committable(p)) {
         return false;
+      }
+      for (String id : spanAt.get(p)) {
+        if (id != null && !unflushable.contains(id) && !delivered.contains(id)) {
+          return false;
+        }
       }
     }
     return true;
+  }
+
+  /**
+   * Where the partition's commit must reach: its end; with a span that cannot be flushed, nowhere in particular (a
+   * consumer commits up to the first record of the polled batch that holds it, a batch this simulation does not see),
+   * and {@link #checkCommitted} sees that it never passes it.
+   */
+  private long committable(int p) {
+    List<@Nullable String> ids = spanAt.get(p);
+    for (String id : ids) {
+      if (id != null && unflushable.contains(id)) {
+        return 0;
+      }
+    }
+    return ids.size();
   }
 
   /**
@@ -583,13 +627,13 @@ final class ServiceSimulation {
   private void checkEnd() {
     for (int p = 0; p < kafka.partitions(); p++) {
       long committed = kafka.committed(kafka.partition(p));
-      if (committed < spanAt.get(p).size()) {
+      if (committed < committable(p)) {
         violation("partition %d stalled: committed %d of %d records after the faults stopped", p, committed,
-            spanAt.get(p).size());
+            committable(p));
       }
       for (int o = 0; o < spanAt.get(p).size(); o++) {
         String id = spanAt.get(p).get(o);
-        if (id != null && !delivered.contains(id)) {
+        if (id != null && !unflushable.contains(id) && !delivered.contains(id)) {
           violation("%d@%d (span %s) never came out", p, o, id);
         }
       }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 class SimulationTest {
   static final int DEFAULT_SEEDS = 200;
   private static final int TRACE_LINES_SHOWN = 120;
+  private static final int VIOLATIONS_SHOWN = 10;
 
   @Test
   void noSeedLosesReIdsOrStallsASpan() {
@@ -44,12 +45,17 @@ class SimulationTest {
     assertThat(once.outputMessages()).as("the seed does something").isPositive();
   }
 
+  private static String shown(List<String> violations) {
+    return violations.size() <= VIOLATIONS_SHOWN ? violations.toString()
+        : violations.subList(0, VIOLATIONS_SHOWN) + " and " + (violations.size() - VIOLATIONS_SHOWN) + " more";
+  }
+
   private static String failure(ServiceSimulation.Result result, long seedsRun) {
     List<String> trace = result.trace();
     StringBuilder b = new StringBuilder();
     b.append(String.format("seed %d failed (seed %d of this run): %s%nreplay: mvn -B -pl kafka-adapter -am test "
         + "-Dtest=SimulationTest -Dsegbuf.simulation.seed=%d -Dsurefire.failIfNoSpecifiedTests=false%n",
-        result.seed(), seedsRun, result.violations(), result.seed()));
+        result.seed(), seedsRun, shown(result.violations()), result.seed()));
     b.append(String.format("last %d of %d events (all of them in the test's output):%n",
         Math.min(TRACE_LINES_SHOWN, trace.size()), trace.size()));
     trace.subList(Math.max(0, trace.size() - TRACE_LINES_SHOWN), trace.size())
