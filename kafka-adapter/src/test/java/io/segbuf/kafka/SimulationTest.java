@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * that replays it and the events that led there.
  */
 class SimulationTest {
-  static final int DEFAULT_SEEDS = 200;
+  static final int DEFAULT_SEEDS = 1000;
   private static final int TRACE_LINES_SHOWN = 120;
   private static final int VIOLATIONS_SHOWN = 10;
 
