@@ -219,8 +219,8 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   /*
    * Steps, for the deterministic simulation of the service in the test sources: it drives the loop itself, on its own
    * thread, instead of run(), so that one seed replays exactly. With flushThreads(0) no thread is started and the
-   * loop flushes between polls, so a step is the whole of one cycle. run() is unchanged: it is subscribeForSteps(),
-   * cycleOnce() until stopped, then shutdownForSteps(), less the thread handling.
+   * loop flushes between polls, so a step is the whole of one cycle. run() does the same in a loop, with its flusher
+   * threads and its error handling; real use goes through run() only.
    */
 
   /** What {@link #run()} does before its loop; for a consumer without flusher threads only. */

@@ -78,10 +78,6 @@ final class SimulatedProducer extends MockProducer<byte[], byte[]> {
     }
   }
 
-  int pending() {
-    return pending.size();
-  }
-
   private static RecordMetadata metadata(ProducerRecord<byte[], byte[]> record) {
     return new RecordMetadata(new TopicPartition(record.topic(), 0), 0, 0, 0, 0, 0);
   }

@@ -23,6 +23,7 @@ class SimulationTest {
     int seeds = replay != null ? 1 : Integer.getInteger("segbuf.simulation.seeds", DEFAULT_SEEDS);
     long inputs = 0;
     long outputs = 0;
+    long processes = 0;
     for (long seed = first; seed < first + seeds; seed++) {
       ServiceSimulation.Result result = ServiceSimulation.run(seed);
       if (!result.passed()) {
@@ -31,9 +32,10 @@ class SimulationTest {
       }
       inputs += result.inputRecords();
       outputs += result.outputMessages();
+      processes += result.processesStarted();
     }
-    System.out.printf("simulation: %d seeds from %d passed: %d input records, %d output messages%n", seeds, first,
-        inputs, outputs);
+    System.out.printf("simulation: %d seeds from %d passed: %d input records, %d output messages, %d processes%n",
+        seeds, first, inputs, outputs, processes);
   }
 
   @Test
