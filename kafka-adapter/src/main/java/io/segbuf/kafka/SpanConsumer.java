@@ -734,7 +734,10 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     long nowMillis = options.clock().millis();
     for (Map.Entry<TopicPartition, PartitionState> e : owned.entrySet()) {
       PartitionState state = e.getValue();
-      if (state.laggingCycles >= options.laggingFlushCycles() || state.retryAtMillis > nowMillis) {
+      // A partition with no time yet (nothing offered since its assignment, not caught up) is not flushed: paused
+      // for a flush lag counted before, it would never get a time, so never flush again nor resume.
+      boolean lagging = state.laggingCycles >= options.laggingFlushCycles() && state.flushAtMillis != UNKNOWN;
+      if (lagging || state.retryAtMillis > nowMillis) {
         waiting.add(e.getKey());
       }
     }
