@@ -216,6 +216,42 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     }
   }
 
+  /*
+   * Steps, for the deterministic simulation of the service in the test sources: it drives the loop itself, on its own
+   * thread, instead of run(), so that one seed replays exactly. With flushThreads(0) no thread is started and the
+   * loop flushes between polls, so a step is the whole of one cycle. run() does the same in a loop, with its flusher
+   * threads and its error handling; real use goes through run() only.
+   */
+
+  /** What {@link #run()} does before its loop; for a consumer without flusher threads only. */
+  void subscribeForSteps() {
+    if (options.flushThreads() != 0) {
+      throw new IllegalStateException("flushThreads must be 0 to be driven in steps but was " + options.flushThreads());
+    }
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("a SpanConsumer runs once");
+    }
+    consumer.subscribe(List.of(options.topic()), new Rebalance());
+  }
+
+  /** One cycle of {@link #run()}'s loop; false once the loop would stop (closed, or the sink failed for good). */
+  boolean cycleOnce() {
+    if (!stopping) {
+      cycle();
+    }
+    return !stopping;
+  }
+
+  /** What {@link #run()} does after its loop: drains, commits and closes the Kafka consumer. */
+  void shutdownForSteps() {
+    try {
+      shutdown();
+    } finally {
+      closeClients();
+      stopped.countDown();
+    }
+  }
+
   /** Stops the loop and waits until it has drained, committed and closed; callable from any thread. */
   @Override
   public void close() {
@@ -698,7 +734,10 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     long nowMillis = options.clock().millis();
     for (Map.Entry<TopicPartition, PartitionState> e : owned.entrySet()) {
       PartitionState state = e.getValue();
-      if (state.laggingCycles >= options.laggingFlushCycles() || state.retryAtMillis > nowMillis) {
+      // A partition with no time yet (nothing offered since its assignment, not caught up) is not flushed: paused
+      // for a flush lag counted before, it would never get a time, so never flush again nor resume.
+      boolean lagging = state.laggingCycles >= options.laggingFlushCycles() && state.flushAtMillis != UNKNOWN;
+      if (lagging || state.retryAtMillis > nowMillis) {
         waiting.add(e.getKey());
       }
     }

@@ -1,0 +1,652 @@
+package io.segbuf.kafka;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.segbuf.ChunkingStrategy;
+import io.segbuf.SegmentStore;
+import io.segbuf.SpanBuffer;
+import io.segbuf.SpanBufferConfig;
+import io.segbuf.TestSpans;
+import io.segbuf.TraceFailingStore;
+import io.segbuf.TraceId;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A deterministic simulation of the Kafka service: the real {@link SpanConsumer} loop, {@link SpanBuffer}, in-memory
+ * store and {@link KafkaSegmentSink}, in one or two processes of one consumer group, over a {@link SimulatedKafka}
+ * and {@link SimulatedProducer}s, on one thread and one {@link TestClock}; every choice (traffic, batch sizes,
+ * rebalances, lost partitions, crashes, sink and store faults, clock jumps) is drawn from one seed, so a seed replays
+ * exactly. Faults run for a number of steps, then stop; the service is given time to settle, and the invariants are
+ * checked:
+ *
+ * <ul>
+ *   <li>whenever the group's committed offset passes a span, that span is already out (so a crash then loses
+ *       nothing); at the end every valid input span is out at least once;
+ *   <li>one {@code flush_id} names one byte string across the whole run, every process included;
+ *   <li>no message exceeds {@code maxMessageBytes} unless it holds one span;
+ *   <li>no partition stalls once the faults stop: every partition is committed to its end, but for one with the
+ *       span of a trace that no store can flush (in a quarter of the seeds), which must hold its partition's commit
+ *       back and keep no other span from coming out;
+ *   <li>the loop never throws.
+ * </ul>
+ */
+final class ServiceSimulation {
+  static final String INPUT = "ingest-spans";
+  static final String OUTPUT = "buffered-segments";
+  private static final Instant START = Instant.ofEpochSecond(1_700_000_000);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_SETTLE_ROUNDS = 200;
+  private static final int MAX_REQUEST_SIZE = 1_048_576;
+
+  /** What a seed did and what it found. */
+  record Result(long seed, List<String> violations, List<String> trace, int inputRecords, int outputMessages,
+      int processesStarted) {
+    boolean passed() {
+      return violations.isEmpty();
+    }
+  }
+
+  /** One service process: its clients, store, buffer and consumer loop. */
+  private final class Process {
+    final int id;
+    final SimulatedConsumer kafkaConsumer;
+    final SimulatedProducer producer;
+    final TraceFailingStore store;
+    final SpanConsumer loop;
+
+    Process(int id) {
+      this.id = id;
+      kafkaConsumer = new SimulatedConsumer(kafka, polls, maxPollRecords);
+      producer = new SimulatedProducer(ServiceSimulation.this::fate, ServiceSimulation.this::deliver);
+      store = new TraceFailingStore(SegmentStore.inMemory(recentlyFlushedSpans, flushedSpansPerTrace));
+      refuseUnflushable(store);
+      SpanBuffer buffer =
+          SpanBuffer.create(bufferConfig, store, new KafkaSegmentSink(producer, OUTPUT, MAX_REQUEST_SIZE));
+      loop = new SpanConsumer(kafkaConsumer, null, consumerOptions, buffer);
+      loop.subscribeForSteps();
+    }
+  }
+
+  private enum SinkMode { HEALTHY, FLAKY, OUTAGE }
+
+  private final long seed;
+  /** Separate streams, so that a change in how often one is drawn from does not move the others. */
+  private final Random events;
+  private final Random fates;
+  private final Random polls;
+  private final TestClock clock = new TestClock(START);
+  private final SimulatedKafka kafka;
+
+  private final int maxProcesses;
+  private final int maxPollRecords;
+  private final int steps;
+  private final int recentlyFlushedSpans;
+  private final int flushedSpansPerTrace;
+  private final SpanBufferConfig bufferConfig;
+  private final SpanConsumerOptions consumerOptions;
+
+  private final List<Process> processes = new ArrayList<>();
+  private int processesStarted;
+  private SinkMode sinkMode = SinkMode.HEALTHY;
+  private boolean fatalArmed;
+  private boolean faulty = true;
+
+  /** Per partition, per offset: the span id of a valid record, or null. */
+  private final List<List<@Nullable String>> spanAt = new ArrayList<>();
+  /** How many records carry each span id (a redelivered copy carries it again). */
+  private final Map<String, Integer> copies = new HashMap<>();
+  /** Per partition, the offsets below which committed spans were checked to be out. */
+  private final long[] checkedBelow;
+  private final List<String> traces = new ArrayList<>();
+  private final Map<String, List<Long>> spansOfTrace = new HashMap<>();
+  private final String hotTrace;
+  /**
+   * A trace whose segments no store of this seed can flush (a stored frame that does not decode), or null: its one
+   * span must hold its partition's commit back for ever, and must not keep any other span from coming out.
+   */
+  private final @Nullable String unflushableTrace;
+  private final Set<String> unflushable = new HashSet<>();
+  private long nextSpan = 1;
+
+  private final Set<String> delivered = new HashSet<>();
+  private final Map<String, byte[]> bytesOfFlushId = new HashMap<>();
+  private int outputMessages;
+
+  private final List<String> trace = new ArrayList<>();
+  private final List<String> violations = new ArrayList<>();
+  private int step;
+
+  ServiceSimulation(long seed) {
+    this.seed = seed;
+    Random config = new Random(seed);
+    events = new Random(config.nextLong());
+    fates = new Random(config.nextLong());
+    polls = new Random(config.nextLong());
+    kafka = new SimulatedKafka(INPUT, 1 + config.nextInt(4));
+    checkedBelow = new long[kafka.partitions()];
+    for (int p = 0; p < kafka.partitions(); p++) {
+      spanAt.add(new ArrayList<>());
+    }
+    maxProcesses = 1 + config.nextInt(2);
+    maxPollRecords = 1 + config.nextInt(40);
+    steps = 150 + config.nextInt(250);
+    recentlyFlushedSpans = config.nextBoolean() ? config.nextInt(200) : 100_000;
+    flushedSpansPerTrace = config.nextBoolean() ? config.nextInt(50) : 100_000;
+    Duration rootTimeout = Duration.ofMillis(500 + config.nextInt(10_000));
+    bufferConfig = SpanBufferConfig.builder()
+        .rootTimeout(rootTimeout)
+        .timeout(rootTimeout.plusMillis(config.nextInt(60_000)))
+        .maxLifetime(config.nextBoolean() ? null : Duration.ofSeconds(30 + config.nextInt(120)))
+        .maxSegmentBytes(config.nextBoolean() ? 1000 + config.nextInt(20_000) : 10L * 1024 * 1024)
+        .maxMessageBytes(SpanBufferConfig.MIN_MESSAGE_BYTES + config.nextInt(4000))
+        .chunking(ChunkingStrategy.values()[config.nextInt(ChunkingStrategy.values().length)])
+        .maxFlushSegments(1 + config.nextInt(20))
+        .maxBufferedBytes(config.nextBoolean() ? SpanBufferConfig.NO_BUFFER_LIMIT : 2000 + config.nextInt(20_000))
+        .sendTimeout(Duration.ofNanos(1)) // a send not settled yet times out at once: one thread waits for nobody
+        .build();
+    consumerOptions = SpanConsumerOptions.builder()
+        .bootstrapServers("simulated:9092")
+        .groupId("simulation")
+        .topic(INPUT)
+        .clock(clock)
+        .flushThreads(0)
+        .laggingFlushCycles(1 + config.nextInt(5))
+        .drainOnRevoke(config.nextBoolean())
+        .pauseAboveBufferedBytes(config.nextBoolean() ? 0 : 1000 + config.nextInt(10_000))
+        .build();
+    hotTrace = traceId(config);
+    unflushableTrace = config.nextInt(4) == 0 ? traceId(config) : null;
+    note("config: %d partitions, up to %d processes, %d records a poll at most, %d steps, %s, %s, "
+        + "recentlyFlushedSpans=%d, flushedSpansPerTrace=%d", kafka.partitions(), maxProcesses, maxPollRecords, steps,
+        bufferConfig, consumerOptions, recentlyFlushedSpans, flushedSpansPerTrace);
+  }
+
+  static Result run(long seed) {
+    return new ServiceSimulation(seed).run();
+  }
+
+  private Result run() {
+    start();
+    for (step = 1; step <= steps; step++) {
+      event();
+      checkCommitted();
+    }
+    settle();
+    checkEnd();
+    int inputs = spanAt.stream().mapToInt(List::size).sum();
+    return new Result(seed, violations, trace, inputs, outputMessages, processesStarted);
+  }
+
+  // ---- events
+
+  private void event() {
+    int r = events.nextInt(100);
+    if (r < 25) {
+      produce();
+    } else if (r < 60) {
+      cycle(pick());
+    } else if (r < 68) {
+      advance(Duration.ofMillis(events.nextInt(3000)));
+    } else if (r < 69) {
+      advance(Duration.ofMinutes(1 + events.nextInt(60)));
+    } else if (r < 70) {
+      advance(Duration.ofMillis(-events.nextInt(5000))); // the wall clock stepped back
+    } else if (r < 73) {
+      revokeOne();
+    } else if (r < 74) {
+      lose();
+    } else if (r < 78) {
+      assignUnowned();
+    } else if (r < 79) {
+      crash(pick());
+    } else if (r < 80) {
+      restart(pick());
+    } else if (r < 81) {
+      if (processes.size() < maxProcesses) {
+        start();
+      }
+    } else if (r < 84) {
+      Process p = pick();
+      note("sends pending in process %d settled", p.id);
+      p.producer.settle(fates);
+    } else if (r < 85) {
+      Process p = pick();
+      int batches = 1 + events.nextInt(5);
+      note("process %d's store refuses the next %d batches", p.id, batches);
+      p.store.refuseNextAdds(batches);
+    } else if (r < 86) {
+      Process p = pick();
+      if (unflushableTrace != null) {
+        note("process %d's store already fails to flush trace %s", p.id, unflushableTrace);
+      } else if (traces.isEmpty() || events.nextBoolean()) {
+        note("process %d's store flushes every trace again", p.id);
+        p.store.refuseFlushes(null);
+      } else {
+        String bad = traces.get(events.nextInt(traces.size()));
+        note("process %d's store fails to flush segments of trace %s", p.id, bad);
+        p.store.refuseFlushes(TraceId.parse(bad));
+      }
+    } else if (r < 87) {
+      sinkMode = SinkMode.values()[events.nextInt(SinkMode.values().length)];
+      note("sink %s", sinkMode);
+    } else if (r < 88) {
+      if (events.nextInt(3) == 0) {
+        note("the next send fails for good");
+        fatalArmed = true;
+      }
+    } else if (r < 89) {
+      kafka.commitsFail = !kafka.commitsFail;
+      note("commits %s", kafka.commitsFail ? "fail" : "work again");
+    } else {
+      cycle(pick());
+    }
+  }
+
+  private Process pick() {
+    if (processes.isEmpty()) {
+      start();
+    }
+    return processes.get(events.nextInt(processes.size()));
+  }
+
+  private void start() {
+    Process p = new Process(processesStarted++);
+    processes.add(p);
+    note("process %d started", p.id);
+  }
+
+  private void cycle(Process p) {
+    Map<Integer, Long> before = committedOffsets();
+    boolean goesOn;
+    try {
+      goesOn = p.loop.cycleOnce();
+    } catch (RuntimeException e) {
+      violation("process %d: the consumer loop threw %s", p.id, e);
+      crash(p);
+      return;
+    }
+    Map<Integer, Long> after = committedOffsets();
+    if (!after.equals(before)) {
+      note("process %d cycle: committed %s", p.id, after);
+    }
+    if (!goesOn) {
+      note("process %d stopped (the sink failed for good); restarted", p.id);
+      restart(p);
+    }
+  }
+
+  private Map<Integer, Long> committedOffsets() {
+    Map<Integer, Long> out = new java.util.TreeMap<>();
+    for (int p = 0; p < kafka.partitions(); p++) {
+      out.put(p, kafka.committed(kafka.partition(p)));
+    }
+    return out;
+  }
+
+  private void advance(Duration by) {
+    clock.advance(by);
+    note("clock %+d ms", by.toMillis());
+  }
+
+  private void revokeOne() {
+    for (Process p : processes) {
+      for (TopicPartition tp : kafka.owned(p.kafkaConsumer)) {
+        if (!p.kafkaConsumer.changing(tp) && events.nextInt(3) == 0) {
+          note("%s revoked from process %d", tp, p.id);
+          p.kafkaConsumer.revokeLater(tp);
+          return;
+        }
+      }
+    }
+  }
+
+  private void lose() {
+    Process p = pick();
+    for (TopicPartition tp : kafka.owned(p.kafkaConsumer)) {
+      if (events.nextBoolean()) {
+        note("%s lost by process %d (its session timed out)", tp, p.id);
+        p.kafkaConsumer.loseNow(tp);
+      }
+    }
+  }
+
+  private void assignUnowned() {
+    for (TopicPartition tp : kafka.unowned()) {
+      Process p = pick();
+      note("%s assigned to process %d", tp, p.id);
+      p.kafkaConsumer.assignLater(tp);
+    }
+  }
+
+  /** The process dies: its memory is gone; sends in flight are written or not. */
+  private void crash(Process p) {
+    note("process %d crashed", p.id);
+    leave(p);
+    p.producer.settle(fates);
+  }
+
+  /** The process stops cleanly (or after its sink failed for good) and a new one takes its place. */
+  private void restart(Process p) {
+    note("process %d shuts down", p.id);
+    try {
+      p.loop.shutdownForSteps();
+    } catch (RuntimeException e) {
+      violation("process %d: shutting down threw %s", p.id, e);
+    }
+    p.producer.settle(fates); // closing the producer sends what it holds, or fails it
+    leave(p);
+    start();
+  }
+
+  private void leave(Process p) {
+    processes.remove(p);
+    for (TopicPartition tp : kafka.owned(p.kafkaConsumer)) {
+      kafka.own(tp, null);
+    }
+  }
+
+  // ---- traffic
+
+  private void produce() {
+    int r = events.nextInt(100);
+    long time = clock.millis() - events.nextInt(3000);
+    if (events.nextInt(40) == 0) {
+      time = clock.millis() + Duration.ofDays(3650).toMillis(); // a producer whose clock jumped
+    }
+    if (r < 3 && unflushableTrace != null && unflushable.isEmpty()) {
+      TestSpans span = span(unflushableTrace, null, 0);
+      unflushable.add(String.format("%016x", span.parsed().spanId()));
+      append(home(unflushableTrace), time, span.bytes(), "span that cannot be flushed");
+    } else if (r < 35) {
+      String trace = traceId(events);
+      traces.add(trace);
+      int n = 1 + events.nextInt(6);
+      List<TestSpans> spans = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        spans.add(span(trace, i == 0 || events.nextInt(8) == 0 ? null : parentIn(trace), padding()));
+      }
+      java.util.Collections.shuffle(spans, events);
+      int partition = home(trace);
+      for (TestSpans s : spans) {
+        append(partition, time, s.bytes(), "span of new trace " + trace.substring(0, 6));
+      }
+    } else if (r < 50 && !traces.isEmpty()) {
+      String trace = traces.get(events.nextInt(traces.size()));
+      int partition = events.nextInt(6) == 0 ? events.nextInt(kafka.partitions()) : home(trace);
+      append(partition, time, span(trace, parentIn(trace), padding()).bytes(), "late child in " + trace.substring(0, 6));
+    } else if (r < 60) {
+      int n = 1 + events.nextInt(20);
+      for (int i = 0; i < n; i++) {
+        Long parent = spansOfTrace.containsKey(hotTrace) && events.nextInt(10) > 0 ? parentIn(hotTrace) : null;
+        append(home(hotTrace), time, span(hotTrace, parent, padding()).bytes(), "hot trace span");
+      }
+    } else if (r < 70) {
+      append(events.nextInt(kafka.partitions()), time, invalid(), "invalid line");
+    } else if (r < 85) {
+      int from = events.nextInt(kafka.partitions());
+      if (!spanAt.get(from).isEmpty()) {
+        long offset = events.nextInt(spanAt.get(from).size());
+        int to = events.nextInt(4) == 0 ? events.nextInt(kafka.partitions()) : from;
+        append(to, time, kafka.record(from, offset).value(), "redelivery of " + from + "@" + offset);
+      }
+    } else if (r < 90) {
+      String trace = traceId(events);
+      traces.add(trace);
+      append(home(trace), time, span(trace, null, bufferConfig.maxMessageBytes() + events.nextInt(3000)).bytes(),
+          "oversized span");
+    } else {
+      String trace = traceId(events);
+      traces.add(trace);
+      append(home(trace), time, span(trace, null, padding()).bytes(), "root of a trace on two partitions");
+      append(events.nextInt(kafka.partitions()), time, span(trace, parentIn(trace), padding()).bytes(),
+          "child of a trace on two partitions");
+    }
+  }
+
+  private int padding() {
+    return events.nextInt(10) == 0 ? events.nextInt(2000) : events.nextInt(100);
+  }
+
+  private TestSpans span(String trace, @Nullable Long parent, int padding) {
+    long id = nextSpan++ * 0x9E3779B97F4A7C15L; // unique and nonzero, spread over the id space
+    spansOfTrace.computeIfAbsent(trace, t -> new ArrayList<>()).add(id);
+    TestSpans span = TestSpans.span(id).trace(trace).padding(padding);
+    return parent == null ? span : span.parent(parent);
+  }
+
+  private long parentIn(String trace) {
+    List<Long> ids = spansOfTrace.getOrDefault(trace, List.of());
+    return ids.isEmpty() || events.nextInt(10) == 0 ? events.nextLong() | 1 : ids.get(events.nextInt(ids.size()));
+  }
+
+  private byte @Nullable [] invalid() {
+    return switch (events.nextInt(5)) {
+      case 0 -> null;
+      case 1 -> new byte[0];
+      case 2 -> "{\"trace_id\":\"0123".getBytes(StandardCharsets.UTF_8);
+      case 3 -> "{\"span_id\":\"zz\",\"trace_id\":\"x\"}".getBytes(StandardCharsets.UTF_8);
+      default -> {
+        byte[] noise = new byte[1 + events.nextInt(64)];
+        events.nextBytes(noise);
+        yield noise;
+      }
+    };
+  }
+
+  private int home(String trace) {
+    return Math.floorMod(trace.hashCode(), kafka.partitions());
+  }
+
+  private static String traceId(Random random) {
+    return String.format("%016x%016x", random.nextLong(), random.nextLong());
+  }
+
+  private void append(int partition, long time, byte @Nullable [] value, String what) {
+    long offset = kafka.append(partition, time, value);
+    String spanId = spanId(value);
+    spanAt.get(partition).add(spanId);
+    if (spanId != null) {
+      copies.merge(spanId, 1, Integer::sum);
+    }
+    note("input %d@%d: %s%s", partition, offset, what, spanId == null ? "" : " " + spanId);
+  }
+
+  /** The span id of a valid span as the test wrote it, else null. */
+  private static @Nullable String spanId(byte @Nullable [] value) {
+    if (value == null || value.length == 0 || value[0] != '{') {
+      return null;
+    }
+    try {
+      JsonNode node = JSON.readTree(value);
+      JsonNode id = node.get("span_id");
+      return id != null && id.asText().length() == 16 && node.has("project_id") ? id.asText() : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  // ---- the sink's side
+
+  private SimulatedProducer.Fate fate() {
+    if (!faulty) {
+      return SimulatedProducer.Fate.ACK;
+    }
+    if (fatalArmed) {
+      fatalArmed = false;
+      return SimulatedProducer.Fate.FATAL;
+    }
+    int r = fates.nextInt(100);
+    return switch (sinkMode) {
+      case HEALTHY -> r < 94 ? SimulatedProducer.Fate.ACK : r < 96 ? SimulatedProducer.Fate.FAIL
+          : r < 98 ? SimulatedProducer.Fate.WRITTEN_BUT_TIMED_OUT : SimulatedProducer.Fate.PENDING;
+      case FLAKY -> r < 50 ? SimulatedProducer.Fate.ACK : r < 65 ? SimulatedProducer.Fate.FAIL
+          : r < 70 ? SimulatedProducer.Fate.THROW : r < 80 ? SimulatedProducer.Fate.WRITTEN_BUT_TIMED_OUT
+          : SimulatedProducer.Fate.PENDING;
+      case OUTAGE -> r < 80 ? SimulatedProducer.Fate.FAIL : r < 90 ? SimulatedProducer.Fate.THROW
+          : SimulatedProducer.Fate.PENDING;
+    };
+  }
+
+  /** A message written to the output topic: checked, and its spans counted as out. */
+  private void deliver(ProducerRecord<byte[], byte[]> record) {
+    byte[] value = record.value();
+    String flushId = header(record, KafkaSegmentSink.FLUSH_ID);
+    byte[] first = bytesOfFlushId.putIfAbsent(flushId, value);
+    if (first != null && !Arrays.equals(first, value)) {
+      violation("flush_id %s names two byte strings:%n  %s%n  %s", flushId, utf8(first), utf8(value));
+    }
+    JsonNode message;
+    try {
+      message = JSON.readTree(value);
+    } catch (IOException e) {
+      violation("output message is not JSON: %s", utf8(value));
+      return;
+    }
+    if (!flushId.equals(message.path("flush_id").asText())) {
+      violation("flush_id header %s differs from the message's %s", flushId, message.path("flush_id"));
+    }
+    List<String> ids = new ArrayList<>();
+    message.path("spans").forEach(s -> ids.add(s.path("span_id").asText()));
+    if (value.length > bufferConfig.maxMessageBytes() && ids.size() > 1) {
+      violation("message %s of %d bytes with %d spans exceeds maxMessageBytes=%d", flushId, value.length, ids.size(),
+          bufferConfig.maxMessageBytes());
+    }
+    delivered.addAll(ids);
+    outputMessages++;
+    note("output %s gen %s chunk %s/%s: %d spans %s", record.key() == null ? "?" : utf8(record.key()),
+        header(record, KafkaSegmentSink.GENERATION), header(record, KafkaSegmentSink.CHUNK_INDEX),
+        header(record, KafkaSegmentSink.CHUNK_COUNT), ids.size(), flushId);
+  }
+
+  private static String header(ProducerRecord<byte[], byte[]> record, String name) {
+    Header h = record.headers().lastHeader(name);
+    return h == null ? "" : new String(h.value(), StandardCharsets.US_ASCII);
+  }
+
+  private static String utf8(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  // ---- settling and invariants
+
+  /** The faults stop; every partition is assigned; the clock moves past every timeout until all is committed. */
+  private void settle() {
+    faulty = false;
+    kafka.commitsFail = false;
+    note("faults stop");
+    for (Process p : processes) {
+      p.store.refuseNextAdds(0);
+      refuseUnflushable(p.store);
+      p.producer.settle(fates);
+    }
+    if (processes.isEmpty()) {
+      start();
+    }
+    for (int round = 0; round < MAX_SETTLE_ROUNDS && !settled(); round++) {
+      assignUnowned();
+      clock.advance(Duration.ofSeconds(20));
+      for (Process p : new ArrayList<>(processes)) {
+        for (int i = 0; i < 3 && processes.contains(p); i++) {
+          cycle(p);
+        }
+      }
+      checkCommitted();
+    }
+  }
+
+  private void refuseUnflushable(TraceFailingStore store) {
+    if (unflushableTrace == null) {
+      store.refuseFlushes(null);
+    } else {
+      store.refuseFlushes(TraceId.parse(unflushableTrace));
+    }
+  }
+
+  private boolean settled() {
+    for (int p = 0; p < kafka.partitions(); p++) {
+      if (kafka.committed(kafka.partition(p)) < committable(p)) {
+        return false;
+      }
+      for (String id : spanAt.get(p)) {
+        if (id != null && !unflushable.contains(id) && !delivered.contains(id)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Where the partition's commit must reach: its end; with a span that cannot be flushed, nowhere in particular (a
+   * consumer commits up to the first record of the polled batch that holds it, a batch this simulation does not see),
+   * and {@link #checkCommitted} sees that it never passes it.
+   */
+  private long committable(int p) {
+    List<@Nullable String> ids = spanAt.get(p);
+    for (String id : ids) {
+      if (id != null && unflushable.contains(id)) {
+        return 0;
+      }
+    }
+    return ids.size();
+  }
+
+  /**
+   * Spans the group's committed offsets passed since the last check must be out already: a crash now would not read
+   * them again. A span with a copy elsewhere may be committed as a duplicate of it before that copy is out: such
+   * spans are checked at the end only.
+   */
+  private void checkCommitted() {
+    for (int p = 0; p < kafka.partitions(); p++) {
+      long committed = kafka.committed(kafka.partition(p));
+      for (long o = checkedBelow[p]; o < committed; o++) {
+        String id = spanAt.get(p).get((int) o);
+        if (id != null && copies.getOrDefault(id, 0) == 1 && !delivered.contains(id)) {
+          violation("%d@%d (span %s) committed before it was out", p, o, id);
+        }
+      }
+      checkedBelow[p] = Math.max(checkedBelow[p], committed);
+    }
+  }
+
+  private void checkEnd() {
+    for (int p = 0; p < kafka.partitions(); p++) {
+      long committed = kafka.committed(kafka.partition(p));
+      if (committed < committable(p)) {
+        violation("partition %d stalled: committed %d of %d records after the faults stopped", p, committed,
+            committable(p));
+      }
+      for (int o = 0; o < spanAt.get(p).size(); o++) {
+        String id = spanAt.get(p).get(o);
+        if (id != null && !unflushable.contains(id) && !delivered.contains(id)) {
+          violation("%d@%d (span %s) never came out", p, o, id);
+        }
+      }
+    }
+  }
+
+  private void note(String format, Object... args) {
+    trace.add(String.format("%4d %8d ", step, clock.millis() - START.toEpochMilli()) + String.format(format, args));
+  }
+
+  private void violation(String format, Object... args) {
+    String text = String.format(format, args);
+    violations.add(text);
+    note("VIOLATION: %s", text);
+  }
+}
