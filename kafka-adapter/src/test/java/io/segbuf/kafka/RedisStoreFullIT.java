@@ -67,6 +67,9 @@ class RedisStoreFullIT {
         .filter(l -> l.startsWith("used_memory:")).findFirst().orElseThrow().substring("used_memory:".length())
         .strip());
     redis.get().cli("CONFIG", "SET", "maxmemory", Long.toString(used + headroom));
+    // the store read Redis's memory when it connected, without a limit, and reads it again once a second: it would
+    // see this limit up to a second late, while the consumer appends at full speed
+    store.check();
   }
 
   private SpanBuffer buffer() {
