@@ -321,6 +321,40 @@ class SpanConsumerTest {
     assertThat(everPaused).containsExactly(TP);
   }
 
+  /**
+   * A partition assigned with a backlog while its shard holds segments from before, the store over its byte limit:
+   * flushed at the wall clock while paused for memory, one segment a cycle, so its flush lags; once memory is low it
+   * has no time of its own yet (nothing offered, not caught up). Counted as lagging, it stayed paused, was never
+   * flushed again and never read: committed at 0 for ever (found by the simulation, seed 937).
+   */
+  @Test
+  void partitionWithNoTimeYetIsNotPausedForAFlushLagCountedWhileMemoryWasHigh() {
+    buffer = SpanBuffer.create(SpanBufferConfig.builder().maxFlushSegments(1).build(), SegmentStore.inMemory(), sink);
+    for (int t = 1; t <= 3; t++) {
+      buffer.offerSpans(TP.partition(), List.of(TestSpans.span(t).trace(String.format("%032x", t)).padding(200)
+          .parsed()), T0);
+    }
+    consumer = new SpanConsumer(kafka, null,
+        options().flushThreads(0).laggingFlushCycles(1).pauseAboveBufferedBytes(500).build(), buffer);
+    kafka.schedulePollTask(() -> {
+      kafka.rebalance(List.of(TP));
+      kafka.updateBeginningOffsets(Map.of(TP, 0L));
+      kafka.updateEndOffsets(Map.of(TP, 3L));
+    });
+    kafka.schedulePollTask(() -> {
+      for (int i = 0; i < 3; i++) {
+        kafka.addRecord(record(i, T0, TestSpans.span(10 + i).trace(String.format("%032x", 10 + i))));
+      }
+    });
+    consumer.start("loop");
+
+    Await.until("the backlog read", WAIT, () -> consumer.stats().polledRecords() == 3,
+        () -> consumer.stats() + ", paused " + kafka.paused());
+    clock.advance(Duration.ofHours(1)); // caught up: what it read was offered at the wall clock
+    Await.until("every span out and the backlog committed", WAIT,
+        () -> sink.acknowledged().size() == 6 && committed() == 3, () -> consumer.stats() + " " + buffer.usage());
+  }
+
   @Test
   void closeDrainsEverythingAndCommits() throws InterruptedException {
     assign(100, List.of(record(0, T0, TestSpans.span(1).parent(9))));
