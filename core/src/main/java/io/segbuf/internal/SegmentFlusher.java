@@ -186,8 +186,9 @@ public final class SegmentFlusher {
       int acked = 0;
       long ackedSpans = 0;
       long ackedBytes = 0;
-      for (int i = 0; i < f.messages.size(); i++) {
-        Message message = f.messages.get(i);
+      List<Message> sent = f.chunks.messages();
+      for (int i = 0; i < sent.size(); i++) {
+        Message message = sent.get(i);
         Throwable failure = await(f.acks.get(i), deadline);
         if (failure == null) {
           acked++;
@@ -269,7 +270,6 @@ public final class SegmentFlusher {
     final List<Span> spans;
     final FlushReason reason;
     final ChunkResult chunks;
-    final List<Message> messages;
     final List<CompletableFuture<?>> acks;
     final long bytes;
 
@@ -280,7 +280,6 @@ public final class SegmentFlusher {
       this.spans = spans;
       this.reason = reason;
       this.chunks = chunks;
-      this.messages = chunks.messages();
       this.acks = acks;
       this.bytes = bytes;
     }
