@@ -258,7 +258,7 @@ final class JsonScanner {
     }
     pos += n;
     // a letter or digit right after it makes a longer word, not this literal ("truex")
-    if (pos < end && b[pos] >= '0' && Character.isJavaIdentifierPart(codePointAt(pos))) {
+    if (pos < end && (b[pos] & 0xff) >= '0' && Character.isJavaIdentifierPart(codePointAt(pos))) {
       throw new Malformed("unrecognized token starting '" + word + "' at byte " + (pos - n));
     }
   }

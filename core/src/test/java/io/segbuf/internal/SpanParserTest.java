@@ -279,6 +279,13 @@ class SpanParserTest {
     assertInvalid(json, InvalidReason.MALFORMED_JSON);
   }
 
+  /** A literal run on into a non-ASCII letter is one unknown word, as jackson-core reads it ("nulléa"). */
+  @ParameterizedTest
+  @ValueSource(strings = {"nulléa", "trueé", "falseß"})
+  void literalRunOnIntoANonAsciiLetterIsMalformed(String value) {
+    assertInvalid(span("end_timestamp", value), InvalidReason.MALFORMED_JSON);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"", " ", "\n\t\r "})
   void emptyInputIsMalformed(String json) {
