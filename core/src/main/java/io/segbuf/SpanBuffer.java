@@ -2,6 +2,10 @@ package io.segbuf;
 
 import io.segbuf.internal.SegmentFlusher;
 import io.segbuf.internal.StatsRecorder;
+import io.segbuf.spi.AddResult;
+import io.segbuf.spi.SegmentSink;
+import io.segbuf.spi.SegmentStore;
+import io.segbuf.spi.StoreUsage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

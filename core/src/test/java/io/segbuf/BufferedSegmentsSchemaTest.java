@@ -10,6 +10,7 @@ import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import io.segbuf.spi.SegmentStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

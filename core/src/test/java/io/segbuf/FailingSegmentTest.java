@@ -3,6 +3,7 @@ package io.segbuf;
 import static io.segbuf.TestSpans.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.segbuf.spi.SegmentStore;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package io.segbuf;
 
+import io.segbuf.spi.SegmentSink;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

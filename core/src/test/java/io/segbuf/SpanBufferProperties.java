@@ -7,6 +7,7 @@ import static org.quicktheories.generators.SourceDSL.longs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.segbuf.spi.SegmentStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;

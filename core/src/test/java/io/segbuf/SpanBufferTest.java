@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.segbuf.spi.RejectedMessageException;
+import io.segbuf.spi.SegmentStore;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;

@@ -130,6 +130,12 @@ public final class TestSpans {
     return out;
   }
 
+  /** Gives the span the position {@link SpanBuffer#offer} would give it, for a store test that adds spans itself. */
+  public static Span positioned(Span span, long position) {
+    span.position(position);
+    return span;
+  }
+
   /**
    * Random trees over {@code traces}: up to {@code maxSpans} spans with roots, {@code is_segment} spans, explicit
    * segment ids, parents that may be missing, the span itself or a cycle, a few same-id spans with other bytes,

@@ -1,5 +1,10 @@
 package io.segbuf;
 
+import io.segbuf.spi.AddResult;
+import io.segbuf.spi.DueSegment;
+import io.segbuf.spi.SealedSegment;
+import io.segbuf.spi.SegmentStore;
+import io.segbuf.spi.StoreUsage;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;

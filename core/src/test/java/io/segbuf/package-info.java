@@ -1,4 +1,4 @@
-/** Tests of segbuf's API and the store contract kit. */
+/** Tests of segbuf's API, and the spans, stores and sinks tests share. */
 @NullMarked
 package io.segbuf;
 

@@ -1,10 +1,10 @@
 package io.segbuf.benchmarks;
 
-import io.segbuf.SegmentStore;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
-import io.segbuf.StoreUsage;
 import io.segbuf.internal.Hex;
+import io.segbuf.spi.SegmentStore;
+import io.segbuf.spi.StoreUsage;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -1,8 +1,8 @@
 package io.segbuf.benchmarks;
 
 import io.segbuf.FlushPolicy;
-import io.segbuf.SegmentStore;
 import io.segbuf.Span;
+import io.segbuf.spi.SegmentStore;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.util.ArrayList;

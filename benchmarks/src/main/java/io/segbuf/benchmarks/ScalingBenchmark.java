@@ -1,11 +1,11 @@
 package io.segbuf.benchmarks;
 
-import io.segbuf.SegmentSink;
-import io.segbuf.SegmentStore;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
 import io.segbuf.TraceId;
 import io.segbuf.internal.Hex;
+import io.segbuf.spi.SegmentSink;
+import io.segbuf.spi.SegmentStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package io.segbuf.cli;
 
-import io.segbuf.SegmentStore;
 import io.segbuf.redis.RedisSegmentStore;
 import io.segbuf.redis.RedisStoreOptions;
+import io.segbuf.spi.SegmentStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,9 +1,9 @@
 package io.segbuf.internal;
 
 import io.segbuf.FlushReason;
-import io.segbuf.SealedSegment;
 import io.segbuf.SegmentKey;
 import io.segbuf.Span;
+import io.segbuf.spi.SealedSegment;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;

@@ -1,17 +1,17 @@
 package io.segbuf.internal;
 
-import io.segbuf.AddResult;
-import io.segbuf.DueSegment;
 import io.segbuf.FlushPolicy;
 import io.segbuf.FlushReason;
-import io.segbuf.SealedSegment;
 import io.segbuf.SegbufException;
 import io.segbuf.SegmentKey;
-import io.segbuf.SegmentStore;
-import io.segbuf.SnapshotStore;
 import io.segbuf.Span;
-import io.segbuf.StoreUsage;
 import io.segbuf.TraceId;
+import io.segbuf.spi.AddResult;
+import io.segbuf.spi.DueSegment;
+import io.segbuf.spi.SealedSegment;
+import io.segbuf.spi.SegmentStore;
+import io.segbuf.spi.SnapshotStore;
+import io.segbuf.spi.StoreUsage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;

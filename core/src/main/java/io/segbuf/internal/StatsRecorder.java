@@ -3,7 +3,7 @@ package io.segbuf.internal;
 import io.segbuf.BufferStats;
 import io.segbuf.FlushReason;
 import io.segbuf.InvalidReason;
-import io.segbuf.StoreUsage;
+import io.segbuf.spi.StoreUsage;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;

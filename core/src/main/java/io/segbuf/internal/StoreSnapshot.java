@@ -2,10 +2,10 @@ package io.segbuf.internal;
 
 import io.segbuf.FlushReason;
 import io.segbuf.ParseResult;
-import io.segbuf.SealedSegment;
 import io.segbuf.SegmentKey;
 import io.segbuf.Span;
 import io.segbuf.TraceId;
+import io.segbuf.spi.SealedSegment;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

@@ -5,12 +5,12 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
-import io.segbuf.DueSegment;
 import io.segbuf.FlushPolicy;
-import io.segbuf.SegmentStore;
-import io.segbuf.SegmentStoreContract;
 import io.segbuf.Span;
 import io.segbuf.TestSpans;
+import io.segbuf.spi.DueSegment;
+import io.segbuf.spi.SegmentStore;
+import io.segbuf.spi.SegmentStoreContract;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

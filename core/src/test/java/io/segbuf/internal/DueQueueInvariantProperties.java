@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
-import io.segbuf.DueSegment;
 import io.segbuf.FlushPolicy;
-import io.segbuf.SealedSegment;
 import io.segbuf.Span;
 import io.segbuf.TestSpans;
+import io.segbuf.spi.DueSegment;
+import io.segbuf.spi.SealedSegment;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

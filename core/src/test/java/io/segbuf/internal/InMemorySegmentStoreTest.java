@@ -3,12 +3,12 @@ package io.segbuf.internal;
 import static io.segbuf.TestSpans.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.segbuf.SealedSegment;
-import io.segbuf.SegmentStore;
-import io.segbuf.SegmentStoreContract;
 import io.segbuf.Span;
-import io.segbuf.StoreUsage;
 import io.segbuf.TestSpans;
+import io.segbuf.spi.SealedSegment;
+import io.segbuf.spi.SegmentStore;
+import io.segbuf.spi.SegmentStoreContract;
+import io.segbuf.spi.StoreUsage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

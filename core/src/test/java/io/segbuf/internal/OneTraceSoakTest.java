@@ -3,12 +3,12 @@ package io.segbuf.internal;
 import static io.segbuf.TestSpans.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.segbuf.AddResult;
 import io.segbuf.FlushPolicy;
-import io.segbuf.SegmentStoreContract;
 import io.segbuf.Span;
 import io.segbuf.TestSpans;
 import io.segbuf.TraceId;
+import io.segbuf.spi.AddResult;
+import io.segbuf.spi.SegmentStoreContract;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -7,12 +7,12 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
-import io.segbuf.DueSegment;
 import io.segbuf.FlushPolicy;
-import io.segbuf.SealedSegment;
-import io.segbuf.SnapshotStore;
 import io.segbuf.Span;
 import io.segbuf.TestSpans;
+import io.segbuf.spi.DueSegment;
+import io.segbuf.spi.SealedSegment;
+import io.segbuf.spi.SnapshotStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,11 +1,11 @@
 package io.segbuf.kafka;
 
-import io.segbuf.FatalSinkException;
 import io.segbuf.Message;
-import io.segbuf.RejectedMessageException;
-import io.segbuf.SegmentSink;
 import io.segbuf.SpanBufferConfig;
 import io.segbuf.kafka.internal.RecordSize;
+import io.segbuf.spi.FatalSinkException;
+import io.segbuf.spi.RejectedMessageException;
+import io.segbuf.spi.SegmentSink;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

@@ -1,14 +1,14 @@
 package io.segbuf.kafka;
 
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Clock;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.segbuf.Message;
-import io.segbuf.SegmentSink;
+import io.segbuf.spi.SegmentSink;
 import java.util.concurrent.CompletionStage;
 
 /**

@@ -1,15 +1,15 @@
 package io.segbuf.kafka;
 
-import io.segbuf.FatalSinkException;
 import io.segbuf.FlushResult;
 import io.segbuf.OfferResult;
 import io.segbuf.Outcome;
 import io.segbuf.SegmentFailure;
 import io.segbuf.SpanBuffer;
-import io.segbuf.StoreUsage;
 import io.segbuf.kafka.internal.HeldRecords;
 import io.segbuf.kafka.internal.Printable;
 import io.segbuf.kafka.internal.Watermarks;
+import io.segbuf.spi.FatalSinkException;
+import io.segbuf.spi.StoreUsage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -61,7 +61,7 @@ import org.slf4j.LoggerFactory;
  * its event time (the largest record timestamp seen) until it is caught up (no lag as of the last poll), then the
  * wall clock (never going back).
  *
- * <p>Commits: with a durable store ({@link io.segbuf.SegmentStore#durable()}) every offset the store took; with
+ * <p>Commits: with a durable store ({@link io.segbuf.spi.SegmentStore#durable()}) every offset the store took; with
  * one that is not (the in-memory store), a partition's offsets only up to its oldest record whose span is not
  * flushed yet ({@link Watermarks}), so that a crash reads again, rather than loses, what was buffered. Such a
  * store serves this consumer alone: it flushes every shard of it, owned or not.

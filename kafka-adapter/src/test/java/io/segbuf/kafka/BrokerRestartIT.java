@@ -2,10 +2,10 @@ package io.segbuf.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.segbuf.SegmentStore;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
 import io.segbuf.kafka.OutputRecords.Out;
+import io.segbuf.spi.SegmentStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

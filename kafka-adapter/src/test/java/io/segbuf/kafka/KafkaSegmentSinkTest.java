@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.segbuf.ConfigException;
 import io.segbuf.Message;
-import io.segbuf.RejectedMessageException;
 import io.segbuf.SegmentKey;
 import io.segbuf.TraceId;
 import io.segbuf.kafka.internal.RecordSize;
+import io.segbuf.spi.RejectedMessageException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;

@@ -2,11 +2,11 @@ package io.segbuf.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.segbuf.SegmentStore;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
 import io.segbuf.redis.RedisSegmentStore;
 import io.segbuf.redis.RedisStoreOptions;
+import io.segbuf.spi.SegmentStore;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 

@@ -2,15 +2,15 @@ package io.segbuf.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.segbuf.FatalSinkException;
 import io.segbuf.FlushReason;
-import io.segbuf.SegmentSink;
-import io.segbuf.SegmentStore;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
 import io.segbuf.TestSpans;
 import io.segbuf.TraceFailingStore;
 import io.segbuf.TraceId;
+import io.segbuf.spi.FatalSinkException;
+import io.segbuf.spi.SegmentSink;
+import io.segbuf.spi.SegmentStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,13 +27,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.jspecify.annotations.Nullable;
 
 /** Faults that must neither stall the service nor lose a span: a bad trace, a store that refuses, a dead sink. */
 class ServiceFaultsIT {

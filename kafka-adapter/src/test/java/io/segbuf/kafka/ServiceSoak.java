@@ -3,15 +3,15 @@ package io.segbuf.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.segbuf.BufferStats;
-import io.segbuf.SegmentStore;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
-import io.segbuf.StoreUsage;
 import io.segbuf.TestSpans;
 import io.segbuf.kafka.OutputRecords.Out;
-import io.segbuf.redis.RedisSegmentStore;
 import io.segbuf.redis.RedisExtension;
+import io.segbuf.redis.RedisSegmentStore;
 import io.segbuf.redis.RedisStoreOptions;
+import io.segbuf.spi.SegmentStore;
+import io.segbuf.spi.StoreUsage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

@@ -2,15 +2,15 @@ package io.segbuf.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.segbuf.SegmentSink;
-import io.segbuf.SegmentStore;
-import io.segbuf.TraceFailingStore;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
+import io.segbuf.TraceFailingStore;
 import io.segbuf.kafka.OutputRecords.Out;
+import io.segbuf.spi.SegmentSink;
+import io.segbuf.spi.SegmentStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,12 +3,12 @@ package io.segbuf.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.segbuf.RecordingSink;
-import io.segbuf.SegmentStore;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
 import io.segbuf.TestSpans;
 import io.segbuf.TraceFailingStore;
 import io.segbuf.TraceId;
+import io.segbuf.spi.SegmentStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

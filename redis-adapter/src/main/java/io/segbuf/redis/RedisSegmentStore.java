@@ -1,15 +1,9 @@
 package io.segbuf.redis;
 
-import io.segbuf.AddResult;
-import io.segbuf.DueSegment;
 import io.segbuf.FlushPolicy;
-import io.segbuf.SealedSegment;
 import io.segbuf.SegbufException;
 import io.segbuf.SegmentKey;
-import io.segbuf.SegmentStore;
-import io.segbuf.SnapshotStore;
 import io.segbuf.Span;
-import io.segbuf.StoreUsage;
 import io.segbuf.redis.internal.ChangelogCodec;
 import io.segbuf.redis.internal.ChangelogRecord;
 import io.segbuf.redis.internal.Compaction;
@@ -18,6 +12,12 @@ import io.segbuf.redis.internal.RedisAccess;
 import io.segbuf.redis.internal.RedisMemory;
 import io.segbuf.redis.internal.ShardKeys;
 import io.segbuf.redis.internal.ShardLog;
+import io.segbuf.spi.AddResult;
+import io.segbuf.spi.DueSegment;
+import io.segbuf.spi.SealedSegment;
+import io.segbuf.spi.SegmentStore;
+import io.segbuf.spi.SnapshotStore;
+import io.segbuf.spi.StoreUsage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -293,7 +293,6 @@ public final class RedisSegmentStore implements SegmentStore {
     }
     return held;
   }
-
 
   @Override
   public void close() {

@@ -4,12 +4,12 @@ import static io.segbuf.TestSpans.span;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.segbuf.DueSegment;
 import io.segbuf.FlushPolicy;
-import io.segbuf.SealedSegment;
 import io.segbuf.SegbufException;
 import io.segbuf.Span;
 import io.segbuf.TestSpans;
+import io.segbuf.spi.DueSegment;
+import io.segbuf.spi.SealedSegment;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.segbuf.redis;
 
-import io.segbuf.SegmentStore;
-import io.segbuf.SegmentStoreContract;
+import io.segbuf.spi.SegmentStore;
+import io.segbuf.spi.SegmentStoreContract;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.segbuf.FlushPolicy;
-import io.segbuf.SealedSegment;
-import io.segbuf.SegmentStore;
-import io.segbuf.SegmentStoreContract;
 import io.segbuf.Span;
 import io.segbuf.TestSpans;
+import io.segbuf.spi.SealedSegment;
+import io.segbuf.spi.SegmentStore;
+import io.segbuf.spi.SegmentStoreContract;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;

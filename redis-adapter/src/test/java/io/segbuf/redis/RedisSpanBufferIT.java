@@ -4,13 +4,13 @@ import static io.segbuf.TestSpans.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.segbuf.Message;
-import io.segbuf.Span;
 import io.segbuf.SegmentKey;
-import io.segbuf.SegmentSink;
+import io.segbuf.Span;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
 import io.segbuf.TestSpans;
 import io.segbuf.internal.Hex;
+import io.segbuf.spi.SegmentSink;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

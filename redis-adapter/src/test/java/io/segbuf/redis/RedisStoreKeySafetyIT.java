@@ -2,11 +2,11 @@ package io.segbuf.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.segbuf.DueSegment;
 import io.segbuf.FlushPolicy;
 import io.segbuf.ParseResult;
-import io.segbuf.SealedSegment;
 import io.segbuf.Span;
+import io.segbuf.spi.DueSegment;
+import io.segbuf.spi.SealedSegment;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

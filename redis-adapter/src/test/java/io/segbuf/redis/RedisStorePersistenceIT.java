@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.segbuf.FlushPolicy;
-import io.segbuf.SealedSegment;
 import io.segbuf.TestSpans;
+import io.segbuf.spi.SealedSegment;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.segbuf.cli.replay;
 
 import io.segbuf.Message;
-import io.segbuf.SegmentSink;
+import io.segbuf.spi.SegmentSink;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.concurrent.CompletableFuture;

@@ -3,12 +3,12 @@ package io.segbuf.cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.segbuf.SegmentStore;
 import io.segbuf.TestSpans;
 import io.segbuf.kafka.KafkaExtension;
 import io.segbuf.redis.RedisSegmentStore;
 import io.segbuf.redis.RedisServers;
 import io.segbuf.redis.RedisStoreOptions;
+import io.segbuf.spi.SegmentStore;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -33,8 +33,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code segbuf run} in-process against a real broker, configured from a properties file, stopped gracefully. */

@@ -3,11 +3,11 @@ package io.segbuf.kafka.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.segbuf.RecordingSink;
-import io.segbuf.SegmentStore;
 import io.segbuf.Span;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
 import io.segbuf.TestSpans;
+import io.segbuf.spi.SegmentStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

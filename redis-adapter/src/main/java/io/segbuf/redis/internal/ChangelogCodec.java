@@ -2,10 +2,10 @@ package io.segbuf.redis.internal;
 
 import io.segbuf.FlushPolicy;
 import io.segbuf.ParseResult;
-import io.segbuf.SealedSegment;
 import io.segbuf.SegmentKey;
 import io.segbuf.Span;
 import io.segbuf.TraceId;
+import io.segbuf.spi.SealedSegment;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package io.segbuf.redis.internal;
 
 import io.segbuf.FlushPolicy;
-import io.segbuf.SealedSegment;
 import io.segbuf.SegmentKey;
 import io.segbuf.Span;
+import io.segbuf.spi.SealedSegment;
 import java.util.List;
 
 /**
@@ -16,7 +16,7 @@ public sealed interface ChangelogRecord {
   record Start() implements ChangelogRecord {}
 
   /**
-   * The whole state of the shard's store ({@link io.segbuf.SnapshotStore#snapshot}): the first record of a compacted
+   * The whole state of the shard's store ({@link io.segbuf.spi.SnapshotStore#snapshot}): the first record of a compacted
    * changelog, replacing every record before it.
    */
   record Snapshot(byte[] state) implements ChangelogRecord {}

@@ -1,8 +1,8 @@
 package io.segbuf.redis.internal;
 
 import io.segbuf.SegbufException;
-import io.segbuf.SnapshotStore;
 import io.segbuf.redis.ShardFencedException;
+import io.segbuf.spi.SnapshotStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.segbuf.FlushPolicy;
-import io.segbuf.SealedSegment;
 import io.segbuf.SegmentKey;
 import io.segbuf.Span;
 import io.segbuf.TestSpans;
 import io.segbuf.TraceId;
+import io.segbuf.spi.SealedSegment;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.segbuf;
+package io.segbuf.spi;
 
 import io.segbuf.internal.InMemorySegmentStore;
 

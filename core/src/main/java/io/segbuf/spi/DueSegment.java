@@ -1,4 +1,7 @@
-package io.segbuf;
+package io.segbuf.spi;
+
+import io.segbuf.FlushReason;
+import io.segbuf.SegmentKey;
 
 /**
  * A segment that is due for flushing.

@@ -1,5 +1,9 @@
-package io.segbuf;
+package io.segbuf.spi;
 
+import io.segbuf.FlushPolicy;
+import io.segbuf.SegbufException;
+import io.segbuf.SegmentKey;
+import io.segbuf.Span;
 import io.segbuf.internal.InMemorySegmentStore;
 import java.time.Instant;
 import java.util.List;

@@ -1,5 +1,8 @@
-package io.segbuf;
+package io.segbuf.spi;
 
+import io.segbuf.Message;
+import io.segbuf.Outcome;
+import io.segbuf.SpanBuffer;
 import java.util.concurrent.CompletionStage;
 
 /**

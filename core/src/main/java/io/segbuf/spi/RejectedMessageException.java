@@ -1,4 +1,6 @@
-package io.segbuf;
+package io.segbuf.spi;
+
+import io.segbuf.SegbufException;
 
 /** A sink refuses a message for good (for example, too large for the broker): it must not be sent again as is. */
 public final class RejectedMessageException extends SegbufException {

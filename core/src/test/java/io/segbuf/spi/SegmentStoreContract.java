@@ -1,17 +1,23 @@
-package io.segbuf;
+package io.segbuf.spi;
 
 import static io.segbuf.TestSpans.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.segbuf.FlushPolicy;
+import io.segbuf.FlushReason;
+import io.segbuf.SegmentKey;
+import io.segbuf.Span;
+import io.segbuf.TestSpans;
+import io.segbuf.TraceId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.TreeMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -250,8 +256,8 @@ public abstract class SegmentStoreContract {
       return; // a durable store keeps bytes, not objects: its consumer commits after add instead
     }
     List<Span> spans = TestSpans.parsed(span(1), span(2).parent(1));
-    spans.get(0).position(7);
-    spans.get(1).position(8);
+    TestSpans.positioned(spans.get(0), 7);
+    TestSpans.positioned(spans.get(1), 8);
     store.add(0, spans, POLICY, T0);
     SealedSegment sealed = store.seal(key(1), T0);
     assertThat(sealed).isNotNull();

@@ -1,4 +1,7 @@
-package io.segbuf;
+package io.segbuf.spi;
+
+import io.segbuf.SegbufException;
+import io.segbuf.SpanBuffer;
 
 /**
  * A sink can send nothing any more until an operator acts (credentials refused, no authorization, an invalid

@@ -1,4 +1,6 @@
-package io.segbuf;
+package io.segbuf.spi;
+
+import io.segbuf.SegmentKey;
 
 /**
  * One sealed generation of a segment: the spans it held when it was sealed.

@@ -1,4 +1,4 @@
-package io.segbuf;
+package io.segbuf.spi;
 
 /**
  * What a store holds.
