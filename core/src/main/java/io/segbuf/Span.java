@@ -2,6 +2,7 @@ package io.segbuf;
 
 import io.segbuf.internal.Digest;
 import io.segbuf.internal.Hex;
+import io.segbuf.internal.SpanFields;
 import io.segbuf.internal.SpanParser;
 import io.segbuf.internal.SpanPatcher;
 
@@ -49,12 +50,17 @@ public final class Span implements ParseResult {
     return SpanParser.parse(bytes);
   }
 
+  static {
+    SpanFields.register(Span::new);
+  }
+
   /**
-   * Builds a span from parsed fields. Parsers call this; applications use {@link #parse(byte[])}.
+   * Builds a span from parsed fields; parsers reach it through {@link SpanFields#toSpan}, so that neither this
+   * constructor nor the mutable fields are part of the API.
    *
    * @param fields the parsed fields and the positions of the patchable values in {@code bytes}
    */
-  public Span(byte[] bytes, Fields fields) {
+  private Span(byte[] bytes, SpanFields fields) {
     this.bytes = bytes;
     this.projectId = fields.projectId;
     this.traceHigh = fields.traceHigh;
@@ -215,54 +221,5 @@ public final class Span implements ParseResult {
   public String toString() {
     return "Span{project=" + projectId + ", trace=" + traceId() + ", span=" + Hex.toHex(spanId)
         + (hasParent() ? ", parent=" + Hex.toHex(parentSpanId) : "") + ", bytes=" + bytes.length + "}";
-  }
-
-  /** The parsed fields of a span, filled in by a parser. Mutable; not shared. */
-  public static class Fields {
-    public long projectId;
-    public long traceHigh;
-    public long traceLow;
-    public long spanId;
-    public boolean hasParent;
-    public long parentSpanId;
-    public boolean isSegment;
-    public boolean hasExplicitSegmentId;
-    public long explicitSegmentId;
-    public double endTimestamp;
-    public boolean hasReceived;
-    public double received;
-    /** Offset of the span object's opening brace. */
-    public int objectStart;
-    /** Offset and length of the {@code is_segment} value (true, false or null), or -1 when absent. */
-    public int isSegmentStart = -1;
-    public int isSegmentLength = -1;
-    /** Offset of the {@code attributes} value (an object or null), or -1 when absent. */
-    public int attributesStart = -1;
-    /** True when {@code attributes} is JSON null. */
-    public boolean nullAttributes;
-    /** True when {@code attributes} is an object with no entries. */
-    public boolean emptyAttributes;
-
-    /** Sets every field back to its initial value, for a parser that reuses this object. */
-    public void clear() {
-      projectId = 0;
-      traceHigh = 0;
-      traceLow = 0;
-      spanId = 0;
-      hasParent = false;
-      parentSpanId = 0;
-      isSegment = false;
-      hasExplicitSegmentId = false;
-      explicitSegmentId = 0;
-      endTimestamp = 0;
-      hasReceived = false;
-      received = 0;
-      objectStart = 0;
-      isSegmentStart = -1;
-      isSegmentLength = -1;
-      attributesStart = -1;
-      nullAttributes = false;
-      emptyAttributes = false;
-    }
   }
 }

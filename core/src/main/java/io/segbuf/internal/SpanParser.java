@@ -70,7 +70,7 @@ public final class SpanParser {
   }
 
   /** A thread's parse, reset for each span: the scanner, the fields read so far and which were seen. */
-  private static final class Reader extends Span.Fields {
+  private static final class Reader extends SpanFields {
     private final JsonScanner s = new JsonScanner(NOTHING);
     private final long[] ids = new long[2];
     private byte[] bytes = NOTHING;
@@ -317,7 +317,7 @@ public final class SpanParser {
       if ((seen & END_TIMESTAMP) == 0) {
         return invalid(InvalidReason.END_TIMESTAMP, "end_timestamp is missing");
       }
-      return new Span(bytes, this);
+      return toSpan(bytes);
     }
 
     private Outcome.Invalid duplicate(String name) {

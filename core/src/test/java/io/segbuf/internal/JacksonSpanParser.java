@@ -91,7 +91,7 @@ final class JacksonSpanParser {
   private static final class Reader {
     private final JsonParser p;
     private final byte[] bytes;
-    private final Span.Fields f = new Span.Fields();
+    private final SpanFields f = new SpanFields();
     private final long[] ids = new long[2];
     private int seen;
 
@@ -289,7 +289,7 @@ final class JacksonSpanParser {
       if ((seen & END_TIMESTAMP) == 0) {
         return invalid(InvalidReason.END_TIMESTAMP, "end_timestamp is missing");
       }
-      return new Span(bytes, f);
+      return f.toSpan(bytes);
     }
 
     private boolean firstTime(int field, String name) {
