@@ -1,0 +1,4 @@
+/** An embedder that tries to use core's implementation. */
+module io.segbuf.fixture.internals {
+  requires io.segbuf.core;
+}
