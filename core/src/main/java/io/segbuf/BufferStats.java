@@ -3,7 +3,7 @@ package io.segbuf;
 import java.util.Map;
 
 /**
- * A snapshot of a {@link SpanBuffer}'s gauges and counters (DESIGN.md §6), for logs and metrics binders. Counters
+ * A snapshot of a {@link SpanBuffer}'s gauges and counters (docs/design.md §6), for logs and metrics binders. Counters
  * count since the buffer was created.
  *
  * @param bufferedSegments segments the store holds now

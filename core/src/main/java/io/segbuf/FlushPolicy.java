@@ -6,7 +6,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * When a segment is due, in event time (DESIGN.md §3): {@link #rootTimeout} after the last insert once the root
+ * When a segment is due, in event time (docs/design.md §3): {@link #rootTimeout} after the last insert once the root
  * has arrived, {@link #timeout} after it while the root is missing, at the latest {@link #maxLifetime} after the
  * first insert (when set), and at once when the buffered bytes reach {@link #maxSegmentBytes}.
  *

@@ -6,7 +6,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The immutable configuration of a {@link SpanBuffer}, with Sentry's defaults (DESIGN.md §8). Built with
+ * The immutable configuration of a {@link SpanBuffer}, with Sentry's defaults (docs/design.md §8). Built with
  * {@link #builder()}; {@link Builder#build()} checks every rule and reports all problems in one {@link
  * ConfigException}, never clamping a value.
  */
@@ -42,7 +42,7 @@ public final class SpanBufferConfig {
     return new Builder();
   }
 
-  /** The defaults of DESIGN.md §8. */
+  /** The defaults of docs/design.md §8. */
   public static SpanBufferConfig defaults() {
     return builder().build();
   }

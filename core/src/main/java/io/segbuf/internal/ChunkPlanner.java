@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * Plans how a segment generation is split into messages whose exact encoded length (envelope, commas and all) is
- * at most {@code maxMessageBytes} (DESIGN.md §4.4); {@link io.segbuf.Chunker} is its public face. A segment that
+ * at most {@code maxMessageBytes} (docs/design.md §4.4); {@link io.segbuf.Chunker} is its public face. A segment that
  * fits goes whole; otherwise every chunk says {@code skip_enrichment}. A span too large for the budget goes alone
  * in its own chunk. Chunks are ranges of the segment's order, so they never mix segments and none is empty.
  * Immutable and thread-safe.

@@ -7,7 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The deterministic order of a segment's spans (DESIGN.md §4.2): depth-first from the root, siblings by span id.
+ * The deterministic order of a segment's spans (docs/design.md §4.2): depth-first from the root, siblings by span id.
  * Spans whose parent is not in the segment start trees of their own, after the root's tree, by span id; spans
  * on a parent cycle that no top reaches follow, from the smallest span id. Equal span ids are ordered by their
  * bytes, so the order depends only on the set of spans.

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads the fields of DESIGN.md §1 from a span's bytes in one pass of {@link JsonScanner}, checking and skipping
+ * Reads the fields of docs/design.md §1 from a span's bytes in one pass of {@link JsonScanner}, checking and skipping
  * everything else, and remembers where the patchable values are. Strict: one object, nothing after it, ids in
  * lowercase hex, numbers as JSON numbers, no field the buffer reads twice, valid UTF-8. Never throws for bad
  * data.

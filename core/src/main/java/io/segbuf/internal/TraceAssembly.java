@@ -13,7 +13,7 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Assembly for one {@code (project_id, trace_id)} (DESIGN.md §2): a union-find over span ids, where each set is
+ * Assembly for one {@code (project_id, trace_id)} (docs/design.md §2): a union-find over span ids, where each set is
  * a {@link SpanTree} whose top decides its label (segment id), and the {@link BufferedSegment}s by label.
  *
  * <p>A span joins its parent's tree; a missing parent is a placeholder node whose id labels the tree until it

@@ -6,7 +6,7 @@ import io.segbuf.SpanBuffer;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The SPI for flushed messages (DESIGN.md §5): sends each {@link Message} and completes its stage when the
+ * The SPI for flushed messages (docs/design.md §5): sends each {@link Message} and completes its stage when the
  * message is acknowledged. A stage that fails with {@link RejectedMessageException} means the message can never
  * be accepted: its spans get a {@link Outcome.Rejected} and it is not retried. Any other failure (or an
  * exception thrown by {@link #send}) is retriable: the segment stays sealed and is flushed again with the same

@@ -11,7 +11,7 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The SPI for buffered state (DESIGN.md §2 and §4): assembles spans into segments, keeps each shard's queue of
+ * The SPI for buffered state (docs/design.md §2 and §4): assembles spans into segments, keeps each shard's queue of
  * segments by deadline, and seals, reads and completes segments for the flush sequence.
  *
  * <p>Contract, checked by the contract kit in core's test-jar ({@code SegmentStoreContract}):
@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>every added span that is not a byte-identical copy of a buffered or recently flushed span is stored once
  *       and returned by exactly one {@link #read} of a sealed generation that is then completed;
- *   <li>segment ids follow DESIGN.md §1: explicit {@code sentry.segment.id}, else the nearest root, else the
+ *   <li>segment ids follow docs/design.md §1: explicit {@code sentry.segment.id}, else the nearest root, else the
  *       top-most missing parent; segments merge when a missing parent arrives;
  *   <li>{@link #seal} freezes the spans it returns: spans added later go to the next generation; sealing again
  *       before {@link #complete} returns the same generation with the same spans;

@@ -24,8 +24,8 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
- * Assembly against a reference model (DESIGN.md §1–3): every valid span lands in exactly one segment, segment ids
- * follow the tree, arrival order and batching do not matter, and deadlines follow the policy.
+ * Assembly against a reference model (docs/design.md §1 to §3): every valid span lands in exactly one segment,
+ * segment ids follow the tree, arrival order and batching do not matter, and deadlines follow the policy.
  */
 class AssemblyProperties {
   private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);

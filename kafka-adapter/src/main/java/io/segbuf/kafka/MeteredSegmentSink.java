@@ -12,7 +12,7 @@ import io.segbuf.spi.SegmentSink;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A {@link SegmentSink} that measures the messages it passes on (DESIGN.md §6, message size distribution): a
+ * A {@link SegmentSink} that measures the messages it passes on (docs/design.md §6, message size distribution): a
  * distribution summary {@code segbuf.messages.size} of every message's value length, and a timer {@code
  * segbuf.sink.latency} from send to acknowledgement, tagged {@code outcome} = acknowledged or failed. Thread-safe
  * when the wrapped sink is.

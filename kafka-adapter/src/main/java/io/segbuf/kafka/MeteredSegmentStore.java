@@ -19,7 +19,7 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link SegmentStore} that times every call of the store it wraps (DESIGN.md §6, store latency): a Micrometer
+ * A {@link SegmentStore} that times every call of the store it wraps (docs/design.md §6, store latency): a Micrometer
  * timer {@code segbuf.store.latency} tagged {@code operation} = add, due, seal, read or complete, failed calls
  * included. Everything else is the wrapped store's; thread safety is the wrapped store's too.
  */

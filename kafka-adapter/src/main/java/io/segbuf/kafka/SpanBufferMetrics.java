@@ -16,7 +16,7 @@ import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Exposes a {@link SpanBuffer}'s {@link BufferStats} (DESIGN.md §6), and a {@link SpanConsumer}'s lag, pauses and
+ * Exposes a {@link SpanBuffer}'s {@link BufferStats} (docs/design.md §6), and a {@link SpanConsumer}'s lag, pauses and
  * commits when given, as Micrometer meters named {@code segbuf.*}: gauges for what is buffered now, function
  * counters for the rest, {@code reason} tags for invalid spans and flushed segments.
  *

@@ -50,7 +50,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code ingest-spans} consumer loop (DESIGN.md §5): reads spans, offers them to a {@link SpanBuffer} with
+ * The {@code ingest-spans} consumer loop (docs/design.md §5): reads spans, offers them to a {@link SpanBuffer} with
  * shard = partition number, commits what is safe, and flushes the partitions it owns.
  *
  * <p>The polling thread runs cycles: poll; per partition, offer the records' values at the partition's time;

@@ -29,8 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link SegmentStore} whose state survives the process in Redis or Redis Cluster (DESIGN.md §5, the second
- * design). Shard = Kafka partition, and one process owns a shard at a time: the owner's in-memory store is the
+ * A {@link SegmentStore} whose state survives the process in Redis or Redis Cluster (docs/design.md §5).
+ * Shard = Kafka partition, and one process owns a shard at a time: the owner's in-memory store is the
  * shard's state, and every change to it (a batch of spans with their payloads, a seal, a completion) is appended
  * to the shard's changelog before the call returns, in one round trip. {@link #acquire} takes a shard over: it bumps the shard's epoch,
  * which fences the former owner, and replays the changelog into a new in-memory store, which then holds the same

@@ -207,7 +207,7 @@ class RedisStoreModelIT {
         namedByACycle |= s.spanId() == due.key().segmentId() && !s.isRoot() && !s.hasExplicitSegmentId();
       }
       Collections.sort(json);
-      // a root-less parent cycle may be named by any of its spans (DESIGN.md, replay semantics)
+      // a root-less parent cycle may be named by any of its spans (docs/design.md §5, replay semantics)
       String id = namedByACycle ? due.key().projectId() + ":" + due.key().traceId() + ":cycle" : due.key().toString();
       flushed.put(id + "/" + sealed.generation() + (sealed.skipEnrichment() ? "/skip" : "") + "/" + json.get(0), json);
       // chunked by the content alone, so that both runs choose alike: later generations must say skip_enrichment

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The replay loop (DESIGN.md §5, replay semantics): behaves like the consumer and its flusher on one partition,
+ * The replay loop (docs/design.md §5, replay semantics): behaves like the consumer and its flusher on one partition,
  * line by line. {@code now} is the largest event time seen so far; when a line moves it forward, every segment due
  * at the new {@code now} is flushed before that line's span is added. Spans that keep {@code now} where it is are
  * offered in batches. At the end of input everything left is drained.
