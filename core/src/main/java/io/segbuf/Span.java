@@ -4,6 +4,7 @@ import io.segbuf.internal.Digest;
 import io.segbuf.internal.Hex;
 import io.segbuf.internal.SpanFields;
 import io.segbuf.internal.SpanParser;
+import io.segbuf.internal.Spans;
 import io.segbuf.internal.SpanPatcher;
 
 /**
@@ -51,11 +52,11 @@ public final class Span implements ParseResult {
   }
 
   static {
-    SpanFields.register(Span::new);
+    Spans.register(new Internals());
   }
 
   /**
-   * Builds a span from parsed fields; parsers reach it through {@link SpanFields#toSpan}, so that neither this
+   * Builds a span from parsed fields; parsers reach it through {@link Spans#create}, so that neither this
    * constructor nor the mutable fields are part of the API.
    *
    * @param fields the parsed fields and the positions of the patchable values in {@code bytes}
@@ -101,14 +102,6 @@ public final class Span implements ParseResult {
 
   void position(long position) {
     this.position = position;
-  }
-
-  /**
-   * A 64-bit hash of {@link #bytes()} (not cryptographic): a store keeps it after the payload is flushed, to
-   * recognise a redelivered copy.
-   */
-  public long digest() {
-    return digest;
   }
 
   public int size() {
@@ -184,24 +177,6 @@ public final class Span implements ParseResult {
     return hasReceived() ? received : endTimestamp;
   }
 
-  /** The length of this span once patched for {@code segmentId}, as {@link #writePatched} writes it. */
-  public int patchedLength(long segmentId) {
-    return bytes.length + SpanPatcher.growth(spanId == segmentId, isSegmentLength, attributesEdit());
-  }
-
-  /**
-   * Writes the span patched for {@code segmentId}: {@code is_segment} set to {@code span_id == segmentId}, and
-   * {@code attributes["sentry.segment.id"]} added when the span has none. All other bytes are copied as they
-   * are.
-   *
-   * @return the position after the last byte written
-   */
-  public int writePatched(long segmentId, byte[] out, int pos) {
-    return SpanPatcher.write(
-        bytes, segmentId, spanId == segmentId, objectStart, isSegmentStart, isSegmentLength,
-        attributesEdit(), attributesStart, out, pos);
-  }
-
   private SpanPatcher.AttributesEdit attributesEdit() {
     if (hasExplicitSegmentId()) {
       return SpanPatcher.AttributesEdit.NONE;
@@ -217,9 +192,44 @@ public final class Span implements ParseResult {
         : SpanPatcher.AttributesEdit.ADD_ENTRY;
   }
 
+  /** See {@link Spans#patchedLength}. */
+  private int patchedLength(long segmentId) {
+    return bytes.length + SpanPatcher.growth(spanId == segmentId, isSegmentLength, attributesEdit());
+  }
+
+  /** See {@link Spans#writePatched}. */
+  private int writePatched(long segmentId, byte[] out, int pos) {
+    return SpanPatcher.write(
+        bytes, segmentId, spanId == segmentId, objectStart, isSegmentStart, isSegmentLength,
+        attributesEdit(), attributesStart, out, pos);
+  }
+
   @Override
   public String toString() {
     return "Span{project=" + projectId + ", trace=" + traceId() + ", span=" + Hex.toHex(spanId)
         + (hasParent() ? ", parent=" + Hex.toHex(parentSpanId) : "") + ", bytes=" + bytes.length + "}";
+  }
+
+  /** What core's implementation reads of a span through {@link Spans}. */
+  private static final class Internals implements Spans.Access {
+    @Override
+    public Span span(byte[] bytes, SpanFields fields) {
+      return new Span(bytes, fields);
+    }
+
+    @Override
+    public long digest(Span span) {
+      return span.digest;
+    }
+
+    @Override
+    public int patchedLength(Span span, long segmentId) {
+      return span.patchedLength(segmentId);
+    }
+
+    @Override
+    public int writePatched(Span span, long segmentId, byte[] out, int pos) {
+      return span.writePatched(segmentId, out, pos);
+    }
   }
 }

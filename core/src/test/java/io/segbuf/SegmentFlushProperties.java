@@ -6,6 +6,7 @@ import static org.quicktheories.generators.SourceDSL.longs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.segbuf.internal.Spans;
 import io.segbuf.spi.SegmentStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -94,8 +95,8 @@ class SegmentFlushProperties {
     long segmentId = flushed.get(0).segment().segmentId();
     Map<JsonNode, ArrayDeque<byte[]>> byPatched = new HashMap<>();
     for (Span s : offered) {
-      byte[] patched = new byte[s.patchedLength(segmentId)];
-      s.writePatched(segmentId, patched, 0);
+      byte[] patched = new byte[Spans.patchedLength(s, segmentId)];
+      Spans.writePatched(s, segmentId, patched, 0);
       byPatched.computeIfAbsent(tree(patched), k -> new ArrayDeque<>()).add(s.bytes());
     }
     List<byte[]> originals = new ArrayList<>();

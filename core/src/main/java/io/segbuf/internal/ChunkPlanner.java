@@ -32,7 +32,7 @@ public final class ChunkPlanner {
     }
     long[] sums = new long[n + 1];
     for (int i = 0; i < n; i++) {
-      sums[i + 1] = sums[i] + order.span(i).patchedLength(segmentId);
+      sums[i + 1] = sums[i] + Spans.patchedLength(order.span(i), segmentId);
     }
     long whole = MessageEncoder.prefixLength(generation, 0, 1, skipInherited) + cost(sums, 0, n)
         + MessageEncoder.suffixLength();

@@ -68,7 +68,7 @@ public final class MessageEncoder {
         if (p > chunk.from()) {
           value[pos++] = ',';
         }
-        pos = order.span(p).writePatched(key.segmentId(), value, pos);
+        pos = Spans.writePatched(order.span(p), key.segmentId(), value, pos);
       }
       pos = copy(END, value, pos);
       if (pos != value.length) {

@@ -1,18 +1,12 @@
 package io.segbuf.internal;
 
 import io.segbuf.Span;
-import java.lang.invoke.MethodHandles;
-import java.util.function.BiFunction;
-import org.jspecify.annotations.Nullable;
 
 /**
- * The parsed fields of a span, filled in by a parser, and the one way to build a {@link Span} from them. Mutable;
- * not shared. {@link Span}'s constructor is private so that the public API shows neither it nor these fields:
- * Span hands it over here when its class is initialised (the JDK's shared-secrets pattern).
+ * The parsed fields of a span, filled in by a parser, which {@link Spans#create} turns into a {@link Span}.
+ * Mutable; not shared. Not part of the API: {@link Span} shows neither these fields nor a constructor taking them.
  */
 public class SpanFields {
-  private static volatile @Nullable BiFunction<byte[], SpanFields, Span> constructor;
-
   public long projectId;
   public long traceHigh;
   public long traceLow;
@@ -57,37 +51,5 @@ public class SpanFields {
     attributesStart = -1;
     nullAttributes = false;
     emptyAttributes = false;
-  }
-
-  /**
-   * The span of these fields over {@code bytes}; the span copies the fields, so this object may be cleared and
-   * reused.
-   */
-  public final Span toSpan(byte[] bytes) {
-    BiFunction<byte[], SpanFields, Span> c = constructor;
-    if (c == null) {
-      ensureSpanInitialized();
-      c = constructor;
-      if (c == null) {
-        throw new IllegalStateException("Span must register its constructor when initialised but did not");
-      }
-    }
-    return c.apply(bytes, this);
-  }
-
-  /** Called once, by {@link Span}'s static initialiser. */
-  public static void register(BiFunction<byte[], SpanFields, Span> spanConstructor) {
-    if (constructor != null) {
-      throw new IllegalStateException("the span constructor must be registered once but was registered twice");
-    }
-    constructor = spanConstructor;
-  }
-
-  private static void ensureSpanInitialized() {
-    try {
-      MethodHandles.lookup().ensureInitialized(Span.class);
-    } catch (IllegalAccessException e) {
-      throw new IllegalStateException("Span must be accessible to its parser but was not", e);
-    }
   }
 }

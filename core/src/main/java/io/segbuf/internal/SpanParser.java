@@ -317,7 +317,7 @@ public final class SpanParser {
       if ((seen & END_TIMESTAMP) == 0) {
         return invalid(InvalidReason.END_TIMESTAMP, "end_timestamp is missing");
       }
-      return toSpan(bytes);
+      return Spans.create(bytes, this);
     }
 
     private Outcome.Invalid duplicate(String name) {

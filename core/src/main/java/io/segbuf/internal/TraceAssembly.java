@@ -63,7 +63,7 @@ final class TraceAssembly {
       if (node.sameContent(span)) {
         return null;
       }
-      node.addVersion(span.digest(), span.size());
+      node.addVersion(Spans.digest(span), span.size());
       SpanTree tree = treeOf(node, shard, source);
       tree.segment.append(tree, span, nowMillis);
       return tree.segment;
@@ -114,7 +114,7 @@ final class TraceAssembly {
       Node node = nodes.get(span.spanId());
       if (node != null && node.span == span) {
         node.span = null;
-        node.digest = span.digest();
+        node.digest = Spans.digest(span);
         node.length = span.size();
         flushed(node);
       }
@@ -298,7 +298,7 @@ final class TraceAssembly {
       if (mine != null && Arrays.equals(mine.bytes(), other.bytes())) {
         return true;
       }
-      return (mine == null || otherVersions != null) && knows(other.digest(), other.size());
+      return (mine == null || otherVersions != null) && knows(Spans.digest(other), other.size());
     }
 
     /** True when a flushed first version, or a later version, has this digest and length. */

@@ -145,7 +145,7 @@ class ChunkPlannerTest {
     for (int count : new int[] {9, 10, 11, 99, 100}) {
       for (int perChunk : new int[] {1, 3}) {
         List<Span> spans = sameSizeOrphans(count * perChunk);
-        int spanBytes = spans.get(0).patchedLength(SEGMENT);
+        int spanBytes = Spans.patchedLength(spans.get(0), SEGMENT);
         // the last chunk has the longest index and must hold perChunk spans exactly
         int budget = MessageEncoder.prefixLength(0, count - 1, count, true) + perChunk * spanBytes + perChunk - 1
             + MessageEncoder.suffixLength();
@@ -184,7 +184,7 @@ class ChunkPlannerTest {
   void oneSpanMoreThanNineOrNinetyNineFullChunksAddsAChunkWithALongerCountAndStillMeetsTheBudget() {
     for (int count : new int[] {9, 99}) {
       List<Span> spans = sameSizeOrphans(count * 3 + 1);
-      int spanBytes = spans.get(0).patchedLength(SEGMENT);
+      int spanBytes = Spans.patchedLength(spans.get(0), SEGMENT);
       int budget = MessageEncoder.prefixLength(0, count - 1, count, true) + 3 * spanBytes + 2
           + MessageEncoder.suffixLength();
 

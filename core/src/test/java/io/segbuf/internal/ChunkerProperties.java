@@ -61,7 +61,7 @@ class ChunkerProperties {
         if (m.value().length > c.maxMessageBytes) {
           overBudget++;
           assertThat(chunk.spans()).as("chunk %d of %d bytes", i, m.value().length).isEqualTo(1);
-          assertThat(f.order.span(chunk.from()).patchedLength(c.segmentId)).isGreaterThan(
+          assertThat(Spans.patchedLength(f.order.span(chunk.from()), c.segmentId)).isGreaterThan(
               c.maxMessageBytes - MessageEncoder.prefixLength(c.generation, i, chunks.size(), true) - 2);
         }
         assertThat(m.chunkIndex()).isEqualTo(i);
@@ -136,8 +136,8 @@ class ChunkerProperties {
         StringBuilder expectedSpans = new StringBuilder();
         for (int k = 0; k < chunk.spans(); k++) {
           Span s = f.order.span(chunk.from() + k);
-          byte[] patched = new byte[s.patchedLength(c.segmentId)];
-          assertThat(s.writePatched(c.segmentId, patched, 0)).isEqualTo(patched.length);
+          byte[] patched = new byte[Spans.patchedLength(s, c.segmentId)];
+          assertThat(Spans.writePatched(s, c.segmentId, patched, 0)).isEqualTo(patched.length);
           assertThat(sent.get(k)).isEqualTo(parse(patched));
           assertThat(sent.get(k)).isEqualTo(patchedModel(s, c.segmentId));
           expectedSpans.append(k == 0 ? "" : ",").append(new String(patched, StandardCharsets.UTF_8));
@@ -395,7 +395,7 @@ class ChunkerProperties {
     Collections.shuffle(spans, random);
     long whole = MessageEncoder.prefixLength(generation, 0, 1, inherited) + MessageEncoder.suffixLength() - 1;
     for (Span s : spans) {
-      whole += s.patchedLength(segmentId) + 1;
+      whole += Spans.patchedLength(s, segmentId) + 1;
     }
     long top = whole + whole / 5;
     int max = (int) Math.max(256, 256 + (top - 256) * budgetPermille / 1000);
@@ -407,7 +407,7 @@ class ChunkerProperties {
       int k = 1 + random.nextInt(Math.min(order.size(), 30));
       long first = MessageEncoder.prefixLength(generation, 0, 1, true) + MessageEncoder.suffixLength() + k - 1;
       for (int p = 0; p < k; p++) {
-        first += order.span(p).patchedLength(segmentId);
+        first += Spans.patchedLength(order.span(p), segmentId);
       }
       max = (int) Math.max(256, first + random.nextInt(3));
     }
@@ -440,7 +440,7 @@ class ChunkerProperties {
   private static long spansCost(Case c, SegmentOrder order, int from, int to) {
     long cost = to - from - 1;
     for (int p = from; p < to; p++) {
-      cost += order.span(p).patchedLength(c.segmentId);
+      cost += Spans.patchedLength(order.span(p), c.segmentId);
     }
     return cost;
   }

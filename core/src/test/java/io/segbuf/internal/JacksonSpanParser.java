@@ -289,7 +289,7 @@ final class JacksonSpanParser {
       if ((seen & END_TIMESTAMP) == 0) {
         return invalid(InvalidReason.END_TIMESTAMP, "end_timestamp is missing");
       }
-      return f.toSpan(bytes);
+      return Spans.create(bytes, f);
     }
 
     private boolean firstTime(int field, String name) {

@@ -241,8 +241,8 @@ class SpanParserProperties {
   }
 
   private static byte[] patched(Span span, long segmentId) {
-    byte[] out = new byte[span.patchedLength(segmentId)];
-    assertThat(span.writePatched(segmentId, out, 0)).isEqualTo(out.length);
+    byte[] out = new byte[Spans.patchedLength(span, segmentId)];
+    assertThat(Spans.writePatched(span, segmentId, out, 0)).isEqualTo(out.length);
     return out;
   }
 

@@ -286,8 +286,8 @@ class SpanPatchProperties {
   }
 
   private static byte[] patch(Span span, long segmentId) {
-    byte[] out = new byte[span.patchedLength(segmentId)];
-    assertThat(span.writePatched(segmentId, out, 0)).isEqualTo(out.length);
+    byte[] out = new byte[Spans.patchedLength(span, segmentId)];
+    assertThat(Spans.writePatched(span, segmentId, out, 0)).isEqualTo(out.length);
     return out;
   }
 
@@ -313,10 +313,10 @@ class SpanPatchProperties {
   void writesExactlyPatchedLengthBytesAndNothingOutsideThem() {
     qt().forAll(DESCRIBED, integers().between(0, 7)).checkAssert((c, pos) -> {
       Span span = parse(c.input());
-      int length = span.patchedLength(c.segmentId());
+      int length = Spans.patchedLength(span, c.segmentId());
       byte[] out = new byte[pos + length + 7];
       Arrays.fill(out, (byte) 0x55);
-      assertThat(span.writePatched(c.segmentId(), out, pos)).isEqualTo(pos + length);
+      assertThat(Spans.writePatched(span, c.segmentId(), out, pos)).isEqualTo(pos + length);
       for (int i = 0; i < out.length; i++) {
         if (i < pos || i >= pos + length) {
           assertThat(out[i]).as("byte %d outside the written range", i).isEqualTo((byte) 0x55);

@@ -24,10 +24,10 @@ class SpanPatcherTest {
     ParseResult r = Span.parse(json.getBytes(StandardCharsets.UTF_8));
     assertThat(r).isInstanceOf(Span.class);
     Span span = (Span) r;
-    int length = span.patchedLength(segmentId);
+    int length = Spans.patchedLength(span, segmentId);
     byte[] out = new byte[length + 6];
     Arrays.fill(out, (byte) '#');
-    int end = span.writePatched(segmentId, out, 3);
+    int end = Spans.writePatched(span, segmentId, out, 3);
     assertThat(end).isEqualTo(3 + length);
     assertThat(new String(out, 0, 3, StandardCharsets.US_ASCII)).isEqualTo("###");
     assertThat(new String(out, end, 3, StandardCharsets.US_ASCII)).isEqualTo("###");
