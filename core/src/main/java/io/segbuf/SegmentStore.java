@@ -58,6 +58,22 @@ public interface SegmentStore extends AutoCloseable {
   AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now);
 
   /**
+   * Adds as {@link #add} does, but a store whose state lives outside the process may return before it holds the
+   * spans there, for a caller that tells nobody they are stored (a replay of a file commits no input). They are
+   * held there, or their failure thrown, once the shard's next {@link #add}, {@link #seal} or {@link #complete}, or
+   * {@link #sync}, returned. The change to the state (segments, deadlines, duplicates) is made before it returns.
+   */
+  default AddResult addUnacknowledged(int shard, List<Span> spans, FlushPolicy policy, Instant now) {
+    return add(shard, spans, policy, now);
+  }
+
+  /**
+   * Returns once every change made so far is held where the store keeps its state; throws the failure of one that
+   * is not. Nothing to do for the in-memory store, and for changes made by {@link #add}.
+   */
+  default void sync() {}
+
+  /**
    * The segments of {@code shard} that are due at {@code now}, oldest deadline first, at most {@code limit}. A
    * segment with a sealed generation not yet completed is listed as due again, so that it is retried.
    */

@@ -79,6 +79,17 @@ public abstract class SegmentStoreContract {
   }
 
   @Test
+  void spansAddedWithoutWaitingForTheStoreAreAssembledAlikeAndHeldOnceSynced() {
+    List<Span> first = TestSpans.parsed(span(3).parent(2), span(4).parent(2), span(3).parent(2));
+    AddResult added = store.addUnacknowledged(0, first, POLICY, T0);
+    store.addUnacknowledged(0, TestSpans.parsed(span(2).parent(1)), POLICY, T0.plusMillis(1));
+    store.addUnacknowledged(0, TestSpans.parsed(span(1)), POLICY, T0.plusMillis(2));
+    store.sync();
+    assertThat(added.isDuplicate(2)).isTrue();
+    assertThat(flushAll()).isEqualTo(Map.of(1L, List.of(1L, 2L, 3L, 4L)));
+  }
+
+  @Test
   void childrenBeforeParentsMergeWhenTheParentArrives() {
     add(T0, span(3).parent(2));
     add(T0, span(4).parent(2));

@@ -66,6 +66,39 @@ class RedisShardFencingIT {
   }
 
   @Test
+  void addsNotWaitedForAreHeldOnceSyncedOrRefusedThenWhenTheShardWasTakenOver() {
+    try (RedisSegmentStore first = connect("unacknowledged"); RedisSegmentStore next = connect("unacknowledged")) {
+      first.acquire(0);
+      first.addUnacknowledged(0, TestSpans.parsed(span(1)), POLICY, T0);
+      first.addUnacknowledged(0, TestSpans.parsed(span(2).parent(1)), POLICY, T0.plusMillis(1));
+      assertThat(first.due(0, END, 10)).as("the state changes at once").hasSize(1);
+      first.sync();
+      next.acquire(0);
+      assertThat(next.usage().spans()).as("synced: held by the next owner").isEqualTo(2);
+
+      first.addUnacknowledged(0, TestSpans.parsed(span(3).parent(1)), POLICY, T0.plusMillis(2));
+      assertThatThrownBy(first::sync).isInstanceOf(ShardFencedException.class)
+          .hasMessageContaining("shard 0 was taken over");
+      assertThat(next.usage().spans()).isEqualTo(2);
+      assertThat(redis.get().cli("LLEN", "{unacknowledged:0}:log:" + redis.get()
+          .cli("GET", "{unacknowledged:0}:epoch").strip()).strip()).as("the refused add left no record").isEqualTo("3");
+    }
+  }
+
+  @Test
+  void anAddNotWaitedForIsWaitedForByTheShardsNextSeal() {
+    try (RedisSegmentStore first = connect("unacknowledged-seal");
+        RedisSegmentStore next = connect("unacknowledged-seal")) {
+      first.acquire(0);
+      first.add(0, TestSpans.parsed(span(1)), POLICY, T0);
+      next.acquire(0);
+      first.addUnacknowledged(0, TestSpans.parsed(span(2).parent(1)), POLICY, T0);
+      assertThatThrownBy(() -> first.seal(first.due(0, END, 1).get(0).key(), T0))
+          .isInstanceOf(ShardFencedException.class);
+    }
+  }
+
+  @Test
   void aStoreThatReleasedAShardAndAcquiresItAgainHoldsWhatItHeld() {
     try (RedisSegmentStore store = connect("again")) {
       store.acquire(0);

@@ -66,6 +66,7 @@ final class Replay {
       }
       offerBatch();
       buffer.drain(now);
+      buffer.sync();
       throwOutputFailure();
       progress.done();
       return new ReplaySummary(lines.lines(), lines.bytes(), spans, duplicates, invalid, buffer.stats(),
@@ -101,7 +102,8 @@ final class Replay {
     if (batch.isEmpty()) {
       return;
     }
-    OfferResult result = buffer.offerSpans(SHARD, batch, now);
+    // a replay commits nothing: the store need not wait for a remote copy before the next line (sync at the end)
+    OfferResult result = buffer.offerSpansUnacknowledged(SHARD, batch, now);
     duplicates += result.duplicates();
     batch.clear();
     if (buffer.config().maxBufferedBytes() > 0) {

@@ -4,7 +4,9 @@ import io.segbuf.SegbufException;
 import io.segbuf.SnapshotStore;
 import io.segbuf.redis.ShardFencedException;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -19,6 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class OwnedShard {
   private static final Logger LOG = LoggerFactory.getLogger(OwnedShard.class);
+  private static final int MAX_UNACKNOWLEDGED = 1024;
 
   /** Held while a change is made and appended; {@link #store} and {@link #log} are read under it. */
   public final ReentrantLock lock = new ReentrantLock();
@@ -30,6 +33,11 @@ public final class OwnedShard {
   private volatile @Nullable SegbufException unusable;
   /** The in-memory store may lack the last change: rebuild it before the next use. */
   private boolean stale;
+  /**
+   * Batches sent and not yet answered, oldest first. Bounded, as each holds its records' bytes until Redis answered:
+   * 1,024 batches of a replay's one or two spans are about 2 MB.
+   */
+  private final Deque<ShardLog.Sending> unacknowledged = new ArrayDeque<>();
 
   private OwnedShard(ShardLog log, int recentlyFlushedSpans, Compaction compaction) {
     this.log = log;
@@ -117,20 +125,58 @@ public final class OwnedShard {
 
   /** {@link #append}, for the records of one batch (see {@link ShardLog#appendBatch}). */
   public void appendBatch(List<ChangelogRecord> records) {
+    List<byte[]> encoded = encode(records);
+    append(() -> log.appendBatch(encoded));
+  }
+
+  private static List<byte[]> encode(List<ChangelogRecord> records) {
     List<byte[]> encoded = new ArrayList<>(records.size());
     for (ChangelogRecord record : records) {
       encoded.add(ChangelogCodec.encode(record));
     }
-    append(() -> log.appendBatch(encoded));
+    return encoded;
+  }
+
+  /**
+   * {@link #appendBatch} without waiting for Redis's answers: they are waited for before the shard's next append of
+   * any kind (Redis runs the changelog's commands in the order they were sent), at {@link #acknowledge}, or when
+   * {@link #MAX_UNACKNOWLEDGED} batches wait; call under {@link #lock}.
+   */
+  public void appendBatchUnacknowledged(List<ChangelogRecord> records) {
+    if (records.isEmpty()) {
+      return;
+    }
+    if (unacknowledged.size() == MAX_UNACKNOWLEDGED) {
+      acknowledge();
+    }
+    unacknowledged.add(log.send(encode(records)));
+  }
+
+  /**
+   * Waits until Redis answered every batch {@link #appendBatchUnacknowledged} sent; call under {@link #lock}.
+   *
+   * @throws ShardFencedException when another owner has the shard, or this store let it go: it is unusable
+   * @throws SegbufException when Redis failed: the store is rebuilt from the changelog before the next use
+   */
+  public void acknowledge() {
+    if (!unacknowledged.isEmpty()) {
+      store(); // a shard fenced or released meanwhile fails: what it sent may not be held
+      append(() -> {});
+    }
   }
 
   private void append(Runnable append) {
     try {
+      while (!unacknowledged.isEmpty()) {
+        log.acknowledge(unacknowledged.removeFirst());
+      }
       append.run();
     } catch (ShardFencedException e) {
       unusable = e;
       throw e;
     } catch (RuntimeException e) {
+      // the rebuild reads whatever of the batches still unanswered Redis took: it reads after them
+      unacknowledged.clear();
       stale = true;
       throw e;
     }

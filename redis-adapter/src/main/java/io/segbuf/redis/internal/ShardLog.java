@@ -131,12 +131,34 @@ public final class ShardLog {
    * @throws ShardFencedException when another owner took the shard over
    */
   public void appendBatch(List<byte[]> records) {
+    acknowledge(send(records));
+  }
+
+  /** Records sent and the answers Redis will give them, in order. */
+  public record Sending(List<CompletableFuture<Long>> replies, int[] bytes) {}
+
+  /**
+   * Sends the records of one batch, pipelined, without waiting for Redis: {@link #acknowledge} waits. The records
+   * reach Redis in the order of the calls, before any later command of this changelog.
+   */
+  public Sending send(List<byte[]> records) {
     List<CompletableFuture<Long>> replies = new ArrayList<>(records.size());
-    for (byte[] record : records) {
-      replies.add(async.rpushx(key, record).toCompletableFuture());
-    }
+    int[] bytes = new int[records.size()];
     for (int i = 0; i < records.size(); i++) {
-      appended(Futures.await(replies.get(i), timeout, "append to shard " + shard), records.get(i).length);
+      replies.add(async.rpushx(key, records.get(i)).toCompletableFuture());
+      bytes[i] = records.get(i).length;
+    }
+    return new Sending(replies, bytes);
+  }
+
+  /**
+   * Waits for Redis's answers to records {@link #send} sent.
+   *
+   * @throws ShardFencedException when another owner took the shard over
+   */
+  public void acknowledge(Sending sent) {
+    for (int i = 0; i < sent.bytes().length; i++) {
+      appended(Futures.await(sent.replies().get(i), timeout, "append to shard " + shard), sent.bytes()[i]);
     }
   }
 
