@@ -58,18 +58,18 @@ public interface SegmentStore extends AutoCloseable {
   AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now);
 
   /**
-   * Adds as {@link #add} does, but a store whose state lives outside the process may return before it holds the
-   * spans there, for a caller that tells nobody they are stored (a replay of a file commits no input). They are
-   * held there, or their failure thrown, once the shard's next {@link #add}, {@link #seal} or {@link #complete}, or
-   * {@link #sync}, returned. The change to the state (segments, deadlines, duplicates) is made before it returns.
+   * This store, for a caller that tells nobody what it stored or flushed (a replay of a file commits no input): its
+   * {@link #add}, {@link #seal} and {@link #complete} may return once the change is made to the state but before a
+   * store whose state lives outside the process holds it there. {@link #sync} returns once it does, or throws the
+   * failure. The in-memory store (and a store that does not say otherwise) returns itself.
    */
-  default AddResult addUnacknowledged(int shard, List<Span> spans, FlushPolicy policy, Instant now) {
-    return add(shard, spans, policy, now);
+  default SegmentStore unacknowledged() {
+    return this;
   }
 
   /**
-   * Returns once every change made so far is held where the store keeps its state; throws the failure of one that
-   * is not. Nothing to do for the in-memory store, and for changes made by {@link #add}.
+   * Returns once every change made so far, also through {@link #unacknowledged()}, is held where the store keeps
+   * its state; throws the failure of one that is not. Nothing to wait for in the in-memory store.
    */
   default void sync() {}
 

@@ -100,31 +100,11 @@ public final class SpanBuffer {
    * @return {@link Outcome#BUFFERED} or {@link Outcome#DUPLICATE} for each span, in order
    */
   public OfferResult offerSpans(int shard, List<Span> spans, Instant now) {
-    return offerSpans(shard, spans, now, true);
-  }
-
-  /**
-   * {@link #offerSpans(int, List, Instant)} for a caller that tells nobody the spans are stored, such as a replay
-   * of a file: a store that keeps its state outside the process may answer before it holds them there
-   * ({@link SegmentStore#addUnacknowledged}); {@link #sync} waits until it does.
-   */
-  public OfferResult offerSpansUnacknowledged(int shard, List<Span> spans, Instant now) {
-    return offerSpans(shard, spans, now, false);
-  }
-
-  /** Returns once the store holds every span offered so far where it keeps its state ({@link SegmentStore#sync}). */
-  public void sync() {
-    store.sync();
-  }
-
-  private OfferResult offerSpans(int shard, List<Span> spans, Instant now, boolean acknowledged) {
     stats.offeredSpans.add(spans.size());
     if (spans.isEmpty()) {
       return new OfferResult(List.of(), 0, 0, 0);
     }
-    FlushPolicy policy = config.flushPolicy();
-    AddResult added = acknowledged ? store.add(shard, spans, policy, now)
-        : store.addUnacknowledged(shard, spans, policy, now);
+    AddResult added = store.add(shard, spans, config.flushPolicy(), now);
     List<Outcome> outcomes = new ArrayList<>(spans.size());
     for (int i = 0; i < spans.size(); i++) {
       outcomes.add(added.isDuplicate(i) ? Outcome.DUPLICATE : Outcome.BUFFERED);

@@ -53,16 +53,6 @@ public final class MeteredSegmentStore implements SegmentStore {
   }
 
   @Override
-  public AddResult addUnacknowledged(int shard, List<Span> spans, FlushPolicy policy, Instant now) {
-    return add.record(() -> store.addUnacknowledged(shard, spans, policy, now));
-  }
-
-  @Override
-  public void sync() {
-    store.sync();
-  }
-
-  @Override
   public List<DueSegment> due(int shard, Instant now, int limit) {
     return due.record(() -> store.due(shard, now, limit));
   }

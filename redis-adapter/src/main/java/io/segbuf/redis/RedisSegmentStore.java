@@ -65,6 +65,7 @@ public final class RedisSegmentStore implements SegmentStore {
   private final Map<Integer, OwnedShard> shards = new ConcurrentHashMap<>();
   /** The shard of this thread's last {@link #due}: the one whose segment {@link #seal} is asked for. */
   private final ThreadLocal<Integer> lastDue = new ThreadLocal<>();
+  private final SegmentStore unacknowledged = new Unacknowledged();
 
   private RedisSegmentStore(RedisStoreOptions options) {
     this.options = options;
@@ -156,15 +157,19 @@ public final class RedisSegmentStore implements SegmentStore {
   }
 
   /**
-   * {@link #add} that sends the batch's records without waiting for Redis: a replay of a file then costs a round
-   * trip per flush instead of one per line. The shard's next add, seal or completion waits for the answers first.
+   * This store, answering its {@link #add}, {@link #seal} and {@link #complete} once the change is made to the
+   * owner's in-memory store and its record sent to Redis, pipelined, without waiting for Redis's answer: a replay of
+   * a file then costs no round trip per line or per flush. The answers are checked before the shard's next change
+   * made through this store itself, at {@link #sync}, or once 1,024 batches wait; the records use a plain
+   * {@code RPUSHX}, so that Redis keeps their order, and a seal or a completion is refused at {@code maxmemory}
+   * like an add.
    */
   @Override
-  public AddResult addUnacknowledged(int shard, List<Span> spans, FlushPolicy policy, Instant now) {
-    return add(shard, spans, policy, now, false);
+  public SegmentStore unacknowledged() {
+    return unacknowledged;
   }
 
-  /** Waits until Redis answered every batch {@link #addUnacknowledged} sent to the shards this store owns. */
+  /** Waits until Redis answered every record sent through {@link #unacknowledged()} to the shards held. */
   @Override
   public void sync() {
     for (OwnedShard owned : shards.values()) {
@@ -210,11 +215,7 @@ public final class RedisSegmentStore implements SegmentStore {
         }
         from = to;
       }
-      if (acknowledged) {
-        owned.appendBatch(records);
-      } else {
-        owned.appendBatchUnacknowledged(records);
-      }
+      owned.appendBatch(records, acknowledged);
       return new AddResult(duplicates);
     } finally {
       owned.lock.unlock();
@@ -235,6 +236,10 @@ public final class RedisSegmentStore implements SegmentStore {
 
   @Override
   public @Nullable SealedSegment seal(SegmentKey key, Instant now) {
+    return seal(key, now, true);
+  }
+
+  private @Nullable SealedSegment seal(SegmentKey key, Instant now, boolean acknowledged) {
     List<OwnedShard> order = new ArrayList<>();
     Integer preferred = lastDue.get();
     OwnedShard first = preferred == null ? null : shards.get(preferred);
@@ -251,7 +256,7 @@ public final class RedisSegmentStore implements SegmentStore {
       try {
         SealedSegment sealed = owned.store().seal(key, now);
         if (sealed != null) {
-          owned.append(new ChangelogRecord.Sealed(key, now.toEpochMilli()));
+          owned.append(new ChangelogRecord.Sealed(key, now.toEpochMilli()), acknowledged);
           return sealed;
         }
       } finally {
@@ -274,11 +279,15 @@ public final class RedisSegmentStore implements SegmentStore {
 
   @Override
   public void complete(SealedSegment segment, boolean chunked) {
+    complete(segment, chunked, true);
+  }
+
+  private void complete(SealedSegment segment, boolean chunked, boolean acknowledged) {
     OwnedShard owned = owned(segment.shard());
     owned.lock.lock();
     try {
       owned.store().complete(segment, chunked);
-      owned.append(new ChangelogRecord.Completed(segment, chunked));
+      owned.append(new ChangelogRecord.Completed(segment, chunked), acknowledged);
     } finally {
       owned.lock.unlock();
     }
@@ -324,6 +333,69 @@ public final class RedisSegmentStore implements SegmentStore {
     return held;
   }
 
+
+  /** {@link #unacknowledged()}: the same store, its changes not waiting for Redis. */
+  private final class Unacknowledged implements SegmentStore {
+    @Override
+    public AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now) {
+      return RedisSegmentStore.this.add(shard, spans, policy, now, false);
+    }
+
+    @Override
+    public List<DueSegment> due(int shard, Instant now, int limit) {
+      return RedisSegmentStore.this.due(shard, now, limit);
+    }
+
+    @Override
+    public @Nullable SealedSegment seal(SegmentKey key, Instant now) {
+      return RedisSegmentStore.this.seal(key, now, false);
+    }
+
+    @Override
+    public List<Span> read(SealedSegment segment) {
+      return RedisSegmentStore.this.read(segment);
+    }
+
+    @Override
+    public void complete(SealedSegment segment, boolean chunked) {
+      RedisSegmentStore.this.complete(segment, chunked, false);
+    }
+
+    @Override
+    public StoreUsage usage() {
+      return RedisSegmentStore.this.usage();
+    }
+
+    @Override
+    public Set<Integer> shards() {
+      return RedisSegmentStore.this.shards();
+    }
+
+    @Override
+    public void acquire(int shard) {
+      RedisSegmentStore.this.acquire(shard);
+    }
+
+    @Override
+    public void release(int shard) {
+      RedisSegmentStore.this.release(shard);
+    }
+
+    @Override
+    public void check() {
+      RedisSegmentStore.this.check();
+    }
+
+    @Override
+    public SegmentStore unacknowledged() {
+      return this;
+    }
+
+    @Override
+    public void sync() {
+      RedisSegmentStore.this.sync();
+    }
+  }
 
   @Override
   public void close() {

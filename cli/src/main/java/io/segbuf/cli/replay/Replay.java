@@ -66,7 +66,6 @@ final class Replay {
       }
       offerBatch();
       buffer.drain(now);
-      buffer.sync();
       throwOutputFailure();
       progress.done();
       return new ReplaySummary(lines.lines(), lines.bytes(), spans, duplicates, invalid, buffer.stats(),
@@ -102,8 +101,7 @@ final class Replay {
     if (batch.isEmpty()) {
       return;
     }
-    // a replay commits nothing: the store need not wait for a remote copy before the next line (sync at the end)
-    OfferResult result = buffer.offerSpansUnacknowledged(SHARD, batch, now);
+    OfferResult result = buffer.offerSpans(SHARD, batch, now);
     duplicates += result.duplicates();
     batch.clear();
     if (buffer.config().maxBufferedBytes() > 0) {

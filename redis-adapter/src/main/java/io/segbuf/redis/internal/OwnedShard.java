@@ -113,47 +113,45 @@ public final class OwnedShard {
 
   /**
    * Appends the record of a change already made to {@link #store()}, then compacts the changelog when it is due;
-   * call under {@link #lock}.
+   * call under {@link #lock}. When not {@code acknowledged}, sends it without waiting for Redis (see {@link
+   * #appendBatch}).
    *
    * @throws ShardFencedException when another owner has the shard: it is unusable from now on
    * @throws SegbufException when Redis failed: the change may or may not be in the changelog, so the store is
    *     rebuilt from it before the next use
    */
-  public void append(ChangelogRecord record) {
-    append(() -> log.append(ChangelogCodec.encode(record)));
+  public void append(ChangelogRecord record, boolean acknowledged) {
+    if (acknowledged) {
+      byte[] encoded = ChangelogCodec.encode(record);
+      append(() -> log.append(encoded));
+    } else {
+      appendBatch(List.of(record), false);
+    }
   }
 
-  /** {@link #append}, for the records of one batch (see {@link ShardLog#appendBatch}). */
-  public void appendBatch(List<ChangelogRecord> records) {
-    List<byte[]> encoded = encode(records);
-    append(() -> log.appendBatch(encoded));
-  }
-
-  private static List<byte[]> encode(List<ChangelogRecord> records) {
+  /**
+   * {@link #append}, for the records of one batch (see {@link ShardLog#appendBatch}). When not {@code
+   * acknowledged}, the records are sent without waiting for Redis's answers, which are waited for before the shard's
+   * next acknowledged append (Redis runs the changelog's commands in the order they were sent), at {@link
+   * #acknowledge}, or when {@link #MAX_UNACKNOWLEDGED} batches wait.
+   */
+  public void appendBatch(List<ChangelogRecord> records, boolean acknowledged) {
     List<byte[]> encoded = new ArrayList<>(records.size());
     for (ChangelogRecord record : records) {
       encoded.add(ChangelogCodec.encode(record));
     }
-    return encoded;
+    if (acknowledged) {
+      append(() -> log.appendBatch(encoded));
+    } else if (!encoded.isEmpty()) {
+      if (unacknowledged.size() == MAX_UNACKNOWLEDGED) {
+        acknowledge();
+      }
+      unacknowledged.add(log.send(encoded));
+    }
   }
 
   /**
-   * {@link #appendBatch} without waiting for Redis's answers: they are waited for before the shard's next append of
-   * any kind (Redis runs the changelog's commands in the order they were sent), at {@link #acknowledge}, or when
-   * {@link #MAX_UNACKNOWLEDGED} batches wait; call under {@link #lock}.
-   */
-  public void appendBatchUnacknowledged(List<ChangelogRecord> records) {
-    if (records.isEmpty()) {
-      return;
-    }
-    if (unacknowledged.size() == MAX_UNACKNOWLEDGED) {
-      acknowledge();
-    }
-    unacknowledged.add(log.send(encode(records)));
-  }
-
-  /**
-   * Waits until Redis answered every batch {@link #appendBatchUnacknowledged} sent; call under {@link #lock}.
+   * Waits until Redis answered every record sent without waiting; call under {@link #lock}.
    *
    * @throws ShardFencedException when another owner has the shard, or this store let it go: it is unusable
    * @throws SegbufException when Redis failed: the store is rebuilt from the changelog before the next use
