@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class OwnedShard {
   private static final Logger LOG = LoggerFactory.getLogger(OwnedShard.class);
-  private static final int MAX_UNACKNOWLEDGED = 1024;
+  private static final int SEND_BYTES = 256 * 1024;
+  private static final int MAX_UNACKNOWLEDGED = 16;
 
   /** Held while a change is made and appended; {@link #store} and {@link #log} are read under it. */
   public final ReentrantLock lock = new ReentrantLock();
@@ -33,10 +34,10 @@ public final class OwnedShard {
   private volatile @Nullable SegbufException unusable;
   /** The in-memory store may lack the last change: rebuild it before the next use. */
   private boolean stale;
-  /**
-   * Batches sent and not yet answered, oldest first. Bounded, as each holds its records' bytes until Redis answered:
-   * 1,024 batches of a replay's one or two spans are about 2 MB.
-   */
+  /** Records of changes made without waiting for Redis, not sent yet: they go as one command per 256 KiB. */
+  private final List<byte[]> unsent = new ArrayList<>();
+  private int unsentBytes;
+  /** Commands of such records sent and not yet answered, oldest first; at most {@link #MAX_UNACKNOWLEDGED}. */
   private final Deque<ShardLog.Sending> unacknowledged = new ArrayDeque<>();
 
   private OwnedShard(ShardLog log, int recentlyFlushedSpans, Compaction compaction) {
@@ -131,9 +132,9 @@ public final class OwnedShard {
 
   /**
    * {@link #append}, for the records of one batch (see {@link ShardLog#appendBatch}). When not {@code
-   * acknowledged}, the records are sent without waiting for Redis's answers, which are waited for before the shard's
-   * next acknowledged append (Redis runs the changelog's commands in the order they were sent), at {@link
-   * #acknowledge}, or when {@link #MAX_UNACKNOWLEDGED} batches wait.
+   * acknowledged}, the records are gathered and sent, 256 KiB to a command, without waiting for Redis's answers,
+   * which are waited for (and what is gathered sent) before the shard's next acknowledged append, at {@link
+   * #acknowledge}, or when {@link #MAX_UNACKNOWLEDGED} commands wait.
    */
   public void appendBatch(List<ChangelogRecord> records, boolean acknowledged) {
     List<byte[]> encoded = new ArrayList<>(records.size());
@@ -142,22 +143,38 @@ public final class OwnedShard {
     }
     if (acknowledged) {
       append(() -> log.appendBatch(encoded));
-    } else if (!encoded.isEmpty()) {
+      return;
+    }
+    for (byte[] record : encoded) {
+      unsent.add(record);
+      unsentBytes += record.length;
+    }
+    if (unsentBytes >= SEND_BYTES) {
       if (unacknowledged.size() == MAX_UNACKNOWLEDGED) {
         acknowledge();
+      } else {
+        sendUnsent();
       }
-      unacknowledged.add(log.send(encoded));
+    }
+  }
+
+  private void sendUnsent() {
+    if (!unsent.isEmpty()) {
+      unacknowledged.add(log.send(unsent));
+      unsent.clear();
+      unsentBytes = 0;
     }
   }
 
   /**
-   * Waits until Redis answered every record sent without waiting; call under {@link #lock}.
+   * Sends what changes made without waiting gathered and waits until Redis answered every such command; call under
+   * {@link #lock}.
    *
    * @throws ShardFencedException when another owner has the shard, or this store let it go: it is unusable
    * @throws SegbufException when Redis failed: the store is rebuilt from the changelog before the next use
    */
   public void acknowledge() {
-    if (!unacknowledged.isEmpty()) {
+    if (!unsent.isEmpty() || !unacknowledged.isEmpty()) {
       store(); // a shard fenced or released meanwhile fails: what it sent may not be held
       append(() -> {});
     }
@@ -165,6 +182,7 @@ public final class OwnedShard {
 
   private void append(Runnable append) {
     try {
+      sendUnsent();
       while (!unacknowledged.isEmpty()) {
         log.acknowledge(unacknowledged.removeFirst());
       }
@@ -173,7 +191,9 @@ public final class OwnedShard {
       unusable = e;
       throw e;
     } catch (RuntimeException e) {
-      // the rebuild reads whatever of the batches still unanswered Redis took: it reads after them
+      // the rebuild reads whatever of the commands still unanswered Redis took: it reads after them
+      unsent.clear();
+      unsentBytes = 0;
       unacknowledged.clear();
       stale = true;
       throw e;

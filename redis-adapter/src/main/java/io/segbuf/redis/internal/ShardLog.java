@@ -131,35 +131,37 @@ public final class ShardLog {
    * @throws ShardFencedException when another owner took the shard over
    */
   public void appendBatch(List<byte[]> records) {
-    acknowledge(send(records));
+    List<CompletableFuture<Long>> replies = new ArrayList<>(records.size());
+    for (byte[] record : records) {
+      replies.add(async.rpushx(key, record).toCompletableFuture());
+    }
+    for (int i = 0; i < records.size(); i++) {
+      appended(Futures.await(replies.get(i), timeout, "append to shard " + shard), records.get(i).length);
+    }
   }
 
-  /** Records sent and the answers Redis will give them, in order. */
-  public record Sending(List<CompletableFuture<Long>> replies, int[] bytes) {}
+  /** Records sent as one command, and Redis's answer to come. */
+  public record Sending(CompletableFuture<Long> reply, int bytes) {}
 
   /**
-   * Sends the records of one batch, pipelined, without waiting for Redis: {@link #acknowledge} waits. The records
-   * reach Redis in the order of the calls, before any later command of this changelog.
+   * Sends records as one {@code RPUSHX} without waiting for Redis: {@link #acknowledge} waits. Redis runs the
+   * changelog's commands in the order they were sent; it refuses the whole command while it is out of memory.
    */
   public Sending send(List<byte[]> records) {
-    List<CompletableFuture<Long>> replies = new ArrayList<>(records.size());
-    int[] bytes = new int[records.size()];
-    for (int i = 0; i < records.size(); i++) {
-      replies.add(async.rpushx(key, records.get(i)).toCompletableFuture());
-      bytes[i] = records.get(i).length;
+    int bytes = 0;
+    for (byte[] record : records) {
+      bytes += record.length;
     }
-    return new Sending(replies, bytes);
+    return new Sending(async.rpushx(key, records.toArray(new byte[0][])).toCompletableFuture(), bytes);
   }
 
   /**
-   * Waits for Redis's answers to records {@link #send} sent.
+   * Waits for Redis's answer to records {@link #send} sent.
    *
    * @throws ShardFencedException when another owner took the shard over
    */
   public void acknowledge(Sending sent) {
-    for (int i = 0; i < sent.bytes().length; i++) {
-      appended(Futures.await(sent.replies().get(i), timeout, "append to shard " + shard), sent.bytes()[i]);
-    }
+    appended(Futures.await(sent.reply(), timeout, "append to shard " + shard), sent.bytes());
   }
 
   private void appended(long length, int bytes) {
