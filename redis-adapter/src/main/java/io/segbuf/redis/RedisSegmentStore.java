@@ -304,16 +304,18 @@ public final class RedisSegmentStore implements SegmentStore {
     long segments = 0;
     long spans = 0;
     long bytes = 0;
+    long forgotten = 0;
     for (OwnedShard owned : shards.values()) {
       if (owned.usable()) {
         StoreUsage u = owned.storeAsIs().usage();
         segments += u.segments();
         spans += u.spans();
         bytes += u.bytes();
+        forgotten += u.forgottenSpans();
       }
     }
     long[] usedAndMax = memory.usedAndMax();
-    return new StoreUsage(segments, spans, bytes, usedAndMax[0], usedAndMax[1]);
+    return new StoreUsage(segments, spans, bytes, usedAndMax[0], usedAndMax[1], forgotten);
   }
 
   /** Reads every master's memory now: it answers, and its {@code maxmemory-policy} still cannot evict. */
