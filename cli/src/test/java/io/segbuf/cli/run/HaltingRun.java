@@ -1,31 +1,23 @@
 package io.segbuf.cli.run;
 
-import io.segbuf.AddResult;
-import io.segbuf.DueSegment;
-import io.segbuf.FlushPolicy;
 import io.segbuf.Message;
-import io.segbuf.SealedSegment;
-import io.segbuf.SegmentKey;
 import io.segbuf.SegmentSink;
 import io.segbuf.SegmentStore;
-import io.segbuf.Span;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
-import io.segbuf.StoreUsage;
 import io.segbuf.cli.StoreUri;
 import io.segbuf.kafka.KafkaSegmentSink;
 import io.segbuf.kafka.KafkaSinkOptions;
 import io.segbuf.kafka.SpanConsumer;
 import io.segbuf.kafka.SpanConsumerOptions;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jspecify.annotations.Nullable;
 
 /**
  * {@code segbuf run}'s service (the real {@link SpanConsumer}, store and {@link KafkaSegmentSink}, wired as
@@ -78,7 +70,7 @@ public final class HaltingRun {
     SpanBufferConfig config = SpanBufferConfig.builder().rootTimeout(Duration.ofMillis(50))
         .maxMessageBytes(KafkaSegmentSink.maxMessageBytes(KafkaSinkOptions.DEFAULT_MAX_REQUEST_SIZE)).build();
     try (SegmentStore store = StoreUri.open(args[4]); KafkaSegmentSink kafka = KafkaSegmentSink.create(sinkOptions)) {
-      SpanBuffer buffer = SpanBuffer.create(config, halting.new Store(store), halting.new Sink(kafka));
+      SpanBuffer buffer = SpanBuffer.create(config, halting.halting(store), halting.new Sink(kafka));
       SpanConsumer.create(consumerOptions, buffer).run();
     }
   }
@@ -100,69 +92,29 @@ public final class HaltingRun {
     }
   }
 
-  /** The store, halting after the {@code n}th acknowledged add or seal, or before the {@code n}th complete. */
-  private final class Store implements SegmentStore {
-    private final SegmentStore store;
-
-    Store(SegmentStore store) {
-      this.store = store;
-    }
-
-    @Override
-    public AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now) {
-      AddResult result = store.add(shard, spans, policy, now);
-      passed(Step.ADD);
-      return result;
-    }
-
-    @Override
-    public List<DueSegment> due(int shard, Instant now, int limit) {
-      return store.due(shard, now, limit);
-    }
-
-    @Override
-    public @Nullable SealedSegment seal(SegmentKey key, Instant now) {
-      SealedSegment sealed = store.seal(key, now);
-      if (sealed != null) {
+  /**
+   * The store, halting after the {@code n}th acknowledged add or seal (one that sealed something), or before the
+   * {@code n}th complete; every other call goes to the store as it is.
+   */
+  private SegmentStore halting(SegmentStore store) {
+    InvocationHandler handler = (proxy, method, args) -> {
+      if (method.getName().equals("complete")) {
+        passed(Step.COMPLETE);
+      }
+      Object result;
+      try {
+        result = method.invoke(store, args);
+      } catch (InvocationTargetException e) {
+        throw e.getCause();
+      }
+      if (method.getName().equals("add")) {
+        passed(Step.ADD);
+      } else if (method.getName().equals("seal") && result != null) {
         passed(Step.SEAL);
       }
-      return sealed;
-    }
-
-    @Override
-    public List<Span> read(SealedSegment segment) {
-      return store.read(segment);
-    }
-
-    @Override
-    public void complete(SealedSegment segment, boolean chunked) {
-      passed(Step.COMPLETE);
-      store.complete(segment, chunked);
-    }
-
-    @Override
-    public StoreUsage usage() {
-      return store.usage();
-    }
-
-    @Override
-    public boolean durable() {
-      return store.durable();
-    }
-
-    @Override
-    public Set<Integer> shards() {
-      return store.shards();
-    }
-
-    @Override
-    public void acquire(int shard) {
-      store.acquire(shard);
-    }
-
-    @Override
-    public void release(int shard) {
-      store.release(shard);
-    }
+      return result;
+    };
+    return (SegmentStore) Proxy.newProxyInstance(SegmentStore.class.getClassLoader(),
+        new Class<?>[] {SegmentStore.class}, handler);
   }
 }
