@@ -62,6 +62,22 @@ public interface SegmentStore extends AutoCloseable {
   AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now);
 
   /**
+   * This store, for a caller that tells nobody what it stored or flushed (a replay of a file commits no input): its
+   * {@link #add}, {@link #seal} and {@link #complete} may return once the change is made to the state but before a
+   * store whose state lives outside the process holds it there. {@link #sync} returns once it does, or throws the
+   * failure. The in-memory store (and a store that does not say otherwise) returns itself.
+   */
+  default SegmentStore unacknowledged() {
+    return this;
+  }
+
+  /**
+   * Returns once every change made so far, also through {@link #unacknowledged()}, is held where the store keeps
+   * its state; throws the failure of one that is not. Nothing to wait for in the in-memory store.
+   */
+  default void sync() {}
+
+  /**
    * The segments of {@code shard} that are due at {@code now}, oldest deadline first, at most {@code limit}. A
    * segment with a sealed generation not yet completed is listed as due again, so that it is retried.
    */

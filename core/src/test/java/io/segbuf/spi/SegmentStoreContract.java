@@ -85,6 +85,19 @@ public abstract class SegmentStoreContract {
   }
 
   @Test
+  void changesMadeWithoutWaitingForTheStoreAreTheSameChangesAndHeldOnceSynced() {
+    SegmentStore unacknowledged = store.unacknowledged();
+    List<Span> first = TestSpans.parsed(span(3).parent(2), span(4).parent(2), span(3).parent(2));
+    AddResult added = unacknowledged.add(0, first, POLICY, T0);
+    unacknowledged.add(0, TestSpans.parsed(span(2).parent(1)), POLICY, T0.plusMillis(1));
+    unacknowledged.add(0, TestSpans.parsed(span(1)), POLICY, T0.plusMillis(2));
+    assertThat(added.isDuplicate(2)).isTrue();
+    assertThat(flushAll(unacknowledged)).isEqualTo(Map.of(1L, List.of(1L, 2L, 3L, 4L)));
+    store.sync();
+    assertThat(store.usage().spans()).isZero();
+  }
+
+  @Test
   void childrenBeforeParentsMergeWhenTheParentArrives() {
     add(T0, span(3).parent(2));
     add(T0, span(4).parent(2));

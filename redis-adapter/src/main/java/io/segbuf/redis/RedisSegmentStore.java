@@ -65,6 +65,7 @@ public final class RedisSegmentStore implements SegmentStore {
   private final Map<Integer, OwnedShard> shards = new ConcurrentHashMap<>();
   /** The shard of this thread's last {@link #due}: the one whose segment {@link #seal} is asked for. */
   private final ThreadLocal<Integer> lastDue = new ThreadLocal<>();
+  private final SegmentStore unacknowledged = new Unacknowledged();
 
   private RedisSegmentStore(RedisStoreOptions options) {
     this.options = options;
@@ -152,6 +153,36 @@ public final class RedisSegmentStore implements SegmentStore {
 
   @Override
   public AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now) {
+    return add(shard, spans, policy, now, true);
+  }
+
+  /**
+   * This store, answering its {@link #add}, {@link #seal} and {@link #complete} once the change is made to the
+   * owner's in-memory store, without waiting for Redis: the records are gathered per shard and sent as one
+   * {@code RPUSHX} per 256 KiB, pipelined, so that a replay of a file costs neither a round trip nor a command per
+   * line or per flush. Redis's answers are checked before the shard's next change made through this store itself,
+   * at {@link #sync}, or once 16 commands wait (compaction is considered then). A plain {@code RPUSHX} keeps the
+   * records' order, and is refused whole at {@code maxmemory}, seals and completions included.
+   */
+  @Override
+  public SegmentStore unacknowledged() {
+    return unacknowledged;
+  }
+
+  /** Waits until Redis answered every record sent through {@link #unacknowledged()} to the shards held. */
+  @Override
+  public void sync() {
+    for (OwnedShard owned : shards.values()) {
+      owned.lock.lock();
+      try {
+        owned.acknowledge();
+      } finally {
+        owned.lock.unlock();
+      }
+    }
+  }
+
+  private AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now, boolean acknowledged) {
     if (spans.isEmpty()) {
       return new AddResult(new BitSet());
     }
@@ -184,7 +215,7 @@ public final class RedisSegmentStore implements SegmentStore {
         }
         from = to;
       }
-      owned.appendBatch(records);
+      owned.appendBatch(records, acknowledged);
       return new AddResult(duplicates);
     } finally {
       owned.lock.unlock();
@@ -205,6 +236,10 @@ public final class RedisSegmentStore implements SegmentStore {
 
   @Override
   public @Nullable SealedSegment seal(SegmentKey key, Instant now) {
+    return seal(key, now, true);
+  }
+
+  private @Nullable SealedSegment seal(SegmentKey key, Instant now, boolean acknowledged) {
     List<OwnedShard> order = new ArrayList<>();
     Integer preferred = lastDue.get();
     OwnedShard first = preferred == null ? null : shards.get(preferred);
@@ -221,7 +256,7 @@ public final class RedisSegmentStore implements SegmentStore {
       try {
         SealedSegment sealed = owned.store().seal(key, now);
         if (sealed != null) {
-          owned.append(new ChangelogRecord.Sealed(key, now.toEpochMilli()));
+          owned.append(new ChangelogRecord.Sealed(key, now.toEpochMilli()), acknowledged);
           return sealed;
         }
       } finally {
@@ -244,11 +279,15 @@ public final class RedisSegmentStore implements SegmentStore {
 
   @Override
   public void complete(SealedSegment segment, boolean chunked) {
+    complete(segment, chunked, true);
+  }
+
+  private void complete(SealedSegment segment, boolean chunked, boolean acknowledged) {
     OwnedShard owned = owned(segment.shard());
     owned.lock.lock();
     try {
       owned.store().complete(segment, chunked);
-      owned.append(new ChangelogRecord.Completed(segment, chunked));
+      owned.append(new ChangelogRecord.Completed(segment, chunked), acknowledged);
     } finally {
       owned.lock.unlock();
     }
@@ -265,16 +304,18 @@ public final class RedisSegmentStore implements SegmentStore {
     long segments = 0;
     long spans = 0;
     long bytes = 0;
+    long forgotten = 0;
     for (OwnedShard owned : shards.values()) {
       if (owned.usable()) {
         StoreUsage u = owned.storeAsIs().usage();
         segments += u.segments();
         spans += u.spans();
         bytes += u.bytes();
+        forgotten += u.forgottenSpans();
       }
     }
     long[] usedAndMax = memory.usedAndMax();
-    return new StoreUsage(segments, spans, bytes, usedAndMax[0], usedAndMax[1]);
+    return new StoreUsage(segments, spans, bytes, usedAndMax[0], usedAndMax[1], forgotten);
   }
 
   /** Reads every master's memory now: it answers, and its {@code maxmemory-policy} still cannot evict. */
@@ -292,6 +333,70 @@ public final class RedisSegmentStore implements SegmentStore {
       }
     }
     return held;
+  }
+
+
+  /** {@link #unacknowledged()}: the same store, its changes not waiting for Redis. */
+  private final class Unacknowledged implements SegmentStore {
+    @Override
+    public AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now) {
+      return RedisSegmentStore.this.add(shard, spans, policy, now, false);
+    }
+
+    @Override
+    public List<DueSegment> due(int shard, Instant now, int limit) {
+      return RedisSegmentStore.this.due(shard, now, limit);
+    }
+
+    @Override
+    public @Nullable SealedSegment seal(SegmentKey key, Instant now) {
+      return RedisSegmentStore.this.seal(key, now, false);
+    }
+
+    @Override
+    public List<Span> read(SealedSegment segment) {
+      return RedisSegmentStore.this.read(segment);
+    }
+
+    @Override
+    public void complete(SealedSegment segment, boolean chunked) {
+      RedisSegmentStore.this.complete(segment, chunked, false);
+    }
+
+    @Override
+    public StoreUsage usage() {
+      return RedisSegmentStore.this.usage();
+    }
+
+    @Override
+    public Set<Integer> shards() {
+      return RedisSegmentStore.this.shards();
+    }
+
+    @Override
+    public void acquire(int shard) {
+      RedisSegmentStore.this.acquire(shard);
+    }
+
+    @Override
+    public void release(int shard) {
+      RedisSegmentStore.this.release(shard);
+    }
+
+    @Override
+    public void check() {
+      RedisSegmentStore.this.check();
+    }
+
+    @Override
+    public SegmentStore unacknowledged() {
+      return this;
+    }
+
+    @Override
+    public void sync() {
+      RedisSegmentStore.this.sync();
+    }
   }
 
   @Override

@@ -10,6 +10,7 @@ import io.segbuf.Span;
 import io.segbuf.TestSpans;
 import io.segbuf.spi.DueSegment;
 import io.segbuf.spi.SealedSegment;
+import io.segbuf.spi.SegmentStoreContract;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,6 +33,29 @@ class RedisChangelogIT {
   private static long memoryUsage(String key) {
     String usage = redis.get().cli("MEMORY", "USAGE", key, "SAMPLES", "0").strip();
     return usage.isEmpty() ? 0 : Long.parseLong(usage);
+  }
+
+  /**
+   * One trace that never goes quiet, past the in-memory store's bound on a trace's flushed spans (100,000): the
+   * owner forgets the older half, and the store reports them as forgotten, as the in-memory store does.
+   */
+  @Test
+  void aTracePastItsBoundOnFlushedSpansCountsTheSpansItForgot() {
+    try (RedisSegmentStore store = RedisSegmentStore.connect(options("bound").build())) {
+      store.acquire(0);
+      Instant now = T0;
+      store.add(0, TestSpans.parsed(span(1)), POLICY, now);
+      for (long next = 2; next < 120_000; ) {
+        List<Span> batch = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+          batch.add(span(next++).parent(1).parsed());
+        }
+        store.add(0, batch, POLICY, now);
+        now = now.plusSeconds(11);
+        SegmentStoreContract.flushAll(store);
+      }
+      assertThat(store.usage().forgottenSpans()).isPositive();
+    }
   }
 
   /**

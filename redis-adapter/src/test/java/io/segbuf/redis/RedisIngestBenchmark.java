@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Redis CPU and commands per span for this store at batches of 10, 100 and 1,000 spans against the payload floor
  * (one SET of each batch's bytes) and a naive baseline (one script call per span), measured with INFO cpu, INFO
- * stats (commands clients sent) and INFO commandstats (which on Redis 7.0 counts those run inside scripts too), on a
+ * commandstats, and the commands clients sent as counted on the wire by a {@link CommandCountingRelay} (on Redis 7.0
+ * both INFO commandstats and INFO stats' total_commands_processed count the commands run inside scripts too), on a
  * local redis-server; and the takeover replay speed. A plain main, not a test:
  * {@code java -cp <test classpath> io.segbuf.redis.RedisIngestBenchmark [spans]}.
  */
@@ -56,35 +57,37 @@ public final class RedisIngestBenchmark {
 
   public static void main(String[] args) throws Exception {
     int total = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
-    try (RedisServers redis = RedisServers.standalone()) {
+    try (RedisServers redis = RedisServers.standalone(); CommandCountingRelay relay =
+        new CommandCountingRelay(redis.port())) {
+      Bench bench = new Bench(redis, relay);
       for (int batchSize : new int[] {10, 100, 1000}) {
         int spans = batchSize == 10 ? total / 10 : total;
         List<List<Span>> batches = treeBatches(spans, batchSize);
         System.out.printf(Locale.ROOT, "%d spans of ~1 KiB, batches of %d across %d interleaved traces%n", spans,
             batchSize, TRACES);
-        ingest(redis, batches, spans, "bench" + batchSize);
-        floor(redis, batches, spans);
+        ingest(bench, batches, spans, "bench" + batchSize);
+        floor(bench, batches, spans);
       }
       List<List<Span>> batches = treeBatches(total, BATCH);
-      naive(redis, batches, total);
-      chain(redis, 4000, 10);
-      chain(redis, 10_000, 100);
-      fanOut(redis, 50_000, 1000);
+      naive(bench, batches, total);
+      chain(bench, 4000, 10);
+      chain(bench, 10_000, 100);
+      fanOut(bench, 50_000, 1000);
     }
   }
 
   /** This store's ingest, then a flush of everything and a takeover replay of what is left. */
-  private static void ingest(RedisServers redis, List<List<Span>> batches, int total, String prefix) {
+  private static void ingest(Bench redis, List<List<Span>> batches, int total, String prefix) {
     RedisStoreOptions options = RedisStoreOptions.builder().uri(redis.uri()).keyPrefix(prefix).build();
     try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
       store.acquire(0);
-      Stats before = Stats.of(redis);
+      Stats before = redis.stats();
       long t = System.nanoTime();
       for (List<Span> b : batches) {
         store.add(0, b, POLICY, T0);
       }
       double wall = (System.nanoTime() - t) / 1e3 / total;
-      report("segbuf ingest", Stats.of(redis).minus(before), total, wall);
+      report("segbuf ingest", redis.stats().minus(before), total, wall);
 
       String log = "{" + prefix + ":0}:log:" + redis.cli("GET", "{" + prefix + ":0}:epoch").strip();
       long logBytes = Long.parseLong(redis.cli("MEMORY", "USAGE", log, "SAMPLES", "0").strip());
@@ -94,7 +97,7 @@ public final class RedisIngestBenchmark {
         double seconds = (System.nanoTime() - t) / 1e9;
         System.out.printf(Locale.ROOT, "%-62s %.1f MB of changelog in %.2f s: %.0f MB/s%n", "takeover replay",
             logBytes / 1e6, seconds, logBytes / 1e6 / seconds);
-        before = Stats.of(redis);
+        before = redis.stats();
         t = System.nanoTime();
         int flushed = 0;
         for (DueSegment due : next.due(0, Instant.ofEpochMilli(Long.MAX_VALUE), Integer.MAX_VALUE)) {
@@ -105,17 +108,17 @@ public final class RedisIngestBenchmark {
           }
         }
         wall = (System.nanoTime() - t) / 1e3 / flushed;
-        report("segbuf flush", Stats.of(redis).minus(before), flushed, wall);
+        report("segbuf flush", redis.stats().minus(before), flushed, wall);
       }
     }
   }
 
-  private static void naive(RedisServers redis, List<List<Span>> batches, int total) throws Exception {
+  private static void naive(Bench redis, List<List<Span>> batches, int total) throws Exception {
     RedisClient client = RedisClient.create(redis.uri());
     try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
       RedisAsyncCommands<byte[], byte[]> async = c.async();
       String sha = async.scriptLoad(NAIVE.getBytes(StandardCharsets.UTF_8)).get();
-      Stats before = Stats.of(redis);
+      Stats before = redis.stats();
       long t = System.nanoTime();
       for (List<Span> batch : batches) {
         List<CompletionStage<?>> replies = new ArrayList<>();
@@ -131,18 +134,18 @@ public final class RedisIngestBenchmark {
         }
       }
       double wall = (System.nanoTime() - t) / 1e3 / total;
-      report("naive per-span script ingest", Stats.of(redis).minus(before), total, wall);
+      report("naive per-span script ingest", redis.stats().minus(before), total, wall);
     } finally {
       client.shutdown();
     }
   }
 
   /** The floor of any design that stores the payloads: per batch, one SET of its payloads as one value. */
-  private static void floor(RedisServers redis, List<List<Span>> batches, int total) throws Exception {
+  private static void floor(Bench redis, List<List<Span>> batches, int total) throws Exception {
     RedisClient client = RedisClient.create(redis.uri());
     try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
       RedisAsyncCommands<byte[], byte[]> async = c.async();
-      Stats before = Stats.of(redis);
+      Stats before = redis.stats();
       long t = System.nanoTime();
       int frame = 0;
       for (List<Span> batch : batches) {
@@ -153,17 +156,17 @@ public final class RedisIngestBenchmark {
         async.set(bytes("floor:" + frame++), bytes.toByteArray()).toCompletableFuture().get(30, TimeUnit.SECONDS);
       }
       double wall = (System.nanoTime() - t) / 1e3 / total;
-      report("floor: one SET of the batch's payloads", Stats.of(redis).minus(before), total, wall);
+      report("floor: one SET of the batch's payloads", redis.stats().minus(before), total, wall);
     } finally {
       client.shutdown();
     }
   }
 
   /** A chain arriving leaf first in small batches: per-span cost of the first and second half. */
-  private static void chain(RedisServers redis, int n, int batchSize) {
+  private static void chain(Bench redis, int n, int batchSize) {
     try (RedisSegmentStore store = RedisSegmentStore.connect(
         RedisStoreOptions.builder().uri(redis.uri()).keyPrefix("chain" + n + "-" + batchSize).build())) {
-      Stats before = Stats.of(redis);
+      Stats before = redis.stats();
       for (int half = 0; half < 2; half++) {
         for (int top = n - half * n / 2; top > n / 2 - half * n / 2; top -= batchSize) {
           List<Span> batch = new ArrayList<>();
@@ -172,7 +175,7 @@ public final class RedisIngestBenchmark {
           }
           store.add(0, batch, POLICY, T0);
         }
-        Stats after = Stats.of(redis);
+        Stats after = redis.stats();
         report("segbuf leaf-first chain " + n + " in " + batchSize + "-span batches, half " + (half + 1),
             after.minus(before), n / 2, 0);
         before = after;
@@ -181,10 +184,10 @@ public final class RedisIngestBenchmark {
   }
 
   /** Children of one root arriving before it, in batches: per-span cost of the first and second half. */
-  private static void fanOut(RedisServers redis, int n, int batchSize) {
+  private static void fanOut(Bench redis, int n, int batchSize) {
     try (RedisSegmentStore store = RedisSegmentStore.connect(
         RedisStoreOptions.builder().uri(redis.uri()).keyPrefix("fanout").build())) {
-      Stats before = Stats.of(redis);
+      Stats before = redis.stats();
       int id = 2;
       for (int half = 0; half < 2; half++) {
         for (int made = 0; made < n / 2; made += batchSize) {
@@ -194,7 +197,7 @@ public final class RedisIngestBenchmark {
           }
           store.add(0, batch, POLICY, T0);
         }
-        Stats after = Stats.of(redis);
+        Stats after = redis.stats();
         report("segbuf fan-out " + n + " children in " + batchSize + "-span batches, half " + (half + 1),
             after.minus(before), n / 2, 0);
         before = after;
@@ -246,12 +249,28 @@ public final class RedisIngestBenchmark {
     return s.getBytes(StandardCharsets.US_ASCII);
   }
 
+  /** The server and the relay its clients go through. */
+  private record Bench(RedisServers server, CommandCountingRelay relay) {
+    String uri() {
+      return relay.uri();
+    }
+
+    String cli(String... args) {
+      return server.cli(args);
+    }
+
+    Stats stats() {
+      return Stats.of(server, relay);
+    }
+  }
+
   /**
    * Redis CPU microseconds (user + sys); command calls from {@code INFO commandstats}, which on Redis 7.0 counts the
-   * commands run inside scripts too; script calls; and the commands clients sent ({@code total_commands_processed}).
+   * commands run inside scripts too; script calls; and the commands clients sent, counted by the relay (the
+   * benchmark's own INFO calls do not go through it).
    */
   private record Stats(double cpuMicros, long calls, long scriptCalls, long processed) {
-    static Stats of(RedisServers redis) {
+    static Stats of(RedisServers redis, CommandCountingRelay relay) {
       String cpu = redis.cli("INFO", "cpu");
       double micros = (field(cpu, "used_cpu_user") + field(cpu, "used_cpu_sys")) * 1e6;
       long calls = 0;
@@ -270,13 +289,11 @@ public final class RedisIngestBenchmark {
           calls += c;
         }
       }
-      long processed = (long) field(redis.cli("INFO", "stats"), "total_commands_processed");
-      return new Stats(micros, calls, scripts, processed);
+      return new Stats(micros, calls, scripts, relay.commands());
     }
 
     Stats minus(Stats o) {
-      return new Stats(cpuMicros - o.cpuMicros, calls - o.calls, scriptCalls - o.scriptCalls,
-          processed - o.processed - 3); // the three INFO calls of a measurement
+      return new Stats(cpuMicros - o.cpuMicros, calls - o.calls, scriptCalls - o.scriptCalls, processed - o.processed);
     }
 
     private static double field(String info, String name) {

@@ -66,6 +66,44 @@ class RedisShardFencingIT {
   }
 
   @Test
+  void changesNotWaitedForAreHeldOnceSyncedAndAZombiesAreRefusedAtSync() {
+    try (RedisSegmentStore first = connect("unacknowledged"); RedisSegmentStore next = connect("unacknowledged")) {
+      first.acquire(0);
+      SegmentStore unacknowledged = first.unacknowledged();
+      unacknowledged.add(0, TestSpans.parsed(span(1)), POLICY, T0);
+      unacknowledged.add(0, TestSpans.parsed(span(2).parent(1)), POLICY, T0.plusMillis(1));
+      assertThat(first.due(0, END, 10)).as("the state changes at once").hasSize(1);
+      SealedSegment sealed = unacknowledged.seal(first.due(0, END, 1).get(0).key(), T0);
+      assertThat(sealed).isNotNull();
+      first.sync();
+      next.acquire(0);
+      assertThat(next.seal(sealed.key(), T0)).as("synced: the next owner holds the seal").isEqualTo(sealed);
+      assertThat(next.read(sealed)).extracting(Span::spanId).containsExactlyInAnyOrder(1L, 2L);
+
+      unacknowledged.add(0, TestSpans.parsed(span(3).parent(1)), POLICY, T0.plusMillis(2));
+      assertThatThrownBy(first::sync).isInstanceOf(ShardFencedException.class)
+          .hasMessageContaining("shard 0 was taken over");
+      String log = "{unacknowledged:0}:log:" + redis.get().cli("GET", "{unacknowledged:0}:epoch").strip();
+      assertThat(redis.get().cli("LLEN", log).strip())
+          .as("start, two adds, the seal and the next owner's of the same generation; not the refused add")
+          .isEqualTo("5");
+    }
+  }
+
+  @Test
+  void anAddNotWaitedForIsWaitedForByTheShardsNextSeal() {
+    try (RedisSegmentStore first = connect("unacknowledged-seal");
+        RedisSegmentStore next = connect("unacknowledged-seal")) {
+      first.acquire(0);
+      first.add(0, TestSpans.parsed(span(1)), POLICY, T0);
+      next.acquire(0);
+      first.unacknowledged().add(0, TestSpans.parsed(span(2).parent(1)), POLICY, T0);
+      assertThatThrownBy(() -> first.seal(first.due(0, END, 1).get(0).key(), T0))
+          .isInstanceOf(ShardFencedException.class);
+    }
+  }
+
+  @Test
   void aStoreThatReleasedAShardAndAcquiresItAgainHoldsWhatItHeld() {
     try (RedisSegmentStore store = connect("again")) {
       store.acquire(0);

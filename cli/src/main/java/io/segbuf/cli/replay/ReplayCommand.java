@@ -103,9 +103,11 @@ public final class ReplayCommand implements Callable<Integer> {
         OutputStream out = CommandStreams.output(output);
         SegmentStore segments = StoreUri.open(store)) {
       OutputSink sink = new OutputSink(out);
-      SpanBuffer buffer = SpanBuffer.create(config, segments, sink);
+      // a replay commits nothing, so a store kept elsewhere (Redis) need not answer each change before the next line
+      SpanBuffer buffer = SpanBuffer.create(config, segments.unacknowledged(), sink);
       Progress shown = new Progress(err, showProgress(), CommandStreams.size(input), System::nanoTime);
       ReplaySummary summary = new Replay(buffer, sink, err, shown).run(new LineReader(in));
+      segments.sync();
       out.flush();
       if (summary.stats().bufferedSpans() > 0) {
         err.println("segbuf replay: could not write " + summary.stats().bufferedSpans() + " spans to the output");

@@ -1,5 +1,6 @@
 package io.segbuf.cli.run;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,21 @@ final class JarProcesses {
 
   /** Starts {@code java -jar segbuf.jar args...} as the process called {@code name}. */
   Process start(String name, String... args) throws IOException {
-    List<String> command = new ArrayList<>(List.of(JAVA, "-jar", JAR.toString()));
+    return start(name, List.of("-jar", JAR.toString()), args);
+  }
+
+  /**
+   * Starts {@code mainClass} of the test sources with the jar's classes ({@code java -cp segbuf.jar:test-classes
+   * mainClass args...}): the product as built, driven by a test's own main.
+   */
+  Process startMain(String name, Class<?> mainClass, String... args) throws IOException {
+    String classPath = JAR + File.pathSeparator + Path.of("target", "test-classes").toAbsolutePath();
+    return start(name, List.of("-cp", classPath, mainClass.getName()), args);
+  }
+
+  private Process start(String name, List<String> javaArgs, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(JAVA));
+    command.addAll(javaArgs);
     command.addAll(List.of(args));
     return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile(name).toFile()).start();
   }

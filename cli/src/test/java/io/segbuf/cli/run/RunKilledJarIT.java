@@ -19,12 +19,18 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@code segbuf run} on Redis, the built jar as its own process, killed with SIGKILL while it flushes, after it
  * committed every input offset (so the spans it had not flushed exist only in Redis), and started again with the same
  * group and store: every span comes out, exactly once after dedupe by flush id, and a repeated flush id repeats the
- * same bytes. The processes' output goes to {@code target/RunKilledJarIT-*.log}.
+ * same bytes. Also killed at each step of a flush (after the store acknowledged a batch and before its commit, after a
+ * seal, after Kafka acknowledged a message and before the buffer saw it, before a completion) by {@link HaltingRun},
+ * the same service halting its JVM there, and restarted as the jar: nothing is lost, a message sent twice repeats its
+ * flush id and bytes, and the group commits to the end of the input. The processes' output goes to
+ * {@code target/RunKilledJarIT-*.log}.
  */
 class RunKilledJarIT {
   @RegisterExtension static final KafkaExtension broker = new KafkaExtension();
@@ -67,14 +73,63 @@ class RunKilledJarIT {
     return b.toString();
   }
 
-  @Test
-  void killedMidFlushAndStartedAgainItFlushesEverySpanOnceAfterDedupe() throws Exception {
+  /** Started again as the jar after a kill: reads until every span is out, stops with SIGTERM; the records read. */
+  private List<ConsumerRecord<byte[], byte[]>> restartUntilEverySpanIsOut(Set<String> spans) throws Exception {
+    Process second = run("second");
+    try {
+      List<ConsumerRecord<byte[], byte[]>> records =
+          broker.get().readUntil(out, r -> OutputRecords.distinctSpans(r) >= spans.size(), WAIT);
+      String state = redisState();
+      second.destroy(); // SIGTERM: its shutdown hook hands over and commits
+      assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(log("second")).contains("segbuf run: stopped;")
+          .as("input records deleted by Kafka before the restarted process read them")
+          .doesNotContain("were deleted from Kafka");
+      assertThat(OutputRecords.distinctSpans(records)).as(state + log("second")).isEqualTo(spans.size());
+      OutputRecords.assertExactlyOnce(OutputRecords.decode(records), spans);
+      OutputRecords.assertSameBytesPerFlushId(records);
+      return records;
+    } finally {
+      second.destroyForcibly();
+    }
+  }
+
+  /** An empty Redis, and the test traces on a new input topic of two partitions. */
+  private Set<String> produceInput() {
+    redis.get().cli("FLUSHALL");
     broker.get().createTopic(in, 2, Map.of());
     broker.get().createTopic(out, 2, Map.of());
-    Set<String> spans;
     try (KafkaProducer<byte[], byte[]> input = broker.get().producer()) {
-      spans = InputTraces.produce(input, in, 400, 9, 1000, T0);
+      return InputTraces.produce(input, in, 400, 9, 1000, T0);
     }
+  }
+
+  @ParameterizedTest
+  @EnumSource(HaltingRun.Step.class)
+  void haltedAtAStepOfAFlushAndStartedAgainItLosesNothingAndCommitsToTheEnd(HaltingRun.Step step) throws Exception {
+    Set<String> spans = produceInput();
+    long inputRecords = broker.get().endOffsetSum(in, PARTITIONS);
+
+    Process halted = jar.startMain("halted-" + step, HaltingRun.class, broker.get().bootstrapServers(), in, out,
+        group, redis.get().uri(), step.name(), "3");
+    try {
+      assertThat(halted.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as(log("halted-" + step)).isTrue();
+      assertThat(halted.exitValue()).as(log("halted-" + step)).isEqualTo(HaltingRun.KILLED);
+      assertThat(log("halted-" + step)).contains("halting at " + step);
+    } finally {
+      halted.destroyForcibly();
+    }
+    if (step == HaltingRun.Step.ADD) {
+      assertThat(broker.get().committedOffsetSum(group)).as("committed when halted").isLessThan(inputRecords);
+    }
+
+    restartUntilEverySpanIsOut(spans);
+    assertThat(broker.get().committedOffsetSum(group)).as("committed after the restart").isEqualTo(inputRecords);
+  }
+
+  @Test
+  void killedMidFlushAndStartedAgainItFlushesEverySpanOnceAfterDedupe() throws Exception {
+    Set<String> spans = produceInput();
 
     Process first = run("first");
     try {
@@ -91,22 +146,6 @@ class RunKilledJarIT {
     int outAtKill = distinctSpansOut();
     assertThat(outAtKill).as("killed mid-flush: some spans out, not all").isBetween(1, spans.size() - 1);
 
-    Process second = run("second");
-    try {
-      List<ConsumerRecord<byte[], byte[]>> records =
-          broker.get().readUntil(out, r -> OutputRecords.distinctSpans(r) >= spans.size(), WAIT);
-      String state = redisState();
-      second.destroy(); // SIGTERM: its shutdown hook hands over and commits
-      assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      assertThat(log("second")).contains("segbuf run: stopped;")
-          .as("input records deleted by Kafka before the restarted process read them")
-          .doesNotContain("were deleted from Kafka");
-
-      assertThat(OutputRecords.distinctSpans(records)).as(state + log("second")).isEqualTo(spans.size());
-      OutputRecords.assertExactlyOnce(OutputRecords.decode(records), spans);
-      OutputRecords.assertSameBytesPerFlushId(records);
-    } finally {
-      second.destroyForcibly();
-    }
+    restartUntilEverySpanIsOut(spans);
   }
 }

@@ -4,7 +4,9 @@ import io.segbuf.SegbufException;
 import io.segbuf.redis.ShardFencedException;
 import io.segbuf.spi.SnapshotStore;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -19,6 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class OwnedShard {
   private static final Logger LOG = LoggerFactory.getLogger(OwnedShard.class);
+  private static final int SEND_BYTES = 256 * 1024;
+  private static final int MAX_UNACKNOWLEDGED = 16;
 
   /** Held while a change is made and appended; {@link #store} and {@link #log} are read under it. */
   public final ReentrantLock lock = new ReentrantLock();
@@ -30,6 +34,11 @@ public final class OwnedShard {
   private volatile @Nullable SegbufException unusable;
   /** The in-memory store may lack the last change: rebuild it before the next use. */
   private boolean stale;
+  /** Records of changes made without waiting for Redis, not sent yet: they go as one command per 256 KiB. */
+  private final List<byte[]> unsent = new ArrayList<>();
+  private int unsentBytes;
+  /** Commands of such records sent and not yet answered, oldest first; at most {@link #MAX_UNACKNOWLEDGED}. */
+  private final Deque<ShardLog.Sending> unacknowledged = new ArrayDeque<>();
 
   private OwnedShard(ShardLog log, int recentlyFlushedSpans, Compaction compaction) {
     this.log = log;
@@ -105,32 +114,87 @@ public final class OwnedShard {
 
   /**
    * Appends the record of a change already made to {@link #store()}, then compacts the changelog when it is due;
-   * call under {@link #lock}.
+   * call under {@link #lock}. When not {@code acknowledged}, sends it without waiting for Redis (see {@link
+   * #appendBatch}).
    *
    * @throws ShardFencedException when another owner has the shard: it is unusable from now on
    * @throws SegbufException when Redis failed: the change may or may not be in the changelog, so the store is
    *     rebuilt from it before the next use
    */
-  public void append(ChangelogRecord record) {
-    append(() -> log.append(ChangelogCodec.encode(record)));
+  public void append(ChangelogRecord record, boolean acknowledged) {
+    if (acknowledged) {
+      byte[] encoded = ChangelogCodec.encode(record);
+      append(() -> log.append(encoded));
+    } else {
+      appendBatch(List.of(record), false);
+    }
   }
 
-  /** {@link #append}, for the records of one batch (see {@link ShardLog#appendBatch}). */
-  public void appendBatch(List<ChangelogRecord> records) {
+  /**
+   * {@link #append}, for the records of one batch (see {@link ShardLog#appendBatch}). When not {@code
+   * acknowledged}, the records are gathered and sent, 256 KiB to a command, without waiting for Redis's answers,
+   * which are waited for (and what is gathered sent) before the shard's next acknowledged append, at {@link
+   * #acknowledge}, or when {@link #MAX_UNACKNOWLEDGED} commands wait.
+   */
+  public void appendBatch(List<ChangelogRecord> records, boolean acknowledged) {
     List<byte[]> encoded = new ArrayList<>(records.size());
     for (ChangelogRecord record : records) {
       encoded.add(ChangelogCodec.encode(record));
     }
-    append(() -> log.appendBatch(encoded));
+    if (acknowledged) {
+      append(() -> log.appendBatch(encoded));
+      return;
+    }
+    for (byte[] record : encoded) {
+      unsent.add(record);
+      unsentBytes += record.length;
+    }
+    if (unsentBytes >= SEND_BYTES) {
+      if (unacknowledged.size() == MAX_UNACKNOWLEDGED) {
+        acknowledge();
+      } else {
+        sendUnsent();
+      }
+    }
+  }
+
+  private void sendUnsent() {
+    if (!unsent.isEmpty()) {
+      unacknowledged.add(log.send(unsent));
+      unsent.clear();
+      unsentBytes = 0;
+    }
+  }
+
+  /**
+   * Sends what changes made without waiting gathered and waits until Redis answered every such command; call under
+   * {@link #lock}.
+   *
+   * @throws ShardFencedException when another owner has the shard, or this store let it go: it is unusable
+   * @throws SegbufException when Redis failed: the store is rebuilt from the changelog before the next use
+   */
+  public void acknowledge() {
+    if (!unsent.isEmpty() || !unacknowledged.isEmpty()) {
+      store(); // a shard fenced or released meanwhile fails: what it sent may not be held
+      append(() -> {});
+    }
   }
 
   private void append(Runnable append) {
     try {
+      sendUnsent();
+      while (!unacknowledged.isEmpty()) {
+        log.acknowledge(unacknowledged.removeFirst());
+      }
       append.run();
     } catch (ShardFencedException e) {
       unusable = e;
       throw e;
     } catch (RuntimeException e) {
+      // the rebuild reads whatever of the commands still unanswered Redis took: it reads after them
+      unsent.clear();
+      unsentBytes = 0;
+      unacknowledged.clear();
       stale = true;
       throw e;
     }

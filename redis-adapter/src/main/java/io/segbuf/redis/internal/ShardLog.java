@@ -140,6 +140,30 @@ public final class ShardLog {
     }
   }
 
+  /** Records sent as one command, and Redis's answer to come. */
+  public record Sending(CompletableFuture<Long> reply, int bytes) {}
+
+  /**
+   * Sends records as one {@code RPUSHX} without waiting for Redis: {@link #acknowledge} waits. Redis runs the
+   * changelog's commands in the order they were sent; it refuses the whole command while it is out of memory.
+   */
+  public Sending send(List<byte[]> records) {
+    int bytes = 0;
+    for (byte[] record : records) {
+      bytes += record.length;
+    }
+    return new Sending(async.rpushx(key, records.toArray(new byte[0][])).toCompletableFuture(), bytes);
+  }
+
+  /**
+   * Waits for Redis's answer to records {@link #send} sent.
+   *
+   * @throws ShardFencedException when another owner took the shard over
+   */
+  public void acknowledge(Sending sent) {
+    appended(Futures.await(sent.reply(), timeout, "append to shard " + shard), sent.bytes());
+  }
+
   private void appended(long length, int bytes) {
     if (length == 0) {
       throw fenced();
