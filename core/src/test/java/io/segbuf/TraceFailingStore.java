@@ -94,6 +94,16 @@ public final class TraceFailingStore implements SegmentStore {
   }
 
   @Override
+  public void acquire(int shard) {
+    store.acquire(shard);
+  }
+
+  @Override
+  public void release(int shard) {
+    store.release(shard);
+  }
+
+  @Override
   public List<DueSegment> due(int shard, Instant now, int limit) {
     return store.due(shard, now, limit);
   }

@@ -3,12 +3,15 @@ package io.segbuf.kafka;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segbuf.ChunkingStrategy;
+import io.segbuf.SegbufException;
 import io.segbuf.SegmentStore;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
 import io.segbuf.TestSpans;
 import io.segbuf.TraceFailingStore;
 import io.segbuf.TraceId;
+import io.segbuf.redis.RedisStoreOptions;
+import io.segbuf.redis.SimulatedRedis;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -35,8 +38,8 @@ import org.jspecify.annotations.Nullable;
  * checked:
  *
  * <ul>
- *   <li>whenever the group's committed offset passes a span, that span is already out (so a crash then loses
- *       nothing); at the end every valid input span is out at least once;
+ *   <li>whenever the group's committed offset passes a span, that span is already out, or (with the Redis store) in
+ *       its shard's changelog, so a crash then loses nothing; at the end every valid input span is out at least once;
  *   <li>one {@code flush_id} names one byte string across the whole run, every process included;
  *   <li>no message exceeds {@code maxMessageBytes} unless it holds one span;
  *   <li>no partition stalls once the faults stop: every partition is committed to its end, but for one with the
@@ -73,7 +76,9 @@ final class ServiceSimulation {
       this.id = id;
       kafkaConsumer = new SimulatedConsumer(kafka, polls, maxPollRecords);
       producer = new SimulatedProducer(ServiceSimulation.this::fate, ServiceSimulation.this::deliver);
-      store = new TraceFailingStore(SegmentStore.inMemory(recentlyFlushedSpans, flushedSpansPerTrace));
+      SimulatedRedis r = redis;
+      store = new TraceFailingStore(r == null ? SegmentStore.inMemory(recentlyFlushedSpans, flushedSpansPerTrace)
+          : r.store(redisOptions, new RedisFaults(this), () -> clock.millis() * 1_000_000));
       refuseUnflushable(store);
       SpanBuffer buffer =
           SpanBuffer.create(bufferConfig, store, new KafkaSegmentSink(producer, OUTPUT, MAX_REQUEST_SIZE));
@@ -83,6 +88,73 @@ final class ServiceSimulation {
   }
 
   private enum SinkMode { HEALTHY, FLAKY, OUTAGE }
+
+  private enum RedisMode { HEALTHY, FLAKY, DOWN }
+
+  /** One process's connection to the simulated Redis: the fate of each command it sends. */
+  private final class RedisFaults implements SimulatedRedis.Faults {
+    private final Process process;
+
+    RedisFaults(Process process) {
+      this.process = process;
+    }
+
+    @Override
+    public SimulatedRedis.Fate next(String command, String key) {
+      SimulatedRedis.Fate fate = faulty ? draw() : SimulatedRedis.Fate.OK;
+      if (command.equals("takeover.lua") || fate != SimulatedRedis.Fate.OK) {
+        note("process %d: %s %s %s", process.id, command, key, fate);
+      }
+      return fate;
+    }
+
+    private SimulatedRedis.Fate draw() {
+      int r = redisFates.nextInt(100);
+      return switch (redisMode) {
+        case HEALTHY -> r < 98 ? SimulatedRedis.Fate.OK : r < 99 ? SimulatedRedis.Fate.LOST
+            : SimulatedRedis.Fate.APPLIED_BUT_TIMED_OUT;
+        case FLAKY -> r < 80 ? SimulatedRedis.Fate.OK : r < 90 ? SimulatedRedis.Fate.LOST
+            : SimulatedRedis.Fate.APPLIED_BUT_TIMED_OUT;
+        case DOWN -> SimulatedRedis.Fate.LOST;
+      };
+    }
+
+    /**
+     * Before a write, another process may run a cycle: a zombie's append may meet the takeover of the process the
+     * group gave its partition to (half the time when there is one), between two pipelined appends even.
+     */
+    @Override
+    public void beforeWrite(String key) {
+      if (!faulty || interleaving || !processes.contains(process)) {
+        return;
+      }
+      Process other = null;
+      SimulatedConsumer owner = kafka.owner(kafka.partition(shardOf(key)));
+      if (owner != process.kafkaConsumer && owner != null && redisFates.nextBoolean()) {
+        for (Process p : processes) {
+          if (p.kafkaConsumer == owner) {
+            other = p;
+          }
+        }
+      } else if (processes.size() > 1 && redisFates.nextInt(50) == 0) {
+        other = processes.get(redisFates.nextInt(processes.size()));
+      }
+      if (other != null && other != process) {
+        note("process %d's cycle runs before process %d writes %s", other.id, process.id, key);
+        interleaving = true;
+        try {
+          cycle(other);
+        } finally {
+          interleaving = false;
+        }
+      }
+    }
+  }
+
+  /** The shard of a key {@code {<prefix>:<shard>}:…}. */
+  private static int shardOf(String key) {
+    return Integer.parseInt(key.substring(key.indexOf(':') + 1, key.indexOf('}')));
+  }
 
   private final long seed;
   /** Separate streams, so that a change in how often one is drawn from does not move the others. */
@@ -99,6 +171,14 @@ final class ServiceSimulation {
   private final int flushedSpansPerTrace;
   private final SpanBufferConfig bufferConfig;
   private final SpanConsumerOptions consumerOptions;
+
+  /** The Redis every process's store shares, or null: the seed runs the in-memory store. */
+  private final @Nullable SimulatedRedis redis;
+  private final RedisStoreOptions redisOptions;
+  private final Random redisFates;
+  private RedisMode redisMode = RedisMode.HEALTHY;
+  /** A process's cycle runs inside another's write: no further nesting. */
+  private boolean interleaving;
 
   private final List<Process> processes = new ArrayList<>();
   private int processesStarted;
@@ -171,9 +251,22 @@ final class ServiceSimulation {
         .build();
     hotTrace = traceId(config);
     unflushableTrace = config.nextInt(4) == 0 ? traceId(config) : null;
+    redisFates = new Random(config.nextLong());
+    redis = config.nextBoolean() ? new SimulatedRedis(clock::millis) : null;
+    redisOptions = RedisStoreOptions.builder()
+        .recentlyFlushedSpans(recentlyFlushedSpans)
+        .compactionBytes(1024 + config.nextInt(64 * 1024))
+        .build();
+    if (redis != null && config.nextBoolean()) {
+      // Room for every shard to reach its compaction threshold twice: with less, a full Redis refuses the appends
+      // that would make a changelog's dead bytes reach it, so nothing is ever compacted and input waits for good.
+      redis.maxMemory(redis.usedBytes() + 2 * kafka.partitions() * redisOptions.compactionBytes()
+          + config.nextInt(200_000));
+    }
     note("config: %d partitions, up to %d processes, %d records a poll at most, %d steps, %s, %s, "
-        + "recentlyFlushedSpans=%d, flushedSpansPerTrace=%d", kafka.partitions(), maxProcesses, maxPollRecords, steps,
-        bufferConfig, consumerOptions, recentlyFlushedSpans, flushedSpansPerTrace);
+        + "recentlyFlushedSpans=%d, flushedSpansPerTrace=%d, store %s", kafka.partitions(), maxProcesses,
+        maxPollRecords, steps, bufferConfig, consumerOptions, recentlyFlushedSpans, flushedSpansPerTrace,
+        redis == null ? "in memory" : "Redis, maxmemory " + redis.maxMemory() + ", " + redisOptions);
   }
 
   static Result run(long seed) {
@@ -252,6 +345,13 @@ final class ServiceSimulation {
     } else if (r < 89) {
       kafka.commitsFail = !kafka.commitsFail;
       note("commits %s", kafka.commitsFail ? "fail" : "work again");
+    } else if (r < 91 && redis != null) {
+      redisMode = RedisMode.values()[events.nextInt(RedisMode.values().length)];
+      note("Redis %s", redisMode);
+    } else if (r < 92 && redis != null) {
+      note("Redis restarts with its data (AOF, appendfsync always), down until it is back");
+      redis.restart(true);
+      redisMode = RedisMode.DOWN;
     } else {
       cycle(pick());
     }
@@ -265,7 +365,16 @@ final class ServiceSimulation {
   }
 
   private void start() {
-    Process p = new Process(processesStarted++);
+    Process p;
+    while (true) {
+      try {
+        p = new Process(processesStarted++);
+        break;
+      } catch (SegbufException e) { // connecting to Redis failed: the process exits, and is started again
+        note("process %d could not start: %s", processesStarted - 1, e.toString());
+        redisMode = RedisMode.HEALTHY;
+      }
+    }
     processes.add(p);
     note("process %d started", p.id);
   }
@@ -616,15 +725,27 @@ final class ServiceSimulation {
       long committed = kafka.committed(kafka.partition(p));
       for (long o = checkedBelow[p]; o < committed; o++) {
         String id = spanAt.get(p).get((int) o);
-        if (id != null && copies.getOrDefault(id, 0) == 1 && !delivered.contains(id)) {
-          violation("%d@%d (span %s) committed before it was out", p, o, id);
+        if (id != null && copies.getOrDefault(id, 0) == 1 && !delivered.contains(id) && !inRedis(p, o)) {
+          violation("%d@%d (span %s) committed before it was out%s", p, o, id,
+              redis == null ? "" : " or in its shard's changelog");
         }
       }
       checkedBelow[p] = Math.max(checkedBelow[p], committed);
     }
   }
 
+  /** With the Redis store (durable), whether the record's span is in its shard's changelog, so kept for its next owner. */
+  private boolean inRedis(int partition, long offset) {
+    SimulatedRedis r = redis;
+    byte[] value = kafka.record(partition, offset).value();
+    return r != null && value != null && r.changelogHolds(redisOptions.keyPrefix(), partition, value);
+  }
+
   private void checkEnd() {
+    for (Process p : processes) {
+      note("process %d at the end: owns %s, paused %s, store %s", p.id, kafka.owned(p.kafkaConsumer),
+          p.kafkaConsumer.paused(), p.store.usage());
+    }
     for (int p = 0; p < kafka.partitions(); p++) {
       long committed = kafka.committed(kafka.partition(p));
       if (committed < committable(p)) {
