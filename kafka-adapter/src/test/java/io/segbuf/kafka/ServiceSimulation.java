@@ -80,6 +80,7 @@ final class ServiceSimulation {
       store = new TraceFailingStore(r == null ? SegmentStore.inMemory(recentlyFlushedSpans, flushedSpansPerTrace)
           : r.store(redisOptions, new RedisFaults(this), () -> clock.millis() * 1_000_000));
       refuseUnflushable(store);
+      store.onAdd(spans -> spans.forEach(span -> stored.merge(hex(span.spanId()), 1, Integer::sum)));
       SpanBuffer buffer =
           SpanBuffer.create(bufferConfig, store, new KafkaSegmentSink(producer, OUTPUT, MAX_REQUEST_SIZE));
       loop = new SpanConsumer(kafkaConsumer, null, consumerOptions, buffer);
@@ -204,6 +205,13 @@ final class ServiceSimulation {
   private long nextSpan = 1;
 
   private final Set<String> delivered = new HashSet<>();
+  /** Per span id: its parent's id as the input named it, or null for a root. */
+  private final Map<String, @Nullable String> parentOf = new HashMap<>();
+  /** Per span id: how many times a batch holding it was handed to a store. */
+  private final Map<String, Integer> stored = new HashMap<>();
+  /** Per span id: the segment ids and the flush ids of the messages it came out in. */
+  private final Map<String, Set<String>> segmentsOf = new HashMap<>();
+  private final Map<String, Set<String>> flushIdsOf = new HashMap<>();
   private final Map<String, byte[]> bytesOfFlushId = new HashMap<>();
   private int outputMessages;
 
@@ -534,6 +542,7 @@ final class ServiceSimulation {
   private TestSpans span(String trace, @Nullable Long parent, int padding) {
     long id = nextSpan++ * 0x9E3779B97F4A7C15L; // unique and nonzero, spread over the id space
     spansOfTrace.computeIfAbsent(trace, t -> new ArrayList<>()).add(id);
+    parentOf.put(hex(id), parent == null ? null : hex(parent));
     TestSpans span = TestSpans.span(id).trace(trace).padding(padding);
     return parent == null ? span : span.parent(parent);
   }
@@ -557,6 +566,10 @@ final class ServiceSimulation {
     };
   }
 
+  private static String hex(long id) {
+    return String.format("%016x", id);
+  }
+
   private int home(String trace) {
     return Math.floorMod(trace.hashCode(), kafka.partitions());
   }
@@ -572,7 +585,8 @@ final class ServiceSimulation {
     if (spanId != null) {
       copies.merge(spanId, 1, Integer::sum);
     }
-    note("input %d@%d: %s%s", partition, offset, what, spanId == null ? "" : " " + spanId);
+    note("input %d@%d: %s%s", partition, offset, what,
+        spanId == null ? "" : " " + spanId + " (parent " + parentOf.get(spanId) + ")");
   }
 
   /** The span id of a valid span as the test wrote it, else null. */
@@ -636,6 +650,11 @@ final class ServiceSimulation {
           bufferConfig.maxMessageBytes());
     }
     delivered.addAll(ids);
+    String segment = message.path("segment_id").asText();
+    for (String id : ids) {
+      segmentsOf.computeIfAbsent(id, i -> new HashSet<>()).add(segment);
+      flushIdsOf.computeIfAbsent(id, i -> new HashSet<>()).add(flushId);
+    }
     outputMessages++;
     note("output %s gen %s chunk %s/%s: %d spans %s", record.key() == null ? "?" : utf8(record.key()),
         header(record, KafkaSegmentSink.GENERATION), header(record, KafkaSegmentSink.CHUNK_INDEX),
@@ -678,6 +697,15 @@ final class ServiceSimulation {
     }
   }
 
+  /** The span that cannot be flushed, and its redelivered copies: what a settled store may still hold. */
+  private int unflushableCopies() {
+    int n = 0;
+    for (String id : unflushable) {
+      n += copies.getOrDefault(id, 0);
+    }
+    return n;
+  }
+
   private void refuseUnflushable(TraceFailingStore store) {
     if (unflushableTrace == null) {
       store.refuseFlushes(null);
@@ -687,6 +715,11 @@ final class ServiceSimulation {
   }
 
   private boolean settled() {
+    for (Process p : processes) {
+      if (p.store.usage().spans() > unflushableCopies()) {
+        return false;
+      }
+    }
     for (int p = 0; p < kafka.partitions(); p++) {
       if (kafka.committed(kafka.partition(p)) < committable(p)) {
         return false;
@@ -757,6 +790,76 @@ final class ServiceSimulation {
         if (id != null && !unflushable.contains(id) && !delivered.contains(id)) {
           violation("%d@%d (span %s) never came out", p, o, id);
         }
+      }
+    }
+    checkOutcomes();
+    checkSegmentIds();
+    checkMemory();
+  }
+
+  /**
+   * Every span has one outcome: a store took it (new or a duplicate of a copy it holds or flushed) and it came out,
+   * or it was invalid or refused and read again. So a span comes out under at most as many flush ids as batches
+   * holding it were handed to a store (each taken copy is flushed once, its retries under the same flush id), and
+   * never without one. The count is of batches handed over, not of those the store acknowledged: a Redis append
+   * whose answer was lost may hold a batch the caller saw fail.
+   */
+  private void checkOutcomes() {
+    flushIdsOf.forEach((id, flushIds) -> {
+      int handed = stored.getOrDefault(id, 0);
+      if (flushIds.size() > handed) {
+        violation("span %s came out under %d flush ids but was handed to a store %d times: %s", id,
+            flushIds.size(), handed, flushIds);
+      }
+    });
+  }
+
+  /**
+   * Segment ids follow the tree: a span comes out in a segment named by itself or one of its ancestors (the top of
+   * what its shard held of the trace when it arrived: a root, or a span whose parent the shard did not know: not seen
+   * yet, on another shard, or forgotten), or in a segment one of its ancestors came out in (it arrived within the
+   * windows, or joined a continuation, or its ancestors were joined to a segment above them after it was flushed).
+   * Checked over the whole output, so the order in which spans came out does not matter. Weaker than the exact rule
+   * (which depends on what the shard held and remembered at each arrival), but it catches a span filed under a
+   * segment of another part of the tree or another trace, e.g. from a state replayed with the wrong tree.
+   */
+  private void checkSegmentIds() {
+    segmentsOf.forEach((id, segments) -> {
+      Set<String> allowed = new HashSet<>();
+      for (String a = id; a != null && allowed.add(a); a = parentOf.get(a)) {
+        allowed.addAll(segmentsOf.getOrDefault(a, Set.of()));
+      }
+      for (String segment : segments) {
+        if (!allowed.contains(segment)) {
+          violation("span %s came out in segment %s, which is neither named by it or an ancestor nor one they came"
+              + " out in (%s)", id, segment, allowed);
+        }
+      }
+    });
+  }
+
+  /**
+   * Memory within bounds once settled: a store holds no span but the one that cannot be flushed; with Redis, each
+   * shard's changelog holds no more than its compaction allows (dead bytes up to twice the threshold, the ids of
+   * remembered spans, one record).
+   */
+  private void checkMemory() {
+    for (Process p : processes) {
+      long spans = p.store.usage().spans();
+      if (spans > unflushableCopies()) {
+        violation("process %d still holds %d spans after the faults stopped", p.id, spans);
+      }
+    }
+    SimulatedRedis r = redis;
+    if (r == null) {
+      return;
+    }
+    long remembered = Math.min(recentlyFlushedSpans, nextSpan);
+    long bound = 2 * redisOptions.compactionBytes() + 64 * remembered + 64 * 1024;
+    for (int shard = 0; shard < kafka.partitions(); shard++) {
+      long bytes = r.changelogBytes(redisOptions.keyPrefix(), shard);
+      if (bytes > bound) {
+        violation("shard %d's changelog holds %d bytes after the faults stopped, above %d", shard, bytes, bound);
       }
     }
   }

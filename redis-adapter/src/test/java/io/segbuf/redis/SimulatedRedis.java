@@ -95,16 +95,26 @@ public final class SimulatedRedis {
    * bytes, in the records of batches and in snapshots): what a new owner of the shard would replay.
    */
   public boolean changelogHolds(String keyPrefix, int shard, byte[] bytes) {
-    String slot = "{" + keyPrefix + ":" + shard + "}";
-    List<byte[]> log = lists.get(slot + ":log:" + number(strings.get(slot + ":epoch")));
-    if (log != null) {
-      for (byte[] record : log) {
-        if (contains(record, bytes)) {
-          return true;
-        }
+    for (byte[] record : changelog(keyPrefix, shard)) {
+      if (contains(record, bytes)) {
+        return true;
       }
     }
     return false;
+  }
+
+  /** The bytes of the records in the changelog of the shard's current epoch. */
+  public long changelogBytes(String keyPrefix, int shard) {
+    long bytes = 0;
+    for (byte[] record : changelog(keyPrefix, shard)) {
+      bytes += record.length;
+    }
+    return bytes;
+  }
+
+  private List<byte[]> changelog(String keyPrefix, int shard) {
+    String slot = "{" + keyPrefix + ":" + shard + "}";
+    return lists.getOrDefault(slot + ":log:" + number(strings.get(slot + ":epoch")), List.of());
   }
 
   private static boolean contains(byte[] record, byte[] bytes) {
