@@ -121,8 +121,10 @@ final class ServiceSimulation {
     }
 
     /**
-     * Before a write, another process may run a cycle: a zombie's append may meet the takeover of the process the
-     * group gave its partition to (half the time when there is one), between two pipelined appends even.
+     * Before a write, another process may run a cycle: a zombie's write may meet the takeover of the process the
+     * group gave its partition to (half the time when there is one), between two pipelined appends even; or the
+     * writer's partition is lost right now (its session timed out) and given to another process, whose cycle takes
+     * the shard over while the writer goes on with its batch and its flush.
      */
     @Override
     public void beforeWrite(String key) {
@@ -130,13 +132,22 @@ final class ServiceSimulation {
         return;
       }
       Process other = null;
-      SimulatedConsumer owner = kafka.owner(kafka.partition(shardOf(key)));
+      TopicPartition tp = kafka.partition(shardOf(key));
+      SimulatedConsumer owner = kafka.owner(tp);
       if (owner != process.kafkaConsumer && owner != null && redisFates.nextBoolean()) {
         for (Process p : processes) {
           if (p.kafkaConsumer == owner) {
             other = p;
           }
         }
+      } else if (owner == process.kafkaConsumer && redisFates.nextInt(40) == 0) {
+        if (processes.size() == 1) {
+          start();
+        }
+        other = processes.get(processes.get(0) == process ? 1 : 0);
+        note("%s lost by process %d while it writes, and assigned to process %d", tp, process.id, other.id);
+        process.kafkaConsumer.loseNow(tp);
+        other.kafkaConsumer.assignLater(tp);
       } else if (processes.size() > 1 && redisFates.nextInt(50) == 0) {
         other = processes.get(redisFates.nextInt(processes.size()));
       }
