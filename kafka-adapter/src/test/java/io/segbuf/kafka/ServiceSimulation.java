@@ -271,7 +271,9 @@ final class ServiceSimulation {
     hotTrace = traceId(config);
     unflushableTrace = config.nextInt(4) == 0 ? traceId(config) : null;
     redisFates = new Random(config.nextLong());
-    redis = config.nextBoolean() ? new SimulatedRedis(clock::millis) : null;
+    boolean drawnRedis = config.nextBoolean();
+    String store = System.getProperty("segbuf.simulation.store", "");
+    redis = (store.isEmpty() ? drawnRedis : store.equals("redis")) ? new SimulatedRedis(clock::millis) : null;
     redisOptions = RedisStoreOptions.builder()
         .recentlyFlushedSpans(recentlyFlushedSpans)
         .compactionBytes(1024 + config.nextInt(64 * 1024))
