@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,6 +28,7 @@ public final class TraceFailingStore implements SegmentStore {
   private volatile @Nullable Runnable afterNextAdd;
   private volatile boolean durable;
   private final AtomicInteger refuseNext = new AtomicInteger();
+  private volatile Consumer<List<Span>> onAdd = spans -> {};
 
   public TraceFailingStore(SegmentStore store) {
     this.store = store;
@@ -62,6 +64,12 @@ public final class TraceFailingStore implements SegmentStore {
     return this;
   }
 
+  /** {@code listener} sees every batch handed to the store, before the store takes it (or fails to). */
+  public TraceFailingStore onAdd(Consumer<List<Span>> listener) {
+    this.onAdd = listener;
+    return this;
+  }
+
   /** {@link #durable()} answers {@code durable} from now on (the in-memory store answers false). */
   public TraceFailingStore claimDurable(boolean durable) {
     this.durable = durable;
@@ -89,6 +97,7 @@ public final class TraceFailingStore implements SegmentStore {
         throw new SegbufException("store refuses trace " + refused);
       }
     }
+    onAdd.accept(spans);
     AddResult added = store.add(shard, spans, policy, now);
     Runnable after = afterNextAdd;
     if (after != null) {
@@ -96,6 +105,16 @@ public final class TraceFailingStore implements SegmentStore {
       after.run();
     }
     return added;
+  }
+
+  @Override
+  public void acquire(int shard) {
+    store.acquire(shard);
+  }
+
+  @Override
+  public void release(int shard) {
+    store.release(shard);
   }
 
   @Override

@@ -3,12 +3,15 @@ package io.segbuf.kafka;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.segbuf.ChunkingStrategy;
+import io.segbuf.SegbufException;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
 import io.segbuf.TestSpans;
 import io.segbuf.TraceFailingStore;
 import io.segbuf.TraceId;
 import io.segbuf.spi.SegmentStore;
+import io.segbuf.redis.RedisStoreOptions;
+import io.segbuf.redis.SimulatedRedis;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -35,8 +38,8 @@ import org.jspecify.annotations.Nullable;
  * checked:
  *
  * <ul>
- *   <li>whenever the group's committed offset passes a span, that span is already out (so a crash then loses
- *       nothing); at the end every valid input span is out at least once;
+ *   <li>whenever the group's committed offset passes a span, that span is already out, or (with the Redis store) in
+ *       its shard's changelog, so a crash then loses nothing; at the end every valid input span is out at least once;
  *   <li>one {@code flush_id} names one byte string across the whole run, every process included;
  *   <li>no message exceeds {@code maxMessageBytes} unless it holds one span;
  *   <li>no partition stalls once the faults stop: every partition is committed to its end, but for one with the
@@ -73,8 +76,11 @@ final class ServiceSimulation {
       this.id = id;
       kafkaConsumer = new SimulatedConsumer(kafka, polls, maxPollRecords);
       producer = new SimulatedProducer(ServiceSimulation.this::fate, ServiceSimulation.this::deliver);
-      store = new TraceFailingStore(SegmentStore.inMemory(recentlyFlushedSpans, flushedSpansPerTrace));
+      SimulatedRedis r = redis;
+      store = new TraceFailingStore(r == null ? SegmentStore.inMemory(recentlyFlushedSpans, flushedSpansPerTrace)
+          : r.store(redisOptions, new RedisFaults(this), () -> clock.millis() * 1_000_000));
       refuseUnflushable(store);
+      store.onAdd(spans -> spans.forEach(span -> stored.merge(hex(span.spanId()), 1, Integer::sum)));
       SpanBuffer buffer =
           SpanBuffer.create(bufferConfig, store, new KafkaSegmentSink(producer, OUTPUT, MAX_REQUEST_SIZE));
       loop = new SpanConsumer(kafkaConsumer, null, consumerOptions, buffer);
@@ -83,6 +89,84 @@ final class ServiceSimulation {
   }
 
   private enum SinkMode { HEALTHY, FLAKY, OUTAGE }
+
+  private enum RedisMode { HEALTHY, FLAKY, DOWN }
+
+  /** One process's connection to the simulated Redis: the fate of each command it sends. */
+  private final class RedisFaults implements SimulatedRedis.Faults {
+    private final Process process;
+
+    RedisFaults(Process process) {
+      this.process = process;
+    }
+
+    @Override
+    public SimulatedRedis.Fate next(String command, String key) {
+      SimulatedRedis.Fate fate = faulty ? draw() : SimulatedRedis.Fate.OK;
+      if (command.equals("takeover.lua") || fate != SimulatedRedis.Fate.OK) {
+        note("process %d: %s %s %s", process.id, command, key, fate);
+      }
+      return fate;
+    }
+
+    private SimulatedRedis.Fate draw() {
+      int r = redisFates.nextInt(100);
+      return switch (redisMode) {
+        case HEALTHY -> r < 98 ? SimulatedRedis.Fate.OK : r < 99 ? SimulatedRedis.Fate.LOST
+            : SimulatedRedis.Fate.APPLIED_BUT_TIMED_OUT;
+        case FLAKY -> r < 80 ? SimulatedRedis.Fate.OK : r < 90 ? SimulatedRedis.Fate.LOST
+            : SimulatedRedis.Fate.APPLIED_BUT_TIMED_OUT;
+        case DOWN -> SimulatedRedis.Fate.LOST;
+      };
+    }
+
+    /**
+     * Before a write, another process may run a cycle: a zombie's write may meet the takeover of the process the
+     * group gave its partition to (half the time when there is one), between two pipelined appends even; or the
+     * writer's partition is lost right now (its session timed out) and given to another process, whose cycle takes
+     * the shard over while the writer goes on with its batch and its flush.
+     */
+    @Override
+    public void beforeWrite(String key) {
+      if (!faulty || interleaving || !processes.contains(process)) {
+        return;
+      }
+      Process other = null;
+      TopicPartition tp = kafka.partition(shardOf(key));
+      SimulatedConsumer owner = kafka.owner(tp);
+      if (owner != process.kafkaConsumer && owner != null && redisFates.nextBoolean()) {
+        for (Process p : processes) {
+          if (p.kafkaConsumer == owner) {
+            other = p;
+          }
+        }
+      } else if (owner == process.kafkaConsumer && redisFates.nextInt(40) == 0) {
+        if (processes.size() == 1) {
+          start();
+        }
+        other = processes.get(processes.get(0) == process ? 1 : 0);
+        note("%s lost by process %d while it writes, and assigned to process %d", tp, process.id, other.id);
+        process.kafkaConsumer.loseNow(tp);
+        other.kafkaConsumer.assignLater(tp);
+      } else if (processes.size() > 1 && redisFates.nextInt(50) == 0) {
+        other = processes.get(redisFates.nextInt(processes.size()));
+      }
+      if (other != null && other != process) {
+        note("process %d's cycle runs before process %d writes %s", other.id, process.id, key);
+        interleaving = true;
+        try {
+          cycle(other);
+        } finally {
+          interleaving = false;
+        }
+      }
+    }
+  }
+
+  /** The shard of a key {@code {<prefix>:<shard>}:…}. */
+  private static int shardOf(String key) {
+    return Integer.parseInt(key.substring(key.indexOf(':') + 1, key.indexOf('}')));
+  }
 
   private final long seed;
   /** Separate streams, so that a change in how often one is drawn from does not move the others. */
@@ -99,6 +183,14 @@ final class ServiceSimulation {
   private final int flushedSpansPerTrace;
   private final SpanBufferConfig bufferConfig;
   private final SpanConsumerOptions consumerOptions;
+
+  /** The Redis every process's store shares, or null: the seed runs the in-memory store. */
+  private final @Nullable SimulatedRedis redis;
+  private final RedisStoreOptions redisOptions;
+  private final Random redisFates;
+  private RedisMode redisMode = RedisMode.HEALTHY;
+  /** A process's cycle runs inside another's write: no further nesting. */
+  private boolean interleaving;
 
   private final List<Process> processes = new ArrayList<>();
   private int processesStarted;
@@ -124,6 +216,13 @@ final class ServiceSimulation {
   private long nextSpan = 1;
 
   private final Set<String> delivered = new HashSet<>();
+  /** Per span id: its parent's id as the input named it, or null for a root. */
+  private final Map<String, @Nullable String> parentOf = new HashMap<>();
+  /** Per span id: how many times a batch holding it was handed to a store. */
+  private final Map<String, Integer> stored = new HashMap<>();
+  /** Per span id: the segment ids and the flush ids of the messages it came out in. */
+  private final Map<String, Set<String>> segmentsOf = new HashMap<>();
+  private final Map<String, Set<String>> flushIdsOf = new HashMap<>();
   private final Map<String, byte[]> bytesOfFlushId = new HashMap<>();
   private int outputMessages;
 
@@ -171,9 +270,24 @@ final class ServiceSimulation {
         .build();
     hotTrace = traceId(config);
     unflushableTrace = config.nextInt(4) == 0 ? traceId(config) : null;
+    redisFates = new Random(config.nextLong());
+    boolean drawnRedis = config.nextBoolean();
+    String store = System.getProperty("segbuf.simulation.store", "");
+    redis = (store.isEmpty() ? drawnRedis : store.equals("redis")) ? new SimulatedRedis(clock::millis) : null;
+    redisOptions = RedisStoreOptions.builder()
+        .recentlyFlushedSpans(recentlyFlushedSpans)
+        .compactionBytes(1024 + config.nextInt(64 * 1024))
+        .build();
+    if (redis != null && config.nextBoolean()) {
+      // Room for every shard to reach its compaction threshold twice: with less, a full Redis refuses the appends
+      // that would make a changelog's dead bytes reach it, so nothing is ever compacted and input waits for good.
+      redis.maxMemory(redis.usedBytes() + 2 * kafka.partitions() * redisOptions.compactionBytes()
+          + config.nextInt(200_000));
+    }
     note("config: %d partitions, up to %d processes, %d records a poll at most, %d steps, %s, %s, "
-        + "recentlyFlushedSpans=%d, flushedSpansPerTrace=%d", kafka.partitions(), maxProcesses, maxPollRecords, steps,
-        bufferConfig, consumerOptions, recentlyFlushedSpans, flushedSpansPerTrace);
+        + "recentlyFlushedSpans=%d, flushedSpansPerTrace=%d, store %s", kafka.partitions(), maxProcesses,
+        maxPollRecords, steps, bufferConfig, consumerOptions, recentlyFlushedSpans, flushedSpansPerTrace,
+        redis == null ? "in memory" : "Redis, maxmemory " + redis.maxMemory() + ", " + redisOptions);
   }
 
   static Result run(long seed) {
@@ -252,6 +366,13 @@ final class ServiceSimulation {
     } else if (r < 89) {
       kafka.commitsFail = !kafka.commitsFail;
       note("commits %s", kafka.commitsFail ? "fail" : "work again");
+    } else if (r < 91 && redis != null) {
+      redisMode = RedisMode.values()[events.nextInt(RedisMode.values().length)];
+      note("Redis %s", redisMode);
+    } else if (r < 92 && redis != null) {
+      note("Redis restarts with its data (AOF, appendfsync always), down until it is back");
+      redis.restart(true);
+      redisMode = RedisMode.DOWN;
     } else {
       cycle(pick());
     }
@@ -265,7 +386,16 @@ final class ServiceSimulation {
   }
 
   private void start() {
-    Process p = new Process(processesStarted++);
+    Process p;
+    while (true) {
+      try {
+        p = new Process(processesStarted++);
+        break;
+      } catch (SegbufException e) { // connecting to Redis failed: the process exits, and is started again
+        note("process %d could not start: %s", processesStarted - 1, e.toString());
+        redisMode = RedisMode.HEALTHY;
+      }
+    }
     processes.add(p);
     note("process %d started", p.id);
   }
@@ -425,6 +555,7 @@ final class ServiceSimulation {
   private TestSpans span(String trace, @Nullable Long parent, int padding) {
     long id = nextSpan++ * 0x9E3779B97F4A7C15L; // unique and nonzero, spread over the id space
     spansOfTrace.computeIfAbsent(trace, t -> new ArrayList<>()).add(id);
+    parentOf.put(hex(id), parent == null ? null : hex(parent));
     TestSpans span = TestSpans.span(id).trace(trace).padding(padding);
     return parent == null ? span : span.parent(parent);
   }
@@ -448,6 +579,10 @@ final class ServiceSimulation {
     };
   }
 
+  private static String hex(long id) {
+    return String.format("%016x", id);
+  }
+
   private int home(String trace) {
     return Math.floorMod(trace.hashCode(), kafka.partitions());
   }
@@ -463,7 +598,8 @@ final class ServiceSimulation {
     if (spanId != null) {
       copies.merge(spanId, 1, Integer::sum);
     }
-    note("input %d@%d: %s%s", partition, offset, what, spanId == null ? "" : " " + spanId);
+    note("input %d@%d: %s%s", partition, offset, what,
+        spanId == null ? "" : " " + spanId + " (parent " + parentOf.get(spanId) + ")");
   }
 
   /** The span id of a valid span as the test wrote it, else null. */
@@ -527,6 +663,11 @@ final class ServiceSimulation {
           bufferConfig.maxMessageBytes());
     }
     delivered.addAll(ids);
+    String segment = message.path("segment_id").asText();
+    for (String id : ids) {
+      segmentsOf.computeIfAbsent(id, i -> new HashSet<>()).add(segment);
+      flushIdsOf.computeIfAbsent(id, i -> new HashSet<>()).add(flushId);
+    }
     outputMessages++;
     note("output %s gen %s chunk %s/%s: %d spans %s", record.key() == null ? "?" : utf8(record.key()),
         header(record, KafkaSegmentSink.GENERATION), header(record, KafkaSegmentSink.CHUNK_INDEX),
@@ -569,6 +710,15 @@ final class ServiceSimulation {
     }
   }
 
+  /** The span that cannot be flushed, and its redelivered copies: what a settled store may still hold. */
+  private int unflushableCopies() {
+    int n = 0;
+    for (String id : unflushable) {
+      n += copies.getOrDefault(id, 0);
+    }
+    return n;
+  }
+
   private void refuseUnflushable(TraceFailingStore store) {
     if (unflushableTrace == null) {
       store.refuseFlushes(null);
@@ -578,6 +728,11 @@ final class ServiceSimulation {
   }
 
   private boolean settled() {
+    for (Process p : processes) {
+      if (p.store.usage().spans() > unflushableCopies()) {
+        return false;
+      }
+    }
     for (int p = 0; p < kafka.partitions(); p++) {
       if (kafka.committed(kafka.partition(p)) < committable(p)) {
         return false;
@@ -616,15 +771,27 @@ final class ServiceSimulation {
       long committed = kafka.committed(kafka.partition(p));
       for (long o = checkedBelow[p]; o < committed; o++) {
         String id = spanAt.get(p).get((int) o);
-        if (id != null && copies.getOrDefault(id, 0) == 1 && !delivered.contains(id)) {
-          violation("%d@%d (span %s) committed before it was out", p, o, id);
+        if (id != null && copies.getOrDefault(id, 0) == 1 && !delivered.contains(id) && !inRedis(p, o)) {
+          violation("%d@%d (span %s) committed before it was out%s", p, o, id,
+              redis == null ? "" : " or in its shard's changelog");
         }
       }
       checkedBelow[p] = Math.max(checkedBelow[p], committed);
     }
   }
 
+  /** With the Redis store (durable), whether the record's span is in its shard's changelog, so kept for its next owner. */
+  private boolean inRedis(int partition, long offset) {
+    SimulatedRedis r = redis;
+    byte[] value = kafka.record(partition, offset).value();
+    return r != null && value != null && r.changelogHolds(redisOptions.keyPrefix(), partition, value);
+  }
+
   private void checkEnd() {
+    for (Process p : processes) {
+      note("process %d at the end: owns %s, paused %s, store %s", p.id, kafka.owned(p.kafkaConsumer),
+          p.kafkaConsumer.paused(), p.store.usage());
+    }
     for (int p = 0; p < kafka.partitions(); p++) {
       long committed = kafka.committed(kafka.partition(p));
       if (committed < committable(p)) {
@@ -636,6 +803,76 @@ final class ServiceSimulation {
         if (id != null && !unflushable.contains(id) && !delivered.contains(id)) {
           violation("%d@%d (span %s) never came out", p, o, id);
         }
+      }
+    }
+    checkOutcomes();
+    checkSegmentIds();
+    checkMemory();
+  }
+
+  /**
+   * Every span has one outcome: a store took it (new or a duplicate of a copy it holds or flushed) and it came out,
+   * or it was invalid or refused and read again. So a span comes out under at most as many flush ids as batches
+   * holding it were handed to a store (each taken copy is flushed once, its retries under the same flush id), and
+   * never without one. The count is of batches handed over, not of those the store acknowledged: a Redis append
+   * whose answer was lost may hold a batch the caller saw fail.
+   */
+  private void checkOutcomes() {
+    flushIdsOf.forEach((id, flushIds) -> {
+      int handed = stored.getOrDefault(id, 0);
+      if (flushIds.size() > handed) {
+        violation("span %s came out under %d flush ids but was handed to a store %d times: %s", id,
+            flushIds.size(), handed, flushIds);
+      }
+    });
+  }
+
+  /**
+   * Segment ids follow the tree: a span comes out in a segment named by itself or one of its ancestors (the top of
+   * what its shard held of the trace when it arrived: a root, or a span whose parent the shard did not know: not seen
+   * yet, on another shard, or forgotten), or in a segment one of its ancestors came out in (it arrived within the
+   * windows, or joined a continuation, or its ancestors were joined to a segment above them after it was flushed).
+   * Checked over the whole output, so the order in which spans came out does not matter. Weaker than the exact rule
+   * (which depends on what the shard held and remembered at each arrival), but it catches a span filed under a
+   * segment of another part of the tree or another trace, e.g. from a state replayed with the wrong tree.
+   */
+  private void checkSegmentIds() {
+    segmentsOf.forEach((id, segments) -> {
+      Set<String> allowed = new HashSet<>();
+      for (String a = id; a != null && allowed.add(a); a = parentOf.get(a)) {
+        allowed.addAll(segmentsOf.getOrDefault(a, Set.of()));
+      }
+      for (String segment : segments) {
+        if (!allowed.contains(segment)) {
+          violation("span %s came out in segment %s, which is neither named by it or an ancestor nor one they came"
+              + " out in (%s)", id, segment, allowed);
+        }
+      }
+    });
+  }
+
+  /**
+   * Memory within bounds once settled: a store holds no span but the one that cannot be flushed; with Redis, each
+   * shard's changelog holds no more than its compaction allows (dead bytes up to twice the threshold, the ids of
+   * remembered spans, one record).
+   */
+  private void checkMemory() {
+    for (Process p : processes) {
+      long spans = p.store.usage().spans();
+      if (spans > unflushableCopies()) {
+        violation("process %d still holds %d spans after the faults stopped", p.id, spans);
+      }
+    }
+    SimulatedRedis r = redis;
+    if (r == null) {
+      return;
+    }
+    long remembered = Math.min(recentlyFlushedSpans, nextSpan);
+    long bound = 2 * redisOptions.compactionBytes() + 64 * remembered + 64 * 1024;
+    for (int shard = 0; shard < kafka.partitions(); shard++) {
+      long bytes = r.changelogBytes(redisOptions.keyPrefix(), shard);
+      if (bytes > bound) {
+        violation("shard %d's changelog holds %d bytes after the faults stopped, above %d", shard, bytes, bound);
       }
     }
   }

@@ -115,7 +115,9 @@ final class SimulatedConsumer extends MockConsumer<byte[], byte[]> {
       callback.onPartitionsRevoked(revoked);
       for (TopicPartition tp : revoked) {
         unassign(tp);
-        kafka.own(tp, null);
+        if (kafka.owner(tp) == this) { // lost during the callback, it may belong to another member already
+          kafka.own(tp, null);
+        }
       }
     }
     List<TopicPartition> assigned = new ArrayList<>(toAssign);

@@ -8,8 +8,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Runs {@link ServiceSimulation} over many seeds: {@value #DEFAULT_SEEDS} in the build; {@code
  * -Dsegbuf.simulation.seeds=N} (or the {@code simulation} profile) runs N from {@code segbuf.simulation.firstSeed}
- * (default 1), and {@code -Dsegbuf.simulation.seed=S} replays seed S alone. A seed that fails prints the command
- * that replays it and the events that led there.
+ * (default 1), and {@code -Dsegbuf.simulation.seed=S} replays seed S alone. Each seed draws its store, the in-memory
+ * one or Redis's over a simulated Redis; {@code -Dsegbuf.simulation.store=memory} (or {@code redis}) runs every seed
+ * with one. A seed that fails prints the command that replays it and the events that led there.
  */
 class SimulationTest {
   static final int DEFAULT_SEEDS = 1000;

@@ -8,6 +8,7 @@ import io.segbuf.redis.internal.ChangelogCodec;
 import io.segbuf.redis.internal.ChangelogRecord;
 import io.segbuf.redis.internal.Compaction;
 import io.segbuf.redis.internal.OwnedShard;
+import io.segbuf.redis.internal.ChangelogRedis;
 import io.segbuf.redis.internal.RedisAccess;
 import io.segbuf.redis.internal.RedisMemory;
 import io.segbuf.redis.internal.ShardKeys;
@@ -26,6 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -58,7 +62,7 @@ public final class RedisSegmentStore implements SegmentStore {
   static final int MAX_RECORD_BYTES = 16 * 1024 - 64;
 
   private final RedisStoreOptions options;
-  private final RedisAccess redis;
+  private final ChangelogRedis redis;
   private final RedisMemory memory;
   private final ShardKeys keys;
   private final Compaction compaction;
@@ -67,11 +71,11 @@ public final class RedisSegmentStore implements SegmentStore {
   private final ThreadLocal<Integer> lastDue = new ThreadLocal<>();
   private final SegmentStore unacknowledged = new Unacknowledged();
 
-  private RedisSegmentStore(RedisStoreOptions options) {
+  private RedisSegmentStore(RedisStoreOptions options, ChangelogRedis redis, Function<ChangelogRedis, RedisMemory> memory) {
     this.options = options;
-    this.redis = new RedisAccess(options.uris(), options.cluster(), options.commandTimeout());
+    this.redis = redis;
     try {
-      this.memory = new RedisMemory(redis, System::nanoTime);
+      this.memory = memory.apply(redis);
     } catch (RuntimeException e) {
       redis.close();
       throw e;
@@ -87,12 +91,23 @@ public final class RedisSegmentStore implements SegmentStore {
    */
   public static RedisSegmentStore connect(RedisStoreOptions options) {
     try {
-      return new RedisSegmentStore(options);
+      return new RedisSegmentStore(options,
+          new RedisAccess(options.uris(), options.cluster(), options.commandTimeout()),
+          redis -> new RedisMemory(redis, System::nanoTime));
     } catch (SegbufException e) {
       throw e;
     } catch (RuntimeException e) {
       throw new SegbufException("cannot connect to Redis at " + options + ": " + e, e);
     }
+  }
+
+  /**
+   * A store over another implementation of the commands it sends (a simulated Redis), reading Redis's memory at
+   * {@code nanoTime} on {@code readings}; connect's checks apply.
+   */
+  static RedisSegmentStore over(RedisStoreOptions options, ChangelogRedis redis, LongSupplier nanoTime,
+      Executor readings) {
+    return new RedisSegmentStore(options, redis, r -> new RedisMemory(r, nanoTime, readings));
   }
 
   public RedisStoreOptions options() {
@@ -103,7 +118,7 @@ public final class RedisSegmentStore implements SegmentStore {
   public void acquire(int shard) {
     OwnedShard owned;
     try {
-      owned = OwnedShard.takeOver(ShardLog.takeOver(redis.async(), options.commandTimeout(), memory, keys, shard),
+      owned = OwnedShard.takeOver(ShardLog.takeOver(redis, options.commandTimeout(), memory, keys, shard),
           options.recentlyFlushedSpans(), compaction);
     } catch (RuntimeException e) {
       // What this store held of the shard (released, or fenced if the takeover ran after all) is forgotten, so

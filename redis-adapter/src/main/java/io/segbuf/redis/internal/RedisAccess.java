@@ -14,10 +14,12 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /** One Lettuce connection, standalone or cluster, with byte-array keys and values. Thread-safe. */
-public final class RedisAccess implements AutoCloseable {
+public final class RedisAccess implements ChangelogRedis {
   private final Duration timeout;
   private final RedisClient client;
   private final RedisClusterClient clusterClient;
@@ -52,8 +54,34 @@ public final class RedisAccess implements AutoCloseable {
     }
   }
 
-  public RedisClusterAsyncCommands<byte[], byte[]> async() {
-    return async;
+  @Override
+  public CompletionStage<byte @Nullable []> get(byte[] key) {
+    return async.get(key);
+  }
+
+  @Override
+  public CompletionStage<List<byte[]>> time() {
+    return async.time();
+  }
+
+  @Override
+  public CompletionStage<Long> rpushx(byte[] key, byte[]... values) {
+    return async.rpushx(key, values);
+  }
+
+  @Override
+  public CompletionStage<Long> llen(byte[] key) {
+    return async.llen(key);
+  }
+
+  @Override
+  public CompletionStage<List<byte[]>> lrange(byte[] key, long start, long stop) {
+    return async.lrange(key, start, stop);
+  }
+
+  @Override
+  public long run(Script script, byte[][] keys, byte[]... args) {
+    return script.run(async, timeout, keys, args);
   }
 
   public Duration timeout() {
@@ -64,7 +92,7 @@ public final class RedisAccess implements AutoCloseable {
     return clusterConnection != null;
   }
 
-  /** Runs {@code INFO section} on every master (the one server when standalone). */
+  @Override
   public List<String> infoOfMasters(String section) {
     List<String> out = new ArrayList<>();
     StatefulRedisClusterConnection<byte[], byte[]> cc = clusterConnection;

@@ -3,6 +3,7 @@ package io.segbuf.redis.internal;
 import io.segbuf.SegbufException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,7 +26,9 @@ public final class RedisMemory {
    */
   private static final double APPENDED_COST = 1.5;
 
-  private final RedisAccess redis;
+  private final ChangelogRedis redis;
+  /** Where a reading runs, off the caller's thread. */
+  private final Executor readings;
   private final LongSupplier nanoTime;
   private final AtomicBoolean refreshing = new AtomicBoolean();
   /** Bytes this store appended since it connected: what Redis took since the last reading is added to it. */
@@ -39,8 +42,14 @@ public final class RedisMemory {
    *
    * @throws SegbufException when a master's {@code maxmemory-policy} may evict keys
    */
-  public RedisMemory(RedisAccess redis, LongSupplier nanoTime) {
+  public RedisMemory(ChangelogRedis redis, LongSupplier nanoTime) {
+    this(redis, nanoTime, CompletableFuture::runAsync);
+  }
+
+  /** {@link #RedisMemory(ChangelogRedis, LongSupplier)}, reading with {@code readings} (a simulation's thread). */
+  public RedisMemory(ChangelogRedis redis, LongSupplier nanoTime, Executor readings) {
     this.redis = redis;
+    this.readings = readings;
     this.nanoTime = nanoTime;
     this.last = reading(redis.infoOfMasters("memory"), 0, nanoTime.getAsLong());
   }
@@ -66,7 +75,7 @@ public final class RedisMemory {
     long now = nanoTime.getAsLong();
     if (now - r.atNanos > REFRESH_NANOS && refreshing.compareAndSet(false, true)) {
       long appendedAtRead = appended.get();
-      CompletableFuture.runAsync(() -> {
+      readings.execute(() -> {
         try {
           List<String> infos;
           try {

@@ -12,7 +12,7 @@ import java.util.HexFormat;
  * A Lua script shipped next to these classes, run by its SHA-1 ({@code EVALSHA}) and loaded on the node that answers
  * {@code NOSCRIPT} (a restarted or new master). Thread-safe.
  */
-final class Script {
+public final class Script {
   private final String name;
   private final byte[] body;
   private final String sha;
@@ -25,6 +25,11 @@ final class Script {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM must provide SHA-1", e);
     }
+  }
+
+  /** The script's file name, which a simulated Redis goes by. */
+  public String name() {
+    return name;
   }
 
   /** Runs the script; its reply is an integer. */

@@ -1,6 +1,5 @@
 package io.segbuf.redis.internal;
 
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.segbuf.SegbufException;
 import io.segbuf.redis.ShardFencedException;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +23,7 @@ public final class ShardLog {
   private static final int PAGE = 1_000;
   private static final int TAKEOVER_ATTEMPTS = 10;
 
-  private final RedisClusterAsyncCommands<byte[], byte[]> async;
+  private final ChangelogRedis redis;
   private final Duration timeout;
   private final RedisMemory memory;
   private final int shard;
@@ -38,9 +37,9 @@ public final class ShardLog {
   /** Bytes of the records after the snapshot (or of all records when there is none). */
   private long tailBytes;
 
-  private ShardLog(RedisClusterAsyncCommands<byte[], byte[]> async, Duration timeout, RedisMemory memory, int shard,
+  private ShardLog(ChangelogRedis redis, Duration timeout, RedisMemory memory, int shard,
       long epoch, byte[] key, long records) {
-    this.async = async;
+    this.redis = redis;
     this.timeout = timeout;
     this.memory = memory;
     this.shard = shard;
@@ -53,17 +52,17 @@ public final class ShardLog {
    * Bumps the shard's epoch and moves its changelog to the new epoch's key, creating it for a new shard. The epoch
    * is read first and the script moves it only from that value, so that the script declares every key it touches.
    */
-  public static ShardLog takeOver(RedisClusterAsyncCommands<byte[], byte[]> async, Duration timeout,
+  public static ShardLog takeOver(ChangelogRedis redis, Duration timeout,
       RedisMemory memory, ShardKeys keys, int shard) {
     for (int attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
-      byte[] read = Futures.await(async.get(keys.epoch(shard)), timeout, "epoch of shard " + shard);
+      byte[] read = Futures.await(redis.get(keys.epoch(shard)), timeout, "epoch of shard " + shard);
       long epoch = read == null ? 0 : Long.parseLong(new String(read, StandardCharsets.US_ASCII));
-      long next = read == null ? firstEpoch(async, timeout) : epoch + 1;
-      long records = TAKEOVER.run(async, timeout,
+      long next = read == null ? firstEpoch(redis, timeout) : epoch + 1;
+      long records = redis.run(TAKEOVER,
           new byte[][] {keys.epoch(shard), keys.log(shard, epoch), keys.log(shard, next)},
           ascii(epoch), START, ascii(next));
       if (records > 0) {
-        return new ShardLog(async, timeout, memory, shard, next, keys.log(shard, next), records);
+        return new ShardLog(redis, timeout, memory, shard, next, keys.log(shard, next), records);
       }
     }
     throw new SegbufException("shard " + shard + " must be taken over but its epoch moved " + TAKEOVER_ATTEMPTS
@@ -75,8 +74,8 @@ public final class ShardLog {
    * microseconds, above every epoch the shard had before the loss (one more per takeover since an earlier reading of
    * that clock), so that an owner from before the loss finds no changelog under its key and is refused.
    */
-  private static long firstEpoch(RedisClusterAsyncCommands<byte[], byte[]> async, Duration timeout) {
-    List<byte[]> time = Futures.await(async.time(), timeout, "time of Redis");
+  private static long firstEpoch(ChangelogRedis redis, Duration timeout) {
+    List<byte[]> time = Futures.await(redis.time(), timeout, "time of Redis");
     return Long.parseLong(new String(time.get(0), StandardCharsets.US_ASCII)) * 1_000_000
         + Long.parseLong(new String(time.get(1), StandardCharsets.US_ASCII));
   }
@@ -121,7 +120,7 @@ public final class ShardLog {
    * @throws ShardFencedException when another owner took the shard over
    */
   public void append(byte[] record) {
-    appended(APPEND.run(async, timeout, new byte[][] {key}, record), record.length);
+    appended(redis.run(APPEND, new byte[][] {key}, record), record.length);
   }
 
   /**
@@ -133,7 +132,7 @@ public final class ShardLog {
   public void appendBatch(List<byte[]> records) {
     List<CompletableFuture<Long>> replies = new ArrayList<>(records.size());
     for (byte[] record : records) {
-      replies.add(async.rpushx(key, record).toCompletableFuture());
+      replies.add(redis.rpushx(key, record).toCompletableFuture());
     }
     for (int i = 0; i < records.size(); i++) {
       appended(Futures.await(replies.get(i), timeout, "append to shard " + shard), records.get(i).length);
@@ -152,7 +151,7 @@ public final class ShardLog {
     for (byte[] record : records) {
       bytes += record.length;
     }
-    return new Sending(async.rpushx(key, records.toArray(new byte[0][])).toCompletableFuture(), bytes);
+    return new Sending(redis.rpushx(key, records.toArray(new byte[0][])).toCompletableFuture(), bytes);
   }
 
   /**
@@ -179,7 +178,7 @@ public final class ShardLog {
    * @throws ShardFencedException when another owner took the shard over
    */
   public void compact(byte[] snapshot, long payloadBytes) {
-    if (COMPACT.run(async, timeout, new byte[][] {key}, snapshot) == 0) {
+    if (redis.run(COMPACT, new byte[][] {key}, snapshot) == 0) {
       throw fenced();
     }
     records = 1;
@@ -194,7 +193,7 @@ public final class ShardLog {
    * @throws ShardFencedException when another owner took the shard over
    */
   public void refresh() {
-    long length = Futures.await(async.llen(key), timeout, "length of shard " + shard);
+    long length = Futures.await(redis.llen(key), timeout, "length of shard " + shard);
     if (length == 0) {
       throw fenced();
     }
@@ -213,7 +212,7 @@ public final class ShardLog {
     tailBytes = 0;
     for (long from = 0; from < records; from += PAGE) {
       long to = Math.min(records, from + PAGE) - 1;
-      List<byte[]> page = Futures.await(async.lrange(key, from, to), timeout, "read of shard " + shard);
+      List<byte[]> page = Futures.await(redis.lrange(key, from, to), timeout, "read of shard " + shard);
       if (page.size() != to - from + 1) {
         throw new ShardFencedException("shard " + shard + " was taken over while epoch " + epoch
             + " read its changelog: " + page.size() + " records at offset " + from + " where " + (to - from + 1)

@@ -1,0 +1,315 @@
+package io.segbuf.redis;
+
+import io.segbuf.SegbufException;
+import io.segbuf.redis.internal.ChangelogRedis;
+import io.segbuf.redis.internal.Script;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A Redis in memory, for a deterministic simulation: the strings and lists a {@link RedisSegmentStore} keeps, the
+ * commands it sends with Redis's semantics ({@code RPUSHX} appends only to a list that exists, and is refused above
+ * {@code maxmemory}), and its three scripts with the semantics of their Lua (read them next to {@code ShardLog}:
+ * takeover, append with allow-oom, compaction). Every store made by {@link #store} is one process's connection to
+ * it; each command that connection sends has a {@link Fate} drawn by the simulation: answered; lost with the
+ * connection before Redis applied it; or applied, its answer lost (the caller sees a timeout). Not thread-safe: the
+ * simulation has one thread.
+ */
+public final class SimulatedRedis {
+  /** What happens to one command. */
+  public enum Fate { OK, LOST, APPLIED_BUT_TIMED_OUT }
+
+  /** Draws each command's fate, and may run another process's steps before a write is applied. */
+  public interface Faults {
+    Fate next(String command, String key);
+
+    /** Called before a write to {@code key} is applied: a takeover may happen here, between pipelined appends. */
+    void beforeWrite(String key);
+  }
+
+  /** What Redis holds besides the changelogs (its own structures), as {@code used_memory} counts. */
+  private static final long BASELINE_BYTES = 50_000;
+  /** A list entry's own cost beyond its bytes. */
+  private static final long ENTRY_BYTES = 16;
+
+  private final Map<String, byte[]> strings = new HashMap<>();
+  private final Map<String, List<byte[]>> lists = new HashMap<>();
+  private final LongSupplier clockMillis;
+  private long maxMemory;
+  private long usedBytes = BASELINE_BYTES;
+  private long peakBytes = BASELINE_BYTES;
+
+  /** A Redis whose {@code TIME} reads {@code clockMillis}; no memory limit until {@link #maxMemory} sets one. */
+  public SimulatedRedis(LongSupplier clockMillis) {
+    this.clockMillis = clockMillis;
+  }
+
+  /** {@code CONFIG SET maxmemory}: 0 for none. */
+  public void maxMemory(long bytes) {
+    this.maxMemory = bytes;
+  }
+
+  public long maxMemory() {
+    return maxMemory;
+  }
+
+  /** {@code used_memory} now. */
+  public long usedBytes() {
+    return usedBytes;
+  }
+
+  /** The most {@code used_memory} reached. */
+  public long peakBytes() {
+    return peakBytes;
+  }
+
+  /**
+   * Redis restarted. With {@code appendonly yes} and {@code appendfsync always} it kept every write it acknowledged
+   * (and every write it applied: a write is logged before its answer): nothing changes but the connections, which
+   * Lettuce opens again. Without persistence it lost everything.
+   */
+  public void restart(boolean persistent) {
+    if (!persistent) {
+      strings.clear();
+      lists.clear();
+      usedBytes = BASELINE_BYTES;
+    }
+  }
+
+  /** A store over a new connection to this Redis, reading its memory at {@code nanoTime}. */
+  public RedisSegmentStore store(RedisStoreOptions options, Faults faults, LongSupplier nanoTime) {
+    return RedisSegmentStore.over(options, new Connection(faults), nanoTime, Runnable::run);
+  }
+
+  /**
+   * Whether the changelog of the shard's current epoch holds {@code bytes} within a record (spans are kept as their
+   * bytes, in the records of batches and in snapshots): what a new owner of the shard would replay.
+   */
+  public boolean changelogHolds(String keyPrefix, int shard, byte[] bytes) {
+    for (byte[] record : changelog(keyPrefix, shard)) {
+      if (contains(record, bytes)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The bytes of the records in the changelog of the shard's current epoch. */
+  public long changelogBytes(String keyPrefix, int shard) {
+    long bytes = 0;
+    for (byte[] record : changelog(keyPrefix, shard)) {
+      bytes += record.length;
+    }
+    return bytes;
+  }
+
+  private List<byte[]> changelog(String keyPrefix, int shard) {
+    String slot = "{" + keyPrefix + ":" + shard + "}";
+    return lists.getOrDefault(slot + ":log:" + number(strings.get(slot + ":epoch")), List.of());
+  }
+
+  private static boolean contains(byte[] record, byte[] bytes) {
+    outer:
+    for (int i = 0; i + bytes.length <= record.length; i++) {
+      for (int j = 0; j < bytes.length; j++) {
+        if (record[i + j] != bytes[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private static String key(byte[] key) {
+    return new String(key, StandardCharsets.ISO_8859_1);
+  }
+
+  private static byte[] ascii(long number) {
+    return Long.toString(number).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static long number(byte @Nullable [] ascii) {
+    return ascii == null ? 0 : Long.parseLong(new String(ascii, StandardCharsets.US_ASCII));
+  }
+
+  private void push(String key, byte[] value) {
+    lists.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
+    usedBytes += value.length + ENTRY_BYTES;
+    peakBytes = Math.max(peakBytes, usedBytes);
+  }
+
+  private void delete(String key) {
+    List<byte[]> list = lists.remove(key);
+    if (list != null) {
+      for (byte[] value : list) {
+        usedBytes -= value.length + ENTRY_BYTES;
+      }
+    }
+  }
+
+  private boolean outOfMemory() {
+    return maxMemory > 0 && usedBytes > maxMemory;
+  }
+
+  private long pushIfExists(String key, byte[]... values) {
+    List<byte[]> list = lists.get(key);
+    if (list == null) {
+      return 0;
+    }
+    for (byte[] value : values) {
+      push(key, value);
+    }
+    return list.size();
+  }
+
+  /** takeover.lua. */
+  private long takeOver(byte[][] keys, byte[][] args) {
+    String epochKey = key(keys[0]);
+    String from = key(keys[1]);
+    String to = key(keys[2]);
+    long read = number(args[0]);
+    if (number(strings.get(epochKey)) != read) {
+      return -1;
+    }
+    List<byte[]> log = lists.get(from);
+    if (log != null) {
+      lists.remove(from); // RENAME: the values move, whatever the new key held before is replaced
+      delete(to);
+      lists.put(to, log);
+    } else if (read > 0) {
+      throw new SegbufException("Redis failed takeover.lua: SEGBUF_NO_LOG the changelog " + from + " of epoch "
+          + read + " is gone");
+    } else {
+      push(to, args[1]);
+    }
+    strings.put(epochKey, args[2]);
+    return lists.getOrDefault(to, List.of()).size();
+  }
+
+  /** compact.lua. */
+  private long compact(byte[][] keys, byte[][] args) {
+    String log = key(keys[0]);
+    if (!lists.containsKey(log)) {
+      return 0;
+    }
+    delete(log);
+    push(log, args[0]);
+    return 1;
+  }
+
+  /** One process's connection. */
+  private final class Connection implements ChangelogRedis {
+    private final Faults faults;
+    private boolean closed;
+
+    Connection(Faults faults) {
+      this.faults = faults;
+    }
+
+    /** Runs a command under its drawn fate: the answer, or the failure the caller sees. */
+    private <T> CompletableFuture<T> command(String name, String key, Supplier<T> apply) {
+      if (closed) {
+        return CompletableFuture.failedFuture(new SegbufException("simulated: the connection is closed"));
+      }
+      Fate fate = faults.next(name, key);
+      if (fate == Fate.LOST) {
+        return CompletableFuture.failedFuture(new SegbufException("simulated: connection lost before " + name));
+      }
+      T answer;
+      try {
+        answer = apply.get();
+      } catch (SegbufException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+      if (fate == Fate.APPLIED_BUT_TIMED_OUT) {
+        return CompletableFuture.failedFuture(
+            new SegbufException("simulated: Redis applied " + name + " but its answer was lost"));
+      }
+      return CompletableFuture.completedFuture(answer);
+    }
+
+    @Override
+    public CompletionStage<byte @Nullable []> get(byte[] key) {
+      return command("GET", key(key), () -> strings.get(key(key)));
+    }
+
+    @Override
+    public CompletionStage<List<byte[]>> time() {
+      long micros = clockMillis.getAsLong() * 1000;
+      return command("TIME", "", () -> List.of(ascii(micros / 1_000_000), ascii(micros % 1_000_000)));
+    }
+
+    @Override
+    public CompletionStage<Long> rpushx(byte[] key, byte[]... values) {
+      faults.beforeWrite(key(key));
+      return command("RPUSHX", key(key), () -> {
+        if (outOfMemory()) {
+          throw new SegbufException("simulated: OOM command not allowed when used memory > 'maxmemory'.");
+        }
+        return pushIfExists(key(key), values);
+      });
+    }
+
+    @Override
+    public CompletionStage<Long> llen(byte[] key) {
+      return command("LLEN", key(key), () -> {
+        List<byte[]> list = lists.get(key(key));
+        return list == null ? 0L : list.size();
+      });
+    }
+
+    @Override
+    public CompletionStage<List<byte[]>> lrange(byte[] key, long start, long stop) {
+      return command("LRANGE", key(key), () -> {
+        List<byte[]> list = lists.getOrDefault(key(key), List.of());
+        int from = (int) Math.min(start, list.size());
+        int to = (int) Math.min(stop + 1, list.size());
+        return from >= to ? List.of() : new ArrayList<>(list.subList(from, to));
+      });
+    }
+
+    @Override
+    public long run(Script script, byte[][] keys, byte[]... args) {
+      if (!script.name().equals("takeover.lua")) {
+        faults.beforeWrite(key(keys[0]));
+      }
+      CompletableFuture<Long> reply = command(script.name(), key(keys[0]), () -> switch (script.name()) {
+        case "takeover.lua" -> takeOver(keys, args);
+        case "append.lua" -> pushIfExists(key(keys[0]), args[0]); // allow-oom
+        case "compact.lua" -> compact(keys, args);
+        default -> throw new IllegalArgumentException("script must be one of the store's but was " + script.name());
+      });
+      return now(reply);
+    }
+
+    @Override
+    public List<String> infoOfMasters(String section) {
+      return now(command("INFO", "", () -> List.of("# Memory\r\nused_memory:" + usedBytes + "\r\nmaxmemory:" + maxMemory
+          + "\r\nmaxmemory_policy:noeviction\r\n")));
+    }
+
+    /** What a command that waits gets: its answer, or the failure Lettuce would throw. */
+    private static <T> T now(CompletableFuture<T> reply) {
+      try {
+        return reply.join();
+      } catch (CompletionException e) {
+        throw (SegbufException) e.getCause();
+      }
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+  }
+}
