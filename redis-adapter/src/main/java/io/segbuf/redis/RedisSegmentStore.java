@@ -66,6 +66,8 @@ public final class RedisSegmentStore implements SegmentStore {
   /** The shard of this thread's last {@link #due}: the one whose segment {@link #seal} is asked for. */
   private final ThreadLocal<Integer> lastDue = new ThreadLocal<>();
   private final SegmentStore unacknowledged = new Unacknowledged();
+  /** Why changes made through {@link #unacknowledged()} to a shard then taken over again are not held, or null. */
+  private volatile @Nullable RuntimeException lostAtTakeover;
 
   private RedisSegmentStore(RedisStoreOptions options) {
     this.options = options;
@@ -101,6 +103,18 @@ public final class RedisSegmentStore implements SegmentStore {
 
   @Override
   public void acquire(int shard) {
+    OwnedShard held = shards.get(shard);
+    if (held != null) {
+      // changes not waited for reach the changelog before the takeover moves it, so that the new state has them
+      held.lock.lock();
+      try {
+        held.acknowledge();
+      } catch (RuntimeException e) {
+        lostAtTakeover = e;
+      } finally {
+        held.lock.unlock();
+      }
+    }
     OwnedShard owned;
     try {
       owned = OwnedShard.takeOver(ShardLog.takeOver(redis.async(), options.commandTimeout(), memory, keys, shard),
@@ -169,7 +183,10 @@ public final class RedisSegmentStore implements SegmentStore {
     return unacknowledged;
   }
 
-  /** Waits until Redis answered every record sent through {@link #unacknowledged()} to the shards held. */
+  /**
+   * Waits until Redis answered every record sent through {@link #unacknowledged()} to the shards held; throws the
+   * failure of any such record, also one thrown before by another call, or found when the shard was acquired again.
+   */
   @Override
   public void sync() {
     for (OwnedShard owned : shards.values()) {
@@ -179,6 +196,10 @@ public final class RedisSegmentStore implements SegmentStore {
       } finally {
         owned.lock.unlock();
       }
+    }
+    RuntimeException lost = lostAtTakeover;
+    if (lost != null) {
+      throw lost;
     }
   }
 
