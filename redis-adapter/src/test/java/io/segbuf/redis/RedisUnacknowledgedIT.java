@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.segbuf.FlushPolicy;
 import io.segbuf.FlushResult;
 import io.segbuf.Message;
+import io.segbuf.SealedSegment;
 import io.segbuf.SegbufException;
 import io.segbuf.SegmentSink;
+import io.segbuf.SegmentStore;
 import io.segbuf.Span;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
@@ -128,6 +130,44 @@ class RedisUnacknowledgedIT {
       if (!reportedFailure) {
         assertThat(output.spans()).as("nothing failed at the end: every span offered was written").isEqualTo(offered);
       }
+    }
+  }
+
+  /**
+   * A command Redis applied whose answer is lost (the connection cut): unless the store is told so, it may be sent
+   * again on the next connection, and a changelog holding the records of several changes twice is not the owner's
+   * state: a seal replayed after its segment's completion seals the spans added after it.
+   */
+  @Test
+  void aCommandAppliedWhoseAnswerIsLostFailsSyncOrLeavesANewOwnerTheOwnersState() {
+    try (ReplyCuttingRelay relay = new ReplyCuttingRelay(redis.get().port());
+        RedisSegmentStore owner = RedisSegmentStore.connect(
+            RedisStoreOptions.builder().uri(relay.uri()).keyPrefix("cut").build());
+        RedisSegmentStore next = connect("cut")) {
+      owner.acquire(0);
+      SegmentStore unacknowledged = owner.unacknowledged();
+      unacknowledged.add(0, TestSpans.parsed(span(1), span(2).parent(1)), POLICY, T0);
+      SealedSegment first = unacknowledged.seal(owner.due(0, END, 1).get(0).key(), T0);
+      assertThat(first).isNotNull();
+      unacknowledged.complete(first, false);
+      unacknowledged.add(0, TestSpans.parsed(span(3).parent(1)), POLICY, T0);
+      relay.cutAtNextIntegerReply();
+      try {
+        owner.sync();
+      } catch (SegbufException e) {
+        return; // told: the caller knows the changes may not be held as made
+      }
+      unacknowledged.add(0, TestSpans.parsed(span(4).parent(1)), POLICY, T0);
+      SealedSegment second = unacknowledged.seal(first.key(), T0);
+      assertThat(second).isNotNull();
+      unacknowledged.complete(second, false);
+      owner.sync();
+      assertThat(owner.usage().spans()).isZero();
+
+      next.acquire(0);
+      String log = "{cut:0}:log:" + redis.get().cli("GET", "{cut:0}:epoch").strip();
+      assertThat(next.usage().spans()).as("the owner flushed everything; the changelog holds %s records",
+          redis.get().cli("LLEN", log).strip()).isZero();
     }
   }
 }
