@@ -172,11 +172,12 @@ public final class RedisSegmentStore implements SegmentStore {
 
   /**
    * This store, answering its {@link #add}, {@link #seal} and {@link #complete} once the change is made to the
-   * owner's in-memory store, without waiting for Redis: the records are gathered per shard and sent as one
-   * {@code RPUSHX} per 256 KiB, pipelined, so that a replay of a file costs neither a round trip nor a command per
-   * line or per flush. Redis's answers are checked before the shard's next change made through this store itself,
-   * at {@link #sync}, or once 16 commands wait (compaction is considered then). A plain {@code RPUSHX} keeps the
-   * records' order, and is refused whole at {@code maxmemory}, seals and completions included.
+   * owner's in-memory store, without waiting for Redis: the records are gathered per shard and sent as one command
+   * per 256 KiB, pipelined, so that a replay of a file costs neither a round trip nor a command per line or per
+   * flush. Redis's answers are checked before the shard's next change made through this store itself, at {@link
+   * #sync}, or once 16 commands wait (compaction is considered then). A command keeps the records' order, appends
+   * only to the changelog's length its owner expects (never twice, never after a refused one), and is refused whole
+   * at {@code maxmemory}, seals and completions included.
    */
   @Override
   public SegmentStore unacknowledged() {

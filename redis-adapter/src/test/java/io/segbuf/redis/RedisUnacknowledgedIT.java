@@ -140,7 +140,7 @@ class RedisUnacknowledgedIT {
    */
   @Test
   void aCommandAppliedWhoseAnswerIsLostFailsSyncOrLeavesANewOwnerTheOwnersState() {
-    try (ReplyCuttingRelay relay = new ReplyCuttingRelay(redis.get().port());
+    try (CommandCountingRelay relay = new CommandCountingRelay(redis.get().port());
         RedisSegmentStore owner = RedisSegmentStore.connect(
             RedisStoreOptions.builder().uri(relay.uri()).keyPrefix("cut").build());
         RedisSegmentStore next = connect("cut")) {

@@ -165,7 +165,11 @@ public final class OwnedShard {
 
   private void sendUnsent() {
     if (!unsent.isEmpty()) {
-      unacknowledged.add(log.send(unsent));
+      long expected = log.records();
+      for (ShardLog.Sending sent : unacknowledged) {
+        expected += sent.records();
+      }
+      unacknowledged.add(log.send(unsent, expected));
       unsent.clear();
       unsentBytes = 0;
     }
