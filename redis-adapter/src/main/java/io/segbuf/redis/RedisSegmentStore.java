@@ -70,6 +70,8 @@ public final class RedisSegmentStore implements SegmentStore {
   /** The shard of this thread's last {@link #due}: the one whose segment {@link #seal} is asked for. */
   private final ThreadLocal<Integer> lastDue = new ThreadLocal<>();
   private final SegmentStore unacknowledged = new Unacknowledged();
+  /** Why changes made through {@link #unacknowledged()} to a shard then taken over again are not held, or null. */
+  private volatile @Nullable RuntimeException lostAtTakeover;
 
   private RedisSegmentStore(RedisStoreOptions options, ChangelogRedis redis, Function<ChangelogRedis, RedisMemory> memory) {
     this.options = options;
@@ -116,6 +118,18 @@ public final class RedisSegmentStore implements SegmentStore {
 
   @Override
   public void acquire(int shard) {
+    OwnedShard held = shards.get(shard);
+    if (held != null) {
+      // changes not waited for reach the changelog before the takeover moves it, so that the new state has them
+      held.lock.lock();
+      try {
+        held.acknowledge();
+      } catch (RuntimeException e) {
+        lostAtTakeover = e;
+      } finally {
+        held.lock.unlock();
+      }
+    }
     OwnedShard owned;
     try {
       owned = OwnedShard.takeOver(ShardLog.takeOver(redis, options.commandTimeout(), memory, keys, shard),
@@ -173,18 +187,22 @@ public final class RedisSegmentStore implements SegmentStore {
 
   /**
    * This store, answering its {@link #add}, {@link #seal} and {@link #complete} once the change is made to the
-   * owner's in-memory store, without waiting for Redis: the records are gathered per shard and sent as one
-   * {@code RPUSHX} per 256 KiB, pipelined, so that a replay of a file costs neither a round trip nor a command per
-   * line or per flush. Redis's answers are checked before the shard's next change made through this store itself,
-   * at {@link #sync}, or once 16 commands wait (compaction is considered then). A plain {@code RPUSHX} keeps the
-   * records' order, and is refused whole at {@code maxmemory}, seals and completions included.
+   * owner's in-memory store, without waiting for Redis: the records are gathered per shard and sent as one command
+   * per 256 KiB, pipelined, so that a replay of a file costs neither a round trip nor a command per line or per
+   * flush. Redis's answers are checked before the shard's next change made through this store itself, at {@link
+   * #sync}, or once 16 commands wait (compaction is considered then). A command keeps the records' order, appends
+   * only to the changelog's length its owner expects (never twice, never after a refused one), and is refused whole
+   * at {@code maxmemory}, seals and completions included.
    */
   @Override
   public SegmentStore unacknowledged() {
     return unacknowledged;
   }
 
-  /** Waits until Redis answered every record sent through {@link #unacknowledged()} to the shards held. */
+  /**
+   * Waits until Redis answered every record sent through {@link #unacknowledged()} to the shards held; throws the
+   * failure of any such record, also one thrown before by another call, or found when the shard was acquired again.
+   */
   @Override
   public void sync() {
     for (OwnedShard owned : shards.values()) {
@@ -194,6 +212,10 @@ public final class RedisSegmentStore implements SegmentStore {
       } finally {
         owned.lock.unlock();
       }
+    }
+    RuntimeException lost = lostAtTakeover;
+    if (lost != null) {
+      throw lost;
     }
   }
 

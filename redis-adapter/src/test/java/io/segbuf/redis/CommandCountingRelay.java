@@ -7,17 +7,21 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP relay in front of a Redis server that counts the commands clients send through it: on Redis 7.0 both
  * {@code INFO commandstats} and {@code total_commands_processed} count the commands run inside scripts as well, so
- * the commands a client sends (its round trips' contents) are counted here, on the wire. For benchmarks.
+ * the commands a client sends (its round trips' contents) are counted here, on the wire. For benchmarks. Once
+ * armed, it also cuts the connection that next receives an integer reply (that of an {@code RPUSHX} or of a script),
+ * dropping the reply: a command Redis applied whose answer is lost.
  */
 final class CommandCountingRelay implements AutoCloseable {
   private final ServerSocket server;
   private final int redisPort;
   private final AtomicLong commands = new AtomicLong();
+  private final AtomicBoolean cutArmed = new AtomicBoolean();
 
   CommandCountingRelay(int redisPort) {
     this.redisPort = redisPort;
@@ -41,6 +45,11 @@ final class CommandCountingRelay implements AutoCloseable {
     return commands.get();
   }
 
+  /** Cuts the connection that next receives an integer reply, dropping that reply. */
+  void cutAtNextIntegerReply() {
+    cutArmed.set(true);
+  }
+
   private void accept() {
     while (!server.isClosed()) {
       try {
@@ -48,15 +57,15 @@ final class CommandCountingRelay implements AutoCloseable {
         Socket redis = new Socket(InetAddress.getLoopbackAddress(), redisPort);
         client.setTcpNoDelay(true);
         redis.setTcpNoDelay(true);
-        pump(redis.getInputStream(), client.getOutputStream(), false);
-        pump(client.getInputStream(), redis.getOutputStream(), true);
+        pump(redis.getInputStream(), client.getOutputStream(), false, client, redis);
+        pump(client.getInputStream(), redis.getOutputStream(), true, client, redis);
       } catch (IOException e) {
         return; // closed
       }
     }
   }
 
-  private void pump(InputStream in, OutputStream out, boolean count) {
+  private void pump(InputStream in, OutputStream out, boolean count, Socket client, Socket redis) {
     Thread t = new Thread(() -> {
       RequestCounter counter = new RequestCounter();
       byte[] buffer = new byte[64 * 1024];
@@ -64,6 +73,10 @@ final class CommandCountingRelay implements AutoCloseable {
         for (int n; (n = in.read(buffer)) > 0; ) {
           if (count) {
             commands.addAndGet(counter.count(buffer, n));
+          } else if (buffer[0] == ':' && cutArmed.compareAndSet(true, false)) {
+            client.close();
+            redis.close();
+            return;
           }
           out.write(buffer, 0, n);
           out.flush();

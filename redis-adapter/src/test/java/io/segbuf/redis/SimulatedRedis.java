@@ -5,6 +5,7 @@ import io.segbuf.redis.internal.ChangelogRedis;
 import io.segbuf.redis.internal.Script;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -253,9 +254,7 @@ public final class SimulatedRedis {
     public CompletionStage<Long> rpushx(byte[] key, byte[]... values) {
       faults.beforeWrite(key(key));
       return command("RPUSHX", key(key), () -> {
-        if (outOfMemory()) {
-          throw new SegbufException("simulated: OOM command not allowed when used memory > 'maxmemory'.");
-        }
+        refuseWhenOutOfMemory();
         return pushIfExists(key(key), values);
       });
     }
@@ -290,6 +289,32 @@ public final class SimulatedRedis {
         default -> throw new IllegalArgumentException("script must be one of the store's but was " + script.name());
       });
       return now(reply);
+    }
+
+    private void refuseWhenOutOfMemory() {
+      if (outOfMemory()) {
+        throw new SegbufException("simulated: OOM command not allowed when used memory > 'maxmemory'.");
+      }
+    }
+
+    /** append-at.lua, the one script sent without waiting: refused when out of memory, like any plain write. */
+    @Override
+    public CompletionStage<Long> send(Script script, byte[][] keys, byte[]... args) {
+      if (!script.name().equals("append-at.lua")) {
+        throw new IllegalArgumentException("script sent without waiting must be append-at.lua but was " + script.name());
+      }
+      faults.beforeWrite(key(keys[0]));
+      return command(script.name(), key(keys[0]), () -> {
+        refuseWhenOutOfMemory();
+        List<byte[]> list = lists.get(key(keys[0]));
+        if (list == null) {
+          return 0L;
+        }
+        if (list.size() != Long.parseLong(new String(args[0], StandardCharsets.US_ASCII))) {
+          return (long) -list.size();
+        }
+        return pushIfExists(key(keys[0]), Arrays.copyOfRange(args, 1, args.length));
+      });
     }
 
     @Override

@@ -25,6 +25,9 @@ public interface ChangelogRedis extends AutoCloseable {
   /** Runs one of the store's scripts; its reply is an integer. */
   long run(Script script, byte[][] keys, byte[]... args);
 
+  /** Sends a script with its body ({@code EVAL}) without waiting; its reply is an integer. */
+  CompletionStage<Long> send(Script script, byte[][] keys, byte[]... args);
+
   /** Runs {@code INFO section} on every master (the one server when standalone). */
   List<String> infoOfMasters(String section);
 

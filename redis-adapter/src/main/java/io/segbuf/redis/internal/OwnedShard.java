@@ -39,6 +39,11 @@ public final class OwnedShard {
   private int unsentBytes;
   /** Commands of such records sent and not yet answered, oldest first; at most {@link #MAX_UNACKNOWLEDGED}. */
   private final Deque<ShardLog.Sending> unacknowledged = new ArrayDeque<>();
+  /**
+   * Why changes made without waiting are not all in the changelog (a command refused or failed), or null: whichever
+   * call the error came out of (a seal whose failure the flusher counts and goes on), {@link #acknowledge} throws it.
+   */
+  private @Nullable RuntimeException lost;
 
   private OwnedShard(ShardLog log, int recentlyFlushedSpans, Compaction compaction) {
     this.log = log;
@@ -151,7 +156,7 @@ public final class OwnedShard {
     }
     if (unsentBytes >= SEND_BYTES) {
       if (unacknowledged.size() == MAX_UNACKNOWLEDGED) {
-        acknowledge();
+        awaitUnacknowledged();
       } else {
         sendUnsent();
       }
@@ -160,7 +165,11 @@ public final class OwnedShard {
 
   private void sendUnsent() {
     if (!unsent.isEmpty()) {
-      unacknowledged.add(log.send(unsent));
+      long expected = log.records();
+      for (ShardLog.Sending sent : unacknowledged) {
+        expected += sent.records();
+      }
+      unacknowledged.add(log.send(unsent, expected));
       unsent.clear();
       unsentBytes = 0;
     }
@@ -172,8 +181,17 @@ public final class OwnedShard {
    *
    * @throws ShardFencedException when another owner has the shard, or this store let it go: it is unusable
    * @throws SegbufException when Redis failed: the store is rebuilt from the changelog before the next use
+   * @throws RuntimeException the failure of an earlier such command, thrown then by another call, every time
    */
   public void acknowledge() {
+    awaitUnacknowledged();
+    RuntimeException why = lost;
+    if (why != null) {
+      throw why;
+    }
+  }
+
+  private void awaitUnacknowledged() {
     if (!unsent.isEmpty() || !unacknowledged.isEmpty()) {
       store(); // a shard fenced or released meanwhile fails: what it sent may not be held
       append(() -> {});
@@ -181,25 +199,35 @@ public final class OwnedShard {
   }
 
   private void append(Runnable append) {
+    boolean awaiting = !unsent.isEmpty() || !unacknowledged.isEmpty();
     try {
       sendUnsent();
       while (!unacknowledged.isEmpty()) {
         log.acknowledge(unacknowledged.removeFirst());
       }
+      awaiting = false;
       append.run();
-    } catch (ShardFencedException e) {
-      unusable = e;
-      throw e;
     } catch (RuntimeException e) {
+      if (awaiting) {
+        lost = e;
+      }
+      failed(e);
+      throw e;
+    }
+    if (compactionDue()) {
+      compact();
+    }
+  }
+
+  private void failed(RuntimeException e) {
+    if (e instanceof ShardFencedException fenced) {
+      unusable = fenced;
+    } else {
       // the rebuild reads whatever of the commands still unanswered Redis took: it reads after them
       unsent.clear();
       unsentBytes = 0;
       unacknowledged.clear();
       stale = true;
-      throw e;
-    }
-    if (compactionDue()) {
-      compact();
     }
   }
 

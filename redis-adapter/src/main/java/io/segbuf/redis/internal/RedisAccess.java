@@ -84,6 +84,11 @@ public final class RedisAccess implements ChangelogRedis {
     return script.run(async, timeout, keys, args);
   }
 
+  @Override
+  public CompletionStage<Long> send(Script script, byte[][] keys, byte[]... args) {
+    return script.send(async, keys, args);
+  }
+
   public Duration timeout() {
     return timeout;
   }

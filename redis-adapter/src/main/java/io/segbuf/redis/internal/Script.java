@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A Lua script shipped next to these classes, run by its SHA-1 ({@code EVALSHA}) and loaded on the node that answers
@@ -30,6 +31,11 @@ public final class Script {
   /** The script's file name, which a simulated Redis goes by. */
   public String name() {
     return name;
+  }
+
+  /** Sends the script with its body ({@code EVAL}), without waiting: its reply is an integer. */
+  CompletableFuture<Long> send(RedisClusterAsyncCommands<byte[], byte[]> async, byte[][] keys, byte[]... args) {
+    return async.<Long>eval(body, ScriptOutputType.INTEGER, keys, args).toCompletableFuture();
   }
 
   /** Runs the script; its reply is an integer. */

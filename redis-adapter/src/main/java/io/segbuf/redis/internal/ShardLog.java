@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 public final class ShardLog {
   private static final Script TAKEOVER = new Script("takeover.lua");
   private static final Script APPEND = new Script("append.lua");
+  private static final Script APPEND_AT = new Script("append-at.lua");
   private static final Script COMPACT = new Script("compact.lua");
   private static final byte[] START = ChangelogCodec.encode(new ChangelogRecord.Start());
   private static final int PAGE = 1_000;
@@ -139,28 +140,42 @@ public final class ShardLog {
     }
   }
 
-  /** Records sent as one command, and Redis's answer to come. */
-  public record Sending(CompletableFuture<Long> reply, int bytes) {}
+  /** Records sent as one command, how many, the changelog's length they were sent for, and Redis's answer to come. */
+  public record Sending(CompletableFuture<Long> reply, int records, long expected, int bytes) {}
 
   /**
-   * Sends records as one {@code RPUSHX} without waiting for Redis: {@link #acknowledge} waits. Redis runs the
-   * changelog's commands in the order they were sent; it refuses the whole command while it is out of memory.
+   * Sends records as one command without waiting for Redis ({@link #acknowledge} waits), to be appended only while the
+   * changelog holds {@code expected} records: the client sends a command again on its next connection when the
+   * connection dropped before Redis's answer, and these records describe several changes, which applied twice are
+   * not the same state. Redis runs the changelog's commands in the order they were sent; it refuses the whole
+   * command while it is out of memory.
    */
-  public Sending send(List<byte[]> records) {
+  public Sending send(List<byte[]> records, long expected) {
+    byte[][] args = new byte[records.size() + 1][];
+    args[0] = ascii(expected);
     int bytes = 0;
-    for (byte[] record : records) {
-      bytes += record.length;
+    for (int i = 0; i < records.size(); i++) {
+      args[i + 1] = records.get(i);
+      bytes += records.get(i).length;
     }
-    return new Sending(redis.rpushx(key, records.toArray(new byte[0][])).toCompletableFuture(), bytes);
+    return new Sending(redis.send(APPEND_AT, new byte[][] {key}, args).toCompletableFuture(), records.size(), expected,
+        bytes);
   }
 
   /**
    * Waits for Redis's answer to records {@link #send} sent.
    *
    * @throws ShardFencedException when another owner took the shard over
+   * @throws SegbufException when the changelog did not hold the records expected: the command was not applied then
    */
   public void acknowledge(Sending sent) {
-    appended(Futures.await(sent.reply(), timeout, "append to shard " + shard), sent.bytes());
+    long length = Futures.await(sent.reply(), timeout, "append to shard " + shard);
+    if (length < 0) {
+      throw new SegbufException("shard " + shard + " changelog (epoch " + epoch + ") held " + -length
+          + " records where its owner expected " + sent.expected() + ": a command sent again after its answer was "
+          + "lost, or one before it failed; these records were not appended");
+    }
+    appended(length, sent.bytes());
   }
 
   private void appended(long length, int bytes) {
