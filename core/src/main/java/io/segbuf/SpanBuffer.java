@@ -200,6 +200,14 @@ public final class SpanBuffer {
     return store.usage();
   }
 
+  /**
+   * Segments whose flush failed and that wait, each on its own back-off, for a retry. Flushing frees none of them
+   * until the cause is gone, so a caller pausing input to let flushes free memory does not count them.
+   */
+  public int backedOffSegments() {
+    return flusher.backedOffSegments();
+  }
+
   /** Gauges from the store and counters since creation. */
   public BufferStats stats() {
     return stats.snapshot(store.usage());

@@ -22,6 +22,15 @@ final class SegmentBackoff {
     return failing == null ? 0 : failing.size();
   }
 
+  /** Segments of every shard backed off now or earlier and not yet flushed. */
+  int count() {
+    int count = 0;
+    for (Map<SegmentKey, Failing> failing : shards.values()) {
+      count += failing.size();
+    }
+    return count;
+  }
+
   /** Whether the segment failed and its back-off has not run out at {@code nowMillis}. */
   boolean waiting(int shard, SegmentKey key, long nowMillis) {
     Map<SegmentKey, Failing> failing = shards.get(shard);

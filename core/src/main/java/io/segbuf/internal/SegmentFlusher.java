@@ -137,6 +137,11 @@ public final class SegmentFlusher {
 
   private record Pass(FlushResult result, int started) {}
 
+  /** Segments whose flush failed and that wait for their retry, on every shard. */
+  public int backedOffSegments() {
+    return backoff.count();
+  }
+
   private SegmentFailure fail(int shard, SegmentKey key, RuntimeException e, Instant now) {
     stats.failedSegments.increment();
     return new SegmentFailure(key, backoff.failed(shard, key, now.toEpochMilli()), e);

@@ -725,9 +725,10 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
         || (bytesLimit > 0 && usage.bytes() >= bytesLimit);
     boolean memoryLow = fraction < options.pauseAboveMemoryFraction() * SpanConsumerOptions.RESUME_FACTOR
         && (bytesLimit == 0 || usage.bytes() < bytesLimit * SpanConsumerOptions.RESUME_FACTOR);
-    // Pausing helps only while flushes can free memory: a store that holds no spans and is still full stays full
-    // however long input waits, so input goes on (and a write the store refuses is read again).
-    boolean flushesCanFree = usage.spans() > 0;
+    // Pausing helps only while flushes can free memory: a store that holds no spans, or only segments whose flush
+    // keeps failing, and is still full stays full however long input waits, so input goes on (and a write the store
+    // refuses is read again).
+    boolean flushesCanFree = usage.spans() > 0 && usage.segments() > buffer.backedOffSegments();
     pausedForMemory = flushesCanFree && (pausedForMemory ? !memoryLow : memoryHigh);
     Set<TopicPartition> assignment = consumer.assignment();
     Set<TopicPartition> waiting = new HashSet<>();

@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Test;
 class SpanConsumerTest {
   private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
   private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final String HEX_1 = String.format("%032x", 1);
   private static final TopicPartition TP = new TopicPartition("ingest-spans", 3);
   private static final TopicPartition OTHER = new TopicPartition(TP.topic(), 4);
 
@@ -353,6 +354,34 @@ class SpanConsumerTest {
     clock.advance(Duration.ofHours(1)); // caught up: what it read was offered at the wall clock
     Await.until("every span out and the backlog committed", WAIT,
         () -> sink.acknowledged().size() == 6 && committed() == 3, () -> consumer.stats() + " " + buffer.usage());
+  }
+
+  @Test
+  void aSegmentThatNeverFlushesDoesNotKeepInputPausedForMemory() {
+    // A segment whose flush fails on every try holds the store above its limit: pausing cannot free it, so input
+    // must go on (the simulation found every partition paused for good this way, seed 192 on Redis).
+    TraceFailingStore store = new TraceFailingStore(SegmentStore.inMemory()).refuseFlushes(TraceId.parse(HEX_1));
+    buffer = SpanBuffer.create(SpanBufferConfig.builder().build(), store, sink);
+    buffer.offerSpans(TP.partition(), List.of(TestSpans.span(1).trace(HEX_1).padding(600).parsed()), T0);
+    consumer = new SpanConsumer(kafka, null, options().flushThreads(0).pauseAboveBufferedBytes(500).build(), buffer);
+    kafka.schedulePollTask(() -> {
+      kafka.rebalance(List.of(TP));
+      kafka.updateBeginningOffsets(Map.of(TP, 0L));
+      kafka.updateEndOffsets(Map.of(TP, 3L));
+    });
+    kafka.schedulePollTask(() -> {
+      for (int i = 0; i < 3; i++) {
+        kafka.addRecord(record(i, T0, TestSpans.span(10 + i).trace(String.format("%032x", 10 + i))));
+      }
+    });
+    consumer.start("loop");
+
+    Await.until("the records read while the failing segment stays", WAIT,
+        () -> consumer.stats().polledRecords() == 3, () -> consumer.stats() + ", paused " + kafka.paused());
+    clock.advance(Duration.ofHours(1));
+    Await.until("the records' spans out and committed", WAIT,
+        () -> sink.acknowledged().size() == 3 && committed() == 3, () -> consumer.stats() + " " + buffer.usage());
+    assertThat(buffer.usage().spans()).isEqualTo(1);
   }
 
   @Test
