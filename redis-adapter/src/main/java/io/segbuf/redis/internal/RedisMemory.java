@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,7 +26,8 @@ public final class RedisMemory {
    */
   private static final double APPENDED_COST = 1.5;
 
-  private final RedisAccess redis;
+  /** The INFO memory text of every master. */
+  private final Supplier<List<String>> infoOfMasters;
   private final LongSupplier nanoTime;
   private final AtomicBoolean refreshing = new AtomicBoolean();
   /** Bytes this store appended since it connected: what Redis took since the last reading is added to it. */
@@ -40,9 +42,14 @@ public final class RedisMemory {
    * @throws SegbufException when a master's {@code maxmemory-policy} may evict keys
    */
   public RedisMemory(RedisAccess redis, LongSupplier nanoTime) {
-    this.redis = redis;
+    this(() -> redis.infoOfMasters("memory"), nanoTime);
+  }
+
+  /** Reads INFO memory texts from {@code infoOfMasters}: the parsing and the timing without a server. */
+  RedisMemory(Supplier<List<String>> infoOfMasters, LongSupplier nanoTime) {
+    this.infoOfMasters = infoOfMasters;
     this.nanoTime = nanoTime;
-    this.last = reading(redis.infoOfMasters("memory"), 0, nanoTime.getAsLong());
+    this.last = reading(infoOfMasters.get(), 0, nanoTime.getAsLong());
   }
 
   /** Counts bytes appended, so that memory is known to grow before Redis reports it again. */
@@ -70,7 +77,7 @@ public final class RedisMemory {
         try {
           List<String> infos;
           try {
-            infos = redis.infoOfMasters("memory");
+            infos = infoOfMasters.get();
           } catch (RuntimeException e) {
             return; // keeps the last reading; the next call tries again
           }
@@ -94,7 +101,7 @@ public final class RedisMemory {
    * @throws SegbufException when a master does not answer or its {@code maxmemory-policy} may evict keys
    */
   public void refresh() {
-    List<String> infos = redis.infoOfMasters("memory");
+    List<String> infos = infoOfMasters.get();
     try {
       last = reading(infos, appended.get(), nanoTime.getAsLong());
     } catch (SegbufException e) {
