@@ -87,6 +87,7 @@ class ChangelogCodecTest {
   @Test
   void aSpanCountOrLengthBeyondTheRecordIsRefusedBeforeAnythingIsAllocated() {
     assertRefused(addedWithCount(1_000, new byte[8]), "span count must be in [0, 2] but was 1000");
+    assertRefused(addedWithCount(3, new byte[8]), "span count must be in [0, 2] but was 3");
     assertRefused(addedWithCount(-1, new byte[8]), "span count must be in [0, 2] but was -1");
     assertRefused(addedWithCount(1, new byte[] {0, 0, 0, 9, 1, 2}), "span 0 length must be in [0, 2] but was 9");
     assertRefused(addedWithCount(1, new byte[] {-1, -1, -1, -1}), "span 0 length must be in [0, 0] but was -1");
