@@ -38,6 +38,8 @@ class BufferStatsTest {
     List<Message> sent = sink.attempted();
     BufferStats stats = buffer.stats();
     assertThat(result.segments()).isEqualTo(2);
+    assertThat(result.messages()).isEqualTo(acked.size());
+    assertThat(result.spans()).isEqualTo(11);
     assertThat(stats.offeredSpans()).isEqualTo(13);
     assertThat(stats.duplicateSpans()).isEqualTo(1);
     assertThat(stats.flushedSegments()).isEqualTo(2);
