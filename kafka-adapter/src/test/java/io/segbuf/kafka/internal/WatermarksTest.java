@@ -100,6 +100,21 @@ class WatermarksTest {
   }
 
   @Test
+  void aPartitionThatHoldsNothingCommitsTheNextRecordAndIsForgottenWhenReleased() {
+    Watermarks watermarks = new Watermarks();
+    assertThat(watermarks.committable(TP, 42)).as("never assigned").isEqualTo(42);
+    assertThat(watermarks.holds(TP)).isFalse();
+
+    watermarks.assigned(TP).hold(0, 1, 40, 1);
+    assertThat(watermarks.holds(TP)).isTrue();
+    watermarks.release(TP, completed(0));
+    assertThat(watermarks.holds(TP)).isFalse();
+    watermarks.released(TP);
+    assertThat(watermarks.holds(TP)).isFalse();
+    assertThat(watermarks.committable(TP, 41)).isEqualTo(41);
+  }
+
+  @Test
   void controlCharactersAreEscaped() {
     assertThat(Printable.escape("a\nb\u001b[31mc\td")).isEqualTo("a\\nb\\u001b[31mc\\td");
     assertThat(Printable.escape("plain é")).isEqualTo("plain é");
