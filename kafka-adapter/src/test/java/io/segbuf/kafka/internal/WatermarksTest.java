@@ -115,6 +115,17 @@ class WatermarksTest {
   }
 
   @Test
+  void aBatchOfDuplicatesHoldsNothing() {
+    HeldRecords held = new HeldRecords();
+    held.hold(0, 1, 10, 1);
+    assertThat(held.release(0)).isTrue();
+    held.hold(1, 2, 11, 0); // both records duplicates: nothing stored, nothing to wait for
+    assertThat(held.isEmpty()).isTrue();
+    assertThat(held.oldestHeldOffset()).isEmpty();
+    assertThat(held.release(1)).isFalse();
+  }
+
+  @Test
   void controlCharactersAreEscaped() {
     assertThat(Printable.escape("a\nb\u001b[31mc\td")).isEqualTo("a\\nb\\u001b[31mc\\td");
     assertThat(Printable.escape("plain é")).isEqualTo("plain é");
