@@ -4,14 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.segbuf.BufferStats;
 import io.segbuf.RecordingSink;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
 import io.segbuf.TestSpans;
+import io.segbuf.spi.RejectedMessageException;
 import io.segbuf.spi.SegmentStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 class SpanBufferMetricsTest {
@@ -39,5 +44,53 @@ class SpanBufferMetricsTest {
         .isEqualTo(1);
     assertThat(later.get("segbuf.messages.flushed").functionCounter().count()).isEqualTo(1);
     assertThat(later.find("segbuf.consumer.lag").gauge()).isNull();
+  }
+
+  @Test
+  void everyCounterOfTheBufferReadsItsStat() {
+    RecordingSink sink = new RecordingSink().answer(m -> m.value().length > 4096
+        ? CompletableFuture.failedFuture(new RejectedMessageException("record too large"))
+        : CompletableFuture.completedFuture(null));
+    SpanBuffer buffer = SpanBuffer.create(SpanBufferConfig.builder().maxMessageBytes(1024).build(),
+        SegmentStore.inMemory(), sink);
+    List<byte[]> spans = new ArrayList<>();
+    spans.add(TestSpans.span(1).bytes());
+    for (int i = 2; i <= 9; i++) {
+      spans.add(TestSpans.span(i).parent(1).padding(300).bytes());
+    }
+    spans.add(TestSpans.span(10).parent(1).padding(6000).bytes());
+    spans.add(TestSpans.span(2).parent(1).padding(300).bytes());
+    buffer.offer(0, spans, T0);
+    buffer.flush(0, T0.plusSeconds(60));
+    buffer.offer(0, List.of(TestSpans.span(11).parent(1).padding(3000).bytes()), T0.plusSeconds(61));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    new SpanBufferMetrics(buffer).bindTo(registry);
+    BufferStats stats = buffer.stats();
+
+    Map<String, Long> expected = Map.ofEntries(Map.entry("segbuf.spans.offered", stats.offeredSpans()),
+        Map.entry("segbuf.spans.duplicate", stats.duplicateSpans()),
+        Map.entry("segbuf.messages.flushed", stats.flushedMessages()),
+        Map.entry("segbuf.spans.flushed", stats.flushedSpans()),
+        Map.entry("segbuf.messages.flushed.bytes", stats.flushedMessageBytes()),
+        Map.entry("segbuf.segments.chunked", stats.chunkedSegments()),
+        Map.entry("segbuf.spans.oversized", stats.oversizedSpans()),
+        Map.entry("segbuf.segments.continuations", stats.continuations()),
+        Map.entry("segbuf.messages.rejected", stats.rejectedMessages()),
+        Map.entry("segbuf.spans.rejected", stats.rejectedSpans()),
+        Map.entry("segbuf.sends.failed", stats.sendFailures()),
+        Map.entry("segbuf.segments.failed", stats.failedSegments()));
+    expected.forEach((name, value) ->
+        assertThat(registry.get(name).functionCounter().count()).as(name).isEqualTo((double) value));
+    assertThat(List.of(stats.offeredSpans(), stats.duplicateSpans(), stats.flushedMessages(),
+        stats.flushedMessageBytes(), stats.chunkedSegments(), stats.oversizedSpans(), stats.rejectedMessages(),
+        stats.rejectedSpans())).as("the counters read are not all zero").doesNotContain(0L);
+    assertThat(registry.get("segbuf.buffer.segments").gauge().value()).isEqualTo(stats.bufferedSegments()).isOne();
+    assertThat(registry.get("segbuf.buffer.spans").gauge().value()).isEqualTo(stats.bufferedSpans()).isOne();
+    assertThat(registry.get("segbuf.buffer.bytes").gauge().value()).isEqualTo(stats.bufferedBytes())
+        .isGreaterThan(3000);
+    assertThat(registry.get("segbuf.messages.largest").gauge().value()).isEqualTo(stats.largestMessageBytes())
+        .isGreaterThan(6000);
+    assertThat(registry.get("segbuf.store.memory.fraction").gauge().value())
+        .isEqualTo(buffer.usage().memoryFraction());
   }
 }

@@ -50,4 +50,28 @@ class SpanConsumerOptionsTest {
     assertThat(SpanConsumerOptions.builder().bootstrapServers("b:1").groupId("g").build().startAtEarliest()).isTrue();
     assertThat(options.toBuilder().build().toString()).isEqualTo(options.toString());
   }
+
+  @Test
+  void everyBoundaryValueIsAccepted() {
+    SpanConsumerOptions options = SpanConsumerOptions.builder().bootstrapServers("b:1").groupId("g")
+        .pollTimeout(Duration.ofNanos(1)).pauseAboveMemoryFraction(1).pauseAboveBufferedBytes(0).flushThreads(0)
+        .laggingFlushCycles(1).deadLetterTopic("d").deadLetterAfterRefusals(1)
+        .consumerProperty("auto.offset.reset", "earliest").build();
+    assertThat(options.pauseAboveMemoryFraction()).isEqualTo(1);
+    assertThat(options.pauseAboveBufferedBytes()).isZero();
+    assertThat(options.laggingFlushCycles()).isEqualTo(1);
+    assertThat(options.startAtEarliest()).isTrue();
+    assertThat(SpanConsumerOptions.builder().bootstrapServers("b:1").groupId("g").pauseAboveMemoryFraction(1e-9)
+        .build().pauseAboveMemoryFraction()).isEqualTo(1e-9);
+  }
+
+  @Test
+  void aMemoryFractionOfZeroOrLessIsRefused() {
+    for (double fraction : new double[] {0, -0.5, Double.NaN}) {
+      assertThatThrownBy(() -> SpanConsumerOptions.builder().bootstrapServers("b:1").groupId("g")
+              .pauseAboveMemoryFraction(fraction).build())
+          .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+              .containsExactly("pauseAboveMemoryFraction must be in (0, 1] but was " + fraction));
+    }
+  }
 }

@@ -15,6 +15,7 @@ class RedisStoreOptionsTest {
     RedisStoreOptions options = RedisStoreOptions.builder().build();
     assertThat(options.uris()).containsExactly(RedisStoreOptions.DEFAULT_URI);
     assertThat(options.recentlyFlushedSpans()).isEqualTo(RedisStoreOptions.DEFAULT_RECENTLY_FLUSHED_SPANS);
+    assertThat(options.cluster()).isFalse();
   }
 
   @Test
@@ -44,6 +45,9 @@ class RedisStoreOptionsTest {
     assertThat(copy.toString()).isEqualTo(options.toString()).doesNotContain("u:p");
     assertThat(copy.recentlyFlushedSpans()).isEqualTo(7);
     assertThat(copy.compactionBytes()).isEqualTo(4096);
+    assertThat(copy.cluster()).isTrue();
+    assertThat(copy.toString()).isEqualTo("RedisStoreOptions{uris=[rediss://***@h:1, redis://h:2], cluster=true,"
+        + " commandTimeout=PT3S, keyPrefix=x, recentlyFlushedSpans=7, compactionBytes=4096}");
     assertThat(options.toBuilder().keyPrefix("y").build().keyPrefix()).isEqualTo("y");
   }
 }

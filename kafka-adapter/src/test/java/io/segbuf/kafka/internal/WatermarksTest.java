@@ -100,6 +100,32 @@ class WatermarksTest {
   }
 
   @Test
+  void aPartitionThatHoldsNothingCommitsTheNextRecordAndIsForgottenWhenReleased() {
+    Watermarks watermarks = new Watermarks();
+    assertThat(watermarks.committable(TP, 42)).as("never assigned").isEqualTo(42);
+    assertThat(watermarks.holds(TP)).isFalse();
+
+    watermarks.assigned(TP).hold(0, 1, 40, 1);
+    assertThat(watermarks.holds(TP)).isTrue();
+    watermarks.release(TP, completed(0));
+    assertThat(watermarks.holds(TP)).isFalse();
+    watermarks.released(TP);
+    assertThat(watermarks.holds(TP)).isFalse();
+    assertThat(watermarks.committable(TP, 41)).isEqualTo(41);
+  }
+
+  @Test
+  void aBatchOfDuplicatesHoldsNothing() {
+    HeldRecords held = new HeldRecords();
+    held.hold(0, 1, 10, 1);
+    assertThat(held.release(0)).isTrue();
+    held.hold(1, 2, 11, 0); // both records duplicates: nothing stored, nothing to wait for
+    assertThat(held.isEmpty()).isTrue();
+    assertThat(held.oldestHeldOffset()).isEmpty();
+    assertThat(held.release(1)).isFalse();
+  }
+
+  @Test
   void controlCharactersAreEscaped() {
     assertThat(Printable.escape("a\nb\u001b[31mc\td")).isEqualTo("a\\nb\\u001b[31mc\\td");
     assertThat(Printable.escape("plain é")).isEqualTo("plain é");

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,7 +27,8 @@ public final class RedisMemory {
    */
   private static final double APPENDED_COST = 1.5;
 
-  private final ChangelogRedis redis;
+  /** The INFO memory text of every master. */
+  private final Supplier<List<String>> infoOfMasters;
   /** Where a reading runs, off the caller's thread. */
   private final Executor readings;
   private final LongSupplier nanoTime;
@@ -48,10 +50,15 @@ public final class RedisMemory {
 
   /** {@link #RedisMemory(ChangelogRedis, LongSupplier)}, reading with {@code readings} (a simulation's thread). */
   public RedisMemory(ChangelogRedis redis, LongSupplier nanoTime, Executor readings) {
-    this.redis = redis;
+    this(() -> redis.infoOfMasters("memory"), nanoTime, readings);
+  }
+
+  /** Reads INFO memory texts from {@code infoOfMasters}: the parsing and the timing without a server. */
+  RedisMemory(Supplier<List<String>> infoOfMasters, LongSupplier nanoTime, Executor readings) {
+    this.infoOfMasters = infoOfMasters;
     this.readings = readings;
     this.nanoTime = nanoTime;
-    this.last = reading(redis.infoOfMasters("memory"), 0, nanoTime.getAsLong());
+    this.last = reading(infoOfMasters.get(), 0, nanoTime.getAsLong());
   }
 
   /** Counts bytes appended, so that memory is known to grow before Redis reports it again. */
@@ -79,7 +86,7 @@ public final class RedisMemory {
         try {
           List<String> infos;
           try {
-            infos = redis.infoOfMasters("memory");
+            infos = infoOfMasters.get();
           } catch (RuntimeException e) {
             return; // keeps the last reading; the next call tries again
           }
@@ -103,7 +110,7 @@ public final class RedisMemory {
    * @throws SegbufException when a master does not answer or its {@code maxmemory-policy} may evict keys
    */
   public void refresh() {
-    List<String> infos = redis.infoOfMasters("memory");
+    List<String> infos = infoOfMasters.get();
     try {
       last = reading(infos, appended.get(), nanoTime.getAsLong());
     } catch (SegbufException e) {

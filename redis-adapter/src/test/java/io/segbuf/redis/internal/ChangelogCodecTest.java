@@ -10,6 +10,7 @@ import io.segbuf.Span;
 import io.segbuf.TestSpans;
 import io.segbuf.TraceId;
 import io.segbuf.spi.SealedSegment;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -71,6 +72,35 @@ class ChangelogCodecTest {
     negative[2 + 32 + 4] = (byte) 0x80; // the generation's sign
     assertThatThrownBy(() -> ChangelogCodec.decode(negative)).isInstanceOf(UndecodableRecordException.class)
         .hasMessageContaining("must be >= 0");
+  }
+
+  @Test
+  void flagsThatAreFalseAndAnAddedRecordOfNoSpansComeBack() {
+    ChangelogRecord completed = new ChangelogRecord.Completed(new SealedSegment(KEY, 1, 0, 1, 5, false), false);
+    assertThat(roundTrip(completed)).isEqualTo(completed);
+    ChangelogRecord.Added none = (ChangelogRecord.Added) roundTrip(
+        new ChangelogRecord.Added(List.of(), FlushPolicy.defaults(), 9));
+    assertThat(none.spans()).isEmpty();
+    assertThat(none.nowMillis()).isEqualTo(9);
+  }
+
+  @Test
+  void aSpanCountOrLengthBeyondTheRecordIsRefusedBeforeAnythingIsAllocated() {
+    assertRefused(addedWithCount(1_000, new byte[8]), "span count must be in [0, 2] but was 1000");
+    assertRefused(addedWithCount(3, new byte[8]), "span count must be in [0, 2] but was 3");
+    assertRefused(addedWithCount(-1, new byte[8]), "span count must be in [0, 2] but was -1");
+    assertRefused(addedWithCount(1, new byte[] {0, 0, 0, 9, 1, 2}), "span 0 length must be in [0, 2] but was 9");
+    assertRefused(addedWithCount(1, new byte[] {-1, -1, -1, -1}), "span 0 length must be in [0, 0] but was -1");
+    // a span that takes every byte left is read, and an empty one is not a span
+    assertThatThrownBy(() -> ChangelogCodec.decode(addedWithCount(1, new byte[4])))
+        .isInstanceOf(UndecodableRecordException.class).hasMessageStartingWith("span 0 does not parse");
+  }
+
+  /** An added record whose span count is {@code count}, followed by {@code rest}. */
+  private static byte[] addedWithCount(int count, byte[] rest) {
+    byte[] none = ChangelogCodec.encode(new ChangelogRecord.Added(List.of(), FlushPolicy.defaults(), 0));
+    ByteBuffer b = ByteBuffer.allocate(none.length + rest.length).put(none);
+    return b.putInt(none.length - 4, count).put(rest).array();
   }
 
   private static ChangelogRecord roundTrip(ChangelogRecord record) {

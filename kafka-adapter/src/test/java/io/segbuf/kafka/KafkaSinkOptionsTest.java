@@ -1,0 +1,49 @@
+package io.segbuf.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.segbuf.ConfigException;
+import org.junit.jupiter.api.Test;
+
+/** The producer settings the sink accepts at their boundaries ({@code KafkaSegmentSinkTest} has the problems). */
+class KafkaSinkOptionsTest {
+
+  @Test
+  void theSmallestRequestSizeAndEveryWayOfSayingAllAreAccepted() {
+    int min = KafkaSegmentSink.minRequestSize();
+    KafkaSinkOptions options = KafkaSinkOptions.builder().bootstrapServers("b:1")
+        .producerProperty("max.request.size", " " + min + " ").producerProperty("acks", " -1")
+        .producerProperty("enable.idempotence", "TRUE").producerProperty("max.in.flight.requests.per.connection", "5")
+        .build();
+    assertThat(options.maxRequestSize()).isEqualTo(min);
+    assertThat(KafkaSinkOptions.builder().bootstrapServers("b:1").producerProperty("acks", "all ")
+        .producerProperty("max.in.flight.requests.per.connection", "1").build().producerConfig())
+        .containsEntry("acks", "all");
+  }
+
+  @Test
+  void aRequestSizeBelowTheSmallestOrNotANumberIsRefused() {
+    int min = KafkaSegmentSink.minRequestSize();
+    assertThatThrownBy(() -> KafkaSinkOptions.builder().bootstrapServers("b:1")
+            .producerProperty("max.request.size", Integer.toString(min - 1)).build())
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+            "max.request.size must be >= " + min + " (room for the smallest message, key and headers) but was "
+                + (min - 1)));
+    assertThatThrownBy(() -> KafkaSinkOptions.builder().bootstrapServers("b:1")
+            .producerProperty("max.request.size", "1MB").build())
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+            .containsExactly("max.request.size must be an integer but was '1MB'"));
+  }
+
+  @Test
+  void settingsTheSinkMakesItselfAreRefused() {
+    assertThatThrownBy(() -> KafkaSinkOptions.builder().bootstrapServers("b:1")
+            .producerProperty("max.in.flight.requests.per.connection", "0")
+            .producerProperty("bootstrap.servers", "c:2").producerProperty("key.serializer", "x").build())
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+            "max.in.flight.requests.per.connection must be 1 to 5 (chunks keep their order) but was 0",
+            "producerProperties must not set bootstrap.servers but was c:2",
+            "producerProperties must not set key.serializer but was x"));
+  }
+}
