@@ -337,16 +337,7 @@ class SpanConsumerTest {
     }
     consumer = new SpanConsumer(kafka, null,
         options().flushThreads(0).laggingFlushCycles(1).pauseAboveBufferedBytes(500).build(), buffer);
-    kafka.schedulePollTask(() -> {
-      kafka.rebalance(List.of(TP));
-      kafka.updateBeginningOffsets(Map.of(TP, 0L));
-      kafka.updateEndOffsets(Map.of(TP, 3L));
-    });
-    kafka.schedulePollTask(() -> {
-      for (int i = 0; i < 3; i++) {
-        kafka.addRecord(record(i, T0, TestSpans.span(10 + i).trace(String.format("%032x", 10 + i))));
-      }
-    });
+    assignWithABacklogOfThreeTraces();
     consumer.start("loop");
 
     Await.until("the backlog read", WAIT, () -> consumer.stats().polledRecords() == 3,
@@ -359,11 +350,24 @@ class SpanConsumerTest {
   @Test
   void aSegmentThatNeverFlushesDoesNotKeepInputPausedForMemory() {
     // A segment whose flush fails on every try holds the store above its limit: pausing cannot free it, so input
-    // must go on (the simulation found every partition paused for good this way, seed 192 on Redis).
+    // must go on (before, every partition stayed paused for good).
     TraceFailingStore store = new TraceFailingStore(SegmentStore.inMemory()).refuseFlushes(TraceId.parse(HEX_1));
     buffer = SpanBuffer.create(SpanBufferConfig.builder().build(), store, sink);
     buffer.offerSpans(TP.partition(), List.of(TestSpans.span(1).trace(HEX_1).padding(600).parsed()), T0);
     consumer = new SpanConsumer(kafka, null, options().flushThreads(0).pauseAboveBufferedBytes(500).build(), buffer);
+    assignWithABacklogOfThreeTraces();
+    consumer.start("loop");
+
+    Await.until("the records read while the failing segment stays", WAIT,
+        () -> consumer.stats().polledRecords() == 3, () -> consumer.stats() + ", paused " + kafka.paused());
+    clock.advance(Duration.ofHours(1));
+    Await.until("the records' spans out and committed", WAIT,
+        () -> sink.acknowledged().size() == 3 && committed() == 3, () -> consumer.stats() + " " + buffer.usage());
+    assertThat(buffer.usage().spans()).isEqualTo(1);
+  }
+
+  /** Assigns {@link #TP} at the next poll, then finds three records there, one span of its own trace each. */
+  private void assignWithABacklogOfThreeTraces() {
     kafka.schedulePollTask(() -> {
       kafka.rebalance(List.of(TP));
       kafka.updateBeginningOffsets(Map.of(TP, 0L));
@@ -374,14 +378,6 @@ class SpanConsumerTest {
         kafka.addRecord(record(i, T0, TestSpans.span(10 + i).trace(String.format("%032x", 10 + i))));
       }
     });
-    consumer.start("loop");
-
-    Await.until("the records read while the failing segment stays", WAIT,
-        () -> consumer.stats().polledRecords() == 3, () -> consumer.stats() + ", paused " + kafka.paused());
-    clock.advance(Duration.ofHours(1));
-    Await.until("the records' spans out and committed", WAIT,
-        () -> sink.acknowledged().size() == 3 && committed() == 3, () -> consumer.stats() + " " + buffer.usage());
-    assertThat(buffer.usage().spans()).isEqualTo(1);
   }
 
   @Test
