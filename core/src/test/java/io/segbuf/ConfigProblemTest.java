@@ -20,7 +20,8 @@ class ConfigProblemTest {
     ConfigProblem problem = new ConfigProblem("maxSpanBytes", "be >= {minSpanBytes} (900)", 800);
 
     assertThat(problem.message()).isEqualTo("maxSpanBytes must be >= minSpanBytes (900) but was 800");
-    assertThat(problem.message(name -> "--" + name)).isEqualTo("--maxSpanBytes must be >= --minSpanBytes (900) but was 800");
+    assertThat(problem.message(name -> "--" + name))
+        .isEqualTo("--maxSpanBytes must be >= --minSpanBytes (900) but was 800");
   }
 
   @Test

@@ -20,7 +20,8 @@ public final class PolicyOptions {
       description = "Hard limit from a segment's first span. Default: off.")
   @Nullable Double maxLifetimeSeconds;
 
-  @Option(names = "--max-segment-bytes", paramLabel = "BYTES", defaultValue = "" + FlushPolicy.DEFAULT_MAX_SEGMENT_BYTES,
+  @Option(names = "--max-segment-bytes", paramLabel = "BYTES",
+      defaultValue = "" + FlushPolicy.DEFAULT_MAX_SEGMENT_BYTES,
       description = "Buffered span bytes at which a segment is flushed at once. Default: ${DEFAULT-VALUE}.")
   long maxSegmentBytes;
 
@@ -29,7 +30,8 @@ public final class PolicyOptions {
           + "0 for no limit. Default: ${DEFAULT-VALUE}.")
   long maxBufferedBytes;
 
-  @Option(names = "--max-flush-segments", paramLabel = "N", defaultValue = "" + SpanBufferConfig.DEFAULT_MAX_FLUSH_SEGMENTS,
+  @Option(names = "--max-flush-segments", paramLabel = "N",
+      defaultValue = "" + SpanBufferConfig.DEFAULT_MAX_FLUSH_SEGMENTS,
       description = "Most segments flushed per shard per flush cycle. Default: ${DEFAULT-VALUE}.")
   int maxFlushSegments;
 

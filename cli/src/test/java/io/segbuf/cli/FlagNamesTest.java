@@ -26,7 +26,8 @@ class FlagNamesTest {
   void propertiesTheCommandHasNoFlagForKeepTheirNames() {
     assertThat(FlagNames.messages(replay, List.of(new ConfigProblem("sendTimeout", "be > 0", Duration.ZERO),
         new ConfigProblem("maxFlushSegments", "be >= {sendTimeout}", 0))))
-        .containsExactly("sendTimeout must be > 0 but was PT0S", "--max-flush-segments must be >= sendTimeout but was 0");
+        .containsExactly("sendTimeout must be > 0 but was PT0S",
+            "--max-flush-segments must be >= sendTimeout but was 0");
   }
 
   @Test
