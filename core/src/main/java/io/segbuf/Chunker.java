@@ -30,7 +30,7 @@ public final class Chunker {
   public Chunker(ChunkingStrategy strategy, int maxMessageBytes) {
     if (maxMessageBytes < SpanBufferConfig.MIN_MESSAGE_BYTES) {
       throw new ConfigException(List.of(
-          "maxMessageBytes must be >= " + SpanBufferConfig.MIN_MESSAGE_BYTES + " but was " + maxMessageBytes));
+          new ConfigProblem("maxMessageBytes", "be >= " + SpanBufferConfig.MIN_MESSAGE_BYTES, maxMessageBytes)));
     }
     this.strategy = strategy;
     this.maxMessageBytes = maxMessageBytes;

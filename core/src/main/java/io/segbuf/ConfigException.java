@@ -4,26 +4,37 @@ import java.util.List;
 
 /**
  * A configuration was invalid. The message lists every problem, each as {@code <property> must <rule> but was
- * <value>}; {@link #problems()} gives them one by one.
+ * <value>}; {@link #problems()} gives them one by one as data.
  */
 public final class ConfigException extends SegbufException {
   private static final long serialVersionUID = 1L;
 
-  private final List<String> problems;
+  @SuppressWarnings("serial") // problems are values for the caller in this process, not sent elsewhere
+  private final List<ConfigProblem> problems;
 
-  public ConfigException(List<String> problems) {
-    super(String.join("; ", problems));
+  public ConfigException(List<ConfigProblem> problems) {
+    super(String.join("; ", messages(problems)));
     this.problems = List.copyOf(problems);
   }
 
-  public List<String> problems() {
+  /** Every problem, in the order the rules were checked. */
+  public List<ConfigProblem> problems() {
     return problems;
   }
 
+  /** Every problem's {@link ConfigProblem#message()}, in order. */
+  public List<String> messages() {
+    return messages(problems);
+  }
+
   /** Throws a {@link ConfigException} listing {@code problems} when there is any. */
-  public static void throwIfAny(List<String> problems) {
+  public static void throwIfAny(List<ConfigProblem> problems) {
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
+  }
+
+  private static List<String> messages(List<ConfigProblem> problems) {
+    return problems.stream().map(ConfigProblem::message).toList();
   }
 }

@@ -24,14 +24,14 @@ public record FlushPolicy(
 
   /** Checks every rule and reports all problems at once. */
   public FlushPolicy {
-    List<String> problems = new ArrayList<>();
+    List<ConfigProblem> problems = new ArrayList<>();
     positive("timeout", timeout, problems);
     positive("rootTimeout", rootTimeout, problems);
     if (maxLifetime != null) {
       positive("maxLifetime", maxLifetime, problems);
     }
     if (maxSegmentBytes < 1) {
-      problems.add("maxSegmentBytes must be >= 1 but was " + maxSegmentBytes);
+      problems.add(new ConfigProblem("maxSegmentBytes", "be >= 1", maxSegmentBytes));
     }
     ConfigException.throwIfAny(problems);
   }
@@ -69,9 +69,9 @@ public record FlushPolicy(
     return ((millis ^ sum) & (delta ^ sum)) < 0 ? Long.MAX_VALUE : sum;
   }
 
-  private static void positive(String name, Duration value, List<String> problems) {
+  private static void positive(String name, Duration value, List<ConfigProblem> problems) {
     if (value.isNegative() || value.isZero()) {
-      problems.add(name + " must be > 0 but was " + value);
+      problems.add(new ConfigProblem(name, "be > 0", value));
     }
   }
 

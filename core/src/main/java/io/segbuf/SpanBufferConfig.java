@@ -162,7 +162,7 @@ public final class SpanBufferConfig {
 
     /** Checks every rule; throws one {@link ConfigException} that lists all problems. */
     public SpanBufferConfig build() {
-      List<String> problems = new ArrayList<>();
+      List<ConfigProblem> problems = new ArrayList<>();
       FlushPolicy policy = null;
       try {
         policy = new FlushPolicy(timeout, rootTimeout, maxLifetime, maxSegmentBytes);
@@ -170,20 +170,20 @@ public final class SpanBufferConfig {
         problems.addAll(e.problems());
       }
       if (maxMessageBytes != null && maxMessageBytes < MIN_MESSAGE_BYTES) {
-        problems.add("maxMessageBytes must be >= " + MIN_MESSAGE_BYTES + " but was " + maxMessageBytes);
+        problems.add(new ConfigProblem("maxMessageBytes", "be >= " + MIN_MESSAGE_BYTES, maxMessageBytes));
       }
       if (maxMessageBytes == null && maxSegmentBytes >= 1 && maxSegmentBytes < MIN_MESSAGE_BYTES) {
-        problems.add("maxMessageBytes (following maxSegmentBytes) must be >= " + MIN_MESSAGE_BYTES + " but was "
-            + maxSegmentBytes);
+        problems.add(new ConfigProblem("maxSegmentBytes",
+            "be >= " + MIN_MESSAGE_BYTES + " (the message budget while {maxMessageBytes} is unset)", maxSegmentBytes));
       }
       if (maxFlushSegments < 1) {
-        problems.add("maxFlushSegments must be >= 1 but was " + maxFlushSegments);
+        problems.add(new ConfigProblem("maxFlushSegments", "be >= 1", maxFlushSegments));
       }
       if (maxBufferedBytes < 0) {
-        problems.add("maxBufferedBytes must be >= 0 but was " + maxBufferedBytes);
+        problems.add(new ConfigProblem("maxBufferedBytes", "be >= 0", maxBufferedBytes));
       }
       if (sendTimeout.isNegative() || sendTimeout.isZero()) {
-        problems.add("sendTimeout must be > 0 but was " + sendTimeout);
+        problems.add(new ConfigProblem("sendTimeout", "be > 0", sendTimeout));
       }
       ConfigException.throwIfAny(problems);
       return new SpanBufferConfig(this, java.util.Objects.requireNonNull(policy));

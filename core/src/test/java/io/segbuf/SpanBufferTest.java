@@ -346,7 +346,7 @@ class SpanBufferTest {
   void configurationErrorsAreAllReportedAtOnce() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> SpanBufferConfig.builder()
             .timeout(Duration.ZERO).maxMessageBytes(12).maxFlushSegments(0).build())
-        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.messages()).containsExactly(
             "timeout must be > 0 but was PT0S",
             "maxMessageBytes must be >= 256 but was 12",
             "maxFlushSegments must be >= 1 but was 0"));

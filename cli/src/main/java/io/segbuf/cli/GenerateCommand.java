@@ -1,15 +1,12 @@
 package io.segbuf.cli;
 
+import io.segbuf.ConfigException;
 import io.segbuf.cli.generate.GeneratorOptions;
 import io.segbuf.cli.generate.SpanGenerator;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,29 +25,6 @@ import picocli.CommandLine.Spec;
       "Deterministic: the same options and seed give the same bytes."
     })
 public final class GenerateCommand implements Callable<Integer> {
-
-  /** Option properties by name, in {@link GeneratorOptions}' words, to their flags. */
-  private static final Map<String, String> FLAGS = new LinkedHashMap<>();
-
-  static {
-    FLAGS.put("seed", "--seed");
-    FLAGS.put("traces", "--traces");
-    FLAGS.put("spansPerTrace", "--spans-per-trace");
-    FLAGS.put("depth", "--depth");
-    FLAGS.put("fanOut", "--fan-out");
-    FLAGS.put("minSpanBytes", "--min-span-bytes");
-    FLAGS.put("maxSpanBytes", "--max-span-bytes");
-    FLAGS.put("projects", "--projects");
-    FLAGS.put("outOfOrder", "--out-of-order");
-    FLAGS.put("late", "--late");
-    FLAGS.put("lateSeconds", "--late-seconds");
-    FLAGS.put("serviceEntries", "--service-entries");
-    FLAGS.put("concurrentTraces", "--concurrent-traces");
-    FLAGS.put("startEpochSeconds", "--start-epoch-seconds");
-    FLAGS.put("tracesPerSecond", "--traces-per-second");
-  }
-
-  private static final Pattern PROPERTY = Pattern.compile("\\b[a-zA-Z]+\\b");
 
   @SuppressWarnings("NullAway.Init") // injected by picocli before call()
   @Spec
@@ -203,23 +177,8 @@ public final class GenerateCommand implements Callable<Integer> {
           .tracesPerSecond(tracesPerSecond)
           .unicode(unicode)
           .build();
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(spec.commandLine(), flags(e.getMessage()));
+    } catch (ConfigException e) {
+      throw new ParameterException(spec.commandLine(), String.join("; ", FlagNames.messages(spec, e.problems())));
     }
-  }
-
-  /** Rewrites {@link GeneratorOptions}' property names as the flags a user typed. */
-  static String flags(@Nullable String message) {
-    if (message == null) {
-      return "";
-    }
-    Matcher matcher = PROPERTY.matcher(message);
-    StringBuilder result = new StringBuilder();
-    while (matcher.find()) {
-      String flag = FLAGS.getOrDefault(matcher.group(), matcher.group());
-      matcher.appendReplacement(result, Matcher.quoteReplacement(flag));
-    }
-    matcher.appendTail(result);
-    return result.toString();
   }
 }

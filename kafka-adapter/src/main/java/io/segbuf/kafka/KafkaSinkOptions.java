@@ -1,6 +1,7 @@
 package io.segbuf.kafka;
 
 import io.segbuf.ConfigException;
+import io.segbuf.ConfigProblem;
 import io.segbuf.kafka.internal.ClientChecks;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -122,7 +123,7 @@ public final class KafkaSinkOptions {
     }
 
     public KafkaSinkOptions build() {
-      List<String> problems = new ArrayList<>();
+      List<ConfigProblem> problems = new ArrayList<>();
       ClientChecks.bootstrapServers(bootstrapServers, problems);
       ClientChecks.topic("topic", topic, problems);
       int maxRequestSize = DEFAULT_MAX_REQUEST_SIZE;
@@ -132,25 +133,25 @@ public final class KafkaSinkOptions {
         try {
           maxRequestSize = Integer.parseInt(size.trim());
           if (maxRequestSize < min) {
-            problems.add(ProducerConfig.MAX_REQUEST_SIZE_CONFIG + " must be >= " + min
-                + " (room for the smallest message, key and headers) but was " + size);
+            problems.add(new ConfigProblem(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                "be >= " + min + " (room for the smallest message, key and headers)", size));
           }
         } catch (NumberFormatException e) {
-          problems.add(ProducerConfig.MAX_REQUEST_SIZE_CONFIG + " must be an integer but was '" + size + "'");
+          problems.add(new ConfigProblem(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "be an integer", "'" + size + "'"));
         }
       }
       String acks = producerProperties.get(ProducerConfig.ACKS_CONFIG);
       if (acks != null && !acks.trim().equals("all") && !acks.trim().equals("-1")) {
-        problems.add(ProducerConfig.ACKS_CONFIG + " must be all but was " + acks);
+        problems.add(new ConfigProblem(ProducerConfig.ACKS_CONFIG, "be all", acks));
       }
       String idempotence = producerProperties.get(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG);
       if (idempotence != null && !idempotence.trim().equalsIgnoreCase("true")) {
-        problems.add(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG + " must be true but was " + idempotence);
+        problems.add(new ConfigProblem(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "be true", idempotence));
       }
       String inFlight = producerProperties.get(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION);
       if (inFlight != null && !inFlight.trim().matches("[1-5]")) {
-        problems.add(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION
-            + " must be 1 to 5 (chunks keep their order) but was " + inFlight);
+        problems.add(new ConfigProblem(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+            "be 1 to 5 (chunks keep their order)", inFlight));
       }
       ClientChecks.notSet("producerProperties", producerProperties, List.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
           ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG), problems);

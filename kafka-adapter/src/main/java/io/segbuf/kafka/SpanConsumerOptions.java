@@ -1,6 +1,7 @@
 package io.segbuf.kafka;
 
 import io.segbuf.ConfigException;
+import io.segbuf.ConfigProblem;
 import io.segbuf.kafka.internal.ClientChecks;
 import java.time.Clock;
 import java.time.Duration;
@@ -274,37 +275,37 @@ public final class SpanConsumerOptions {
     }
 
     public SpanConsumerOptions build() {
-      List<String> problems = new ArrayList<>();
+      List<ConfigProblem> problems = new ArrayList<>();
       ClientChecks.bootstrapServers(bootstrapServers, problems);
       ClientChecks.topic("topic", topic, problems);
       if (groupId.isBlank()) {
-        problems.add("groupId must not be blank but was '" + groupId + "'");
+        problems.add(new ConfigProblem("groupId", "not be blank", "'" + groupId + "'"));
       }
       if (pollTimeout.isNegative() || pollTimeout.isZero()) {
-        problems.add("pollTimeout must be > 0 but was " + pollTimeout);
+        problems.add(new ConfigProblem("pollTimeout", "be > 0", pollTimeout));
       }
       if (!(pauseAboveMemoryFraction > 0 && pauseAboveMemoryFraction <= 1)) {
-        problems.add("pauseAboveMemoryFraction must be in (0, 1] but was " + pauseAboveMemoryFraction);
+        problems.add(new ConfigProblem("pauseAboveMemoryFraction", "be in (0, 1]", pauseAboveMemoryFraction));
       }
       if (pauseAboveBufferedBytes < 0) {
-        problems.add("pauseAboveBufferedBytes must be >= 0 but was " + pauseAboveBufferedBytes);
+        problems.add(new ConfigProblem("pauseAboveBufferedBytes", "be >= 0", pauseAboveBufferedBytes));
       }
       if (flushThreads < 0) {
-        problems.add("flushThreads must be >= 0 but was " + flushThreads);
+        problems.add(new ConfigProblem("flushThreads", "be >= 0", flushThreads));
       }
       if (laggingFlushCycles < 1) {
-        problems.add("laggingFlushCycles must be >= 1 but was " + laggingFlushCycles);
+        problems.add(new ConfigProblem("laggingFlushCycles", "be >= 1", laggingFlushCycles));
       }
       if (deadLetterAfterRefusals < 1) {
-        problems.add("deadLetterAfterRefusals must be >= 1 but was " + deadLetterAfterRefusals);
+        problems.add(new ConfigProblem("deadLetterAfterRefusals", "be >= 1", deadLetterAfterRefusals));
       }
       if (deadLetterTopic != null) {
         ClientChecks.topic("deadLetterTopic", deadLetterTopic, problems);
       }
       String reset = consumerProperties.get(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG);
       if (reset != null && !reset.equals(EARLIEST) && !reset.equals(LATEST)) {
-        problems.add("consumerProperties " + ConsumerConfig.AUTO_OFFSET_RESET_CONFIG + " must be " + EARLIEST
-            + " or " + LATEST + " but was " + reset);
+        problems.add(new ConfigProblem("consumerProperties " + ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "be " + EARLIEST + " or " + LATEST, reset));
       }
       ClientChecks.notSet("consumerProperties", consumerProperties, List.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
           ConsumerConfig.GROUP_ID_CONFIG, ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,

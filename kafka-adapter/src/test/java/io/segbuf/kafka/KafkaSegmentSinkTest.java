@@ -119,7 +119,7 @@ class KafkaSegmentSinkTest {
             .producerProperty("enable.idempotence", "false")
             .producerProperty("max.in.flight.requests.per.connection", "10")
             .build())
-        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.messages()).containsExactly(
             "bootstrapServers must be host:port[,host:port...] but was ''",
             "topic must be 1 to 249 of [a-zA-Z0-9._-] but was 'bad topic'",
             "max.request.size must be >= " + KafkaSegmentSink.minRequestSize()

@@ -23,7 +23,7 @@ class SpanConsumerOptionsTest {
             .consumerProperty("group.id", "other")
             .consumerProperty("auto.offset.reset", "by_duration:PT1H")
             .build())
-        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.messages()).containsExactly(
             "bootstrapServers must be host:port[,host:port...] but was ''",
             "topic must be 1 to 249 of [a-zA-Z0-9._-] but was ''",
             "groupId must not be blank but was ''",

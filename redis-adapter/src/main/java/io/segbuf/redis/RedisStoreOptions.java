@@ -2,6 +2,7 @@ package io.segbuf.redis;
 
 import io.lettuce.core.RedisURI;
 import io.segbuf.ConfigException;
+import io.segbuf.ConfigProblem;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -160,35 +161,35 @@ public final class RedisStoreOptions {
 
     /** Checks every rule and reports all problems at once. */
     public RedisStoreOptions build() {
-      List<String> problems = new ArrayList<>();
+      List<ConfigProblem> problems = new ArrayList<>();
       if (uris.isEmpty()) {
-        problems.add("uris must not be empty but was []");
+        problems.add(new ConfigProblem("uris", "not be empty", "[]"));
       }
       for (String uri : uris) {
         if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
-          problems.add("uri must start with redis:// or rediss:// but was " + masked(uri));
+          problems.add(new ConfigProblem("uri", "start with redis:// or rediss://", masked(uri)));
           continue;
         }
         try {
           RedisURI.create(uri);
         } catch (RuntimeException e) {
-          problems.add("uri must be a valid Redis URI but was " + masked(uri));
+          problems.add(new ConfigProblem("uri", "be a valid Redis URI", masked(uri)));
         }
       }
       if (!cluster && uris.size() > 1) {
-        problems.add("uris must hold one URI unless cluster=true but was " + uris.size() + " URIs");
+        problems.add(new ConfigProblem("uris", "hold one URI unless cluster=true", uris.size() + " URIs"));
       }
       if (commandTimeout.isNegative() || commandTimeout.isZero()) {
-        problems.add("commandTimeout must be > 0 but was " + commandTimeout);
+        problems.add(new ConfigProblem("commandTimeout", "be > 0", commandTimeout));
       }
       if (!PREFIX.matcher(keyPrefix).matches()) {
-        problems.add("keyPrefix must be 1 to 64 of [A-Za-z0-9_.:-] but was \"" + keyPrefix + "\"");
+        problems.add(new ConfigProblem("keyPrefix", "be 1 to 64 of [A-Za-z0-9_.:-]", "\"" + keyPrefix + "\""));
       }
       if (recentlyFlushedSpans < 0) {
-        problems.add("recentlyFlushedSpans must be >= 0 but was " + recentlyFlushedSpans);
+        problems.add(new ConfigProblem("recentlyFlushedSpans", "be >= 0", recentlyFlushedSpans));
       }
       if (compactionBytes < 1024) {
-        problems.add("compactionBytes must be >= 1024 but was " + compactionBytes);
+        problems.add(new ConfigProblem("compactionBytes", "be >= 1024", compactionBytes));
       }
       ConfigException.throwIfAny(problems);
       return new RedisStoreOptions(this);

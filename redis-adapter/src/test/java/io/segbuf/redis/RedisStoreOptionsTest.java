@@ -27,7 +27,7 @@ class RedisStoreOptionsTest {
             .recentlyFlushedSpans(-1)
             .compactionBytes(12)
             .build())
-        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.messages()).containsExactlyInAnyOrder(
             "uri must start with redis:// or rediss:// but was http://b:2",
             "uris must hold one URI unless cluster=true but was 2 URIs",
             "commandTimeout must be > 0 but was PT0S",

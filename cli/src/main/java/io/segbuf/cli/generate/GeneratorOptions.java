@@ -1,11 +1,13 @@
 package io.segbuf.cli.generate;
 
+import io.segbuf.ConfigException;
+import io.segbuf.ConfigProblem;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Immutable options of a {@link SpanGenerator}. Build with {@link #builder()} or start from {@link
- * #defaults()}; every problem is reported at once in one {@link IllegalArgumentException} whose
+ * #defaults()}; every problem is reported at once in one {@link ConfigException} whose
  * message reads like {@code traces must be >= 1 but was 0; late must be between 0 and 1 but was 2.0}.
  * Values are never clamped. Immutable and thread-safe.
  *
@@ -85,7 +87,7 @@ public record GeneratorOptions(
   public static final double MAX_TRACES_PER_SECOND = 1_000_000_000;
 
   public GeneratorOptions {
-    List<String> problems = new ArrayList<>();
+    List<ConfigProblem> problems = new ArrayList<>();
     atLeast(problems, "traces", traces, 1);
     between(problems, "spansPerTrace", spansPerTrace, 1, MAX_SPANS_PER_TRACE);
     atLeast(problems, "depth", depth, 1);
@@ -94,7 +96,7 @@ public record GeneratorOptions(
     between(problems, "maxSpanBytes", maxSpanBytes, 1, MAX_SPAN_BYTES_LIMIT);
     if (maxSpanBytes < minSpanBytes) {
       problems.add(
-          "maxSpanBytes must be >= minSpanBytes (" + minSpanBytes + ") but was " + maxSpanBytes);
+          new ConfigProblem("maxSpanBytes", "be >= {minSpanBytes} (" + minSpanBytes + ")", maxSpanBytes));
     }
     atLeast(problems, "projects", projects, 1);
     fraction(problems, "outOfOrder", outOfOrder);
@@ -105,16 +107,12 @@ public record GeneratorOptions(
     between(problems, "startEpochSeconds", startEpochSeconds, 0, MAX_START_EPOCH_SECONDS);
     if (!(tracesPerSecond >= MIN_TRACES_PER_SECOND && tracesPerSecond <= MAX_TRACES_PER_SECOND)) {
       problems.add(
-          "tracesPerSecond must be between "
-              + MIN_TRACES_PER_SECOND
-              + " and "
-              + (long) MAX_TRACES_PER_SECOND
-              + " but was "
-              + tracesPerSecond);
+          new ConfigProblem(
+              "tracesPerSecond",
+              "be between " + MIN_TRACES_PER_SECOND + " and " + (long) MAX_TRACES_PER_SECOND,
+              tracesPerSecond));
     }
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(String.join("; ", problems));
-    }
+    ConfigException.throwIfAny(problems);
   }
 
   /** The defaults: {@code builder().build()}. */
@@ -137,21 +135,21 @@ public record GeneratorOptions(
     return (long) traces * spansPerTrace;
   }
 
-  private static void atLeast(List<String> problems, String name, long value, long min) {
+  private static void atLeast(List<ConfigProblem> problems, String name, long value, long min) {
     if (value < min) {
-      problems.add(name + " must be >= " + min + " but was " + value);
+      problems.add(new ConfigProblem(name, "be >= " + min, value));
     }
   }
 
-  private static void between(List<String> problems, String name, long value, long min, long max) {
+  private static void between(List<ConfigProblem> problems, String name, long value, long min, long max) {
     if (value < min || value > max) {
-      problems.add(name + " must be between " + min + " and " + max + " but was " + value);
+      problems.add(new ConfigProblem(name, "be between " + min + " and " + max, value));
     }
   }
 
-  private static void fraction(List<String> problems, String name, double value) {
+  private static void fraction(List<ConfigProblem> problems, String name, double value) {
     if (!(value >= 0 && value <= 1)) {
-      problems.add(name + " must be between 0 and 1 but was " + value);
+      problems.add(new ConfigProblem(name, "be between 0 and 1", value));
     }
   }
 

@@ -6,6 +6,7 @@ import io.segbuf.SegbufException;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
 import io.segbuf.cli.CommandStreams;
+import io.segbuf.cli.FlagNames;
 import io.segbuf.cli.OptionValues;
 import io.segbuf.cli.PolicyOptions;
 import io.segbuf.cli.StoreUri;
@@ -15,7 +16,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -91,7 +91,7 @@ public final class ReplayCommand implements Callable<Integer> {
     try {
       config = config();
     } catch (ConfigException e) {
-      err.println("segbuf replay: " + PolicyOptions.flagNames(e.problems(), Map.of()) + " (see --help)");
+      err.println("segbuf replay: " + String.join("; ", FlagNames.messages(spec, e.problems())) + " (see --help)");
       return spec.exitCodeOnInvalidInput();
     }
     String storeProblem = StoreUri.problem(store);

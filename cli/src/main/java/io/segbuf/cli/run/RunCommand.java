@@ -14,6 +14,7 @@ import io.segbuf.ConfigException;
 import io.segbuf.SegbufException;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
+import io.segbuf.cli.FlagNames;
 import io.segbuf.cli.OptionValues;
 import io.segbuf.cli.PolicyOptions;
 import io.segbuf.cli.StoreUri;
@@ -79,17 +80,6 @@ import picocli.CommandLine.Spec;
     })
 public final class RunCommand implements Callable<Integer> {
 
-  /** Configuration properties to the flags that set them, for error messages. */
-  private static final Map<String, String> FLAGS = Map.ofEntries(
-      Map.entry("bootstrapServers", "--bootstrap-servers"),
-      Map.entry("groupId", "--group-id"),
-      Map.entry("pauseAboveMemoryFraction", "--pause-above-memory-fraction"),
-      Map.entry("pauseAboveBufferedBytes", "--pause-above-buffered-bytes"),
-      Map.entry("laggingFlushCycles", "--lagging-flush-cycles"),
-      Map.entry("flushThreads", "--flush-threads"),
-      Map.entry("deadLetterTopic", "--dead-letter-topic"),
-      Map.entry("max.request.size", "--max-request-size"));
-
   @SuppressWarnings("NullAway.Init") // injected by picocli before call()
   @Spec
   CommandSpec spec;
@@ -133,21 +123,24 @@ public final class RunCommand implements Callable<Integer> {
           + "Default: ${DEFAULT-VALUE}.")
   String chunking = "greedy";
 
-  @Option(names = "--pause-above-memory-fraction", paramLabel = "FRACTION", defaultValue = "0.9",
+  @Option(names = "--pause-above-memory-fraction", paramLabel = "FRACTION",
+      defaultValue = "" + SpanConsumerOptions.DEFAULT_PAUSE_ABOVE_MEMORY_FRACTION,
       description = "Pause input when the store uses this share of its memory limit. Default: ${DEFAULT-VALUE}.")
   double pauseAboveMemoryFraction;
 
-  @Option(names = "--pause-above-buffered-bytes", paramLabel = "BYTES", defaultValue = "0",
+  @Option(names = "--pause-above-buffered-bytes", paramLabel = "BYTES",
+      defaultValue = "" + SpanConsumerOptions.NO_BYTE_LIMIT,
       description = "Pause input when the store holds this many span bytes; 0 for no limit. "
           + "Default: ${DEFAULT-VALUE}.")
   long pauseAboveBufferedBytes;
 
-  @Option(names = "--lagging-flush-cycles", paramLabel = "N", defaultValue = "3",
+  @Option(names = "--lagging-flush-cycles", paramLabel = "N",
+      defaultValue = "" + SpanConsumerOptions.DEFAULT_LAGGING_FLUSH_CYCLES,
       description = "Pause input when a shard's flush is at --max-flush-segments (or failing) this many cycles "
           + "in a row. Default: ${DEFAULT-VALUE}.")
   int laggingFlushCycles;
 
-  @Option(names = "--flush-threads", paramLabel = "N", defaultValue = "1",
+  @Option(names = "--flush-threads", paramLabel = "N", defaultValue = "" + SpanConsumerOptions.DEFAULT_FLUSH_THREADS,
       description = "Threads that flush the owned partitions, a shard at a time each; more help a remote store "
           + "with many partitions. Default: ${DEFAULT-VALUE}.")
   int flushThreads;
@@ -256,7 +249,7 @@ public final class RunCommand implements Callable<Integer> {
       sinkOptions = KafkaSinkOptions.builder().bootstrapServers(bootstrapServers).topic(outputTopic)
           .producerProperties(producer).build();
     } catch (ConfigException e) {
-      problems.addAll(e.problems());
+      problems.addAll(FlagNames.messages(spec, e.problems()));
     }
     try {
       consumerOptions = SpanConsumerOptions.builder().bootstrapServers(bootstrapServers).topic(inputTopic)
@@ -264,7 +257,9 @@ public final class RunCommand implements Callable<Integer> {
           .pauseAboveMemoryFraction(pauseAboveMemoryFraction).pauseAboveBufferedBytes(pauseAboveBufferedBytes)
           .laggingFlushCycles(laggingFlushCycles).flushThreads(flushThreads).drainOnRevoke(localStore).build();
     } catch (ConfigException e) {
-      problems.addAll(e.problems().stream().filter(p -> !p.startsWith("bootstrapServers")).toList());
+      // the sink's options report the same servers
+      problems.addAll(FlagNames.messages(spec,
+          e.problems().stream().filter(p -> !p.property().equals("bootstrapServers")).toList()));
     }
     int budget = KafkaSegmentSink.maxMessageBytes(maxRequestSize);
     if (maxMessageBytes != null && maxMessageBytes > budget) {
@@ -279,12 +274,13 @@ public final class RunCommand implements Callable<Integer> {
       }
       bufferConfig = b.build();
     } catch (ConfigException e) {
-      problems.addAll(e.problems().stream()
-          .filter(p -> maxMessageBytes != null || !p.startsWith("maxMessageBytes")).toList());
+      // unset, the budget follows --max-request-size, whose own problem is reported
+      problems.addAll(FlagNames.messages(spec, e.problems().stream()
+          .filter(p -> maxMessageBytes != null || !p.property().equals("maxMessageBytes")).toList()));
     }
     if (!problems.isEmpty() || sinkOptions == null || consumerOptions == null || bufferConfig == null
         || level == null || format == null) {
-      err.println("segbuf run: " + PolicyOptions.flagNames(problems, FLAGS) + " (see --help)");
+      err.println("segbuf run: " + String.join("; ", problems) + " (see --help)");
       return spec.exitCodeOnInvalidInput();
     }
     LogSetup.apply(level, format, System.err);

@@ -3,6 +3,7 @@ package io.segbuf.cli.generate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.segbuf.ConfigException;
 import org.junit.jupiter.api.Test;
 
 class GeneratorOptionsTest {
@@ -57,7 +58,7 @@ class GeneratorOptionsTest {
   @Test
   void oneInvalidValueIsReportedWithItsValue() {
     assertThatThrownBy(() -> GeneratorOptions.builder().traces(0).build())
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(ConfigException.class)
         .hasMessage("traces must be >= 1 but was 0");
   }
 
@@ -79,7 +80,7 @@ class GeneratorOptionsTest {
                     .startEpochSeconds(-5)
                     .tracesPerSecond(0)
                     .build())
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(ConfigException.class)
         .hasMessageContaining("traces must be >= 1 but was 0")
         .hasMessageContaining("spansPerTrace must be between 1 and 1000000 but was -1")
         .hasMessageContaining("depth must be >= 1 but was 0")
@@ -97,7 +98,7 @@ class GeneratorOptionsTest {
   @Test
   void maxSpanBytesBelowMinSpanBytesIsRejected() {
     assertThatThrownBy(() -> GeneratorOptions.builder().spanBytes(500, 400).build())
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(ConfigException.class)
         .hasMessage("maxSpanBytes must be >= minSpanBytes (500) but was 400");
   }
 }

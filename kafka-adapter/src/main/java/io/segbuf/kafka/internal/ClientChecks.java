@@ -1,5 +1,6 @@
 package io.segbuf.kafka.internal;
 
+import io.segbuf.ConfigProblem;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -10,25 +11,25 @@ public final class ClientChecks {
 
   private ClientChecks() {}
 
-  public static void bootstrapServers(String servers, List<String> problems) {
+  public static void bootstrapServers(String servers, List<ConfigProblem> problems) {
     if (servers.isBlank()) {
-      problems.add("bootstrapServers must be host:port[,host:port...] but was '" + servers + "'");
+      problems.add(new ConfigProblem("bootstrapServers", "be host:port[,host:port...]", "'" + servers + "'"));
     }
   }
 
   /** {@code name} must be a legal Kafka topic name; {@code property} names the option in the message. */
-  public static void topic(String property, String name, List<String> problems) {
+  public static void topic(String property, String name, List<ConfigProblem> problems) {
     if (!TOPIC_NAME.matcher(name).matches()) {
-      problems.add(property + " must be 1 to 249 of [a-zA-Z0-9._-] but was '" + name + "'");
+      problems.add(new ConfigProblem(property, "be 1 to 249 of [a-zA-Z0-9._-]", "'" + name + "'"));
     }
   }
 
   /** The client properties that the adapter sets itself must not come in {@code properties}. */
   public static void notSet(String property, Map<String, String> properties, List<String> fixed,
-      List<String> problems) {
+      List<ConfigProblem> problems) {
     for (String name : fixed) {
       if (properties.containsKey(name)) {
-        problems.add(property + " must not set " + name + " but was " + properties.get(name));
+        problems.add(new ConfigProblem(property, "not set " + name, properties.get(name)));
       }
     }
   }
