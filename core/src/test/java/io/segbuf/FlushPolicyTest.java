@@ -22,17 +22,17 @@ class FlushPolicyTest {
   @Test
   void everyProblemIsReportedAtOnce() {
     assertThatThrownBy(() -> new FlushPolicy(Duration.ZERO, Duration.ofSeconds(-1), Duration.ofMillis(-5), 0))
-        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.messages()).containsExactly(
             "timeout must be > 0 but was PT0S",
             "rootTimeout must be > 0 but was PT-1S",
             "maxLifetime must be > 0 but was PT-0.005S",
             "maxSegmentBytes must be >= 1 but was 0"));
     assertThatThrownBy(() -> new FlushPolicy(Duration.ofSeconds(1), Duration.ZERO, null, 1))
         .isInstanceOfSatisfying(ConfigException.class,
-            e -> assertThat(e.problems()).containsExactly("rootTimeout must be > 0 but was PT0S"));
+            e -> assertThat(e.messages()).containsExactly("rootTimeout must be > 0 but was PT0S"));
     assertThatThrownBy(() -> new FlushPolicy(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO, 1))
         .isInstanceOfSatisfying(ConfigException.class,
-            e -> assertThat(e.problems()).containsExactly("maxLifetime must be > 0 but was PT0S"));
+            e -> assertThat(e.messages()).containsExactly("maxLifetime must be > 0 but was PT0S"));
   }
 
   @Test

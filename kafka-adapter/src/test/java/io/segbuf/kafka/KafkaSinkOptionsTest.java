@@ -27,12 +27,12 @@ class KafkaSinkOptionsTest {
     int min = KafkaSegmentSink.minRequestSize();
     assertThatThrownBy(() -> KafkaSinkOptions.builder().bootstrapServers("b:1")
             .producerProperty("max.request.size", Integer.toString(min - 1)).build())
-        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.messages()).containsExactly(
             "max.request.size must be >= " + min + " (room for the smallest message, key and headers) but was "
                 + (min - 1)));
     assertThatThrownBy(() -> KafkaSinkOptions.builder().bootstrapServers("b:1")
             .producerProperty("max.request.size", "1MB").build())
-        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.messages())
             .containsExactly("max.request.size must be an integer but was '1MB'"));
   }
 
@@ -41,7 +41,7 @@ class KafkaSinkOptionsTest {
     assertThatThrownBy(() -> KafkaSinkOptions.builder().bootstrapServers("b:1")
             .producerProperty("max.in.flight.requests.per.connection", "0")
             .producerProperty("bootstrap.servers", "c:2").producerProperty("key.serializer", "x").build())
-        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.messages()).containsExactly(
             "max.in.flight.requests.per.connection must be 1 to 5 (chunks keep their order) but was 0",
             "producerProperties must not set bootstrap.servers but was c:2",
             "producerProperties must not set key.serializer but was x"));

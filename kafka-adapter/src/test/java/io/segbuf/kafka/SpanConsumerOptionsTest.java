@@ -70,7 +70,7 @@ class SpanConsumerOptionsTest {
     for (double fraction : new double[] {0, -0.5, Double.NaN}) {
       assertThatThrownBy(() -> SpanConsumerOptions.builder().bootstrapServers("b:1").groupId("g")
               .pauseAboveMemoryFraction(fraction).build())
-          .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems())
+          .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.messages())
               .containsExactly("pauseAboveMemoryFraction must be in (0, 1] but was " + fraction));
     }
   }
