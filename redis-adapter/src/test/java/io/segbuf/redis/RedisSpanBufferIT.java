@@ -9,6 +9,8 @@ import io.segbuf.Span;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
 import io.segbuf.TestSpans;
+import io.segbuf.TraceFailingStore;
+import io.segbuf.TraceId;
 import io.segbuf.internal.Hex;
 import io.segbuf.spi.SegmentSink;
 import java.nio.charset.StandardCharsets;
@@ -137,6 +139,30 @@ class RedisSpanBufferIT {
         }
       }
       assertThat(out).containsExactlyInAnyOrderElementsOf(offered);
+    }
+  }
+
+  /**
+   * A segment whose flush keeps failing is not counted by the consumer's backpressure while this store holds it; once
+   * its shard is released the store no longer holds it, so it must not be counted either: counted, it would raise the
+   * number of segments the store must hold before input is paused for memory, once per shard released so.
+   */
+  @Test
+  void aReleasedShardLeavesNoBackedOffSegmentBehind() {
+    String trace = String.format("%032x", 1);
+    try (RedisServers redis = RedisServers.standalone();
+        RedisSegmentStore redisStore = RedisSegmentStore.connect(RedisStoreOptions.builder().uri(redis.uri()).build())) {
+      TraceFailingStore store = new TraceFailingStore(redisStore).refuseFlushes(TraceId.parse(trace));
+      SpanBuffer buffer = SpanBuffer.create(SpanBufferConfig.builder().build(), store, new RecordingSink(true));
+      buffer.acquire(0);
+      buffer.offerSpans(0, List.of(span(1).trace(trace).parsed()), T0);
+      assertThat(buffer.flush(0, LATER).failed()).hasSize(1);
+      assertThat(buffer.backedOffSegments()).isEqualTo(1);
+
+      buffer.release(0);
+
+      assertThat(buffer.usage().segments()).isZero();
+      assertThat(buffer.backedOffSegments()).as("segments of a shard the store no longer holds").isZero();
     }
   }
 }
