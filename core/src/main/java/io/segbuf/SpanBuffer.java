@@ -193,6 +193,11 @@ public final class SpanBuffer {
   /** This process no longer owns {@code shard}: see {@link SegmentStore#release}. Call after its last flush. */
   public void release(int shard) {
     store.release(shard);
+    if (!store.shards().contains(shard)) {
+      // A store that hands the shard over no longer holds its failing segments: their back-offs are the next
+      // owner's, and counted here they would keep input from being paused for memory (backedOffSegments).
+      flusher.forget(shard);
+    }
   }
 
   /** What the store holds now, with its memory use (for backpressure). */

@@ -57,6 +57,11 @@ final class SegmentBackoff {
     }
   }
 
+  /** The shard's segments are no longer this flusher's to retry. */
+  void forget(int shard) {
+    shards.remove(shard);
+  }
+
   private static long saturatedAdd(long a, long b) {
     long sum = a + b;
     return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;

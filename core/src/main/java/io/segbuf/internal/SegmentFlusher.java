@@ -142,6 +142,11 @@ public final class SegmentFlusher {
     return backoff.count();
   }
 
+  /** The store no longer holds {@code shard}: its segments' back-offs go. Not while the shard is flushed. */
+  public void forget(int shard) {
+    backoff.forget(shard);
+  }
+
   private SegmentFailure fail(int shard, SegmentKey key, RuntimeException e, Instant now) {
     stats.failedSegments.increment();
     return new SegmentFailure(key, backoff.failed(shard, key, now.toEpochMilli()), e);
