@@ -251,11 +251,11 @@ public final class SimulatedRedis {
     }
 
     @Override
-    public CompletionStage<Long> rpushx(byte[] key, byte[]... values) {
+    public CompletionStage<Long> rpushx(byte[] key, byte[] value) {
       faults.beforeWrite(key(key));
       return command("RPUSHX", key(key), () -> {
         refuseWhenOutOfMemory();
-        return pushIfExists(key(key), values);
+        return pushIfExists(key(key), value);
       });
     }
 

@@ -15,8 +15,8 @@ public interface ChangelogRedis extends AutoCloseable {
   /** {@code TIME}: seconds and microseconds, as ASCII. */
   CompletionStage<List<byte[]>> time();
 
-  /** {@code RPUSHX}: appends the values, in order, only to a list that exists; answers its new length, or 0. */
-  CompletionStage<Long> rpushx(byte[] key, byte[]... values);
+  /** {@code RPUSHX}: appends the value only to a list that exists; answers its new length, or 0. */
+  CompletionStage<Long> rpushx(byte[] key, byte[] value);
 
   CompletionStage<Long> llen(byte[] key);
 

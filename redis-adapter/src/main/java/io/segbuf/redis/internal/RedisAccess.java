@@ -65,8 +65,8 @@ public final class RedisAccess implements ChangelogRedis {
   }
 
   @Override
-  public CompletionStage<Long> rpushx(byte[] key, byte[]... values) {
-    return async.rpushx(key, values);
+  public CompletionStage<Long> rpushx(byte[] key, byte[] value) {
+    return async.rpushx(key, value);
   }
 
   @Override
