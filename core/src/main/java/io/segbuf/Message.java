@@ -1,19 +1,37 @@
 package io.segbuf;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
 /**
- * One {@code buffered-segments} message: a whole segment generation, or one chunk of it. Immutable; {@link
- * #value()} is not copied and must not be modified.
+ * One {@code buffered-segments} message: a whole segment generation, or one chunk of it. Immutable and
+ * thread-safe; {@link #value()} is not copied and must not be modified.
+ *
+ * <p>A {@link Chunker}'s messages are encoded on demand: the bytes (and the flush id, a digest of them) are made
+ * once, by the first thread that asks for {@link #value()} or {@link #flushId()}. Everything else, {@link #size()}
+ * included, is known before. So a sink that hands messages to a thread of its own moves their encoding there too.
  */
 public final class Message {
+  /** Where the flush id's 32 digits start in a value: after {@code {"flush_id":"}. */
+  private static final int FLUSH_ID_START = 13;
+  private static final int FLUSH_ID_LENGTH = 32;
+
   private final SegmentKey segment;
   private final int generation;
   private final int chunkIndex;
   private final int chunkCount;
   private final boolean skipEnrichment;
-  private final String flushId;
   private final int spanCount;
-  private final byte[] value;
+  private final int size;
+  /** Null until encoded. */
+  private volatile byte @Nullable [] value;
+  /** Null once encoded. */
+  private @Nullable Supplier<byte[]> encoder;
+  private volatile @Nullable String flushId;
 
+  /** A message already encoded: {@code value} holds {@code flushId} and is kept, not copied. */
   public Message(
       SegmentKey segment,
       int generation,
@@ -23,6 +41,31 @@ public final class Message {
       String flushId,
       int spanCount,
       byte[] value) {
+    this(segment, generation, chunkIndex, chunkCount, skipEnrichment, spanCount, value.length);
+    this.flushId = flushId;
+    this.value = value;
+  }
+
+  /**
+   * A message encoded on demand: {@code encoder} makes its value, of exactly {@code size} bytes starting {@code
+   * {"flush_id":"<32 hex digits>"}, when {@link #value()} or {@link #flushId()} is first called, on that thread.
+   * The message keeps {@code encoder} (and what it holds) until then.
+   */
+  public Message(
+      SegmentKey segment,
+      int generation,
+      int chunkIndex,
+      int chunkCount,
+      boolean skipEnrichment,
+      int spanCount,
+      int size,
+      Supplier<byte[]> encoder) {
+    this(segment, generation, chunkIndex, chunkCount, skipEnrichment, spanCount, size);
+    this.encoder = encoder;
+  }
+
+  private Message(SegmentKey segment, int generation, int chunkIndex, int chunkCount, boolean skipEnrichment,
+      int spanCount, int size) {
     if (chunkIndex < 0 || chunkIndex >= chunkCount) {
       throw new IllegalArgumentException(
           "chunkIndex must be in [0, chunkCount) but was " + chunkIndex + " of " + chunkCount);
@@ -32,9 +75,8 @@ public final class Message {
     this.chunkIndex = chunkIndex;
     this.chunkCount = chunkCount;
     this.skipEnrichment = skipEnrichment;
-    this.flushId = flushId;
     this.spanCount = spanCount;
-    this.value = value;
+    this.size = size;
   }
 
   public SegmentKey segment() {
@@ -63,21 +105,51 @@ public final class Message {
    * id names one byte string (see {@link Chunker#flushId} for the derivation).
    */
   public String flushId() {
-    return flushId;
+    String id = flushId;
+    if (id == null) {
+      id = new String(value(), FLUSH_ID_START, FLUSH_ID_LENGTH, StandardCharsets.US_ASCII);
+      flushId = id;
+    }
+    return id;
   }
 
   public int spanCount() {
     return spanCount;
   }
 
-  /** The message value: {@code {"flush_id":…,"segment_id":…,…,"spans":[…]}}. Not a copy. */
+  /** The length of {@link #value()} in bytes, known without encoding it. */
+  public int size() {
+    return size;
+  }
+
+  /**
+   * The message value: {@code {"flush_id":…,"segment_id":…,…,"spans":[…]}}. Not a copy. Encoded by the first
+   * call.
+   *
+   * @throws IllegalStateException when the encoder made a value of another size than {@link #size()}
+   */
   public byte[] value() {
-    return value;
+    byte[] v = value;
+    return v != null ? v : encode();
+  }
+
+  private synchronized byte[] encode() {
+    byte[] v = value;
+    if (v == null) {
+      // one of the two is set by every constructor; the encoder goes once the value is there
+      v = Objects.requireNonNull(encoder).get();
+      if (v.length != size) {
+        throw new IllegalStateException("message value must be " + size + " bytes but was " + v.length);
+      }
+      value = v;
+      encoder = null; // lets go of the spans
+    }
+    return v;
   }
 
   @Override
   public String toString() {
     return "Message{" + segment + ", generation=" + generation + ", chunk=" + chunkIndex + "/" + chunkCount
-        + ", spans=" + spanCount + ", bytes=" + value.length + (skipEnrichment ? ", skip_enrichment" : "") + "}";
+        + ", spans=" + spanCount + ", bytes=" + size + (skipEnrichment ? ", skip_enrichment" : "") + "}";
   }
 }

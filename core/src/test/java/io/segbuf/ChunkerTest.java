@@ -78,6 +78,22 @@ class ChunkerTest {
     }
   }
 
+  /** A sink may read messages on a thread of its own (segbuf replay does): the bytes do not depend on which. */
+  @Test
+  void messagesReadOnAnotherThreadHaveTheSameBytesAndTheirPlannedSize() throws InterruptedException {
+    Chunker chunker = new Chunker(ChunkingStrategy.GREEDY, 1000);
+    List<Message> here = chunker.chunk(Segment.of(KEY, 0, false, SPANS)).messages();
+    List<Message> there = chunker.chunk(Segment.of(KEY, 0, false, SPANS)).messages();
+    Thread reader = new Thread(() -> there.forEach(Message::value));
+    reader.start();
+    reader.join();
+    assertThat(there).hasSizeGreaterThan(1).hasSameSizeAs(here);
+    for (int i = 0; i < here.size(); i++) {
+      assertThat(there.get(i).value()).isEqualTo(here.get(i).value()).hasSize(here.get(i).size());
+      assertThat(there.get(i).flushId()).isEqualTo(Chunker.flushId(KEY, here.get(i).value()));
+    }
+  }
+
   /** The rule as a consumer in another language would write it, from the message bytes alone. */
   @Test
   void flushIdIsTheFirst128BitsOfSha256OverProjectTraceAndTheBytesAfterTheId() throws Exception {

@@ -43,44 +43,55 @@ public final class MessageEncoder {
     return END.length;
   }
 
-  /** Encodes every chunk of the plan as a message. */
+  /**
+   * The messages of every chunk of the plan, each encoded on demand ({@link Message#value()}): planning stays with
+   * the caller's thread, copying the spans' bytes and digesting them go to whichever thread reads the value. The
+   * spans are immutable, so that may be any thread.
+   */
   public static List<Message> encode(SegmentKey key, int generation, SegmentOrder order, ChunkPlan plan) {
     List<Chunk> chunks = plan.chunks();
     List<Message> messages = new ArrayList<>(chunks.size());
     for (int i = 0; i < chunks.size(); i++) {
       Chunk chunk = chunks.get(i);
-      byte[] value = new byte[chunk.messageBytes()];
-      int pos = copy(FLUSH_ID, value, 0) + 32; // the flush id, written last: it is a digest of what follows
-      pos = copy(SEGMENT_ID, value, pos);
-      Hex.write(key.segmentId(), value, pos);
-      pos += 16;
-      pos = copy(GENERATION, value, pos);
-      pos = writeInt(generation, value, pos);
-      pos = copy(CHUNK_INDEX, value, pos);
-      pos = writeInt(i, value, pos);
-      pos = copy(CHUNK_COUNT, value, pos);
-      pos = writeInt(chunks.size(), value, pos);
-      if (plan.skipEnrichment()) {
-        pos = copy(SKIP_ENRICHMENT, value, pos);
-      }
-      pos = copy(SPANS, value, pos);
-      for (int p = chunk.from(); p < chunk.to(); p++) {
-        if (p > chunk.from()) {
-          value[pos++] = ',';
-        }
-        pos = Spans.writePatched(order.span(p), key.segmentId(), value, pos);
-      }
-      pos = copy(END, value, pos);
-      if (pos != value.length) {
-        throw new IllegalStateException("message of " + key + " chunk " + i + " is " + pos
-            + " bytes but was planned as " + value.length);
-      }
-      String flushId = flushId(key, value);
-      copy(flushId.getBytes(StandardCharsets.US_ASCII), value, FLUSH_ID.length);
-      messages.add(new Message(key, generation, i, chunks.size(), plan.skipEnrichment(), flushId, chunk.spans(),
-          value));
+      int index = i;
+      messages.add(new Message(key, generation, i, chunks.size(), plan.skipEnrichment(), chunk.spans(),
+          chunk.messageBytes(), () -> encode(key, generation, order, plan, index)));
     }
     return messages;
+  }
+
+  /** The value of chunk {@code index} of the plan, its flush id written. */
+  private static byte[] encode(SegmentKey key, int generation, SegmentOrder order, ChunkPlan plan, int index) {
+    List<Chunk> chunks = plan.chunks();
+    Chunk chunk = chunks.get(index);
+    byte[] value = new byte[chunk.messageBytes()];
+    int pos = copy(FLUSH_ID, value, 0) + 32; // the flush id, written last: it is a digest of what follows
+    pos = copy(SEGMENT_ID, value, pos);
+    Hex.write(key.segmentId(), value, pos);
+    pos += 16;
+    pos = copy(GENERATION, value, pos);
+    pos = writeInt(generation, value, pos);
+    pos = copy(CHUNK_INDEX, value, pos);
+    pos = writeInt(index, value, pos);
+    pos = copy(CHUNK_COUNT, value, pos);
+    pos = writeInt(chunks.size(), value, pos);
+    if (plan.skipEnrichment()) {
+      pos = copy(SKIP_ENRICHMENT, value, pos);
+    }
+    pos = copy(SPANS, value, pos);
+    for (int p = chunk.from(); p < chunk.to(); p++) {
+      if (p > chunk.from()) {
+        value[pos++] = ',';
+      }
+      pos = Spans.writePatched(order.span(p), key.segmentId(), value, pos);
+    }
+    pos = copy(END, value, pos);
+    if (pos != value.length) {
+      throw new IllegalStateException("message of " + key + " chunk " + index + " is " + pos
+          + " bytes but was planned as " + value.length);
+    }
+    copy(flushId(key, value).getBytes(StandardCharsets.US_ASCII), value, FLUSH_ID.length);
+    return value;
   }
 
   /**

@@ -159,8 +159,8 @@ public final class SegmentFlusher {
     List<CompletableFuture<?>> acks = new ArrayList<>(messages.size());
     long bytes = 0;
     for (Message message : messages) {
-      bytes += message.value().length;
-      stats.largestMessageBytes.accumulateAndGet(message.value().length, Math::max);
+      bytes += message.size();
+      stats.largestMessageBytes.accumulateAndGet(message.size(), Math::max);
       CompletableFuture<?> ack = sendOne(message);
       ack.whenComplete((ok, error) -> {
         if (error != null && !(unwrap(error) instanceof RejectedMessageException)) {
@@ -203,7 +203,7 @@ public final class SegmentFlusher {
         if (failure == null) {
           acked++;
           ackedSpans += message.spanCount();
-          ackedBytes += message.value().length;
+          ackedBytes += message.size();
         } else if (failure instanceof RejectedMessageException) {
           refused.add(new Outcome.Rejected(message.segment(), message.generation(), message.chunkIndex(),
               message.spanCount(), String.valueOf(failure.getMessage())));

@@ -66,6 +66,7 @@ final class Replay {
       }
       offerBatch();
       buffer.drain(now);
+      sink.finish();
       throwOutputFailure();
       progress.done();
       return new ReplaySummary(lines.lines(), lines.bytes(), spans, duplicates, invalid, buffer.stats(),

@@ -197,6 +197,18 @@ class ReplayCommandTest {
         "segbuf replay: cannot write /dev/full: no space left on device" + System.lineSeparator());
   }
 
+  /** Messages are written on a thread of their own: a failure there, in mid-run, still ends the replay. */
+  @Test
+  void anOutputThatFillsUpPartWayFailsWithOneLine() throws IOException {
+    List<TestSpans> spans = new ArrayList<>();
+    for (int t = 0; t < 2000; t++) {
+      spans.add(span(1).trace(String.format("%032x", t + 1)).received(t).padding(100));
+    }
+    assertThat(replay(input(spans.toArray(new TestSpans[0])).toString(), "-o", "/dev/full")).isEqualTo(1);
+    assertThat(err.toString()).isEqualTo(
+        "segbuf replay: cannot write /dev/full: no space left on device" + System.lineSeparator());
+  }
+
   @Test
   void aFullStandardOutputFailsWithOneLine() throws IOException {
     PrintStream stdout = System.out;
