@@ -1,5 +1,7 @@
 package io.segbuf.internal;
 
+import io.segbuf.ConfigException;
+import io.segbuf.ConfigProblem;
 import io.segbuf.FlushPolicy;
 import io.segbuf.SegmentKey;
 import io.segbuf.Span;
@@ -43,21 +45,29 @@ public final class InMemorySegmentStore implements SegmentStore, SnapshotStore {
     return store;
   }
 
+  /**
+   * An empty store with these limits and the default {@code flushedSpansPerTrace}.
+   *
+   * @throws ConfigException when {@code recentlyFlushedSpans} is negative
+   */
   public InMemorySegmentStore(int recentlyFlushedSpans) {
     this(recentlyFlushedSpans, DEFAULT_FLUSHED_SPANS_PER_TRACE);
   }
 
+  /**
+   * An empty store with these limits.
+   *
+   * @throws ConfigException listing every negative limit
+   */
   public InMemorySegmentStore(int recentlyFlushedSpans, int flushedSpansPerTrace) {
-    List<String> problems = new ArrayList<>(2);
+    List<ConfigProblem> problems = new ArrayList<>(2);
     if (recentlyFlushedSpans < 0) {
-      problems.add("recentlyFlushedSpans must be >= 0 but was " + recentlyFlushedSpans);
+      problems.add(new ConfigProblem("recentlyFlushedSpans", "be >= 0", recentlyFlushedSpans));
     }
     if (flushedSpansPerTrace < 0) {
-      problems.add("flushedSpansPerTrace must be >= 0 but was " + flushedSpansPerTrace);
+      problems.add(new ConfigProblem("flushedSpansPerTrace", "be >= 0", flushedSpansPerTrace));
     }
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(String.join("; ", problems));
-    }
+    ConfigException.throwIfAny(problems);
     this.assembly = new SegmentAssembly(recentlyFlushedSpans, flushedSpansPerTrace);
   }
 

@@ -39,6 +39,8 @@ public interface SegmentStore extends AutoCloseable {
   /**
    * A store in this JVM's heap that remembers up to {@code recentlyFlushedSpans} flushed span ids, so that late
    * spans join a continuation of their segment.
+   *
+   * @throws io.segbuf.ConfigException when {@code recentlyFlushedSpans} is negative
    */
   static SegmentStore inMemory(int recentlyFlushedSpans) {
     return new InMemorySegmentStore(recentlyFlushedSpans);
@@ -48,6 +50,8 @@ public interface SegmentStore extends AutoCloseable {
    * A store in this JVM's heap that remembers up to {@code recentlyFlushedSpans} flushed span ids of idle traces,
    * and up to {@code flushedSpansPerTrace} of any one trace (past that, it forgets the older half): one trace id that
    * never goes quiet holds bounded memory.
+   *
+   * @throws io.segbuf.ConfigException listing every negative limit
    */
   static SegmentStore inMemory(int recentlyFlushedSpans, int flushedSpansPerTrace) {
     return new InMemorySegmentStore(recentlyFlushedSpans, flushedSpansPerTrace);

@@ -10,7 +10,11 @@ import io.segbuf.internal.InMemorySegmentStore;
  */
 public interface SnapshotStore extends SegmentStore {
 
-  /** An empty store that remembers up to {@code recentlyFlushedSpans} flushed span ids ({@link #inMemory(int)}). */
+  /**
+   * An empty store that remembers up to {@code recentlyFlushedSpans} flushed span ids ({@link #inMemory(int)}).
+   *
+   * @throws io.segbuf.ConfigException when {@code recentlyFlushedSpans} is negative
+   */
   static SnapshotStore create(int recentlyFlushedSpans) {
     return new InMemorySegmentStore(recentlyFlushedSpans);
   }
