@@ -14,6 +14,19 @@ public final class Message {
   private final int spanCount;
   private final byte[] value;
 
+  /**
+   * A message; {@code value} is kept, not copied.
+   *
+   * @param segment the segment the message is of
+   * @param generation the segment generation
+   * @param chunkIndex the chunk's position, from 0
+   * @param chunkCount how many chunks the generation was flushed in, 1 when it fits one message
+   * @param skipEnrichment whether the value says {@code "skip_enrichment":true}
+   * @param flushId the value's {@code flush_id}
+   * @param spanCount how many spans the value holds
+   * @param value the encoded message
+   * @throws IllegalArgumentException when {@code chunkIndex} is not in [0, {@code chunkCount})
+   */
   public Message(
       SegmentKey segment,
       int generation,
@@ -37,23 +50,27 @@ public final class Message {
     this.value = value;
   }
 
+  /** {@return the segment the message is of} */
   public SegmentKey segment() {
     return segment;
   }
 
+  /** {@return the segment generation: 0 for the first flush, higher for continuations} */
   public int generation() {
     return generation;
   }
 
+  /** {@return the chunk's position among the generation's messages, from 0} */
   public int chunkIndex() {
     return chunkIndex;
   }
 
+  /** {@return how many messages the generation was flushed in} */
   public int chunkCount() {
     return chunkCount;
   }
 
-  /** Whether the message says {@code "skip_enrichment":true}: its segment was, or is, flushed in chunks. */
+  /** {@return whether the message says {@code "skip_enrichment":true}: its segment was, or is, flushed in chunks} */
   public boolean skipEnrichment() {
     return skipEnrichment;
   }
@@ -61,16 +78,19 @@ public final class Message {
   /**
    * 32 lowercase hex digits, a digest of the project, the trace and every other byte of {@link #value()}: one flush
    * id names one byte string (see {@link Chunker#flushId} for the derivation).
+   *
+   * @return the flush id
    */
   public String flushId() {
     return flushId;
   }
 
+  /** {@return how many spans the value holds} */
   public int spanCount() {
     return spanCount;
   }
 
-  /** The message value: {@code {"flush_id":…,"segment_id":…,…,"spans":[…]}}. Not a copy. */
+  /** {@return the message value: {@code {"flush_id":…,"segment_id":…,…,"spans":[…]}}. Not a copy} */
   public byte[] value() {
     return value;
   }
