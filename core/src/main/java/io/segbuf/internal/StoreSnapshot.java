@@ -35,7 +35,8 @@ final class StoreSnapshot {
   static byte[] write(SegmentAssembly assembly) {
     // sized for the payloads and a few dozen bytes a node and a trace: growing by doubling from the default 32
     // bytes copied a large snapshot over and over (a quarter of a Redis store's flusher time went to compaction)
-    long expected = assembly.bufferedBytes + 64 * (assembly.bufferedSpans + assembly.idleNodes + assembly.traces.size()) + 64;
+    long expected =
+        assembly.bufferedBytes + 64 * (assembly.bufferedSpans + assembly.idleNodes + assembly.traces.size()) + 64;
     ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(expected, Integer.MAX_VALUE - 16));
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(VERSION);
