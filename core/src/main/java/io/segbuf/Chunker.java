@@ -23,6 +23,7 @@ public final class Chunker {
   /**
    * A chunker with this strategy and budget.
    *
+   * @param strategy how a segment that does not fit one message is split
    * @param maxMessageBytes the most bytes one message may have, envelope included; at least {@link
    *     SpanBufferConfig#MIN_MESSAGE_BYTES}
    * @throws ConfigException when {@code maxMessageBytes} is below {@link SpanBufferConfig#MIN_MESSAGE_BYTES}
@@ -37,12 +38,15 @@ public final class Chunker {
     this.planner = new ChunkPlanner(strategy, maxMessageBytes);
   }
 
-  /** The strategy for segments that do not fit one message. */
+  /** {@return the strategy for segments that do not fit one message} */
   public ChunkingStrategy strategy() {
     return strategy;
   }
 
-  /** The most bytes one message may have, envelope included, unless it holds one span that alone exceeds it. */
+  /**
+   * {@return the most bytes one message may have, envelope included} A message that holds one span that alone
+   * exceeds it is larger.
+   */
   public int maxMessageBytes() {
     return maxMessageBytes;
   }
@@ -51,6 +55,9 @@ public final class Chunker {
    * The messages of one segment generation, in order: each span of the segment, patched ({@code is_segment} and
    * {@code attributes["sentry.segment.id"]}), in exactly one message. Every message's value is a new array that
    * the caller owns.
+   *
+   * @param segment the generation to chunk
+   * @return its messages
    */
   public ChunkResult chunk(Segment segment) {
     SegmentKey key = segment.key();
@@ -68,6 +75,7 @@ public final class Chunker {
    *
    * @param key the message's segment (its project and trace enter the digest)
    * @param value a whole message value, as {@link Message#value()}; not changed
+   * @return 32 lowercase hex digits
    */
   public static String flushId(SegmentKey key, byte[] value) {
     return MessageEncoder.flushId(key, value);

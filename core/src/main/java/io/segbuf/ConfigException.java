@@ -9,25 +9,35 @@ import java.util.List;
 public final class ConfigException extends SegbufException {
   private static final long serialVersionUID = 1L;
 
+  /** Every problem, in order. */
   @SuppressWarnings("serial") // problems are values for the caller in this process, not sent elsewhere
   private final List<ConfigProblem> problems;
 
+  /**
+   * An exception whose message lists every problem, in order.
+   *
+   * @param problems at least one
+   */
   public ConfigException(List<ConfigProblem> problems) {
     super(String.join("; ", messages(problems)));
     this.problems = List.copyOf(problems);
   }
 
-  /** Every problem, in the order the rules were checked. */
+  /** {@return every problem, in the order the rules were checked} */
   public List<ConfigProblem> problems() {
     return problems;
   }
 
-  /** Every problem's {@link ConfigProblem#message()}, in order. */
+  /** {@return every problem's {@link ConfigProblem#message()}, in order} */
   public List<String> messages() {
     return messages(problems);
   }
 
-  /** Throws a {@link ConfigException} listing {@code problems} when there is any. */
+  /**
+   * Throws a {@link ConfigException} listing {@code problems} when there is any.
+   *
+   * @param problems every problem found, perhaps none
+   */
   public static void throwIfAny(List<ConfigProblem> problems) {
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);

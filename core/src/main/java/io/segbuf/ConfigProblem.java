@@ -20,12 +20,16 @@ import java.util.regex.Pattern;
 public record ConfigProblem(String property, String rule, Object value) {
   private static final Pattern REFERENCE = Pattern.compile("\\{([A-Za-z0-9.]+)}");
 
-  /** {@code <property> must <rule> but was <value>}, with the properties under their names here. */
+  /** {@return {@code <property> must <rule> but was <value>}, with the properties under their names here} */
   public String message() {
     return message(UnaryOperator.identity());
   }
 
-  /** The message with {@link #property} and every property the rule refers to named by {@code names}. */
+  /**
+   * {@return the message with {@link #property} and every property the rule refers to named by {@code names}}
+   *
+   * @param names a property's name here for its name in this problem
+   */
   public String message(UnaryOperator<String> names) {
     Matcher reference = REFERENCE.matcher(rule);
     StringBuilder text = new StringBuilder();
@@ -36,7 +40,11 @@ public record ConfigProblem(String property, String rule, Object value) {
     return names.apply(property) + " must " + text + " but was " + value;
   }
 
-  /** The same problem with another value, as a caller shows it (a duration in the seconds a user typed). */
+  /**
+   * {@return the same problem with another value, as a caller shows it (a duration in the seconds a user typed)}
+   *
+   * @param shown the value as the caller shows it
+   */
   public ConfigProblem withValue(Object shown) {
     return new ConfigProblem(property, rule, shown);
   }

@@ -18,11 +18,21 @@ import org.jspecify.annotations.Nullable;
 public record FlushPolicy(
     Duration timeout, Duration rootTimeout, @Nullable Duration maxLifetime, long maxSegmentBytes) {
 
+  /** Sentry's inactivity timeout while the root is missing. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+  /** Sentry's inactivity timeout once the root has arrived. */
   public static final Duration DEFAULT_ROOT_TIMEOUT = Duration.ofSeconds(10);
+  /** Sentry's segment size limit, 10 MiB. */
   public static final long DEFAULT_MAX_SEGMENT_BYTES = 10L * 1024 * 1024;
 
-  /** Checks every rule and reports all problems at once. */
+  /**
+   * Checks every rule and reports all problems at once.
+   *
+   * @param timeout inactivity timeout while the root is missing
+   * @param rootTimeout inactivity timeout once the root has arrived
+   * @param maxLifetime hard limit from the first insert, or null for none
+   * @param maxSegmentBytes buffered (uncompressed) span bytes at which a segment is due at once
+   */
   public FlushPolicy {
     List<ConfigProblem> problems = new ArrayList<>();
     positive("timeout", timeout, problems);
@@ -36,7 +46,7 @@ public record FlushPolicy(
     ConfigException.throwIfAny(problems);
   }
 
-  /** Sentry's defaults: 60 s, 10 s, no max lifetime, 10 MiB. */
+  /** {@return Sentry's defaults: 60 s, 10 s, no max lifetime, 10 MiB} */
   public static FlushPolicy defaults() {
     return new FlushPolicy(DEFAULT_TIMEOUT, DEFAULT_ROOT_TIMEOUT, null, DEFAULT_MAX_SEGMENT_BYTES);
   }
@@ -48,6 +58,7 @@ public record FlushPolicy(
    * @param lastInsertMillis event time of the latest insert, epoch millis
    * @param hasRoot whether the segment's root has arrived
    * @param bytes the segment's buffered bytes
+   * @return when the segment is due, and why
    */
   public Deadline deadline(long firstInsertMillis, long lastInsertMillis, boolean hasRoot, long bytes) {
     if (bytes >= maxSegmentBytes) {

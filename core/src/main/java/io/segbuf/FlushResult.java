@@ -19,14 +19,32 @@ import java.util.List;
 public record FlushResult(int segments, int messages, long spans, List<Outcome.Rejected> rejected, int retries,
     List<SegmentFailure> failed, List<Span> completed) {
 
+  /** Nothing done. */
   public static final FlushResult EMPTY = new FlushResult(0, 0, 0, List.of(), 0, List.of(), List.of());
 
+  /**
+   * Copies {@code rejected} and {@code failed}.
+   *
+   * @param segments segment generations completed (every message acknowledged or refused for good)
+   * @param messages messages acknowledged
+   * @param spans spans in acknowledged messages
+   * @param rejected messages the sink refused for good, with their spans
+   * @param retries segment generations left sealed after a retriable send failure; they are flushed again later
+   * @param failed segments whose seal, read or encoding threw: each is backed off alone and tried again later, while
+   *     the rest of its shard flushes
+   * @param completed the spans of the completed generations (flushed or refused for good), so that a caller can
+   *     release what it holds for them by {@link Span#position()}; not copied, do not modify
+   */
   public FlushResult {
     rejected = List.copyOf(rejected);
     failed = List.copyOf(failed);
   }
 
-  /** Both results together. */
+  /**
+   * {@return both results together}
+   *
+   * @param other what a later flush did
+   */
   public FlushResult plus(FlushResult other) {
     if (other == EMPTY) {
       return this;

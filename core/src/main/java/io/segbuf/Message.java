@@ -31,7 +31,19 @@ public final class Message {
   private @Nullable Supplier<byte[]> encoder;
   private volatile @Nullable String flushId;
 
-  /** A message already encoded: {@code value} holds {@code flushId} and is kept, not copied. */
+  /**
+   * A message already encoded; {@code value} holds {@code flushId} and is kept, not copied.
+   *
+   * @param segment the segment the message is of
+   * @param generation the segment generation
+   * @param chunkIndex the chunk's position, from 0
+   * @param chunkCount how many chunks the generation was flushed in, 1 when it fits one message
+   * @param skipEnrichment whether the value says {@code "skip_enrichment":true}
+   * @param flushId the value's {@code flush_id}
+   * @param spanCount how many spans the value holds
+   * @param value the encoded message
+   * @throws IllegalArgumentException when {@code chunkIndex} is not in [0, {@code chunkCount})
+   */
   public Message(
       SegmentKey segment,
       int generation,
@@ -50,6 +62,16 @@ public final class Message {
    * A message encoded on demand: {@code encoder} makes its value, of exactly {@code size} bytes starting {@code
    * {"flush_id":"<32 hex digits>"}, when {@link #value()} or {@link #flushId()} is first called, on that thread.
    * The message keeps {@code encoder} (and what it holds) until then.
+   *
+   * @param segment the segment the message is of
+   * @param generation the segment generation
+   * @param chunkIndex the chunk's position, from 0
+   * @param chunkCount how many chunks the generation was flushed in, 1 when it fits one message
+   * @param skipEnrichment whether the value says {@code "skip_enrichment":true}
+   * @param spanCount how many spans the value holds
+   * @param size the value's length in bytes
+   * @param encoder makes the value, once
+   * @throws IllegalArgumentException when {@code chunkIndex} is not in [0, {@code chunkCount})
    */
   public Message(
       SegmentKey segment,
@@ -79,23 +101,27 @@ public final class Message {
     this.size = size;
   }
 
+  /** {@return the segment the message is of} */
   public SegmentKey segment() {
     return segment;
   }
 
+  /** {@return the segment generation: 0 for the first flush, higher for continuations} */
   public int generation() {
     return generation;
   }
 
+  /** {@return the chunk's position among the generation's messages, from 0} */
   public int chunkIndex() {
     return chunkIndex;
   }
 
+  /** {@return how many messages the generation was flushed in} */
   public int chunkCount() {
     return chunkCount;
   }
 
-  /** Whether the message says {@code "skip_enrichment":true}: its segment was, or is, flushed in chunks. */
+  /** {@return whether the message says {@code "skip_enrichment":true}: its segment was, or is, flushed in chunks} */
   public boolean skipEnrichment() {
     return skipEnrichment;
   }
@@ -103,6 +129,8 @@ public final class Message {
   /**
    * 32 lowercase hex digits, a digest of the project, the trace and every other byte of {@link #value()}: one flush
    * id names one byte string (see {@link Chunker#flushId} for the derivation).
+   *
+   * @return the flush id
    */
   public String flushId() {
     String id = flushId;
@@ -113,11 +141,12 @@ public final class Message {
     return id;
   }
 
+  /** {@return how many spans the value holds} */
   public int spanCount() {
     return spanCount;
   }
 
-  /** The length of {@link #value()} in bytes, known without encoding it. */
+  /** {@return the length of {@link #value()} in bytes, known without encoding it} */
   public int size() {
     return size;
   }
@@ -126,6 +155,7 @@ public final class Message {
    * The message value: {@code {"flush_id":…,"segment_id":…,…,"spans":[…]}}. Not a copy. Encoded by the first
    * call.
    *
+   * @return the value
    * @throws IllegalStateException when the encoder made a value of another size than {@link #size()}
    */
   public byte[] value() {

@@ -30,6 +30,14 @@ public sealed interface Outcome
    *     safe to write to a log, a terminal or a header
    */
   record Invalid(InvalidReason reason, String detail) implements Outcome, ParseResult {
+    /**
+     * Escapes the control and format characters of {@code detail}.
+     *
+     * @param reason the rule it broke
+     * @param detail a message naming the field and, where useful, the offending value (shortened); control and format
+     *     characters from the input are escaped (as {@code \n} or {@code \}{@code u001b}), so the detail is safe to
+     *     write to a log, a terminal or a header
+     */
     public Invalid {
       detail = ControlCharacters.escape(detail);
     }

@@ -36,6 +36,7 @@ public final class Segment {
    * @param skipEnrichment an earlier generation was flushed in chunks, so every message of this one says {@code
    *     skip_enrichment} even when it fits one message
    * @param spans at least one, in any order
+   * @return the segment generation, its spans in flush order
    * @throws IllegalArgumentException when {@code spans} is empty, {@code generation} is negative or a span is of
    *     another project or trace
    */
@@ -59,7 +60,11 @@ public final class Segment {
    * A segment generation of raw span JSON, each parsed with {@link Span#parse(byte[])}. An invalid span is
    * reported in {@link Parsed#results()}, never thrown; the valid ones form the segment.
    *
+   * @param key the segment; every valid span must be of its project and trace
+   * @param generation 0 for the first flush of the segment, higher for its continuations
+   * @param skipEnrichment an earlier generation was flushed in chunks
    * @param spans each one span's JSON in UTF-8; the segment keeps the arrays of the valid ones
+   * @return each span's parse result, and the segment of the valid ones
    * @throws IllegalArgumentException when {@code generation} is negative or a valid span is of another project or
    *     trace
    * @see #of(SegmentKey, int, boolean, List)
@@ -84,22 +89,24 @@ public final class Segment {
     }
   }
 
-  /** The segment: its project, trace and segment id. */
+  /** {@return the segment: its project, trace and segment id} */
   public SegmentKey key() {
     return key;
   }
 
-  /** 0 for the first flush of the segment, higher for its continuations. */
+  /** {@return 0 for the first flush of the segment, higher for its continuations} */
   public int generation() {
     return generation;
   }
 
-  /** Whether an earlier generation was flushed in chunks, so that this one says {@code skip_enrichment} too. */
+  /**
+   * {@return whether an earlier generation was flushed in chunks} Then this one says {@code skip_enrichment} too.
+   */
   public boolean skipEnrichment() {
     return skipEnrichment;
   }
 
-  /** The spans in flush order, unpatched; an unmodifiable view. */
+  /** {@return the spans in flush order, unpatched; an unmodifiable view} */
   public List<Span> spans() {
     return order.spans();
   }
@@ -124,7 +131,13 @@ public final class Segment {
    */
   public record Parsed(List<ParseResult> results, @Nullable Segment segment) {
 
-    /** Copies {@code results}. */
+    /**
+     * Copies {@code results}.
+     *
+     * @param results one per input span, in the same order: the parsed {@link Span}, or the {@link Outcome.Invalid}
+     *     that says what is wrong with it
+     * @param segment the segment of the valid spans, or null when none was valid
+     */
     public Parsed {
       results = List.copyOf(results);
     }

@@ -15,6 +15,13 @@ import org.jspecify.annotations.Nullable;
  */
 public record SegmentKey(long projectId, TraceId traceId, long segmentId) implements Comparable<SegmentKey> {
 
+  /**
+   * Checks that the project id is positive.
+   *
+   * @param projectId the span's {@code project_id}, positive
+   * @param traceId the trace
+   * @param segmentId the segment id, a span id (16 hex digits as a long)
+   */
   public SegmentKey {
     if (projectId <= 0) {
       throw new IllegalArgumentException("projectId must be > 0 but was " + projectId);
@@ -41,7 +48,7 @@ public record SegmentKey(long projectId, TraceId traceId, long segmentId) implem
     return c != 0 ? c : Long.compareUnsigned(segmentId, other.segmentId);
   }
 
-  /** The segment id as 16 lowercase hex digits. */
+  /** {@return the segment id as 16 lowercase hex digits} */
   public String segmentIdHex() {
     return Hex.toHex(segmentId);
   }

@@ -86,7 +86,7 @@ public final class Span implements ParseResult {
     this.digest = Digest.of(bytes);
   }
 
-  /** The original bytes, untouched. Not a copy: do not modify. */
+  /** {@return the original bytes, untouched. Not a copy: do not modify} */
   public byte[] bytes() {
     return bytes;
   }
@@ -95,6 +95,8 @@ public final class Span implements ParseResult {
    * The opaque position the caller gave with the span at {@link SpanBuffer#offer(int, java.util.List, long[],
    * java.time.Instant)} (a consumer's record sequence, say), handed back in {@link FlushResult#completed()} once
    * the span's generation is completed; {@link #NO_POSITION} when none was given.
+   *
+   * @return the position
    */
   public long position() {
     return position;
@@ -104,75 +106,82 @@ public final class Span implements ParseResult {
     this.position = position;
   }
 
+  /** {@return the length of the original bytes} */
   public int size() {
     return bytes.length;
   }
 
+  /** {@return {@code project_id}, positive} */
   public long projectId() {
     return projectId;
   }
 
+  /** {@return {@code trace_id}} */
   public TraceId traceId() {
     return new TraceId(traceHigh, traceLow);
   }
 
+  /** {@return the first 64 bits of {@code trace_id}} */
   public long traceIdHigh() {
     return traceHigh;
   }
 
+  /** {@return the last 64 bits of {@code trace_id}} */
   public long traceIdLow() {
     return traceLow;
   }
 
+  /** {@return {@code span_id}, 16 hex digits as a long} */
   public long spanId() {
     return spanId;
   }
 
-  /** True when {@code parent_span_id} is present and not null. */
+  /** {@return true when {@code parent_span_id} is present and not null} */
   public boolean hasParent() {
     return (flags & HAS_PARENT) != 0;
   }
 
-  /** The parent's span id; meaningful only when {@link #hasParent()}. */
+  /** {@return the parent's span id; meaningful only when {@link #hasParent()}} */
   public long parentSpanId() {
     return parentSpanId;
   }
 
-  /** True when the span says {@code "is_segment": true}. */
+  /** {@return true when the span says {@code "is_segment": true}} */
   public boolean isSegmentFlag() {
     return (flags & IS_SEGMENT) != 0;
   }
 
-  /** A segment root: no parent, {@code is_segment: true}, or its own parent. */
+  /** {@return a segment root: no parent, {@code is_segment: true}, or its own parent} */
   public boolean isRoot() {
     return !hasParent() || isSegmentFlag() || parentSpanId == spanId;
   }
 
-  /** True when {@code attributes["sentry.segment.id"]} names the segment explicitly. */
+  /** {@return true when {@code attributes["sentry.segment.id"]} names the segment explicitly} */
   public boolean hasExplicitSegmentId() {
     return (flags & HAS_EXPLICIT_SEGMENT_ID) != 0;
   }
 
-  /** The explicit segment id; meaningful only when {@link #hasExplicitSegmentId()}. */
+  /** {@return the explicit segment id; meaningful only when {@link #hasExplicitSegmentId()}} */
   public long explicitSegmentId() {
     return explicitSegmentId;
   }
 
-  /** {@code end_timestamp}, in seconds. */
+  /** {@return {@code end_timestamp}, in seconds} */
   public double endTimestamp() {
     return endTimestamp;
   }
 
+  /** {@return true when {@code received} is present and not null} */
   public boolean hasReceived() {
     return (flags & HAS_RECEIVED) != 0;
   }
 
-  /** {@code received}, in seconds; meaningful only when {@link #hasReceived()}. */
+  /** {@return {@code received}, in seconds; meaningful only when {@link #hasReceived()}} */
   public double received() {
     return received;
   }
 
-  /** The span's event time in seconds: {@code received} when present, else {@code end_timestamp}. */
+  /** {@return the span's event time in seconds: {@code received} when present, else {@code end_timestamp}} */
   public double eventTime() {
     return hasReceived() ? received : endTimestamp;
   }

@@ -39,11 +39,19 @@ public final class SpanBuffer {
         config.sendTimeout(), stats);
   }
 
-  /** A buffer over {@code store} that sends to {@code sink}; both stay the caller's to close. */
+  /**
+   * A buffer over {@code store} that sends to {@code sink}; both stay the caller's to close.
+   *
+   * @param config the limits, flush policy and chunking
+   * @param store where spans are buffered
+   * @param sink where messages are sent
+   * @return the buffer
+   */
   public static SpanBuffer create(SpanBufferConfig config, SegmentStore store, SegmentSink sink) {
     return new SpanBuffer(config, store, sink);
   }
 
+  /** {@return the configuration it was created with} */
   public SpanBufferConfig config() {
     return config;
   }
@@ -51,7 +59,10 @@ public final class SpanBuffer {
   /**
    * Parses and buffers a batch of spans for {@code shard} at event time {@code now}.
    *
+   * @param shard the shard the spans came from (a Kafka partition)
    * @param spans each one span's JSON bytes; the buffer keeps the arrays
+   * @param now event time
+   * @return an outcome for each span, in order
    */
   public OfferResult offer(int shard, List<byte[]> spans, Instant now) {
     return offer(shard, spans, null, now);
@@ -63,7 +74,11 @@ public final class SpanBuffer {
    * hands the spans back with it once their generation is completed, so that the caller can tell which of its
    * inputs are out.
    *
+   * @param shard the shard the spans came from (a Kafka partition)
+   * @param spans each one span's JSON bytes; the buffer keeps the arrays
    * @param positions one per span, or null for none ({@link Span#NO_POSITION})
+   * @param now event time
+   * @return an outcome for each span, in order
    */
   public OfferResult offer(int shard, List<byte[]> spans, long @Nullable [] positions, Instant now) {
     if (positions != null && positions.length != spans.size()) {
@@ -101,6 +116,9 @@ public final class SpanBuffer {
   /**
    * Buffers spans parsed by the caller (with {@link Span#parse}) for {@code shard} at event time {@code now}.
    *
+   * @param shard the shard the spans came from (a Kafka partition)
+   * @param spans valid spans
+   * @param now event time
    * @return {@link Outcome#BUFFERED} or {@link Outcome#DUPLICATE} for each span, in order
    */
   public OfferResult offerSpans(int shard, List<Span> spans, Instant now) {
@@ -122,6 +140,10 @@ public final class SpanBuffer {
    * Flushes the segments of {@code shard} that are due at {@code now}, at most {@code maxFlushSegments}, oldest
    * deadline first; then, while the store holds more than {@code maxBufferedBytes}, the oldest others, one at
    * a time.
+   *
+   * @param shard the shard to flush
+   * @param now event time
+   * @return what was flushed, rejected and completed
    */
   public FlushResult flush(int shard, Instant now) {
     FlushResult result = flusher.flush(shard, now, config.maxFlushSegments(), null, now);
@@ -140,6 +162,9 @@ public final class SpanBuffer {
   /**
    * Flushes everything the store holds, on every shard, whatever the deadlines (on shutdown). Stops early when a
    * round completes nothing (the sink keeps failing); what is left stays buffered.
+   *
+   * @param now event time
+   * @return what was flushed, rejected and completed
    */
   public FlushResult drain(Instant now) {
     FlushResult result = FlushResult.EMPTY;
@@ -159,6 +184,10 @@ public final class SpanBuffer {
    * Flushes everything the store holds for {@code shard}, whatever the deadlines (when the shard is handed to
    * another owner that cannot see this store, or on shutdown). Stops early when a round completes nothing (the
    * sink keeps failing); what is left stays buffered.
+   *
+   * @param shard the shard to drain
+   * @param now event time
+   * @return what was flushed, rejected and completed
    */
   public FlushResult drain(int shard, Instant now) {
     FlushResult result = FlushResult.EMPTY;
@@ -175,22 +204,33 @@ public final class SpanBuffer {
     return flusher.flush(shard, END_OF_TIME, config.maxFlushSegments(), FlushReason.SHUTDOWN, now);
   }
 
-  /** The shards the store holds segments of ({@link SegmentStore#shards()}). */
+  /** {@return the shards the store holds segments of ({@link SegmentStore#shards()})} */
   public Set<Integer> shards() {
     return store.shards();
   }
 
-  /** Whether the store is durable ({@link SegmentStore#durable()}): it decides how a consumer commits its input. */
+  /**
+   * {@return whether the store is durable ({@link SegmentStore#durable()})}: it decides how a consumer commits its
+   * input.
+   */
   public boolean durable() {
     return store.durable();
   }
 
-  /** This process now owns {@code shard}: see {@link SegmentStore#acquire}. Call before offering to it. */
+  /**
+   * This process now owns {@code shard}: see {@link SegmentStore#acquire}. Call before offering to it.
+   *
+   * @param shard the shard acquired
+   */
   public void acquire(int shard) {
     store.acquire(shard);
   }
 
-  /** This process no longer owns {@code shard}: see {@link SegmentStore#release}. Call after its last flush. */
+  /**
+   * This process no longer owns {@code shard}: see {@link SegmentStore#release}. Call after its last flush.
+   *
+   * @param shard the shard released
+   */
   public void release(int shard) {
     store.release(shard);
     if (!store.shards().contains(shard)) {
@@ -200,7 +240,7 @@ public final class SpanBuffer {
     }
   }
 
-  /** What the store holds now, with its memory use (for backpressure). */
+  /** {@return what the store holds now, with its memory use (for backpressure)} */
   public StoreUsage usage() {
     return store.usage();
   }
@@ -208,12 +248,14 @@ public final class SpanBuffer {
   /**
    * Segments whose flush failed and that wait, each on its own back-off, for a retry. Flushing frees none of them
    * until the cause is gone, so a caller pausing input to let flushes free memory does not count them.
+   *
+   * @return how many segments wait for a retry
    */
   public int backedOffSegments() {
     return flusher.backedOffSegments();
   }
 
-  /** Gauges from the store and counters since creation. */
+  /** {@return gauges from the store and counters since creation} */
   public BufferStats stats() {
     return stats.snapshot(store.usage());
   }

@@ -13,10 +13,13 @@ import org.jspecify.annotations.Nullable;
 public final class SpanBufferConfig {
   /** The smallest message budget: room for the envelope and a small span. */
   public static final int MIN_MESSAGE_BYTES = 256;
+  /** Sentry's: segments flushed per shard and flush call. */
   public static final int DEFAULT_MAX_FLUSH_SEGMENTS = 500;
+  /** Sentry-compatible: chunks in flush order. */
   public static final ChunkingStrategy DEFAULT_CHUNKING = ChunkingStrategy.GREEDY;
   /** Off: the buffer is not flushed early for its size. */
   public static final long NO_BUFFER_LIMIT = 0;
+  /** How long a flush waits for the sink by default. */
   public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(30);
 
   private final FlushPolicy flushPolicy;
@@ -38,15 +41,17 @@ public final class SpanBufferConfig {
     this.sendTimeout = b.sendTimeout;
   }
 
+  /** {@return a builder with the defaults} */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The defaults of docs/design.md §8. */
+  /** {@return the defaults of docs/design.md §8} */
   public static SpanBufferConfig defaults() {
     return builder().build();
   }
 
+  /** {@return a builder holding this configuration, to change some of it} */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.timeout = flushPolicy.timeout();
@@ -61,33 +66,35 @@ public final class SpanBufferConfig {
     return b;
   }
 
+  /** {@return when segments are due} */
   public FlushPolicy flushPolicy() {
     return flushPolicy;
   }
 
-  /** The most bytes one message may have, envelope included; defaults to {@code maxSegmentBytes}. */
+  /** {@return the most bytes one message may have, envelope included; defaults to {@code maxSegmentBytes}} */
   public int maxMessageBytes() {
     return maxMessageBytes;
   }
 
+  /** {@return how a segment that does not fit one message is split} */
   public ChunkingStrategy chunking() {
     return chunking;
   }
 
-  /** The most segments one {@link SpanBuffer#flush} call flushes per shard. */
+  /** {@return the most segments one {@link SpanBuffer#flush} call flushes per shard} */
   public int maxFlushSegments() {
     return maxFlushSegments;
   }
 
   /**
-   * Buffered bytes above which the oldest segments are flushed early, or {@link #NO_BUFFER_LIMIT}. Nothing is
-   * dropped.
+   * {@return buffered bytes above which the oldest segments are flushed early, or {@link #NO_BUFFER_LIMIT}}
+   * Nothing is dropped.
    */
   public long maxBufferedBytes() {
     return maxBufferedBytes;
   }
 
-  /** How long a flush waits for the sink's acknowledgements before it leaves the segment for a retry. */
+  /** {@return how long a flush waits for the sink's acknowledgements before it leaves the segment for a retry} */
   public Duration sendTimeout() {
     return sendTimeout;
   }
@@ -113,54 +120,112 @@ public final class SpanBufferConfig {
 
     private Builder() {}
 
+    /**
+     * Sets the inactivity timeout while the root is missing ({@link FlushPolicy#timeout()}).
+     *
+     * @param timeout positive; default {@link FlushPolicy#DEFAULT_TIMEOUT}
+     * @return this builder
+     */
     public Builder timeout(Duration timeout) {
       this.timeout = timeout;
       return this;
     }
 
+    /**
+     * Sets the inactivity timeout once the root has arrived ({@link FlushPolicy#rootTimeout()}).
+     *
+     * @param rootTimeout positive; default {@link FlushPolicy#DEFAULT_ROOT_TIMEOUT}
+     * @return this builder
+     */
     public Builder rootTimeout(Duration rootTimeout) {
       this.rootTimeout = rootTimeout;
       return this;
     }
 
-    /** A hard limit from a segment's first insert; null (the default) for none. */
+    /**
+     * Sets a hard limit from a segment's first insert ({@link FlushPolicy#maxLifetime()}).
+     *
+     * @param maxLifetime positive, or null (the default) for none
+     * @return this builder
+     */
     public Builder maxLifetime(@Nullable Duration maxLifetime) {
       this.maxLifetime = maxLifetime;
       return this;
     }
 
+    /**
+     * Sets the buffered bytes at which a segment is due at once ({@link FlushPolicy#maxSegmentBytes()}).
+     *
+     * @param maxSegmentBytes at least 1; default {@link FlushPolicy#DEFAULT_MAX_SEGMENT_BYTES}
+     * @return this builder
+     */
     public Builder maxSegmentBytes(long maxSegmentBytes) {
       this.maxSegmentBytes = maxSegmentBytes;
       return this;
     }
 
-    /** The message budget; null (the default) follows {@code maxSegmentBytes}. */
+    /**
+     * Sets the message budget ({@link SpanBufferConfig#maxMessageBytes()}).
+     *
+     * @param maxMessageBytes at least {@link #MIN_MESSAGE_BYTES}, or null (the default) to follow
+     *     {@code maxSegmentBytes}
+     * @return this builder
+     */
     public Builder maxMessageBytes(@Nullable Integer maxMessageBytes) {
       this.maxMessageBytes = maxMessageBytes;
       return this;
     }
 
+    /**
+     * Sets how a segment that does not fit one message is split.
+     *
+     * @param chunking default {@link #DEFAULT_CHUNKING}
+     * @return this builder
+     */
     public Builder chunking(ChunkingStrategy chunking) {
       this.chunking = chunking;
       return this;
     }
 
+    /**
+     * Sets the most segments one {@link SpanBuffer#flush} call flushes per shard.
+     *
+     * @param maxFlushSegments at least 1; default {@link #DEFAULT_MAX_FLUSH_SEGMENTS}
+     * @return this builder
+     */
     public Builder maxFlushSegments(int maxFlushSegments) {
       this.maxFlushSegments = maxFlushSegments;
       return this;
     }
 
+    /**
+     * Sets the buffered bytes above which the oldest segments are flushed early.
+     *
+     * @param maxBufferedBytes at least 0; default {@link #NO_BUFFER_LIMIT}
+     * @return this builder
+     */
     public Builder maxBufferedBytes(long maxBufferedBytes) {
       this.maxBufferedBytes = maxBufferedBytes;
       return this;
     }
 
+    /**
+     * Sets how long a flush waits for the sink's acknowledgements.
+     *
+     * @param sendTimeout positive; default {@link #DEFAULT_SEND_TIMEOUT}
+     * @return this builder
+     */
     public Builder sendTimeout(Duration sendTimeout) {
       this.sendTimeout = sendTimeout;
       return this;
     }
 
-    /** Checks every rule; throws one {@link ConfigException} that lists all problems. */
+    /**
+     * Checks every rule.
+     *
+     * @return the configuration
+     * @throws ConfigException listing every problem
+     */
     public SpanBufferConfig build() {
       List<ConfigProblem> problems = new ArrayList<>();
       FlushPolicy policy = null;

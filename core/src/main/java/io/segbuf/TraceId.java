@@ -14,7 +14,12 @@ import org.jspecify.annotations.Nullable;
  */
 public record TraceId(long high, long low) implements Comparable<TraceId> {
 
-  /** Parses 32 lowercase hex digits. */
+  /**
+   * Parses 32 lowercase hex digits.
+   *
+   * @param hex the trace id as {@code trace_id} writes it
+   * @return the trace id
+   */
   public static TraceId parse(String hex) {
     if (hex.length() != 32 || !Hex.isLowerHex(hex)) {
       throw new IllegalArgumentException("trace id must be 32 lowercase hex digits but was \"" + hex + "\"");
@@ -22,7 +27,7 @@ public record TraceId(long high, long low) implements Comparable<TraceId> {
     return new TraceId(Hex.parseLong(hex, 0), Hex.parseLong(hex, 16));
   }
 
-  /** The 32 lowercase hex digits. */
+  /** {@return the 32 lowercase hex digits} */
   public String toHex() {
     return Hex.toHex(high) + Hex.toHex(low);
   }

@@ -19,12 +19,12 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The whole state of an {@link InMemorySegmentStore} as bytes, and back: every trace's nodes (the union-find, with
- * digests of flushed spans), trees, segments and their queue places, the idle traces in their eviction order and the
- * counters. Objects that several others share (a span in a node and in a tree's open list, a tree in a segment and
- * on a node) are written once and named by index, so that the restored store shares them as the writer did. Spans
- * are kept as their original bytes and parsed again. A restored store answers every later call as the writer would.
- * Called under the store's lock.
+ * The whole state of an {@link InMemorySegmentStore}, its {@link SegmentAssembly}, as bytes, and back: every trace's
+ * nodes (the union-find, with digests of flushed spans), trees, segments and their queue places, the idle traces in
+ * their eviction order and the counters. Objects that several others share (a span in a node and in a tree's open
+ * list, a tree in a segment and on a node) are written once and named by index, so that the restored store shares
+ * them as the writer did. Spans are kept as their original bytes and parsed again. A restored store answers every
+ * later call as the writer would. Called under the store's lock.
  */
 final class StoreSnapshot {
   private static final int VERSION = 1;
@@ -32,25 +32,26 @@ final class StoreSnapshot {
 
   private StoreSnapshot() {}
 
-  static byte[] write(InMemorySegmentStore store) {
+  static byte[] write(SegmentAssembly assembly) {
     // sized for the payloads and a few dozen bytes a node and a trace: growing by doubling from the default 32
     // bytes copied a large snapshot over and over (a quarter of a Redis store's flusher time went to compaction)
-    long expected = store.bufferedBytes + 64 * (store.bufferedSpans + store.idleNodes + store.traces.size()) + 64;
+    long expected =
+        assembly.bufferedBytes + 64 * (assembly.bufferedSpans + assembly.idleNodes + assembly.traces.size()) + 64;
     ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(expected, Integer.MAX_VALUE - 16));
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(VERSION);
-      out.writeLong(store.seq);
-      out.writeLong(store.bufferedSegments);
-      out.writeLong(store.bufferedSpans);
-      out.writeLong(store.bufferedBytes);
-      out.writeLong(store.idleNodes);
-      out.writeLong(store.forgottenSpans);
-      out.writeInt(store.traces.size());
-      for (TraceAssembly trace : store.traces.values()) {
+      out.writeLong(assembly.seq);
+      out.writeLong(assembly.bufferedSegments);
+      out.writeLong(assembly.bufferedSpans);
+      out.writeLong(assembly.bufferedBytes);
+      out.writeLong(assembly.idleNodes);
+      out.writeLong(assembly.forgottenSpans);
+      out.writeInt(assembly.traces.size());
+      for (TraceAssembly trace : assembly.traces.values()) {
         writeTrace(out, trace);
       }
-      out.writeInt(store.idle.size());
-      for (Map.Entry<TraceKey, Integer> e : store.idle.entrySet()) {
+      out.writeInt(assembly.idle.size());
+      for (Map.Entry<TraceKey, Integer> e : assembly.idle.entrySet()) {
         writeKey(out, e.getKey());
         out.writeInt(e.getValue());
       }
@@ -181,31 +182,31 @@ final class StoreSnapshot {
   }
 
   /**
-   * Fills an empty store with the state {@code snapshot} holds.
+   * Fills an empty assembly with the state {@code snapshot} holds.
    *
    * @throws IllegalArgumentException when the bytes are not a snapshot this version wrote
    */
-  static void read(byte[] snapshot, InMemorySegmentStore store) {
+  static void read(byte[] snapshot, SegmentAssembly assembly) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
       int version = in.readInt();
       if (version != VERSION) {
         throw new IllegalArgumentException("snapshot version must be " + VERSION + " but was " + version);
       }
-      store.seq = in.readLong();
-      store.bufferedSegments = in.readLong();
-      store.bufferedSpans = in.readLong();
-      store.bufferedBytes = in.readLong();
-      store.idleNodes = in.readLong();
-      store.forgottenSpans = in.readLong();
+      assembly.seq = in.readLong();
+      assembly.bufferedSegments = in.readLong();
+      assembly.bufferedSpans = in.readLong();
+      assembly.bufferedBytes = in.readLong();
+      assembly.idleNodes = in.readLong();
+      assembly.forgottenSpans = in.readLong();
       int traces = count(in);
       for (int i = 0; i < traces; i++) {
-        TraceAssembly trace = readTrace(in, store);
-        store.traces.put(new TraceKey(trace.projectId, trace.traceId.high(),
+        TraceAssembly trace = readTrace(in, assembly);
+        assembly.traces.put(new TraceKey(trace.projectId, trace.traceId.high(),
             trace.traceId.low()), trace);
       }
       int idle = count(in);
       for (int i = 0; i < idle; i++) {
-        store.idle.put(new TraceKey(in.readLong(), in.readLong(), in.readLong()), in.readInt());
+        assembly.idle.put(new TraceKey(in.readLong(), in.readLong(), in.readLong()), in.readInt());
       }
       if (in.available() > 0) {
         throw new IllegalArgumentException(in.available() + " bytes follow the snapshot");
@@ -215,10 +216,10 @@ final class StoreSnapshot {
     }
   }
 
-  private static TraceAssembly readTrace(DataInputStream in, InMemorySegmentStore store) throws IOException {
+  private static TraceAssembly readTrace(DataInputStream in, SegmentAssembly assembly) throws IOException {
     long projectId = in.readLong();
     TraceId traceId = new TraceId(in.readLong(), in.readLong());
-    TraceAssembly trace = new TraceAssembly(projectId, traceId, store.flushedSpansPerTrace);
+    TraceAssembly trace = new TraceAssembly(projectId, traceId, assembly.flushedSpansPerTrace);
     trace.activeSegments = in.readInt();
     trace.flushedNodes = in.readInt();
     trace.flushes = in.readLong();
@@ -260,7 +261,7 @@ final class StoreSnapshot {
       segments.add(s);
       trace.segments.put(key.segmentId(), s);
       if (queued) {
-        store.queue(s.shard).place(s);
+        assembly.queue(s.shard).place(s);
       }
     }
     List<SpanTree> trees = new ArrayList<>();

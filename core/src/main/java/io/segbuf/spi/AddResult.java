@@ -6,15 +6,25 @@ import java.util.BitSet;
 public final class AddResult {
   private final BitSet duplicates;
 
+  /**
+   * A result; {@code duplicates} is copied.
+   *
+   * @param duplicates the positions, in the added list, of the spans that were duplicates
+   */
   public AddResult(BitSet duplicates) {
     this.duplicates = (BitSet) duplicates.clone();
   }
 
-  /** True when the span at {@code index} of the added list was a byte-identical copy of a known span. */
+  /**
+   * {@return true when the span at {@code index} of the added list was a byte-identical copy of a known span}
+   *
+   * @param index a position in the added list
+   */
   public boolean isDuplicate(int index) {
     return duplicates.get(index);
   }
 
+  /** {@return how many spans were duplicates} */
   public int duplicateCount() {
     return duplicates.cardinality();
   }

@@ -11,6 +11,12 @@ import io.segbuf.SpanBuffer;
 public final class FatalSinkException extends SegbufException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * A fatal sink failure.
+   *
+   * @param message what the sink cannot do any more
+   * @param cause the client's error
+   */
   public FatalSinkException(String message, Throwable cause) {
     super(message, cause);
   }

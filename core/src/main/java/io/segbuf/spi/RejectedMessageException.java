@@ -6,10 +6,21 @@ import io.segbuf.SegbufException;
 public final class RejectedMessageException extends SegbufException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * A refusal.
+   *
+   * @param message why the sink refuses the message
+   */
   public RejectedMessageException(String message) {
     super(message);
   }
 
+  /**
+   * A refusal with the client's error.
+   *
+   * @param message why the sink refuses the message
+   * @param cause the client's error
+   */
   public RejectedMessageException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -17,6 +17,11 @@ import java.util.concurrent.CompletionStage;
 @FunctionalInterface
 public interface SegmentSink {
 
-  /** Sends one message; the sink must not modify {@link Message#value()}. */
+  /**
+   * Sends one message; the sink must not modify {@link Message#value()}.
+   *
+   * @param message the message to send
+   * @return completes when the message is acknowledged, or exceptionally when it is not
+   */
   CompletionStage<?> send(Message message);
 }

@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  */
 public interface SegmentStore extends AutoCloseable {
 
-  /** A store in this JVM's heap with default options. */
+  /** {@return a store in this JVM's heap with default options} */
   static SegmentStore inMemory() {
     return new InMemorySegmentStore(InMemorySegmentStore.DEFAULT_RECENTLY_FLUSHED_SPANS);
   }
@@ -39,6 +39,10 @@ public interface SegmentStore extends AutoCloseable {
   /**
    * A store in this JVM's heap that remembers up to {@code recentlyFlushedSpans} flushed span ids, so that late
    * spans join a continuation of their segment.
+   *
+   * @param recentlyFlushedSpans how many span ids of flushed traces it remembers, at least 0
+   * @return an empty store
+   * @throws io.segbuf.ConfigException when {@code recentlyFlushedSpans} is negative
    */
   static SegmentStore inMemory(int recentlyFlushedSpans) {
     return new InMemorySegmentStore(recentlyFlushedSpans);
@@ -48,6 +52,11 @@ public interface SegmentStore extends AutoCloseable {
    * A store in this JVM's heap that remembers up to {@code recentlyFlushedSpans} flushed span ids of idle traces,
    * and up to {@code flushedSpansPerTrace} of any one trace (past that, it forgets the older half): one trace id that
    * never goes quiet holds bounded memory.
+   *
+   * @param recentlyFlushedSpans how many span ids of idle traces it remembers, at least 0
+   * @param flushedSpansPerTrace how many flushed span ids one trace remembers, at least 0
+   * @return an empty store
+   * @throws io.segbuf.ConfigException listing every negative limit
    */
   static SegmentStore inMemory(int recentlyFlushedSpans, int flushedSpansPerTrace) {
     return new InMemorySegmentStore(recentlyFlushedSpans, flushedSpansPerTrace);
@@ -57,6 +66,10 @@ public interface SegmentStore extends AutoCloseable {
    * Adds valid spans for {@code shard} at event time {@code now}: assembles them into segments and moves their
    * deadlines by {@code policy}.
    *
+   * @param shard the shard the spans came from
+   * @param spans valid spans; the store keeps them
+   * @param policy when their segments are due
+   * @param now event time
    * @return which spans were duplicates (not stored)
    */
   AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now);
@@ -66,6 +79,8 @@ public interface SegmentStore extends AutoCloseable {
    * {@link #add}, {@link #seal} and {@link #complete} may return once the change is made to the state but before a
    * store whose state lives outside the process holds it there. {@link #sync} returns once it does, or throws the
    * failure. The in-memory store (and a store that does not say otherwise) returns itself.
+   *
+   * @return a view of this store that does not wait for its changes to be held
    */
   default SegmentStore unacknowledged() {
     return this;
@@ -80,6 +95,11 @@ public interface SegmentStore extends AutoCloseable {
   /**
    * The segments of {@code shard} that are due at {@code now}, oldest deadline first, at most {@code limit}. A
    * segment with a sealed generation not yet completed is listed as due again, so that it is retried.
+   *
+   * @param shard the shard whose queue is read
+   * @param now event time
+   * @param limit the most segments listed
+   * @return the due segments with the reason each is due
    */
   List<DueSegment> due(int shard, Instant now, int limit);
 
@@ -87,21 +107,28 @@ public interface SegmentStore extends AutoCloseable {
    * Seals the segment's buffered spans as one generation, or returns the generation already sealed and not yet
    * completed.
    *
+   * @param key the segment
+   * @param now event time
    * @return the sealed generation, or null when the segment holds nothing
    */
   @Nullable SealedSegment seal(SegmentKey key, Instant now);
 
-  /** The spans of a sealed generation, in any order. */
+  /**
+   * {@return the spans of a sealed generation, in any order}
+   *
+   * @param segment a generation {@link #seal} returned and not yet completed
+   */
   List<Span> read(SealedSegment segment);
 
   /**
    * Deletes a sealed generation once every message of it was acknowledged.
    *
+   * @param segment a generation {@link #seal} returned
    * @param chunked whether it was flushed in chunks: its continuations keep {@code skip_enrichment}
    */
   void complete(SealedSegment segment, boolean chunked);
 
-  /** What the store holds now. */
+  /** {@return what the store holds now} */
   StoreUsage usage();
 
   /**
@@ -113,24 +140,30 @@ public interface SegmentStore extends AutoCloseable {
    * input only up to the oldest span not yet flushed, so that a crash reads the rest again, and flushes a shard
    * itself before it lets go of it. Such a store must return from {@link #read} the very {@link Span} objects
    * {@link #add} stored (their {@link Span#position()} tells the consumer which inputs are out).
+   *
+   * @return whether a span is safe once {@link #add} returned
    */
   default boolean durable() {
     return false;
   }
 
-  /** The shards that hold buffered segments. */
+  /** {@return the shards that hold buffered segments} */
   Set<Integer> shards();
 
   /**
    * This process now owns {@code shard} (a Kafka partition was assigned to it): a store whose state outlives the
    * process takes the shard over here, before the shard is read or written, and fences its former owner. The
    * in-memory store needs nothing.
+   *
+   * @param shard the shard taken over
    */
   default void acquire(int shard) {}
 
   /**
    * This process no longer owns {@code shard} (its partition was revoked or lost): a store whose state outlives the
    * process leaves the shard's state to the next owner and stops touching it. Called after the shard's last flush.
+   *
+   * @param shard the shard let go
    */
   default void release(int shard) {}
 

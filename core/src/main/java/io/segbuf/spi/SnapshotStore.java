@@ -10,7 +10,13 @@ import io.segbuf.internal.InMemorySegmentStore;
  */
 public interface SnapshotStore extends SegmentStore {
 
-  /** An empty store that remembers up to {@code recentlyFlushedSpans} flushed span ids ({@link #inMemory(int)}). */
+  /**
+   * An empty store that remembers up to {@code recentlyFlushedSpans} flushed span ids ({@link #inMemory(int)}).
+   *
+   * @param recentlyFlushedSpans how many span ids of flushed traces it remembers, at least 0
+   * @return an empty store
+   * @throws io.segbuf.ConfigException when {@code recentlyFlushedSpans} is negative
+   */
   static SnapshotStore create(int recentlyFlushedSpans) {
     return new InMemorySegmentStore(recentlyFlushedSpans);
   }
@@ -18,12 +24,18 @@ public interface SnapshotStore extends SegmentStore {
   /**
    * The store a {@link #snapshot} wrote; {@code recentlyFlushedSpans} must be the writer's.
    *
+   * @param snapshot bytes {@link #snapshot} returned
+   * @param recentlyFlushedSpans the writer's limit
+   * @return a store in the writer's state
    * @throws IllegalArgumentException when the bytes are not a snapshot this version wrote
    */
   static SnapshotStore restore(byte[] snapshot, int recentlyFlushedSpans) {
     return InMemorySegmentStore.restore(snapshot, recentlyFlushedSpans);
   }
 
-  /** Everything the store holds, payloads of buffered spans included; flushed spans are held without payload. */
+  /**
+   * {@return everything the store holds}, payloads of buffered spans included; flushed spans are held without
+   * payload.
+   */
   byte[] snapshot();
 }

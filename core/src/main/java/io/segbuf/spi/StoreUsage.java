@@ -14,12 +14,20 @@ package io.segbuf.spi;
 public record StoreUsage(
     long segments, long spans, long bytes, long usedMemoryBytes, long maxMemoryBytes, long forgottenSpans) {
 
-  /** Usage of a store that forgets no flushed span of an active trace. */
+  /**
+   * Usage of a store that forgets no flushed span of an active trace.
+   *
+   * @param segments buffered segments (with open or sealed spans)
+   * @param spans buffered spans
+   * @param bytes their original bytes
+   * @param usedMemoryBytes memory the store uses, as the store measures it
+   * @param maxMemoryBytes the store's memory limit, or 0 when it has none
+   */
   public StoreUsage(long segments, long spans, long bytes, long usedMemoryBytes, long maxMemoryBytes) {
     this(segments, spans, bytes, usedMemoryBytes, maxMemoryBytes, 0);
   }
 
-  /** Used memory over the limit, from 0 to 1 (or more), or 0 when there is no limit. */
+  /** {@return used memory over the limit, from 0 to 1 (or more), or 0 when there is no limit} */
   public double memoryFraction() {
     return maxMemoryBytes <= 0 ? 0 : (double) usedMemoryBytes / maxMemoryBytes;
   }

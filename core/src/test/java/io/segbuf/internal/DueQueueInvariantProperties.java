@@ -96,7 +96,7 @@ class DueQueueInvariantProperties {
     for (int shard = 0; shard <= 1; shard++) {
       List<BufferedSegment> expected = new ArrayList<>();
       long active = 0;
-      for (TraceAssembly trace : store.traces.values()) {
+      for (TraceAssembly trace : store.assembly.traces.values()) {
         for (BufferedSegment segment : trace.segments.values()) {
           assertThat(segment.touched).isFalse();
           if (segment.hasBuffered() && segment.shard == shard) {
@@ -111,7 +111,7 @@ class DueQueueInvariantProperties {
         }
       }
       expected.sort(DeadlineQueue.BY_DEADLINE);
-      DeadlineQueue queue = store.queues.get(shard);
+      DeadlineQueue queue = store.assembly.queues.get(shard);
       List<BufferedSegment> listed =
           queue == null ? List.of() : queue.due(Long.MAX_VALUE, Integer.MAX_VALUE);
       assertThat(listed).as("shard %d's queue", shard).containsExactlyElementsOf(expected);

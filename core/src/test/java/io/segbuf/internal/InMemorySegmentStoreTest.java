@@ -2,7 +2,10 @@ package io.segbuf.internal;
 
 import static io.segbuf.TestSpans.span;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.segbuf.ConfigException;
+import io.segbuf.ConfigProblem;
 import io.segbuf.Span;
 import io.segbuf.TestSpans;
 import io.segbuf.spi.SealedSegment;
@@ -78,5 +81,14 @@ class InMemorySegmentStoreTest extends SegmentStoreContract {
     for (InMemorySegmentStore store : List.of(original, restored)) {
       assertThat(store.add(0, versions.subList(1, 3), POLICY, T0).duplicateCount()).isEqualTo(2);
     }
+  }
+
+  @Test
+  void negativeLimitsAreReportedTogetherAsConfigProblems() {
+    assertThatThrownBy(() -> SegmentStore.inMemory(-1, -2))
+        .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactly(
+            new ConfigProblem("recentlyFlushedSpans", "be >= 0", -1),
+            new ConfigProblem("flushedSpansPerTrace", "be >= 0", -2)))
+        .hasMessage("recentlyFlushedSpans must be >= 0 but was -1; flushedSpansPerTrace must be >= 0 but was -2");
   }
 }

@@ -89,6 +89,8 @@ public final class RedisSegmentStore implements SegmentStore {
   /**
    * Connects and checks that Redis will not evict the changelogs.
    *
+   * @param options where Redis is and how the store uses it
+   * @return a connected store; the caller closes it
    * @throws SegbufException when Redis cannot be reached, or its {@code maxmemory-policy} is not {@code noeviction}
    */
   public static RedisSegmentStore connect(RedisStoreOptions options) {
@@ -112,6 +114,7 @@ public final class RedisSegmentStore implements SegmentStore {
     return new RedisSegmentStore(options, redis, r -> new RedisMemory(r, nanoTime, readings));
   }
 
+  /** {@return the options it was connected with} */
   public RedisStoreOptions options() {
     return options;
   }

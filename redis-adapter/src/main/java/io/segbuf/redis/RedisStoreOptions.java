@@ -14,10 +14,15 @@ import java.util.regex.Pattern;
  * TLS ({@code rediss://}) and AUTH ({@code redis://user:password@host}) are given in the URIs.
  */
 public final class RedisStoreOptions {
+  /** A Redis on this machine's default port. */
   public static final String DEFAULT_URI = "redis://127.0.0.1:6379";
+  /** How long one command may take by default. */
   public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(10);
+  /** The default prefix of every key. */
   public static final String DEFAULT_KEY_PREFIX = "segbuf";
+  /** Span ids of flushed traces remembered per shard by default. */
   public static final int DEFAULT_RECENTLY_FLUSHED_SPANS = 100_000;
+  /** The dead payload a changelog holds at least before it is compacted, by default. */
   public static final long DEFAULT_COMPACTION_BYTES = 64L * 1024;
 
   private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
@@ -38,10 +43,12 @@ public final class RedisStoreOptions {
     this.compactionBytes = b.compactionBytes;
   }
 
+  /** {@return a builder with the defaults} */
   public static Builder builder() {
     return new Builder();
   }
 
+  /** {@return a builder holding these options, to change some of them} */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.uris = new ArrayList<>(uris);
@@ -53,22 +60,28 @@ public final class RedisStoreOptions {
     return b;
   }
 
-  /** Server URIs ({@code redis://} or {@code rediss://}, with credentials when needed); seeds of a cluster. */
+  /**
+   * {@return server URIs ({@code redis://} or {@code rediss://}, with credentials when needed)}; seeds of a
+   * cluster.
+   */
   public List<String> uris() {
     return uris;
   }
 
-  /** Whether the URIs name a Redis Cluster. */
+  /** {@return whether the URIs name a Redis Cluster} */
   public boolean cluster() {
     return cluster;
   }
 
-  /** How long one command may take before the store call fails. */
+  /** {@return how long one command may take before the store call fails} */
   public Duration commandTimeout() {
     return commandTimeout;
   }
 
-  /** Prefix of every key the store writes; stores with different prefixes share a server without mixing. */
+  /**
+   * {@return the prefix of every key the store writes}; stores with different prefixes share a server without
+   * mixing.
+   */
   public String keyPrefix() {
     return keyPrefix;
   }
@@ -77,6 +90,8 @@ public final class RedisStoreOptions {
    * Per shard, how many span ids of flushed traces are remembered (without payload), so that late spans join a
    * continuation of their segment and redelivered copies are recognised. Every owner of a shard must use the same
    * value: it is part of the state that a takeover rebuilds.
+   *
+   * @return how many span ids of flushed traces a shard remembers
    */
   public int recentlyFlushedSpans() {
     return recentlyFlushedSpans;
@@ -85,6 +100,8 @@ public final class RedisStoreOptions {
   /**
    * A shard's changelog is compacted (a snapshot of what is buffered replaces it) once it holds more dead payload
    * (spans flushed since they were written) than the snapshot would hold, and at least this many bytes of it.
+   *
+   * @return the least dead payload, in bytes, that a compaction waits for
    */
   public long compactionBytes() {
     return compactionBytes;
@@ -117,49 +134,100 @@ public final class RedisStoreOptions {
 
     private Builder() {}
 
-    /** One server (or cluster seed) URI. */
+    /**
+     * Sets one server (or cluster seed) URI.
+     *
+     * @param uri {@code redis://} or {@code rediss://}, with credentials when needed
+     * @return this builder
+     */
     public Builder uri(String uri) {
       this.uris = new ArrayList<>(List.of(uri));
       return this;
     }
 
-    /** Several URIs: cluster seed nodes. */
+    /**
+     * Sets several URIs: cluster seed nodes.
+     *
+     * @param uris {@code redis://} or {@code rediss://} URIs, at least one
+     * @return this builder
+     */
     public Builder uris(List<String> uris) {
       this.uris = new ArrayList<>(uris);
       return this;
     }
 
-    /** A plain {@code redis://host:port} URI. */
+    /**
+     * Sets a plain {@code redis://host:port} URI.
+     *
+     * @param host the server's name or address
+     * @param port the server's port
+     * @return this builder
+     */
     public Builder hostAndPort(String host, int port) {
       return uri("redis://" + host + ":" + port);
     }
 
+    /**
+     * Sets whether the URIs name a Redis Cluster.
+     *
+     * @param cluster true for a cluster; default false
+     * @return this builder
+     */
     public Builder cluster(boolean cluster) {
       this.cluster = cluster;
       return this;
     }
 
+    /**
+     * Sets how long one command may take before the store call fails.
+     *
+     * @param commandTimeout positive; default {@link #DEFAULT_COMMAND_TIMEOUT}
+     * @return this builder
+     */
     public Builder commandTimeout(Duration commandTimeout) {
       this.commandTimeout = commandTimeout;
       return this;
     }
 
+    /**
+     * Sets the prefix of every key the store writes.
+     *
+     * @param keyPrefix 1 to 64 letters, digits or {@code _.:-}; default {@link #DEFAULT_KEY_PREFIX}
+     * @return this builder
+     */
     public Builder keyPrefix(String keyPrefix) {
       this.keyPrefix = keyPrefix;
       return this;
     }
 
+    /**
+     * Sets how many span ids of flushed traces a shard remembers; every owner must use the same value.
+     *
+     * @param recentlyFlushedSpans at least 0; default {@link #DEFAULT_RECENTLY_FLUSHED_SPANS}
+     * @return this builder
+     */
     public Builder recentlyFlushedSpans(int recentlyFlushedSpans) {
       this.recentlyFlushedSpans = recentlyFlushedSpans;
       return this;
     }
 
+    /**
+     * Sets the least dead payload a changelog holds before it is compacted.
+     *
+     * @param compactionBytes at least 1024; default {@link #DEFAULT_COMPACTION_BYTES}
+     * @return this builder
+     */
     public Builder compactionBytes(long compactionBytes) {
       this.compactionBytes = compactionBytes;
       return this;
     }
 
-    /** Checks every rule and reports all problems at once. */
+    /**
+     * Checks every rule and reports all problems at once.
+     *
+     * @return the options
+     * @throws ConfigException listing every problem
+     */
     public RedisStoreOptions build() {
       List<ConfigProblem> problems = new ArrayList<>();
       if (uris.isEmpty()) {

@@ -8,6 +8,11 @@ import io.segbuf.SegbufException;
  * new owner's changelog; the change that was refused is not, so its input must not be acknowledged.
  */
 public final class ShardFencedException extends SegbufException {
+  /**
+   * A refusal by the shard's fence.
+   *
+   * @param message which shard, and why it is no longer this store's
+   */
   public ShardFencedException(String message) {
     super(message);
   }

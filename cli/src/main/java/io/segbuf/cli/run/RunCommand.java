@@ -1,52 +1,19 @@
 package io.segbuf.cli.run;
 
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.segbuf.BufferStats;
-import io.segbuf.ChunkingStrategy;
-import io.segbuf.ConfigException;
-import io.segbuf.SegbufException;
-import io.segbuf.SpanBuffer;
-import io.segbuf.SpanBufferConfig;
-import io.segbuf.cli.FlagNames;
-import io.segbuf.cli.OptionValues;
 import io.segbuf.cli.PolicyOptions;
 import io.segbuf.cli.StoreUri;
-import io.segbuf.kafka.ConsumerStats;
-import io.segbuf.kafka.KafkaSegmentSink;
 import io.segbuf.kafka.KafkaSinkOptions;
-import io.segbuf.kafka.MeteredSegmentSink;
-import io.segbuf.kafka.MeteredSegmentStore;
-import io.segbuf.kafka.SpanBufferMetrics;
 import io.segbuf.kafka.SpanConsumer;
 import io.segbuf.kafka.SpanConsumerOptions;
-import io.segbuf.spi.FatalSinkException;
-import io.segbuf.spi.SegmentSink;
-import io.segbuf.spi.SegmentStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,7 +23,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code segbuf run}: consumes {@code ingest-spans}, buffers segments in a store, produces {@code
- * buffered-segments}; until SIGTERM or Ctrl-C, then it stops polling, drains, flushes and commits.
+ * buffered-segments}; until SIGTERM or Ctrl-C, then it stops polling, drains, flushes and commits. The options
+ * unset on the command line are read by {@link OptionSources}, converted into configuration by {@link RunSettings},
+ * and the {@link Service} is wired and run from that.
  */
 @Command(
     name = "run",
@@ -223,174 +192,13 @@ public final class RunCommand implements Callable<Integer> {
   private int runService(PrintWriter err) {
     List<String> problems = new ArrayList<>();
     resolveSources(problems);
-    String storeProblem = StoreUri.problem(store);
-    if (storeProblem != null) {
-      problems.add(storeProblem);
-    }
-    if (metricsPort != null && (metricsPort < 0 || metricsPort > 65_535)) {
-      problems.add("--metrics-port must be 0 to 65535 but was " + metricsPort);
-    }
-    if (!(startupTimeoutSeconds > 0)) {
-      problems.add("--startup-timeout must be > 0 but was " + startupTimeoutSeconds);
-    }
-    if (!(livenessTimeoutSeconds > 0)) {
-      problems.add("--liveness-timeout must be > 0 but was " + livenessTimeoutSeconds);
-    }
-    LogSetup.LogLevel level = choice("--log-level", logLevel, LogSetup.LogLevel.class, problems);
-    LogSetup.Format format = choice("--log-format", logFormat, LogSetup.Format.class, problems);
-    boolean localStore = StoreUri.MEMORY.equalsIgnoreCase(store);
-    ChunkingStrategy strategy = choice("--chunking", chunking, ChunkingStrategy.class, problems);
-    KafkaSinkOptions sinkOptions = null;
-    SpanConsumerOptions consumerOptions = null;
-    SpanBufferConfig bufferConfig = null;
-    Map<String, String> producer = new LinkedHashMap<>(producerProperties);
-    producer.put("max.request.size", Integer.toString(maxRequestSize));
-    try {
-      sinkOptions = KafkaSinkOptions.builder().bootstrapServers(bootstrapServers).topic(outputTopic)
-          .producerProperties(producer).build();
-    } catch (ConfigException e) {
-      problems.addAll(FlagNames.messages(spec, e.problems()));
-    }
-    try {
-      consumerOptions = SpanConsumerOptions.builder().bootstrapServers(bootstrapServers).topic(inputTopic)
-          .groupId(groupId).consumerProperties(consumerProperties).deadLetterTopic(deadLetterTopic)
-          .pauseAboveMemoryFraction(pauseAboveMemoryFraction).pauseAboveBufferedBytes(pauseAboveBufferedBytes)
-          .laggingFlushCycles(laggingFlushCycles).flushThreads(flushThreads).drainOnRevoke(localStore).build();
-    } catch (ConfigException e) {
-      // the sink's options report the same servers
-      problems.addAll(FlagNames.messages(spec,
-          e.problems().stream().filter(p -> !p.property().equals("bootstrapServers")).toList()));
-    }
-    int budget = KafkaSegmentSink.maxMessageBytes(maxRequestSize);
-    if (maxMessageBytes != null && maxMessageBytes > budget) {
-      problems.add("--max-message-bytes must be <= " + budget + " (what --max-request-size=" + maxRequestSize
-          + " leaves for a value) but was " + maxMessageBytes);
-    }
-    try {
-      SpanBufferConfig.Builder b = policy.builder()
-          .maxMessageBytes(maxMessageBytes != null ? maxMessageBytes : Integer.valueOf(Math.max(budget, 0)));
-      if (strategy != null) {
-        b.chunking(strategy);
-      }
-      bufferConfig = b.build();
-    } catch (ConfigException e) {
-      // unset, the budget follows --max-request-size, whose own problem is reported
-      problems.addAll(FlagNames.messages(spec, e.problems().stream()
-          .filter(p -> maxMessageBytes != null || !p.property().equals("maxMessageBytes")).toList()));
-    }
-    if (!problems.isEmpty() || sinkOptions == null || consumerOptions == null || bufferConfig == null
-        || level == null || format == null) {
+    RunSettings settings = RunSettings.of(this, problems);
+    if (settings == null) {
       err.println("segbuf run: " + String.join("; ", problems) + " (see --help)");
       return spec.exitCodeOnInvalidInput();
     }
-    LogSetup.apply(level, format, System.err);
-    return serve(err, sinkOptions, consumerOptions, bufferConfig);
-  }
-
-  private int serve(PrintWriter err, KafkaSinkOptions sinkOptions, SpanConsumerOptions consumerOptions,
-      SpanBufferConfig bufferConfig) {
-    Thread hook = new Thread(this::stop, "segbuf-shutdown");
-    Duration startupTimeout = PolicyOptions.seconds(startupTimeoutSeconds);
-    ExecutorService probes = Executors.newCachedThreadPool(daemon("segbuf-probe"));
-    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("segbuf-health"));
-    try (MetricsEndpoint metrics = metricsPort == null ? null : new MetricsEndpoint(metricsHost, metricsPort);
-        SegmentStore opened = openStore();
-        KafkaProbe kafkaProbe = new KafkaProbe(bootstrapServers, producerProperties)) {
-      String unreachable = unreachable(opened, kafkaProbe, probes, startupTimeout);
-      if (unreachable != null) {
-        err.println("segbuf run: " + unreachable);
-        return 1;
-      }
-      SegmentStore segments = opened;
-      KafkaSinkOptions sinkWithMeters = sinkOptions;
-      SpanConsumerOptions consumerWithMeters = consumerOptions;
-      if (metrics != null) {
-        segments = new MeteredSegmentStore(opened, metrics.registry(), Tags.of("output_topic", outputTopic));
-        sinkWithMeters = sinkOptions.toBuilder().producerProperties(KafkaClientMeters.clientProperties(
-            metrics.registry(), sinkOptions.producerProperties())).build();
-        consumerWithMeters = consumerOptions.toBuilder().consumerProperties(KafkaClientMeters.clientProperties(
-            metrics.registry(), consumerOptions.consumerProperties())).build();
-      }
-      try (KafkaSegmentSink kafka = KafkaSegmentSink.create(sinkWithMeters)) {
-        SegmentSink sink = metrics == null ? kafka
-            : new MeteredSegmentSink(kafka, metrics.registry(), Tags.of("output_topic", outputTopic));
-        SpanBuffer buffer = SpanBuffer.create(bufferConfig, segments, sink);
-        SpanConsumer consumer = SpanConsumer.create(consumerWithMeters, buffer);
-        HealthCheck health = new HealthCheck(consumer::health, opened::check,
-            () -> kafkaProbe.describeTopic(outputTopic, startupTimeout), probes, Clock.systemUTC(),
-            PolicyOptions.seconds(livenessTimeoutSeconds), startupTimeout);
-        if (metrics != null) {
-          bindMeters(metrics, buffer, consumer);
-          metrics.serveHealth(health);
-        }
-        if (healthFile != null) {
-          HealthFile file = new HealthFile(healthFile, health, Clock.systemUTC());
-          ScheduledFuture<?> unused = ticker.scheduleWithFixedDelay(file::touch, 0, 1, TimeUnit.SECONDS);
-        }
-        running = consumer;
-        Runtime.getRuntime().addShutdownHook(hook);
-        err.println("segbuf run: " + inputTopic + " -> " + outputTopic + " at " + bootstrapServers + ", group "
-            + groupId + ", message budget " + bufferConfig.maxMessageBytes() + " bytes"
-            + (metrics == null ? "" : ", metrics at http://" + metricsHost + ":" + metrics.port() + "/metrics"));
-        err.flush();
-        consumer.run();
-        err.println(summary(buffer.stats(), consumer.stats()));
-        return 0;
-      } finally {
-        if (metrics != null) {
-          KafkaClientMeters.forget(metrics.registry());
-        }
-      }
-    } catch (FatalSinkException e) {
-      // the consumer stopped by itself, committing only what it had flushed
-      err.println("segbuf run: stopped: " + String.valueOf(e.getMessage()).replaceAll("\\p{Cntrl}", " "));
-      return 1;
-    } catch (RuntimeException e) {
-      err.println("segbuf run: " + Failures.describe(e));
-      return 1;
-    } finally {
-      ticker.shutdownNow();
-      probes.shutdownNow();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook is running: it waits for this method to finish
-      }
-    }
-  }
-
-  private SegmentStore openStore() {
-    try {
-      return StoreUri.open(store);
-    } catch (RuntimeException e) {
-      throw new SegbufException("cannot open the store " + store + ": " + Failures.describe(e), e);
-    }
-  }
-
-  /** Asks the store something that needs it to answer: the Redis store's usage() is read without asking Redis. */
-
-  /** Why the service cannot start: Kafka or the store did not answer within the startup limit; else null. */
-  private @Nullable String unreachable(SegmentStore opened, KafkaProbe kafka, ExecutorService probes,
-      Duration limit) {
-    HealthCheck.Status answer = HealthCheck.ask(opened::check, probes, limit);
-    if (!answer.ok()) {
-      return "cannot reach the store at " + store + ": " + answer.detail() + " (--startup-timeout)";
-    }
-    HealthCheck.Status cluster = HealthCheck.ask(() -> kafka.awaitCluster(limit), probes, limit);
-    return cluster.ok() ? null
-        : "cannot reach Kafka at " + bootstrapServers + ": " + cluster.detail() + " (--startup-timeout)";
-  }
-
-  /** segbuf's meters, the JVM's and the process's next to the Kafka clients' (bound by their reporters). */
-  private void bindMeters(MetricsEndpoint metrics, SpanBuffer buffer, SpanConsumer consumer) {
-    new SpanBufferMetrics(buffer, consumer, Tags.of("output_topic", outputTopic)).bindTo(metrics.registry());
-    new JvmMemoryMetrics().bindTo(metrics.registry());
-    new JvmGcMetrics().bindTo(metrics.registry());
-    new JvmThreadMetrics().bindTo(metrics.registry());
-    new ClassLoaderMetrics().bindTo(metrics.registry());
-    new ProcessorMetrics().bindTo(metrics.registry());
-    new UptimeMetrics().bindTo(metrics.registry());
-    new FileDescriptorMetrics().bindTo(metrics.registry());
+    LogSetup.apply(settings.logLevel(), settings.logFormat(), System.err);
+    return new Service(settings, err, this::stop, consumer -> running = consumer).run();
   }
 
   /** Stops a running service gracefully and waits until it has drained, committed and exited. */
@@ -409,31 +217,5 @@ public final class RunCommand implements Callable<Integer> {
   /** Whether the service is consuming. */
   public boolean isRunning() {
     return running != null && finished.getCount() > 0;
-  }
-
-  private static <E extends Enum<E>> @Nullable E choice(String flag, String value, Class<E> type,
-      List<String> problems) {
-    try {
-      return OptionValues.oneOf(flag, value, type);
-    } catch (RuntimeException e) {
-      problems.add(e.getMessage());
-      return null;
-    }
-  }
-
-  private static ThreadFactory daemon(String name) {
-    return runnable -> {
-      Thread thread = new Thread(runnable, name);
-      thread.setDaemon(true);
-      return thread;
-    };
-  }
-
-  private static String summary(BufferStats b, ConsumerStats c) {
-    return String.format(Locale.ROOT,
-        "segbuf run: stopped; %d records polled, %d invalid, %d duplicates, %d segments (%d chunked) in %d "
-            + "messages, %d spans flushed, %d spans rejected, %d pauses",
-        c.polledRecords(), b.invalidTotal(), b.duplicateSpans(), b.flushedSegments(), b.chunkedSegments(),
-        b.flushedMessages(), b.flushedSpans(), b.rejectedSpans(), c.pauses());
   }
 }
