@@ -60,7 +60,7 @@ public final class Message {
 
   /**
    * A message encoded on demand: {@code encoder} makes its value, of exactly {@code size} bytes starting {@code
-   * {"flush_id":"<32 hex digits>",}, when {@link #value()} or {@link #flushId()} is first called, on that thread.
+   * {"flush_id":"<32 hex digits>",…}}, when {@link #value()} or {@link #flushId()} is first called, on that thread.
    * The message keeps {@code encoder} (and what it holds) until then.
    *
    * @param segment the segment the message is of
