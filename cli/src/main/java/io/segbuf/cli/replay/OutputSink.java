@@ -9,8 +9,10 @@ import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Writes each message's value as one line; acknowledged once written to the stream's buffer. The first write
- * failure is kept, so the replay can stop and report it.
+ * Writes each message's value as one line; acknowledged once the stream is flushed, so that the line is the operating
+ * system's: a store kept elsewhere (Redis) records a completion once its messages are acknowledged and may send it
+ * before the replay ends, and a replay killed then and started again finds those spans flushed (duplicates) and writes
+ * them no more. The first write failure is kept, so the replay can stop and report it.
  */
 final class OutputSink implements SegmentSink {
   private final OutputStream out;
@@ -25,6 +27,7 @@ final class OutputSink implements SegmentSink {
     try {
       out.write(message.value());
       out.write('\n');
+      out.flush();
       return CompletableFuture.completedFuture(null);
     } catch (IOException e) {
       if (failure == null) {
