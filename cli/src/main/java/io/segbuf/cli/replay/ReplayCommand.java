@@ -102,7 +102,7 @@ public final class ReplayCommand implements Callable<Integer> {
     try (InputStream in = CommandStreams.input(input);
         OutputStream out = CommandStreams.output(output);
         SegmentStore segments = StoreUri.open(store);
-        OutputSink sink = new OutputSink(out)) {
+        OutputSink sink = OutputSink.over(store, out)) {
       // a replay commits nothing, so a store kept elsewhere (Redis) need not answer each change before the next line
       SpanBuffer buffer = SpanBuffer.create(config, segments.unacknowledged(), sink);
       Progress shown = new Progress(err, showProgress(), CommandStreams.size(input), System::nanoTime);
