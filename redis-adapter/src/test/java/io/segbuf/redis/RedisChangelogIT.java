@@ -138,6 +138,55 @@ class RedisChangelogIT {
   }
 
   /**
+   * With room in Redis, compaction appends the snapshot with a plain RPUSHX and trims the records before it (a script
+   * would copy the snapshot into Lua and back); over {@code maxmemory}, where that append is refused, the snapshot
+   * replaces the changelog by script. Either way the changelog is one snapshot, and a new owner finds the state.
+   */
+  @Test
+  void compactionAppendsAndTrimsWithRoomAndRunsItsScriptOverTheLimit() {
+    for (boolean full : new boolean[] {false, true}) {
+      String prefix = full ? "trim-full" : "trim";
+      try (RedisServers server = RedisServers.standalone(); RedisSegmentStore store = RedisSegmentStore.connect(
+          RedisStoreOptions.builder().uri(server.uri()).keyPrefix(prefix).build())) {
+        store.acquire(0);
+        for (int root = 1; root <= 40; root++) {
+          List<Span> batch = new ArrayList<>();
+          batch.add(span(root * 100L).padding(1000).parsed());
+          for (int c = 1; c <= 8; c++) {
+            batch.add(span(root * 100L + c).parent(root * 100L).padding(1000).parsed());
+          }
+          store.add(0, batch, POLICY, T0);
+        }
+        if (full) {
+          server.cli("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(server) / 2));
+        }
+        for (DueSegment due : store.due(0, T0.plusSeconds(3600), 100)) {
+          SealedSegment sealed = store.seal(due.key(), T0);
+          assertThat(sealed).isNotNull();
+          store.complete(sealed, false);
+        }
+        String log = changelog(server, prefix);
+        assertThat(server.cli("LLEN", log).strip()).isEqualTo("1");
+        assertThat(server.cli("EVAL", "return string.byte(redis.call('LINDEX', KEYS[1], 0), 2)", "1", log).strip())
+            .as("the type of the changelog's only record: a snapshot").isEqualTo("5");
+        String commands = server.cli("INFO", "commandstats");
+        if (full) {
+          assertThat(commands).as("replaced by compact.lua over the limit").contains("cmdstat_del:");
+        } else {
+          assertThat(commands).as("trimmed by LTRIM, no script").contains("cmdstat_ltrim:").doesNotContain("cmdstat_del:");
+        }
+        try (RedisSegmentStore next = RedisSegmentStore.connect(
+            RedisStoreOptions.builder().uri(server.uri()).keyPrefix(prefix).build())) {
+          next.acquire(0);
+          assertThat(next.usage().spans()).isZero();
+          assertThat(next.add(0, TestSpans.parsed(span(101).parent(100).padding(1000)), POLICY, T0)
+              .duplicateCount()).as("the new owner remembers flushed spans").isOne();
+        }
+      }
+    }
+  }
+
+  /**
    * A batch goes to the changelog as records that each fit jemalloc's 16 KiB size class (parts of exactly 16 KiB of
    * spans were rounded up to the 20 KiB class: a quarter of Redis's memory for the changelog wasted).
    */

@@ -2,14 +2,20 @@ package io.segbuf.redis.internal;
 
 /**
  * When a shard's changelog is replaced by a snapshot, by its byte counts alone (no round trip): once it holds more
- * dead payload (spans flushed since they were written, in the snapshot or after it) than the next snapshot would
- * hold (what the store buffers now, plus the last snapshot's bytes other than payload: ids of remembered spans,
- * segments), and at least {@code compactionBytes}. So each compaction costs less than the dead bytes it drops: compaction costs at most a constant factor of the appends, a changelog holds at most about twice
- * what its shard buffers (plus {@code compactionBytes} and the ids of remembered spans), and flushing frees Redis
- * memory soon, which is what a Redis near its {@code maxmemory} waits for. A changelog of spans still buffered is
+ * than {@value #DEAD_PER_SNAPSHOT} times as much dead payload (spans flushed since they were written, in the snapshot
+ * or after it) as the next snapshot would hold (what the store buffers now, plus the last snapshot's bytes other than
+ * payload: ids of remembered spans, segments), and at least {@code compactionBytes}. So each compaction writes at most
+ * a third of the dead bytes it drops, and all compactions together at most half the bytes appended (a snapshot's
+ * payload dies in turn: written W ≤ (appended + W) / 3); a changelog holds at most about four times what its shard
+ * buffers (plus {@code compactionBytes} and the ids of remembered spans); and flushing frees Redis memory soon, which
+ * is what a Redis near its {@code maxmemory} waits for. Writing the live payload again at every doubling of the dead,
+ * as this did before, cost a flush as much Redis CPU as the spans' ingest. A changelog of spans still buffered is
  * never compacted: it would not shrink. Thread-safe.
  */
 public final class Compaction {
+  /** Dead bytes a compaction must drop per byte of snapshot it writes. */
+  static final long DEAD_PER_SNAPSHOT = 3;
+
   private final long compactionBytes;
 
   public Compaction(long compactionBytes) {
@@ -25,6 +31,6 @@ public final class Compaction {
   boolean due(long snapshotBytes, long snapshotPayloadBytes, long tailBytes, long bufferedBytes) {
     long dead = snapshotPayloadBytes + tailBytes - bufferedBytes;
     long nextSnapshot = bufferedBytes + snapshotBytes - snapshotPayloadBytes;
-    return dead > Math.max(nextSnapshot, compactionBytes);
+    return dead > Math.max(DEAD_PER_SNAPSHOT * nextSnapshot, compactionBytes);
   }
 }
