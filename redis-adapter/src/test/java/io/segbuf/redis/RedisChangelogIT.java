@@ -187,7 +187,7 @@ class RedisChangelogIT {
   }
 
   /**
-   * A batch goes to the changelog as records that each fit jemalloc's 16 KiB size class (parts of exactly 16 KiB of
+   * A batch goes to the changelog as records that each fit jemalloc's 64 KiB size class (parts of exactly 16 KiB of
    * spans were rounded up to the 20 KiB class: a quarter of Redis's memory for the changelog wasted).
    */
   @Test
@@ -196,7 +196,7 @@ class RedisChangelogIT {
       store.acquire(0);
       List<Span> batch = new ArrayList<>();
       batch.add(span(1).padding(1000).parsed());
-      for (int c = 2; c <= 300; c++) {
+      for (int c = 2; c <= 1000; c++) {
         batch.add(span(c).parent(1).padding(1000).parsed());
       }
       store.add(0, batch, POLICY, T0);
@@ -224,14 +224,14 @@ class RedisChangelogIT {
       List<Span> batch = new ArrayList<>();
       List<Long> expected = new ArrayList<>(List.of(1L, 1000L));
       batch.add(span(1000).padding(1000).parsed());
-      for (long c = 1001; c <= 1100; c++) {
+      for (long c = 1001; c <= 1400; c++) {
         batch.add(span(c).parent(1000).padding(1000).parsed());
         expected.add(c);
       }
       try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
         store.acquire(0);
         store.add(0, TestSpans.parsed(span(1)), POLICY, T0);
-        limited.cli("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(limited) + 60 * 1024));
+        limited.cli("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(limited) + 150 * 1024));
         assertThatThrownBy(() -> store.add(0, batch, POLICY, T0)).isInstanceOf(SegbufException.class);
         long records = Long.parseLong(limited.cli("LLEN", changelog(limited, "oom")).strip());
         assertThat(records).as("records appended before the refusal").isBetween(3L, 8L);

@@ -63,7 +63,7 @@ public final class RedisIngestBenchmark {
         new CommandCountingRelay(redis.port())) {
       Bench bench = new Bench(redis, relay);
       for (int batchSize : new int[] {10, 100, 1000}) {
-        int spans = batchSize == 10 ? total / 10 : total;
+        int spans = total;
         List<List<Span>> batches = treeBatches(spans, batchSize);
         System.out.printf(Locale.ROOT, "%d spans of ~1 KiB, batches of %d across %d interleaved traces%n", spans,
             batchSize, TRACES);

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 /**
- * When a changelog is replaced by a snapshot: once its dead payload exceeds three times the next snapshot, and the
- * floor.
+ * When a changelog is replaced by a snapshot: once its dead payload exceeds three times the next snapshot (once, while
+ * Redis is short of memory), and the floor.
  */
 class CompactionTest {
   private static final long FLOOR = 1_024;
-  private final Compaction compaction = new Compaction(FLOOR);
+  private final Compaction compaction = new Compaction(FLOOR, () -> false);
 
   @Test
   void aChangelogOfSpansStillBufferedIsNeverCompacted() {
@@ -25,6 +25,14 @@ class CompactionTest {
         .isFalse();
     assertThat(compaction.due(0, 0, 20_000, 5_000)).as("dead 15,000 = 3 × next snapshot").isFalse();
     assertThat(compaction.due(0, 0, 20_001, 5_000)).as("dead 15,001").isTrue();
+  }
+
+  @Test
+  void whileRedisIsShortOfMemoryDueOnceTheDeadPayloadExceedsWhatIsBufferedNow() {
+    Compaction shortOfMemory = new Compaction(FLOOR, () -> true);
+    assertThat(shortOfMemory.due(0, 0, 10_000, 5_000)).as("dead 5,000 = next snapshot").isFalse();
+    assertThat(shortOfMemory.due(0, 0, 10_001, 5_000)).as("dead 5,001").isTrue();
+    assertThat(shortOfMemory.due(0, 0, FLOOR, 0)).as("dead = compactionBytes").isFalse();
   }
 
   @Test
@@ -43,6 +51,6 @@ class CompactionTest {
   void neverBeforeTheDeadPayloadExceedsCompactionBytes() {
     assertThat(compaction.due(0, 0, FLOOR, 0)).as("dead = compactionBytes").isFalse();
     assertThat(compaction.due(0, 0, FLOOR + 1, 0)).isTrue();
-    assertThat(new Compaction(100_000).due(0, 0, 90_000, 10)).isFalse();
+    assertThat(new Compaction(100_000, () -> false).due(0, 0, 90_000, 10)).isFalse();
   }
 }
