@@ -116,14 +116,7 @@ class RedisChangelogIT {
         RedisSegmentStore store = RedisSegmentStore.connect(RedisStoreOptions.builder().uri(limited.uri())
             .keyPrefix("full").build())) {
       store.acquire(0);
-      for (int root = 1; root <= 40; root++) {
-        List<Span> batch = new ArrayList<>();
-        batch.add(span(root * 100L).padding(1000).parsed());
-        for (int c = 1; c <= 8; c++) {
-          batch.add(span(root * 100L + c).parent(root * 100L).padding(1000).parsed());
-        }
-        store.add(0, batch, POLICY, T0);
-      }
+      addFortyTraces(store);
       long used = usedMemory(limited);
       limited.cli("CONFIG", "SET", "maxmemory", Long.toString(used + 300 * 1024));
       for (DueSegment due : store.due(0, T0.plusSeconds(3600), 100)) {
@@ -149,22 +142,11 @@ class RedisChangelogIT {
       try (RedisServers server = RedisServers.standalone(); RedisSegmentStore store = RedisSegmentStore.connect(
           RedisStoreOptions.builder().uri(server.uri()).keyPrefix(prefix).build())) {
         store.acquire(0);
-        for (int root = 1; root <= 40; root++) {
-          List<Span> batch = new ArrayList<>();
-          batch.add(span(root * 100L).padding(1000).parsed());
-          for (int c = 1; c <= 8; c++) {
-            batch.add(span(root * 100L + c).parent(root * 100L).padding(1000).parsed());
-          }
-          store.add(0, batch, POLICY, T0);
-        }
+        addFortyTraces(store);
         if (full) {
           server.cli("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(server) / 2));
         }
-        for (DueSegment due : store.due(0, T0.plusSeconds(3600), 100)) {
-          SealedSegment sealed = store.seal(due.key(), T0);
-          assertThat(sealed).isNotNull();
-          store.complete(sealed, false);
-        }
+        SegmentStoreContract.flushAll(store);
         String log = changelog(server, prefix);
         assertThat(server.cli("LLEN", log).strip()).isEqualTo("1");
         assertThat(server.cli("EVAL", "return string.byte(redis.call('LINDEX', KEYS[1], 0), 2)", "1", log).strip())
@@ -257,6 +239,18 @@ class RedisChangelogIT {
   }
 
   /** The key of shard 0's changelog now. */
+  /** Forty traces of a root and eight children, about 9 KiB each, one batch each. */
+  private static void addFortyTraces(RedisSegmentStore store) {
+    for (int root = 1; root <= 40; root++) {
+      List<Span> batch = new ArrayList<>();
+      batch.add(span(root * 100L).padding(1000).parsed());
+      for (int c = 1; c <= 8; c++) {
+        batch.add(span(root * 100L + c).parent(root * 100L).padding(1000).parsed());
+      }
+      store.add(0, batch, POLICY, T0);
+    }
+  }
+
   private static String changelog(RedisServers server, String prefix) {
     return "{" + prefix + ":0}:log:" + server.cli("GET", "{" + prefix + ":0}:epoch").strip();
   }
