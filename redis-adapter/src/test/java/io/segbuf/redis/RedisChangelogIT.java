@@ -116,14 +116,7 @@ class RedisChangelogIT {
         RedisSegmentStore store = RedisSegmentStore.connect(RedisStoreOptions.builder().uri(limited.uri())
             .keyPrefix("full").build())) {
       store.acquire(0);
-      for (int root = 1; root <= 40; root++) {
-        List<Span> batch = new ArrayList<>();
-        batch.add(span(root * 100L).padding(1000).parsed());
-        for (int c = 1; c <= 8; c++) {
-          batch.add(span(root * 100L + c).parent(root * 100L).padding(1000).parsed());
-        }
-        store.add(0, batch, POLICY, T0);
-      }
+      addFortyTraces(store);
       long used = usedMemory(limited);
       limited.cli("CONFIG", "SET", "maxmemory", Long.toString(used + 300 * 1024));
       for (DueSegment due : store.due(0, T0.plusSeconds(3600), 100)) {
@@ -138,7 +131,45 @@ class RedisChangelogIT {
   }
 
   /**
-   * A batch goes to the changelog as records that each fit jemalloc's 16 KiB size class (parts of exactly 16 KiB of
+   * With room in Redis, compaction appends the snapshot with a plain RPUSHX and trims the records before it (a script
+   * would copy the snapshot into Lua and back); over {@code maxmemory}, where that append is refused, the snapshot
+   * replaces the changelog by script. Either way the changelog is one snapshot, and a new owner finds the state.
+   */
+  @Test
+  void compactionAppendsAndTrimsWithRoomAndRunsItsScriptOverTheLimit() {
+    for (boolean full : new boolean[] {false, true}) {
+      String prefix = full ? "trim-full" : "trim";
+      try (RedisServers server = RedisServers.standalone(); RedisSegmentStore store = RedisSegmentStore.connect(
+          RedisStoreOptions.builder().uri(server.uri()).keyPrefix(prefix).build())) {
+        store.acquire(0);
+        addFortyTraces(store);
+        if (full) {
+          server.cli("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(server) / 2));
+        }
+        SegmentStoreContract.flushAll(store);
+        String log = changelog(server, prefix);
+        assertThat(server.cli("LLEN", log).strip()).isEqualTo("1");
+        assertThat(server.cli("EVAL", "return string.byte(redis.call('LINDEX', KEYS[1], 0), 2)", "1", log).strip())
+            .as("the type of the changelog's only record: a snapshot").isEqualTo("5");
+        String commands = server.cli("INFO", "commandstats");
+        if (full) {
+          assertThat(commands).as("replaced by compact.lua over the limit").contains("cmdstat_del:");
+        } else {
+          assertThat(commands).as("trimmed by LTRIM, no script").contains("cmdstat_ltrim:").doesNotContain("cmdstat_del:");
+        }
+        try (RedisSegmentStore next = RedisSegmentStore.connect(
+            RedisStoreOptions.builder().uri(server.uri()).keyPrefix(prefix).build())) {
+          next.acquire(0);
+          assertThat(next.usage().spans()).isZero();
+          assertThat(next.add(0, TestSpans.parsed(span(101).parent(100).padding(1000)), POLICY, T0)
+              .duplicateCount()).as("the new owner remembers flushed spans").isOne();
+        }
+      }
+    }
+  }
+
+  /**
+   * A batch goes to the changelog as records that each fit jemalloc's 64 KiB size class (parts of exactly 16 KiB of
    * spans were rounded up to the 20 KiB class: a quarter of Redis's memory for the changelog wasted).
    */
   @Test
@@ -147,7 +178,7 @@ class RedisChangelogIT {
       store.acquire(0);
       List<Span> batch = new ArrayList<>();
       batch.add(span(1).padding(1000).parsed());
-      for (int c = 2; c <= 300; c++) {
+      for (int c = 2; c <= 1000; c++) {
         batch.add(span(c).parent(1).padding(1000).parsed());
       }
       store.add(0, batch, POLICY, T0);
@@ -175,14 +206,14 @@ class RedisChangelogIT {
       List<Span> batch = new ArrayList<>();
       List<Long> expected = new ArrayList<>(List.of(1L, 1000L));
       batch.add(span(1000).padding(1000).parsed());
-      for (long c = 1001; c <= 1100; c++) {
+      for (long c = 1001; c <= 1400; c++) {
         batch.add(span(c).parent(1000).padding(1000).parsed());
         expected.add(c);
       }
       try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
         store.acquire(0);
         store.add(0, TestSpans.parsed(span(1)), POLICY, T0);
-        limited.cli("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(limited) + 60 * 1024));
+        limited.cli("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(limited) + 150 * 1024));
         assertThatThrownBy(() -> store.add(0, batch, POLICY, T0)).isInstanceOf(SegbufException.class);
         long records = Long.parseLong(limited.cli("LLEN", changelog(limited, "oom")).strip());
         assertThat(records).as("records appended before the refusal").isBetween(3L, 8L);
@@ -208,6 +239,18 @@ class RedisChangelogIT {
   }
 
   /** The key of shard 0's changelog now. */
+  /** Forty traces of a root and eight children, about 9 KiB each, one batch each. */
+  private static void addFortyTraces(RedisSegmentStore store) {
+    for (int root = 1; root <= 40; root++) {
+      List<Span> batch = new ArrayList<>();
+      batch.add(span(root * 100L).padding(1000).parsed());
+      for (int c = 1; c <= 8; c++) {
+        batch.add(span(root * 100L + c).parent(root * 100L).padding(1000).parsed());
+      }
+      store.add(0, batch, POLICY, T0);
+    }
+  }
+
   private static String changelog(RedisServers server, String prefix) {
     return "{" + prefix + ":0}:log:" + server.cli("GET", "{" + prefix + ":0}:epoch").strip();
   }

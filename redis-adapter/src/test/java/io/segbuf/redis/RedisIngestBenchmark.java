@@ -19,6 +19,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
@@ -61,12 +63,13 @@ public final class RedisIngestBenchmark {
         new CommandCountingRelay(redis.port())) {
       Bench bench = new Bench(redis, relay);
       for (int batchSize : new int[] {10, 100, 1000}) {
-        int spans = batchSize == 10 ? total / 10 : total;
+        int spans = total;
         List<List<Span>> batches = treeBatches(spans, batchSize);
         System.out.printf(Locale.ROOT, "%d spans of ~1 KiB, batches of %d across %d interleaved traces%n", spans,
             batchSize, TRACES);
         ingest(bench, batches, spans, "bench" + batchSize);
-        floor(bench, batches, spans);
+        floor(bench, batches, spans, false);
+        floor(bench, batches, spans, true);
       }
       List<List<Span>> batches = treeBatches(total, BATCH);
       naive(bench, batches, total);
@@ -81,13 +84,15 @@ public final class RedisIngestBenchmark {
     RedisStoreOptions options = RedisStoreOptions.builder().uri(redis.uri()).keyPrefix(prefix).build();
     try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
       store.acquire(0);
-      Stats before = redis.stats();
+      Stats before = redis.settledStats();
       long t = System.nanoTime();
       for (List<Span> b : batches) {
         store.add(0, b, POLICY, T0);
       }
       double wall = (System.nanoTime() - t) / 1e3 / total;
-      report("segbuf ingest", redis.stats().minus(before), total, wall);
+      Stats ingest = redis.stats().minus(before);
+      report("segbuf ingest", ingest, total, wall);
+      ingest.perCommand(total);
 
       String log = "{" + prefix + ":0}:log:" + redis.cli("GET", "{" + prefix + ":0}:epoch").strip();
       long logBytes = Long.parseLong(redis.cli("MEMORY", "USAGE", log, "SAMPLES", "0").strip());
@@ -97,7 +102,7 @@ public final class RedisIngestBenchmark {
         double seconds = (System.nanoTime() - t) / 1e9;
         System.out.printf(Locale.ROOT, "%-62s %.1f MB of changelog in %.2f s: %.0f MB/s%n", "takeover replay",
             logBytes / 1e6, seconds, logBytes / 1e6 / seconds);
-        before = redis.stats();
+        before = redis.settledStats();
         t = System.nanoTime();
         int flushed = 0;
         for (DueSegment due : next.due(0, Instant.ofEpochMilli(Long.MAX_VALUE), Integer.MAX_VALUE)) {
@@ -108,7 +113,9 @@ public final class RedisIngestBenchmark {
           }
         }
         wall = (System.nanoTime() - t) / 1e3 / flushed;
-        report("segbuf flush", redis.stats().minus(before), flushed, wall);
+        Stats flush = redis.stats().minus(before);
+        report("segbuf flush", flush, flushed, wall);
+        flush.perCommand(flushed);
       }
     }
   }
@@ -118,7 +125,7 @@ public final class RedisIngestBenchmark {
     try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
       RedisAsyncCommands<byte[], byte[]> async = c.async();
       String sha = async.scriptLoad(NAIVE.getBytes(StandardCharsets.UTF_8)).get();
-      Stats before = redis.stats();
+      Stats before = redis.settledStats();
       long t = System.nanoTime();
       for (List<Span> batch : batches) {
         List<CompletionStage<?>> replies = new ArrayList<>();
@@ -140,12 +147,15 @@ public final class RedisIngestBenchmark {
     }
   }
 
-  /** The floor of any design that stores the payloads: per batch, one SET of its payloads as one value. */
-  private static void floor(Bench redis, List<List<Span>> batches, int total) throws Exception {
+  /**
+   * The floor of any design that stores the payloads: per batch, one SET of its payloads as one value; or, for a
+   * design that appends to a list, one RPUSH of them as one element of one list.
+   */
+  private static void floor(Bench redis, List<List<Span>> batches, int total, boolean list) throws Exception {
     RedisClient client = RedisClient.create(redis.uri());
     try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
       RedisAsyncCommands<byte[], byte[]> async = c.async();
-      Stats before = redis.stats();
+      Stats before = redis.settledStats();
       long t = System.nanoTime();
       int frame = 0;
       for (List<Span> batch : batches) {
@@ -153,10 +163,14 @@ public final class RedisIngestBenchmark {
         for (Span s : batch) {
           bytes.writeBytes(s.bytes());
         }
-        async.set(bytes("floor:" + frame++), bytes.toByteArray()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        CompletionStage<?> reply = list ? async.rpush(bytes("floor-list:" + batches.size()), bytes.toByteArray())
+            : async.set(bytes("floor:" + frame++), bytes.toByteArray());
+        reply.toCompletableFuture().get(30, TimeUnit.SECONDS);
       }
       double wall = (System.nanoTime() - t) / 1e3 / total;
-      report("floor: one SET of the batch's payloads", redis.stats().minus(before), total, wall);
+      report(list ? "floor: one RPUSH of the batch's payloads to a list" : "floor: one SET of the batch's payloads",
+          redis.stats().minus(before), total, wall);
+      redis.cli("FLUSHDB"); // the stores' changelogs are flushed already: later phases start from the same memory
     } finally {
       client.shutdown();
     }
@@ -166,7 +180,7 @@ public final class RedisIngestBenchmark {
   private static void chain(Bench redis, int n, int batchSize) {
     try (RedisSegmentStore store = RedisSegmentStore.connect(
         RedisStoreOptions.builder().uri(redis.uri()).keyPrefix("chain" + n + "-" + batchSize).build())) {
-      Stats before = redis.stats();
+      Stats before = redis.settledStats();
       for (int half = 0; half < 2; half++) {
         for (int top = n - half * n / 2; top > n / 2 - half * n / 2; top -= batchSize) {
           List<Span> batch = new ArrayList<>();
@@ -187,7 +201,7 @@ public final class RedisIngestBenchmark {
   private static void fanOut(Bench redis, int n, int batchSize) {
     try (RedisSegmentStore store = RedisSegmentStore.connect(
         RedisStoreOptions.builder().uri(redis.uri()).keyPrefix("fanout").build())) {
-      Stats before = redis.stats();
+      Stats before = redis.settledStats();
       int id = 2;
       for (int half = 0; half < 2; half++) {
         for (int made = 0; made < n / 2; made += batchSize) {
@@ -262,6 +276,15 @@ public final class RedisIngestBenchmark {
     Stats stats() {
       return Stats.of(server, relay);
     }
+
+    /**
+     * The stats before a measured phase, once Redis gave back the memory it freed: a phase that reused pages an earlier
+     * one freed (the floors ran after a flush) was spared the page faults the others paid.
+     */
+    Stats settledStats() {
+      server.cli("MEMORY", "PURGE");
+      return stats();
+    }
   }
 
   /**
@@ -269,8 +292,9 @@ public final class RedisIngestBenchmark {
    * commands run inside scripts too; script calls; and the commands clients sent, counted by the relay (the
    * benchmark's own INFO calls do not go through it).
    */
-  private record Stats(double cpuMicros, long calls, long scriptCalls, long processed) {
+  private record Stats(double cpuMicros, long calls, long scriptCalls, long processed, Map<String, long[]> commands) {
     static Stats of(RedisServers redis, CommandCountingRelay relay) {
+      Map<String, long[]> commands = new TreeMap<>();
       String cpu = redis.cli("INFO", "cpu");
       double micros = (field(cpu, "used_cpu_user") + field(cpu, "used_cpu_sys")) * 1e6;
       long calls = 0;
@@ -287,13 +311,30 @@ public final class RedisIngestBenchmark {
             scripts += c;
           }
           calls += c;
+          int usec = line.indexOf("usec=");
+          commands.put(name, new long[] {c, Long.parseLong(line.substring(usec + 5, line.indexOf(',', usec)))});
         }
       }
-      return new Stats(micros, calls, scripts, relay.commands());
+      return new Stats(micros, calls, scripts, relay.commands(), commands);
     }
 
     Stats minus(Stats o) {
-      return new Stats(cpuMicros - o.cpuMicros, calls - o.calls, scriptCalls - o.scriptCalls, processed - o.processed);
+      Map<String, long[]> commands = new TreeMap<>();
+      this.commands.forEach((name, now) -> {
+        long[] was = o.commands.getOrDefault(name, new long[2]);
+        if (now[0] > was[0]) {
+          commands.put(name, new long[] {now[0] - was[0], now[1] - was[1]});
+        }
+      });
+      return new Stats(cpuMicros - o.cpuMicros, calls - o.calls, scriptCalls - o.scriptCalls, processed - o.processed,
+          commands);
+    }
+
+    /** Per command as INFO commandstats counts it (a script's time includes the commands it runs). */
+    void perCommand(int spans) {
+      commands.forEach((name, c) -> System.out.printf(Locale.ROOT,
+          "    %-20s %7d calls, %9.1f us per call, %6.3f us per span%n", name, c[0], (double) c[1] / c[0],
+          (double) c[1] / spans));
     }
 
     private static double field(String info, String name) {

@@ -268,6 +268,25 @@ public final class SimulatedRedis {
     }
 
     @Override
+    public CompletionStage<String> ltrim(byte[] key, long start, long stop) {
+      faults.beforeWrite(key(key));
+      return command("LTRIM", key(key), () -> {
+        List<byte[]> list = lists.get(key(key));
+        if (list != null) {
+          int size = list.size();
+          int from = (int) Math.max(0, start < 0 ? size + start : start);
+          int to = (int) Math.min(size, (stop < 0 ? size + stop : stop) + 1);
+          List<byte[]> kept = from < to ? new ArrayList<>(list.subList(from, to)) : List.of();
+          delete(key(key)); // LTRIM removes a list it empties
+          for (byte[] value : kept) {
+            push(key(key), value);
+          }
+        }
+        return "OK";
+      });
+    }
+
+    @Override
     public CompletionStage<List<byte[]>> lrange(byte[] key, long start, long stop) {
       return command("LRANGE", key(key), () -> {
         List<byte[]> list = lists.getOrDefault(key(key), List.of());

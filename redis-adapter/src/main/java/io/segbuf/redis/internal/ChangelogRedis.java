@@ -20,6 +20,9 @@ public interface ChangelogRedis extends AutoCloseable {
 
   CompletionStage<Long> llen(byte[] key);
 
+  /** {@code LTRIM}: keeps the elements from {@code start} to {@code stop}; a list that does not exist stays so. */
+  CompletionStage<String> ltrim(byte[] key, long start, long stop);
+
   CompletionStage<List<byte[]>> lrange(byte[] key, long start, long stop);
 
   /** Runs one of the store's scripts; its reply is an integer. */

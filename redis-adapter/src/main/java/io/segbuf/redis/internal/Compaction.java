@@ -1,19 +1,31 @@
 package io.segbuf.redis.internal;
 
+import java.util.function.BooleanSupplier;
+
 /**
- * When a shard's changelog is replaced by a snapshot, by its byte counts alone (no round trip): once it holds more
- * dead payload (spans flushed since they were written, in the snapshot or after it) than the next snapshot would
- * hold (what the store buffers now, plus the last snapshot's bytes other than payload: ids of remembered spans,
- * segments), and at least {@code compactionBytes}. So each compaction costs less than the dead bytes it drops: compaction costs at most a constant factor of the appends, a changelog holds at most about twice
- * what its shard buffers (plus {@code compactionBytes} and the ids of remembered spans), and flushing frees Redis
- * memory soon, which is what a Redis near its {@code maxmemory} waits for. A changelog of spans still buffered is
- * never compacted: it would not shrink. Thread-safe.
+ * When a shard's changelog is replaced by a snapshot, by its byte counts (no round trip): once it holds more
+ * than {@value #DEAD_PER_SNAPSHOT} times as much dead payload (spans flushed since they were written, in the snapshot
+ * or after it) as the next snapshot would hold (what the store buffers now, plus the last snapshot's bytes other than
+ * payload: ids of remembered spans, segments), and at least {@code compactionBytes}. So each compaction writes at most
+ * a third of the dead bytes it drops, and all compactions together at most half the bytes appended (a snapshot's
+ * payload dies in turn: written W ≤ (appended + W) / 3); a changelog holds at most about four times what its shard
+ * buffers (plus {@code compactionBytes} and the ids of remembered spans); and flushing frees Redis memory soon, which
+ * is what a Redis near its {@code maxmemory} waits for. Writing the live payload again at every doubling of the dead
+ * cost a flush as much Redis CPU as the spans' ingest; so that is done only while Redis uses more than half its
+ * {@code maxmemory}, where memory matters more (a changelog then holds at most about twice what its shard buffers).
+ * A changelog of spans still buffered is never compacted: it would not shrink. Thread-safe.
  */
 public final class Compaction {
-  private final long compactionBytes;
+  /** Dead bytes a compaction must drop per byte of snapshot it writes, while Redis has memory to spare. */
+  static final long DEAD_PER_SNAPSHOT = 3;
 
-  public Compaction(long compactionBytes) {
+  private final long compactionBytes;
+  private final BooleanSupplier memoryShort;
+
+  /** @param memoryShort whether Redis is short of memory (above half its {@code maxmemory}); called often, cheap */
+  public Compaction(long compactionBytes, BooleanSupplier memoryShort) {
     this.compactionBytes = compactionBytes;
+    this.memoryShort = memoryShort;
   }
 
   /**
@@ -25,6 +37,7 @@ public final class Compaction {
   boolean due(long snapshotBytes, long snapshotPayloadBytes, long tailBytes, long bufferedBytes) {
     long dead = snapshotPayloadBytes + tailBytes - bufferedBytes;
     long nextSnapshot = bufferedBytes + snapshotBytes - snapshotPayloadBytes;
-    return dead > Math.max(nextSnapshot, compactionBytes);
+    long ratio = memoryShort.getAsBoolean() ? 1 : DEAD_PER_SNAPSHOT;
+    return dead > Math.max(ratio * nextSnapshot, compactionBytes);
   }
 }

@@ -75,6 +75,11 @@ public final class RedisAccess implements ChangelogRedis {
   }
 
   @Override
+  public CompletionStage<String> ltrim(byte[] key, long start, long stop) {
+    return async.ltrim(key, start, stop);
+  }
+
+  @Override
   public CompletionStage<List<byte[]>> lrange(byte[] key, long start, long stop) {
     return async.lrange(key, start, stop);
   }

@@ -67,6 +67,15 @@ public final class RedisMemory {
   }
 
   /**
+   * Whether the master with the highest fraction uses more than half its {@code maxmemory}, as last read plus what this
+   * store appended since; false without a limit. Never reads Redis nor fails: compaction asks it after every change.
+   */
+  public boolean aboveHalf() {
+    Reading r = last;
+    return r.max > 0 && r.used + (long) ((appended.get() - r.appendedAtRead) * APPENDED_COST) > r.max / 2;
+  }
+
+  /**
    * Used and maximum bytes of the master with the highest fraction (maximum 0 when none has a limit); used as last
    * read plus what this store appended since, at {@link #APPENDED_COST} a byte.
    *

@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One shard's changelog in Redis as its owner of one epoch sees it: a list at {@code log:<epoch>}. Fencing costs
@@ -16,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
  * shard's lock.
  */
 public final class ShardLog {
+  private static final Logger LOG = LoggerFactory.getLogger(ShardLog.class);
   private static final Script TAKEOVER = new Script("takeover.lua");
   private static final Script APPEND = new Script("append.lua");
   private static final Script APPEND_AT = new Script("append-at.lua");
@@ -188,13 +191,29 @@ public final class ShardLog {
   }
 
   /**
-   * Replaces the changelog by one snapshot record of the state it leads to.
+   * Replaces the changelog by one snapshot record of the state it leads to. The snapshot is appended by a plain
+   * {@code RPUSHX}, which copies it once into the list (a script's arguments are copied twice more, into Lua and back,
+   * which cost as much Redis CPU as the rest of a flush), and once Redis answered, {@code LTRIM} drops every record
+   * before it: in between the changelog is its records followed by the snapshot, which replays to the same state.
+   * Redis refuses the {@code RPUSHX} while it is out of memory, where compaction is what frees memory: the snapshot
+   * then replaces the changelog in one script that runs at the limit.
    *
    * @throws ShardFencedException when another owner took the shard over
    */
   public void compact(byte[] snapshot, long payloadBytes) {
-    if (redis.run(COMPACT, new byte[][] {key}, snapshot) == 0) {
+    long length;
+    try {
+      length = Futures.await(redis.rpushx(key, snapshot), timeout, "compaction of shard " + shard);
+    } catch (SegbufException e) {
+      LOG.debug("appending the snapshot of shard {} failed; it replaces the changelog by script", shard, e);
+      length = redis.run(COMPACT, new byte[][] {key}, snapshot);
+    }
+    if (length == 0) {
       throw fenced();
+    }
+    if (length > 1) {
+      // the owner alone appends to its epoch's key, under the shard's lock: the last record is the snapshot
+      Futures.await(redis.ltrim(key, -1, -1), timeout, "compaction of shard " + shard);
     }
     records = 1;
     snapshotBytes = snapshot.length;
@@ -245,6 +264,7 @@ public final class ShardLog {
         }
         if (record instanceof ChangelogRecord.Snapshot) {
           snapshotBytes = bytes.length;
+          tailBytes = 0; // records before a snapshot (a compaction that did not trim them) are dead
         } else {
           tailBytes += bytes.length;
         }

@@ -75,6 +75,21 @@ class RedisMemoryTest {
     assertThat(memory.usedAndMax()).containsExactly(5_003, 8_000);
   }
 
+  /** Compaction writes live data again more often while Redis is short of memory, as last read plus appends. */
+  @Test
+  void aboveHalfTheLimitCountsTheBytesAppendedSinceTheReadingAndNeverWithoutALimit() {
+    RedisMemory memory = memory(); // 100 used of 1,000
+    assertThat(memory.aboveHalf()).isFalse();
+    memory.appended(266); // 100 + 399
+    assertThat(memory.aboveHalf()).isFalse();
+    memory.appended(2); // 100 + 402
+    assertThat(memory.aboveHalf()).isTrue();
+
+    infos.set(List.of(info(900_000, 0, "noeviction")));
+    memory.refresh();
+    assertThat(memory.aboveHalf()).as("no maxmemory").isFalse();
+  }
+
   @Test
   void aReadingIsTakenAgainOffTheCallersThreadOnceASecondHasPassed() throws InterruptedException {
     RedisMemory memory = memory();
