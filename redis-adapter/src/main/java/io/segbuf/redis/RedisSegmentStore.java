@@ -83,7 +83,7 @@ public final class RedisSegmentStore implements SegmentStore {
       throw e;
     }
     this.keys = new ShardKeys(options.keyPrefix());
-    this.compaction = new Compaction(options.compactionBytes());
+    this.compaction = new Compaction(options.compactionBytes(), this.memory::atTheLimit);
   }
 
   /**

@@ -138,6 +138,63 @@ class RedisChangelogIT {
   }
 
   /**
+   * A Redis filled to its {@code maxmemory} by records that flushes then made dead, fewer of them than {@code
+   * compactionBytes} (1 MiB here; in simulation seed 192, fewer than the snapshot of the ids the shard remembers):
+   * compaction frees them at the limit, and the store takes batches again (before: every batch was refused for good,
+   * as the dead bytes could never grow to the threshold). The span added then comes out.
+   */
+  @Test
+  void aRedisFullOfFlushedRecordsBelowTheCompactionThresholdFreesThemAndTakesBatchesAgain() {
+    try (RedisServers limited = RedisServers.standalone()) {
+      RedisStoreOptions options =
+          RedisStoreOptions.builder().uri(limited.uri()).keyPrefix("stall").compactionBytes(1024 * 1024).build();
+      long next = 1;
+      try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
+        store.acquire(0);
+        limited.cli("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(limited) + 200 * 1024));
+        store.check(); // reads the limit now
+        boolean refused = false;
+        for (int batch = 0; batch < 1000 && !refused; batch++) {
+          List<Span> spans = new ArrayList<>();
+          long root = next;
+          for (int i = 0; i < 5; i++, next++) {
+            spans.add((i == 0 ? span(next) : span(next).parent(root)).padding(200).parsed());
+          }
+          try {
+            store.add(0, spans, POLICY, T0);
+          } catch (SegbufException e) {
+            refused = true;
+          }
+        }
+        assertThat(refused).as("Redis full").isTrue();
+        Instant later = T0.plusSeconds(3600);
+        for (DueSegment due : store.due(0, later, 1000)) {
+          SealedSegment sealed = store.seal(due.key(), later);
+          assertThat(sealed).isNotNull();
+          store.complete(sealed, false);
+        }
+        assertThat(store.usage().spans()).isZero();
+
+        store.add(0, List.of(span(next).padding(200).parsed()), POLICY, later);
+        assertThat(limited.cli("EVAL", "return string.byte(redis.call('LINDEX', KEYS[1], 0), 2)", "1",
+            changelog(limited, "stall")).strip()).as("the changelog's first record: a snapshot").isEqualTo("5");
+      }
+      List<Long> flushed = new ArrayList<>();
+      try (RedisSegmentStore owner = RedisSegmentStore.connect(options)) {
+        owner.acquire(0);
+        Instant later = T0.plusSeconds(7200);
+        for (DueSegment due : owner.due(0, later, 100)) {
+          SealedSegment sealed = owner.seal(due.key(), later);
+          assertThat(sealed).isNotNull();
+          owner.read(sealed).forEach(s -> flushed.add(s.spanId()));
+          owner.complete(sealed, false);
+        }
+      }
+      assertThat(flushed).as("the span added once Redis had room").containsExactly(next);
+    }
+  }
+
+  /**
    * A batch goes to the changelog as records that each fit jemalloc's 16 KiB size class (parts of exactly 16 KiB of
    * spans were rounded up to the 20 KiB class: a quarter of Redis's memory for the changelog wasted).
    */
