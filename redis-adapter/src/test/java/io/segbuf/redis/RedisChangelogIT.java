@@ -179,18 +179,7 @@ class RedisChangelogIT {
         assertThat(limited.cli("EVAL", "return string.byte(redis.call('LINDEX', KEYS[1], 0), 2)", "1",
             changelog(limited, "stall")).strip()).as("the changelog's first record: a snapshot").isEqualTo("5");
       }
-      List<Long> flushed = new ArrayList<>();
-      try (RedisSegmentStore owner = RedisSegmentStore.connect(options)) {
-        owner.acquire(0);
-        Instant later = T0.plusSeconds(7200);
-        for (DueSegment due : owner.due(0, later, 100)) {
-          SealedSegment sealed = owner.seal(due.key(), later);
-          assertThat(sealed).isNotNull();
-          owner.read(sealed).forEach(s -> flushed.add(s.spanId()));
-          owner.complete(sealed, false);
-        }
-      }
-      assertThat(flushed).as("the span added once Redis had room").containsExactly(next);
+      assertThat(flushedByANewOwner(options, T0.plusSeconds(7200))).as("the span added once Redis had room").containsExactly(next);
     }
   }
 
@@ -248,20 +237,24 @@ class RedisChangelogIT {
         assertThat(store.add(0, batch, POLICY, T0).duplicateCount()).as("the parts stored before the refusal")
             .isPositive().isLessThan(batch.size());
       }
-      List<Long> flushed = new ArrayList<>();
-      try (RedisSegmentStore next = RedisSegmentStore.connect(options)) {
-        next.acquire(0);
-        Instant later = T0.plusSeconds(3600);
-        for (DueSegment due : next.due(0, later, 100)) {
-          SealedSegment sealed = next.seal(due.key(), later);
-          assertThat(sealed).isNotNull();
-          next.read(sealed).forEach(s -> flushed.add(s.spanId()));
-          next.complete(sealed, false);
-        }
-        assertThat(next.usage().spans()).isZero();
-      }
-      assertThat(flushed).containsExactlyInAnyOrderElementsOf(expected);
+      assertThat(flushedByANewOwner(options, T0.plusSeconds(3600))).containsExactlyInAnyOrderElementsOf(expected);
     }
+  }
+
+  /** The ids of the spans a new owner of shard 0 flushes at {@code now}; it is left holding none. */
+  private static List<Long> flushedByANewOwner(RedisStoreOptions options, Instant now) {
+    List<Long> flushed = new ArrayList<>();
+    try (RedisSegmentStore next = RedisSegmentStore.connect(options)) {
+      next.acquire(0);
+      for (DueSegment due : next.due(0, now, 100)) {
+        SealedSegment sealed = next.seal(due.key(), now);
+        assertThat(sealed).isNotNull();
+        next.read(sealed).forEach(s -> flushed.add(s.spanId()));
+        next.complete(sealed, false);
+      }
+      assertThat(next.usage().spans()).isZero();
+    }
+    return flushed;
   }
 
   /** The key of shard 0's changelog now. */
