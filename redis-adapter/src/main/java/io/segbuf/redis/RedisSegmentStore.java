@@ -224,6 +224,26 @@ public final class RedisSegmentStore implements SegmentStore {
       return new AddResult(new BitSet());
     }
     OwnedShard owned = owned(shard);
+    try {
+      return add(owned, shard, spans, policy, now, acknowledged);
+    } catch (RuntimeException e) {
+      if (memory.atTheLimit()) {
+        // Redis refused the batch: the dead records of the other shards, which may see no change, free memory
+        for (OwnedShard other : shards.values()) {
+          other.lock.lock();
+          try {
+            other.compactIdle();
+          } finally {
+            other.lock.unlock();
+          }
+        }
+      }
+      throw e;
+    }
+  }
+
+  private AddResult add(OwnedShard owned, int shard, List<Span> spans, FlushPolicy policy, Instant now,
+      boolean acknowledged) {
     owned.lock.lock();
     try {
       SnapshotStore store = owned.store();

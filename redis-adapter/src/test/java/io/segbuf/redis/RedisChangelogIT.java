@@ -155,11 +155,8 @@ class RedisChangelogIT {
         store.check(); // reads the limit now
         boolean refused = false;
         for (int batch = 0; batch < 1000 && !refused; batch++) {
-          List<Span> spans = new ArrayList<>();
-          long root = next;
-          for (int i = 0; i < 5; i++, next++) {
-            spans.add((i == 0 ? span(next) : span(next).parent(root)).padding(200).parsed());
-          }
+          List<Span> spans = trace(next);
+          next += spans.size();
           try {
             store.add(0, spans, POLICY, T0);
           } catch (SegbufException e) {
@@ -181,6 +178,57 @@ class RedisChangelogIT {
       }
       assertThat(flushedByANewOwner(options, T0.plusSeconds(7200))).as("the span added once Redis had room").containsExactly(next);
     }
+  }
+
+  /**
+   * The dead records that fill Redis are another shard's, one that sees no change: a batch Redis refused compacts
+   * the store's other shards, and the next one gets in (before: refused for good, the shard holding the dead records
+   * never compacted, as nothing was appended to it; simulation seed 1105).
+   */
+  @Test
+  void aBatchRefusedAtTheLimitCompactsTheDeadRecordsOfAnIdleShard() {
+    try (RedisServers limited = RedisServers.standalone()) {
+      RedisStoreOptions options =
+          RedisStoreOptions.builder().uri(limited.uri()).keyPrefix("idle").compactionBytes(1024 * 1024).build();
+      try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
+        store.acquire(0);
+        store.acquire(1);
+        limited.cli("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(limited) + 200 * 1024));
+        store.check(); // reads the limit now
+        long next = 1;
+        for (int batch = 0; batch < 30; batch++, next += 5) {
+          store.add(0, trace(next), POLICY, T0);
+        }
+        Instant later = T0.plusSeconds(3600);
+        for (DueSegment due : store.due(0, later, 1000)) {
+          SealedSegment sealed = store.seal(due.key(), later);
+          assertThat(sealed).isNotNull();
+          store.complete(sealed, false);
+        }
+        assertThat(store.usage().spans()).as("shard 0's records all dead, below compactionBytes").isZero();
+        boolean refused = false;
+        for (int batch = 0; batch < 1000 && !refused; batch++, next += 5) {
+          try {
+            store.add(1, trace(next), POLICY, T0);
+          } catch (SegbufException e) {
+            refused = true;
+          }
+        }
+        assertThat(refused).as("Redis full").isTrue();
+
+        store.add(1, trace(next), POLICY, T0);
+      }
+    }
+  }
+
+  /** A root and four children of 200 bytes of padding each, the first id {@code root}. */
+  private static List<Span> trace(long root) {
+    List<Span> spans = new ArrayList<>();
+    spans.add(span(root).padding(200).parsed());
+    for (long child = root + 1; child < root + 5; child++) {
+      spans.add(span(child).parent(root).padding(200).parsed());
+    }
+    return spans;
   }
 
   /**

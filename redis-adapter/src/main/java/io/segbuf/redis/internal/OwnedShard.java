@@ -253,6 +253,18 @@ public final class OwnedShard {
     }
   }
 
+  /**
+   * Compacts the changelog if {@link Compaction} says so, for a shard that has no change of its own to append: at
+   * Redis's memory limit, another shard's batch refused, the dead records this one holds are what frees memory. Not
+   * while it is unusable, to be rebuilt, or has changes not waited for (a snapshot would hold what they append after
+   * it); call under {@link #lock}.
+   */
+  public void compactIdle() {
+    if (unusable == null && !stale && unsent.isEmpty() && unacknowledged.isEmpty()) {
+      compactIfDue();
+    }
+  }
+
   /** The shard was given away: every later use fails with {@code why}. */
   public void release(SegbufException why) {
     unusable = why;
