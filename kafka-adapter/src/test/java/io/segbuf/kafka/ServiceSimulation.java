@@ -44,7 +44,11 @@ import org.jspecify.annotations.Nullable;
  *   <li>no message exceeds {@code maxMessageBytes} unless it holds one span;
  *   <li>no partition stalls once the faults stop: every partition is committed to its end, but for one with the
  *       span of a trace that no store can flush (in a quarter of the seeds), which must hold its partition's commit
- *       back and keep no other span from coming out;
+ *       back and keep no other span from coming out; and, with the Redis store, for one whose changelog holds a record
+ *       that does not decode (a bit rotted, in a tenth of the seeds) or when Redis is too small for the shards' state
+ *       (see {@link #redisTooSmall}): each span of such a partition is then out, in its changelog, or not committed;
+ *   <li>a shard whose changelog record does not decode is never served: no changelog is written after its owner read
+ *       such a record of it;
  *   <li>the loop never throws.
  * </ul>
  */
@@ -189,6 +193,10 @@ final class ServiceSimulation {
   private final RedisStoreOptions redisOptions;
   private final Random redisFates;
   private RedisMode redisMode = RedisMode.HEALTHY;
+  /** The step at which a bit of a changelog record rots (0: none), in which shard, which record. */
+  private final int corruptAtStep;
+  private final int corruptShard;
+  private final int corruptRecord;
   /** A process's cycle runs inside another's write: no further nesting. */
   private boolean interleaving;
 
@@ -284,6 +292,11 @@ final class ServiceSimulation {
       redis.maxMemory(redis.usedBytes() + 2 * kafka.partitions() * redisOptions.compactionBytes()
           + config.nextInt(200_000));
     }
+    // In a tenth of the seeds on Redis, a bit of one changelog record rots at a random step (drawn last, so that the
+    // draws above stay those of the seeds before this fault).
+    corruptAtStep = redis != null && config.nextInt(10) == 0 ? 1 + config.nextInt(steps) : 0;
+    corruptShard = config.nextInt(kafka.partitions());
+    corruptRecord = config.nextInt(1_000);
     note("config: %d partitions, up to %d processes, %d records a poll at most, %d steps, %s, %s, "
         + "recentlyFlushedSpans=%d, flushedSpansPerTrace=%d, store %s", kafka.partitions(), maxProcesses,
         maxPollRecords, steps, bufferConfig, consumerOptions, recentlyFlushedSpans, flushedSpansPerTrace,
@@ -297,6 +310,9 @@ final class ServiceSimulation {
   private Result run() {
     start();
     for (step = 1; step <= steps; step++) {
+      if (step == corruptAtStep) {
+        corrupt();
+      }
       event();
       checkCommitted();
     }
@@ -376,6 +392,23 @@ final class ServiceSimulation {
     } else {
       cycle(pick());
     }
+  }
+
+  private void corrupt() {
+    SimulatedRedis r = redis;
+    if (r != null) {
+      note("Redis: a bit of record %d of shard %d's changelog rots", r.corrupt(redisOptions.keyPrefix(), corruptShard,
+          corruptRecord), corruptShard);
+    }
+  }
+
+  /**
+   * Whether the partition's shard holds a record that does not decode (a bit rotted): the shard must then be refused,
+   * loudly, and never served (read as anything) again, so the partition may stall with its spans in the changelog.
+   */
+  private boolean undecodable(int partition) {
+    SimulatedRedis r = redis;
+    return r != null && r.holdsUndecodable(redisOptions.keyPrefix(), partition);
   }
 
   private Process pick() {
@@ -729,11 +762,14 @@ final class ServiceSimulation {
 
   private boolean settled() {
     for (Process p : processes) {
-      if (p.store.usage().spans() > unflushableCopies()) {
+      if (p.store.usage().spans() > unflushableCopies() && !anyUndecodable()) {
         return false;
       }
     }
     for (int p = 0; p < kafka.partitions(); p++) {
+      if (undecodable(p)) {
+        continue;
+      }
       if (kafka.committed(kafka.partition(p)) < committable(p)) {
         return false;
       }
@@ -792,8 +828,23 @@ final class ServiceSimulation {
       note("process %d at the end: owns %s, paused %s, store %s", p.id, kafka.owned(p.kafkaConsumer),
           p.kafkaConsumer.paused(), p.store.usage());
     }
+    SimulatedRedis r = redis;
+    if (r != null && !r.servedPastUndecodable().isEmpty()) {
+      violation("changelogs written after their owner read a record that does not decode (it must fail, never serve "
+          + "the shard): %s", r.servedPastUndecodable());
+    }
+    boolean tooSmall = redisTooSmall();
     for (int p = 0; p < kafka.partitions(); p++) {
       long committed = kafka.committed(kafka.partition(p));
+      if (undecodable(p)) {
+        note("shard %d's changelog holds a record that does not decode: the partition is refused", p);
+        checkHeld(p, committed);
+        continue;
+      }
+      if (tooSmall) {
+        checkHeld(p, committed);
+        continue;
+      }
       if (committed < committable(p)) {
         violation("partition %d stalled: committed %d of %d records after the faults stopped", p, committed,
             committable(p));
@@ -808,6 +859,52 @@ final class ServiceSimulation {
     checkOutcomes();
     checkSegmentIds();
     checkMemory();
+  }
+
+  /**
+   * A partition that may stall (its shard holds an undecodable record, or Redis is too small) loses nothing: each span
+   * is out, or still in Kafka past the committed offset, or in its shard's changelog.
+   */
+  private void checkHeld(int p, long committed) {
+    note("partition %d committed %d of %d records", p, committed, spanAt.get(p).size());
+    for (int o = 0; o < committed; o++) {
+      String id = spanAt.get(p).get(o);
+      if (id != null && !unflushable.contains(id) && !delivered.contains(id) && !inRedis(p, o)) {
+        violation("%d@%d (span %s) is neither out nor in its shard's changelog", p, o, id);
+      }
+    }
+  }
+
+  /**
+   * Whether Redis is too small for the shards' state, the limit RELIABILITY.md states: above its {@code maxmemory}
+   * (it refuses batches) with the state the changelogs must keep (a snapshot each, mostly the ids of remembered spans)
+   * taking at least 4/5 of the room Redis has for changelogs, so that no shard may hold a quarter of its state in dead
+   * records, the least that a compaction at the limit waits for. Input may then stall, with nothing lost.
+   */
+  private boolean redisTooSmall() {
+    SimulatedRedis r = redis;
+    if (r == null || r.maxMemory() == 0 || r.usedBytes() <= r.maxMemory() || anyUndecodable()) {
+      return false;
+    }
+    long state = SimulatedRedis.overheadBytes(kafka.partitions());
+    for (int shard = 0; shard < kafka.partitions(); shard++) {
+      state += r.stateBytes(redisOptions, shard);
+    }
+    long room = r.maxMemory() - SimulatedRedis.overheadBytes(0);
+    boolean tooSmall = 5 * (state - SimulatedRedis.overheadBytes(0)) >= 4 * room;
+    note("Redis above its maxmemory (%d of %d bytes); the shards' state takes %d of the %d bytes it has for changelogs:"
+        + " %s", r.usedBytes(), r.maxMemory(), state - SimulatedRedis.overheadBytes(0), room,
+        tooSmall ? "too small, input may stall" : "room enough, input must go on");
+    return tooSmall;
+  }
+
+  private boolean anyUndecodable() {
+    for (int p = 0; p < kafka.partitions(); p++) {
+      if (undecodable(p)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -859,7 +956,7 @@ final class ServiceSimulation {
   private void checkMemory() {
     for (Process p : processes) {
       long spans = p.store.usage().spans();
-      if (spans > unflushableCopies()) {
+      if (spans > unflushableCopies() && !anyUndecodable()) {
         violation("process %d still holds %d spans after the faults stopped", p.id, spans);
       }
     }
@@ -871,7 +968,7 @@ final class ServiceSimulation {
     long bound = 2 * redisOptions.compactionBytes() + 64 * remembered + 64 * 1024;
     for (int shard = 0; shard < kafka.partitions(); shard++) {
       long bytes = r.changelogBytes(redisOptions.keyPrefix(), shard);
-      if (bytes > bound) {
+      if (bytes > bound && !undecodable(shard)) {
         violation("shard %d's changelog holds %d bytes after the faults stopped, above %d", shard, bytes, bound);
       }
     }

@@ -86,7 +86,7 @@ public final class RedisSegmentStore implements SegmentStore {
       throw e;
     }
     this.keys = new ShardKeys(options.keyPrefix());
-    this.compaction = new Compaction(options.compactionBytes(), this.memory::aboveHalf);
+    this.compaction = new Compaction(options.compactionBytes(), this.memory::aboveHalf, this.memory::atTheLimit);
   }
 
   /**
@@ -230,6 +230,26 @@ public final class RedisSegmentStore implements SegmentStore {
       return new AddResult(new BitSet());
     }
     OwnedShard owned = owned(shard);
+    try {
+      return add(owned, shard, spans, policy, now, acknowledged);
+    } catch (RuntimeException e) {
+      if (memory.atTheLimit()) {
+        // Redis refused the batch: the dead records of the other shards, which may see no change, free memory
+        for (OwnedShard other : shards.values()) {
+          other.lock.lock();
+          try {
+            other.compactIdle();
+          } finally {
+            other.lock.unlock();
+          }
+        }
+      }
+      throw e;
+    }
+  }
+
+  private AddResult add(OwnedShard owned, int shard, List<Span> spans, FlushPolicy policy, Instant now,
+      boolean acknowledged) {
     owned.lock.lock();
     try {
       SnapshotStore store = owned.store();

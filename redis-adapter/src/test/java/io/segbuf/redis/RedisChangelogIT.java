@@ -165,7 +165,102 @@ class RedisChangelogIT {
               .duplicateCount()).as("the new owner remembers flushed spans").isOne();
         }
       }
+      }
     }
+  }
+
+  /**
+   * A Redis filled to its {@code maxmemory} by records that flushes then made dead, fewer of them than {@code
+   * compactionBytes} (1 MiB here; in simulation seed 192, fewer than the snapshot of the ids the shard remembers):
+   * compaction frees them at the limit, and the store takes batches again (before: every batch was refused for good,
+   * as the dead bytes could never grow to the threshold). The span added then comes out.
+   */
+  @Test
+  void aRedisFullOfFlushedRecordsBelowTheCompactionThresholdFreesThemAndTakesBatchesAgain() {
+    try (RedisServers limited = RedisServers.standalone()) {
+      RedisStoreOptions options =
+          RedisStoreOptions.builder().uri(limited.uri()).keyPrefix("stall").compactionBytes(1024 * 1024).build();
+      long next = 1;
+      try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
+        store.acquire(0);
+        limited.cli("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(limited) + 200 * 1024));
+        store.check(); // reads the limit now
+        boolean refused = false;
+        for (int batch = 0; batch < 1000 && !refused; batch++) {
+          List<Span> spans = trace(next);
+          next += spans.size();
+          try {
+            store.add(0, spans, POLICY, T0);
+          } catch (SegbufException e) {
+            refused = true;
+          }
+        }
+        assertThat(refused).as("Redis full").isTrue();
+        Instant later = T0.plusSeconds(3600);
+        for (DueSegment due : store.due(0, later, 1000)) {
+          SealedSegment sealed = store.seal(due.key(), later);
+          assertThat(sealed).isNotNull();
+          store.complete(sealed, false);
+        }
+        assertThat(store.usage().spans()).isZero();
+
+        store.add(0, List.of(span(next).padding(200).parsed()), POLICY, later);
+        assertThat(limited.cli("EVAL", "return string.byte(redis.call('LINDEX', KEYS[1], 0), 2)", "1",
+            changelog(limited, "stall")).strip()).as("the changelog's first record: a snapshot").isEqualTo("5");
+      }
+      assertThat(flushedByANewOwner(options, T0.plusSeconds(7200))).as("the span added once Redis had room").containsExactly(next);
+    }
+  }
+
+  /**
+   * The dead records that fill Redis are another shard's, one that sees no change: a batch Redis refused compacts
+   * the store's other shards, and the next one gets in (before: refused for good, the shard holding the dead records
+   * never compacted, as nothing was appended to it; simulation seed 1105).
+   */
+  @Test
+  void aBatchRefusedAtTheLimitCompactsTheDeadRecordsOfAnIdleShard() {
+    try (RedisServers limited = RedisServers.standalone()) {
+      RedisStoreOptions options =
+          RedisStoreOptions.builder().uri(limited.uri()).keyPrefix("idle").compactionBytes(1024 * 1024).build();
+      try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
+        store.acquire(0);
+        store.acquire(1);
+        limited.cli("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(limited) + 200 * 1024));
+        store.check(); // reads the limit now
+        long next = 1;
+        for (int batch = 0; batch < 30; batch++, next += 5) {
+          store.add(0, trace(next), POLICY, T0);
+        }
+        Instant later = T0.plusSeconds(3600);
+        for (DueSegment due : store.due(0, later, 1000)) {
+          SealedSegment sealed = store.seal(due.key(), later);
+          assertThat(sealed).isNotNull();
+          store.complete(sealed, false);
+        }
+        assertThat(store.usage().spans()).as("shard 0's records all dead, below compactionBytes").isZero();
+        boolean refused = false;
+        for (int batch = 0; batch < 1000 && !refused; batch++, next += 5) {
+          try {
+            store.add(1, trace(next), POLICY, T0);
+          } catch (SegbufException e) {
+            refused = true;
+          }
+        }
+        assertThat(refused).as("Redis full").isTrue();
+
+        store.add(1, trace(next), POLICY, T0);
+      }
+    }
+  }
+
+  /** A root and four children of 200 bytes of padding each, the first id {@code root}. */
+  private static List<Span> trace(long root) {
+    List<Span> spans = new ArrayList<>();
+    spans.add(span(root).padding(200).parsed());
+    for (long child = root + 1; child < root + 5; child++) {
+      spans.add(span(child).parent(root).padding(200).parsed());
+    }
+    return spans;
   }
 
   /**
@@ -222,20 +317,24 @@ class RedisChangelogIT {
         assertThat(store.add(0, batch, POLICY, T0).duplicateCount()).as("the parts stored before the refusal")
             .isPositive().isLessThan(batch.size());
       }
-      List<Long> flushed = new ArrayList<>();
-      try (RedisSegmentStore next = RedisSegmentStore.connect(options)) {
-        next.acquire(0);
-        Instant later = T0.plusSeconds(3600);
-        for (DueSegment due : next.due(0, later, 100)) {
-          SealedSegment sealed = next.seal(due.key(), later);
-          assertThat(sealed).isNotNull();
-          next.read(sealed).forEach(s -> flushed.add(s.spanId()));
-          next.complete(sealed, false);
-        }
-        assertThat(next.usage().spans()).isZero();
-      }
-      assertThat(flushed).containsExactlyInAnyOrderElementsOf(expected);
+      assertThat(flushedByANewOwner(options, T0.plusSeconds(3600))).containsExactlyInAnyOrderElementsOf(expected);
     }
+  }
+
+  /** The ids of the spans a new owner of shard 0 flushes at {@code now}; it is left holding none. */
+  private static List<Long> flushedByANewOwner(RedisStoreOptions options, Instant now) {
+    List<Long> flushed = new ArrayList<>();
+    try (RedisSegmentStore next = RedisSegmentStore.connect(options)) {
+      next.acquire(0);
+      for (DueSegment due : next.due(0, now, 100)) {
+        SealedSegment sealed = next.seal(due.key(), now);
+        assertThat(sealed).isNotNull();
+        next.read(sealed).forEach(s -> flushed.add(s.spanId()));
+        next.complete(sealed, false);
+      }
+      assertThat(next.usage().spans()).isZero();
+    }
+    return flushed;
   }
 
   /** The key of shard 0's changelog now. */

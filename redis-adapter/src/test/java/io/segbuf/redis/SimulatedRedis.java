@@ -1,14 +1,24 @@
 package io.segbuf.redis;
 
 import io.segbuf.SegbufException;
+import io.segbuf.redis.internal.ChangelogCodec;
+import io.segbuf.redis.internal.ChangelogRecord;
 import io.segbuf.redis.internal.ChangelogRedis;
+import io.segbuf.redis.internal.Compaction;
+import io.segbuf.redis.internal.OwnedShard;
+import io.segbuf.redis.internal.RedisMemory;
 import io.segbuf.redis.internal.Script;
+import io.segbuf.redis.internal.ShardKeys;
+import io.segbuf.redis.internal.ShardLog;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -48,6 +58,9 @@ public final class SimulatedRedis {
   private long maxMemory;
   private long usedBytes = BASELINE_BYTES;
   private long peakBytes = BASELINE_BYTES;
+  /** Changelogs a reader was given an undecodable record of: no owner may serve (write to) them after that. */
+  private final Set<String> readPastUndecodable = new HashSet<>();
+  private final Set<String> servedPastUndecodable = new LinkedHashSet<>();
 
   /** A Redis whose {@code TIME} reads {@code clockMillis}; no memory limit until {@link #maxMemory} sets one. */
   public SimulatedRedis(LongSupplier clockMillis) {
@@ -82,6 +95,7 @@ public final class SimulatedRedis {
     if (!persistent) {
       strings.clear();
       lists.clear();
+      readPastUndecodable.clear();
       usedBytes = BASELINE_BYTES;
     }
   }
@@ -102,6 +116,85 @@ public final class SimulatedRedis {
       }
     }
     return false;
+  }
+
+  /**
+   * A bit of the record at {@code index} (modulo the changelog's length) of the shard's current changelog rots: its
+   * format version no longer reads as one. Returns the record's index, or -1 when the shard has no changelog.
+   */
+  public int corrupt(String keyPrefix, int shard, int index) {
+    List<byte[]> log = changelog(keyPrefix, shard);
+    if (log.isEmpty()) {
+      return -1;
+    }
+    int at = Math.floorMod(index, log.size());
+    byte[] record = log.get(at).clone();
+    record[0] ^= (byte) 0x40;
+    log.set(at, record);
+    return at;
+  }
+
+  /**
+   * The bytes of a snapshot record of the state the shard's changelog leads to: what compaction would leave of it. A
+   * new owner replays it on a copy of this Redis, which stays as it is.
+   */
+  public long stateBytes(RedisStoreOptions options, int shard) {
+    SimulatedRedis copy = new SimulatedRedis(clockMillis);
+    copy.strings.putAll(strings);
+    lists.forEach((key, values) -> copy.lists.put(key, new ArrayList<>(values)));
+    ChangelogRedis connection = copy.new Connection(new Faults() {
+      @Override
+      public Fate next(String command, String key) {
+        return Fate.OK;
+      }
+
+      @Override
+      public void beforeWrite(String key) {}
+    });
+    ShardLog log = ShardLog.takeOver(connection, options.commandTimeout(),
+        new RedisMemory(connection, () -> 0, Runnable::run), new ShardKeys(options.keyPrefix()), shard);
+    OwnedShard owned =
+        OwnedShard.takeOver(log, options.recentlyFlushedSpans(), new Compaction(options.compactionBytes(), () -> false, () -> false));
+    return ChangelogCodec.encode(new ChangelogRecord.Snapshot(owned.storeAsIs().snapshot())).length;
+  }
+
+  /** The bytes Redis takes besides the changelogs (its own structures), and per list entry beyond its bytes. */
+  public static long overheadBytes(int entries) {
+    return BASELINE_BYTES + entries * ENTRY_BYTES;
+  }
+
+  /** Whether the shard's current changelog holds a record that does not decode. */
+  public boolean holdsUndecodable(String keyPrefix, int shard) {
+    for (byte[] record : changelog(keyPrefix, shard)) {
+      if (!decodes(record)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Writes to a changelog after a reader was given an undecodable record of it: an owner that took the record for
+   * anything (skipped it, read it as flushed) and served the shard, which must fail instead and never serve it.
+   */
+  public Set<String> servedPastUndecodable() {
+    return servedPastUndecodable;
+  }
+
+  private static boolean decodes(byte[] record) {
+    try {
+      ChangelogCodec.decode(record);
+      return true;
+    } catch (SegbufException e) {
+      return false;
+    }
+  }
+
+  /** A write to {@code key} is applied. */
+  private void writing(String key) {
+    if (readPastUndecodable.contains(key)) {
+      servedPastUndecodable.add(key);
+    }
   }
 
   /** The bytes of the records in the changelog of the shard's current epoch. */
@@ -167,6 +260,7 @@ public final class SimulatedRedis {
     if (list == null) {
       return 0;
     }
+    writing(key);
     for (byte[] value : values) {
       push(key, value);
     }
@@ -203,6 +297,7 @@ public final class SimulatedRedis {
     if (!lists.containsKey(log)) {
       return 0;
     }
+    writing(log);
     delete(log);
     push(log, args[0]);
     return 1;
@@ -292,7 +387,11 @@ public final class SimulatedRedis {
         List<byte[]> list = lists.getOrDefault(key(key), List.of());
         int from = (int) Math.min(start, list.size());
         int to = (int) Math.min(stop + 1, list.size());
-        return from >= to ? List.of() : new ArrayList<>(list.subList(from, to));
+        List<byte[]> page = from >= to ? List.of() : new ArrayList<>(list.subList(from, to));
+        if (!page.stream().allMatch(SimulatedRedis::decodes)) {
+          readPastUndecodable.add(key(key));
+        }
+        return page;
       });
     }
 

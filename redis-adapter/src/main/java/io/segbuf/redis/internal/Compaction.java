@@ -13,19 +13,42 @@ import java.util.function.BooleanSupplier;
  * is what a Redis near its {@code maxmemory} waits for. Writing the live payload again at every doubling of the dead
  * cost a flush as much Redis CPU as the spans' ingest; so that is done only while Redis uses more than half its
  * {@code maxmemory}, where memory matters more (a changelog then holds at most about twice what its shard buffers).
- * A changelog of spans still buffered is never compacted: it would not shrink. Thread-safe.
+ * A changelog of spans still buffered is never compacted: it would not shrink.
+ *
+ * <p>While Redis is at its {@code maxmemory} it refuses every batch, so nothing new comes to be flushed and the dead
+ * bytes stop growing: a shard whose dead bytes stayed under its next snapshot (the ids it remembers) or under {@code
+ * compactionBytes} kept Redis full for good. So at the limit a compaction is tried once the dead bytes reach a
+ * quarter of the next snapshot and {@value #AT_THE_LIMIT_BYTES} bytes, and made only if the snapshot turns out
+ * smaller than the changelog it replaces: it costs up to four times the dead bytes it drops, still a constant factor
+ * of the appends, and it frees memory. Thread-safe.
  */
 public final class Compaction {
   /** Dead bytes a compaction must drop per byte of snapshot it writes, while Redis has memory to spare. */
   static final long DEAD_PER_SNAPSHOT = 3;
 
+  /** The least dead bytes that make a compaction worth trying while Redis is at its limit: the least compactionBytes. */
+  static final long AT_THE_LIMIT_BYTES = 1024;
+
+  /** What {@link #plan} advises. */
+  public enum Plan {
+    NONE,
+    COMPACT,
+    /** Redis is at its limit: compact if the snapshot is smaller than the changelog, so that memory is freed. */
+    COMPACT_IF_SMALLER
+  }
+
   private final long compactionBytes;
   private final BooleanSupplier memoryShort;
+  private final BooleanSupplier atTheLimit;
 
-  /** @param memoryShort whether Redis is short of memory (above half its {@code maxmemory}); called often, cheap */
-  public Compaction(long compactionBytes, BooleanSupplier memoryShort) {
+  /**
+   * @param memoryShort whether Redis is short of memory (above half its {@code maxmemory}); called often, cheap
+   * @param atTheLimit whether Redis is at its {@code maxmemory} now, so that it refuses batches
+   */
+  public Compaction(long compactionBytes, BooleanSupplier memoryShort, BooleanSupplier atTheLimit) {
     this.compactionBytes = compactionBytes;
     this.memoryShort = memoryShort;
+    this.atTheLimit = atTheLimit;
   }
 
   /**
@@ -34,10 +57,14 @@ public final class Compaction {
    * @param tailBytes the size of the records after it
    * @param bufferedBytes the span payload bytes the store buffers now
    */
-  boolean due(long snapshotBytes, long snapshotPayloadBytes, long tailBytes, long bufferedBytes) {
+  Plan plan(long snapshotBytes, long snapshotPayloadBytes, long tailBytes, long bufferedBytes) {
     long dead = snapshotPayloadBytes + tailBytes - bufferedBytes;
     long nextSnapshot = bufferedBytes + snapshotBytes - snapshotPayloadBytes;
     long ratio = memoryShort.getAsBoolean() ? 1 : DEAD_PER_SNAPSHOT;
-    return dead > Math.max(ratio * nextSnapshot, compactionBytes);
+    if (dead > Math.max(ratio * nextSnapshot, compactionBytes)) {
+      return Plan.COMPACT;
+    }
+    return dead >= Math.max(nextSnapshot / 4, AT_THE_LIMIT_BYTES) && atTheLimit.getAsBoolean()
+        ? Plan.COMPACT_IF_SMALLER : Plan.NONE;
   }
 }

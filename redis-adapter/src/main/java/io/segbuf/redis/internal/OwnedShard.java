@@ -101,9 +101,7 @@ public final class OwnedShard {
         throw e;
       }
       stale = false;
-      if (compactionDue()) {
-        compact(); // drops what a failed batch left, which matters most when Redis is out of memory
-      }
+      compactIfDue(); // drops what a failed batch left, which matters most when Redis is out of memory
     }
     return store;
   }
@@ -214,9 +212,7 @@ public final class OwnedShard {
       failed(e);
       throw e;
     }
-    if (compactionDue()) {
-      compact();
-    }
+    compactIfDue();
   }
 
   private void failed(RuntimeException e) {
@@ -231,23 +227,41 @@ public final class OwnedShard {
     }
   }
 
-  private boolean compactionDue() {
-    return compaction.due(log.snapshotBytes(), log.snapshotPayloadBytes(), log.tailBytes(), store.usage().bytes());
-  }
-
   /**
-   * Replaces the changelog by a snapshot of the store. The change that led here is stored either way, so a failure
-   * is not the caller's: the shard is rebuilt from whichever changelog Redis holds (the script ran whole or not at
-   * all) before its next use.
+   * Replaces the changelog by a snapshot of the store when {@link Compaction} says so; at Redis's memory limit only
+   * when the snapshot is smaller than the changelog, so that it frees memory. The change that led here is stored
+   * either way, so a failure is not the caller's: the shard is rebuilt from whichever changelog Redis holds (the
+   * script ran whole or not at all) before its next use.
    */
-  private void compact() {
+  private void compactIfDue() {
+    Compaction.Plan plan =
+        compaction.plan(log.snapshotBytes(), log.snapshotPayloadBytes(), log.tailBytes(), store.usage().bytes());
+    if (plan == Compaction.Plan.NONE) {
+      return;
+    }
     try {
-      log.compact(ChangelogCodec.encode(new ChangelogRecord.Snapshot(store.snapshot())), store.usage().bytes());
+      byte[] snapshot = ChangelogCodec.encode(new ChangelogRecord.Snapshot(store.snapshot()));
+      if (plan == Compaction.Plan.COMPACT_IF_SMALLER && snapshot.length >= log.snapshotBytes() + log.tailBytes()) {
+        return;
+      }
+      log.compact(snapshot, store.usage().bytes());
     } catch (ShardFencedException e) {
       unusable = e;
     } catch (RuntimeException e) {
       stale = true;
       LOG.warn("compacting the changelog of shard {} failed; it is read again before the next use", log.shard(), e);
+    }
+  }
+
+  /**
+   * Compacts the changelog if {@link Compaction} says so, for a shard that has no change of its own to append: at
+   * Redis's memory limit, another shard's batch refused, the dead records this one holds are what frees memory. Not
+   * while it is unusable, to be rebuilt, or has changes not waited for (a snapshot would hold what they append after
+   * it); call under {@link #lock}.
+   */
+  public void compactIdle() {
+    if (unusable == null && !stale && unsent.isEmpty() && unacknowledged.isEmpty()) {
+      compactIfDue();
     }
   }
 

@@ -86,6 +86,22 @@ public final class RedisMemory {
     if (why != null) {
       throw why;
     }
+    return estimate();
+  }
+
+  /**
+   * Whether the master nearest its limit is at it as {@link #usedAndMax} counts, so that Redis refuses batches.
+   * False without a limit, and once a policy that may evict was found ({@link #usedAndMax} reports that).
+   */
+  public boolean atTheLimit() {
+    if (evicting != null) {
+      return false;
+    }
+    long[] usedAndMax = estimate();
+    return usedAndMax[1] > 0 && usedAndMax[0] >= usedAndMax[1];
+  }
+
+  private long[] estimate() {
     Reading r = last;
     long sinceRead = appended.get() - r.appendedAtRead;
     long now = nanoTime.getAsLong();

@@ -91,6 +91,20 @@ class RedisMemoryTest {
   }
 
   @Test
+  void atTheLimitOnceTheReadingPlusWhatWasAppendedReachesTheMaximum() {
+    RedisMemory memory = memory();
+    assertThat(memory.atTheLimit()).as("100 of 1,000").isFalse();
+    memory.appended(599);
+    assertThat(memory.atTheLimit()).as("998 of 1,000").isFalse();
+    memory.appended(1);
+    assertThat(memory.atTheLimit()).isTrue();
+
+    infos.set(List.of(info(5_000, 0, "noeviction")));
+    memory.refresh();
+    assertThat(memory.atTheLimit()).as("no limit").isFalse();
+  }
+
+  @Test
   void aReadingIsTakenAgainOffTheCallersThreadOnceASecondHasPassed() throws InterruptedException {
     RedisMemory memory = memory();
     memory.appended(100);
