@@ -165,7 +165,6 @@ class RedisChangelogIT {
               .duplicateCount()).as("the new owner remembers flushed spans").isOne();
         }
       }
-      }
     }
   }
 
