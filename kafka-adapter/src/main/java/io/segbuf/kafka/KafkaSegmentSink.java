@@ -46,11 +46,17 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * never makes a message that cannot be produced. Thread-safe; the sink owns its producer and closes it.
  */
 public final class KafkaSegmentSink implements SegmentSink, AutoCloseable {
+  /** The header holding the segment id (16 hex digits). */
   public static final String SEGMENT_ID = "segment_id";
+  /** The header holding the chunk's index within its segment generation, from 0. */
   public static final String CHUNK_INDEX = "chunk_index";
+  /** The header holding the number of chunks of the segment generation. */
   public static final String CHUNK_COUNT = "chunk_count";
+  /** The header holding the segment's generation: 0 for the first flush, then one more per continuation. */
   public static final String GENERATION = "generation";
+  /** The header holding the message's flush id (32 hex digits): the same when it is sent again, for deduplication. */
   public static final String FLUSH_ID = "flush_id";
+  /** The header holding {@code true} or {@code false}: the message's {@code skip_enrichment}. */
   public static final String SKIP_ENRICHMENT = "skip_enrichment";
 
   /** The longest key: a 19-digit project id, 32 + 16 hex digits and two colons. */
@@ -77,7 +83,12 @@ public final class KafkaSegmentSink implements SegmentSink, AutoCloseable {
     this.maxRequestSize = maxRequestSize;
   }
 
-  /** A sink with its own idempotent producer. */
+  /**
+   * Creates a sink with its own idempotent producer.
+   *
+   * @param options where to produce and the producer's properties
+   * @return the sink, to close after the buffer that sends through it
+   */
   public static KafkaSegmentSink create(KafkaSinkOptions options) {
     KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(options.producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
@@ -87,6 +98,9 @@ public final class KafkaSegmentSink implements SegmentSink, AutoCloseable {
   /**
    * The largest message value whose record fits {@code maxRequestSize} whatever its key and headers: the message
    * budget ({@code maxMessageBytes}) for a buffer that produces through a sink with this limit.
+   *
+   * @param maxRequestSize the producer's {@code max.request.size} in bytes
+   * @return the largest message value in bytes
    */
   public static int maxMessageBytes(int maxRequestSize) {
     return RecordSize.largestValue(maxRequestSize, MAX_KEY_BYTES, MAX_HEADERS_BYTES);
@@ -97,11 +111,15 @@ public final class KafkaSegmentSink implements SegmentSink, AutoCloseable {
     return RecordSize.upperBound(MAX_KEY_BYTES, SpanBufferConfig.MIN_MESSAGE_BYTES, MAX_HEADERS_BYTES);
   }
 
-  /** This sink's message budget: {@link #maxMessageBytes(int)} of its producer's {@code max.request.size}. */
+  /**
+   * {@return this sink's message budget in bytes: {@link #maxMessageBytes(int)} of its producer's {@code
+   * max.request.size}}
+   */
   public int maxMessageBytes() {
     return maxMessageBytes(maxRequestSize);
   }
 
+  /** {@return the topic this sink produces to} */
   public String topic() {
     return topic;
   }
@@ -155,7 +173,12 @@ public final class KafkaSegmentSink implements SegmentSink, AutoCloseable {
         : error;
   }
 
-  /** The record key of a message: {@code <project_id>:<trace_id>:<segment_id>}. */
+  /**
+   * The record key of a message.
+   *
+   * @param message the message to be produced
+   * @return {@code <project_id>:<trace_id>:<segment_id>} in ASCII, a new array
+   */
   public static byte[] key(Message message) {
     return message.segment().toString().getBytes(StandardCharsets.US_ASCII);
   }

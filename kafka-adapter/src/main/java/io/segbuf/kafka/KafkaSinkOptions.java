@@ -19,6 +19,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * the chunks of a segment keep their order.
  */
 public final class KafkaSinkOptions {
+  /** The output topic unless set. */
   public static final String DEFAULT_TOPIC = "buffered-segments";
   /** The producer's own default {@code max.request.size}. */
   public static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
@@ -43,28 +44,35 @@ public final class KafkaSinkOptions {
     this.maxRequestSize = maxRequestSize;
   }
 
+  /** {@return a builder with the defaults} */
   public static Builder builder() {
     return new Builder();
   }
 
+  /** {@return a builder holding these options, to change some of them} */
   public Builder toBuilder() {
     return new Builder().bootstrapServers(bootstrapServers).topic(topic).producerProperties(producerProperties);
   }
 
+  /** {@return the brokers to connect to first, {@code host:port[,host:port…]}} */
   public String bootstrapServers() {
     return bootstrapServers;
   }
 
+  /** {@return the topic segments are produced to; default {@value #DEFAULT_TOPIC}} */
   public String topic() {
     return topic;
   }
 
-  /** Extra producer properties, as given. */
+  /** {@return the extra producer properties, as given (unmodifiable)} */
   public Map<String, String> producerProperties() {
     return producerProperties;
   }
 
-  /** The producer's {@code max.request.size}: every record, key, headers and overhead included, fits it. */
+  /**
+   * {@return the producer's {@code max.request.size} in bytes}: every record, key, headers and overhead included,
+   * fits it. Default {@value #DEFAULT_MAX_REQUEST_SIZE}.
+   */
   public int maxRequestSize() {
     return maxRequestSize;
   }
@@ -74,6 +82,8 @@ public final class KafkaSinkOptions {
    * max.block.ms} defaults to {@value #DEFAULT_MAX_BLOCK_MS} rather than Kafka's 60 s: a send blocks that long when
    * the broker is away, and holds the flusher meanwhile. {@code batch.size} defaults to {@value
    * #DEFAULT_BATCH_SIZE}: see {@link #DEFAULT_BATCH_SIZE}.
+   *
+   * @return a new, modifiable map to give to a {@code KafkaProducer}
    */
   public Map<String, Object> producerConfig() {
     Map<String, Object> config = new HashMap<>(producerProperties);
@@ -100,28 +110,59 @@ public final class KafkaSinkOptions {
 
     private Builder() {}
 
-    /** Required: {@code host:port[,host:port…]}. */
+    /**
+     * Sets the brokers to connect to first (required).
+     *
+     * @param bootstrapServers {@code host:port[,host:port…]}, not blank
+     * @return this builder
+     */
     public Builder bootstrapServers(String bootstrapServers) {
       this.bootstrapServers = bootstrapServers;
       return this;
     }
 
+    /**
+     * Sets the topic segments are produced to.
+     *
+     * @param topic a legal Kafka topic name; default {@value #DEFAULT_TOPIC}
+     * @return this builder
+     */
     public Builder topic(String topic) {
       this.topic = topic;
       return this;
     }
 
-    /** One extra producer property (for example {@code max.request.size}, {@code compression.type}). */
+    /**
+     * Adds one extra producer property (for example {@code max.request.size}, {@code compression.type}), replacing
+     * an earlier value. {@code bootstrap.servers} and the serializers are refused; see the class comment for
+     * {@code acks}, {@code enable.idempotence} and {@code max.in.flight.requests.per.connection}.
+     *
+     * @param name a Kafka producer property
+     * @param value its value
+     * @return this builder
+     */
     public Builder producerProperty(String name, String value) {
       producerProperties.put(name, value);
       return this;
     }
 
+    /**
+     * Adds extra producer properties, as {@link #producerProperty} does for each.
+     *
+     * @param properties Kafka producer properties and their values
+     * @return this builder
+     */
     public Builder producerProperties(Map<String, String> properties) {
       producerProperties.putAll(properties);
       return this;
     }
 
+    /**
+     * Checks every rule.
+     *
+     * @return the options
+     * @throws ConfigException listing every problem
+     */
     public KafkaSinkOptions build() {
       List<ConfigProblem> problems = new ArrayList<>();
       ClientChecks.bootstrapServers(bootstrapServers, problems);

@@ -24,6 +24,13 @@ public final class MeteredSegmentSink implements SegmentSink {
   private final Timer acknowledged;
   private final Timer failed;
 
+  /**
+   * Wraps {@code sink} and registers its meters.
+   *
+   * @param sink the sink that sends the messages; still the caller's to close
+   * @param registry where the meters are registered; its clock times the sends
+   * @param tags added to every meter
+   */
   public MeteredSegmentSink(SegmentSink sink, MeterRegistry registry, Iterable<Tag> tags) {
     this.sink = sink;
     this.clock = registry.config().clock();

@@ -32,6 +32,13 @@ public final class MeteredSegmentStore implements SegmentStore {
   private final Timer read;
   private final Timer complete;
 
+  /**
+   * Wraps {@code store} and registers its timers.
+   *
+   * @param store the store whose calls are timed; {@link #close()} closes it
+   * @param registry where the timers are registered; its clock times the calls
+   * @param tags added to every timer
+   */
   public MeteredSegmentStore(SegmentStore store, MeterRegistry registry, Iterable<Tag> tags) {
     this.store = store;
     this.clock = registry.config().clock();

@@ -33,12 +33,24 @@ public final class SpanBufferMetrics implements MeterBinder {
   private @Nullable BufferStats cached;
   private long cachedAt;
 
+  /**
+   * Meters for a buffer and, when given, the consumer that fills it; they are registered by {@link #bindTo}.
+   *
+   * @param buffer the buffer whose stats are exposed
+   * @param consumer the consumer whose lag, pauses and commits are exposed too, or null for none
+   * @param tags added to every meter
+   */
   public SpanBufferMetrics(SpanBuffer buffer, @Nullable SpanConsumer consumer, Iterable<Tag> tags) {
     this.buffer = buffer;
     this.consumer = consumer;
     this.tags = Tags.of(tags);
   }
 
+  /**
+   * Meters for a buffer alone, without tags.
+   *
+   * @param buffer the buffer whose stats are exposed
+   */
   public SpanBufferMetrics(SpanBuffer buffer) {
     this(buffer, null, Tags.empty());
   }

@@ -152,6 +152,10 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   /**
    * A consumer loop over {@code buffer}, with its own Kafka consumer (and dead-letter producer, when configured).
    * The buffer, its store and its sink stay the caller's to close, after this consumer.
+   *
+   * @param options where to read and how to apply backpressure
+   * @param buffer the buffer the spans are offered to
+   * @return the consumer, not running yet: see {@link #run()} and {@link #start(String)}
    */
   public static SpanConsumer create(SpanConsumerOptions options, SpanBuffer buffer) {
     KafkaConsumer<byte[], byte[]> consumer =
@@ -166,7 +170,12 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     return new SpanConsumer(consumer, deadLetters, options, buffer);
   }
 
-  /** Runs the loop on a new thread named {@code name}. */
+  /**
+   * Runs the loop on a new thread.
+   *
+   * @param name the thread's name
+   * @return the thread, started
+   */
   public Thread start(String name) {
     Thread thread = new Thread(this, name);
     thread.start();
@@ -268,18 +277,26 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     }
   }
 
-  /** Waits up to {@code timeout} for the loop to have stopped; true when it has. */
+  /**
+   * Waits up to {@code timeout} for the loop to have stopped.
+   *
+   * @param timeout how long to wait at most
+   * @param unit the unit of {@code timeout}
+   * @return true when the loop has stopped, false when the time ran out first
+   * @throws InterruptedException when the waiting thread is interrupted
+   */
   public boolean awaitStopped(long timeout, TimeUnit unit) throws InterruptedException {
     return stopped.await(timeout, unit);
   }
 
+  /** {@return a snapshot of the counters and gauges}; callable from any thread. */
   public ConsumerStats stats() {
     return new ConsumerStats(polledRecords.get(), commits.get(), storeFailures.get(), skippedRecords.get(),
         flushCycles.get(), rejectedMessages.get(), rejectedSpans.get(), deadLetters.copied(), pauses.get(),
         resumes.get(), paused, lostPartitions.get(), assignedPartitions, lag);
   }
 
-  /** The loop's and the flushers' last signs of life; callable from any thread. */
+  /** {@return the loop's and the flushers' last signs of life}; callable from any thread. */
   public ConsumerHealth health() {
     long oldestBeat = flusherBeats.values().stream().mapToLong(Long::longValue).min().orElse(UNKNOWN);
     return new ConsumerHealth(assignedPartitions, lastPollMillis == UNKNOWN ? null : Instant.ofEpochMilli(

@@ -19,15 +19,21 @@ import org.jspecify.annotations.Nullable;
  * once in a {@link ConfigException}.
  */
 public final class SpanConsumerOptions {
+  /** The input topic unless set. */
   public static final String DEFAULT_TOPIC = "ingest-spans";
   private static final String EARLIEST = "earliest";
   private static final String LATEST = "latest";
+  /** How long one poll waits for records unless set. */
   public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
+  /** The store's memory fraction that pauses input unless set. */
   public static final double DEFAULT_PAUSE_ABOVE_MEMORY_FRACTION = 0.9;
   /** Off: buffered bytes alone never pause the consumer. */
   public static final long NO_BYTE_LIMIT = 0;
+  /** Flush cycles in a row at the limit that pause a partition unless set. */
   public static final int DEFAULT_LAGGING_FLUSH_CYCLES = 3;
+  /** Flusher threads unless set. */
   public static final int DEFAULT_FLUSH_THREADS = 1;
+  /** Refusals of one batch in a row before its spans are offered one at a time, unless set. */
   public static final int DEFAULT_DEAD_LETTER_AFTER_REFUSALS = 10;
   /** Backpressure lifts once the store is below this share of the limit that triggered it. */
   public static final double RESUME_FACTOR = 0.8;
@@ -62,10 +68,12 @@ public final class SpanConsumerOptions {
     this.clock = b.clock;
   }
 
+  /** {@return a builder with the defaults} */
   public static Builder builder() {
     return new Builder();
   }
 
+  /** {@return a builder holding these options, to change some of them} */
   public Builder toBuilder() {
     return new Builder().bootstrapServers(bootstrapServers).topic(topic).groupId(groupId)
         .consumerProperties(consumerProperties).pollTimeout(pollTimeout)
@@ -75,37 +83,51 @@ public final class SpanConsumerOptions {
         .clock(clock);
   }
 
+  /** {@return the brokers to connect to first, {@code host:port[,host:port…]}} */
   public String bootstrapServers() {
     return bootstrapServers;
   }
 
+  /** {@return the topic spans are read from; default {@value #DEFAULT_TOPIC}} */
   public String topic() {
     return topic;
   }
 
+  /** {@return the consumer group} */
   public String groupId() {
     return groupId;
   }
 
+  /** {@return the extra consumer properties, as given (unmodifiable)} */
   public Map<String, String> consumerProperties() {
     return consumerProperties;
   }
 
+  /** {@return the longest one poll waits for records; default 100 ms} */
   public Duration pollTimeout() {
     return pollTimeout;
   }
 
-  /** The store's memory fraction ({@code StoreUsage.memoryFraction()}) at which partitions are paused. */
+  /**
+   * {@return the store's memory fraction ({@code StoreUsage.memoryFraction()}) at which every owned partition is
+   * paused}, in (0, 1]; default {@value #DEFAULT_PAUSE_ABOVE_MEMORY_FRACTION}.
+   */
   public double pauseAboveMemoryFraction() {
     return pauseAboveMemoryFraction;
   }
 
-  /** Buffered span bytes at which partitions are paused, or {@link #NO_BYTE_LIMIT}. */
+  /**
+   * {@return the buffered span bytes at which every owned partition is paused, or {@link #NO_BYTE_LIMIT} (the
+   * default)}
+   */
   public long pauseAboveBufferedBytes() {
     return pauseAboveBufferedBytes;
   }
 
-  /** Consecutive flush cycles at a shard's {@code maxFlushSegments} (or with send failures) that pause input. */
+  /**
+   * {@return the flush cycles in a row at a shard's {@code maxFlushSegments} (or with send failures) that pause
+   * its partition}; at least 1, default {@value #DEFAULT_LAGGING_FLUSH_CYCLES}.
+   */
   public int laggingFlushCycles() {
     return laggingFlushCycles;
   }
@@ -114,6 +136,8 @@ public final class SpanConsumerOptions {
    * Whether a revoked partition's segments are flushed at once (true, the default: the store is local to this
    * process, so the next owner could not see them) or left in the store for the next owner (false: a shared
    * store such as Redis).
+   *
+   * @return true to flush a revoked partition's segments at once, false to leave them in the store
    */
   public boolean drainOnRevoke() {
     return drainOnRevoke;
@@ -123,6 +147,8 @@ public final class SpanConsumerOptions {
    * Threads that flush the owned partitions (1, the default), so that waiting for the sink's acknowledgements and
    * the store's answers never delays polling; several share the partitions, a shard flushed by one thread at a
    * time, which helps a remote store (Redis) with many partitions. 0 flushes on the polling thread between polls.
+   *
+   * @return the number of flusher threads, at least 0
    */
   public int flushThreads() {
     return flushThreads;
@@ -131,6 +157,8 @@ public final class SpanConsumerOptions {
   /**
    * Where invalid spans are copied, with their reason in headers, and spans the store keeps refusing (see {@link
    * #deadLetterAfterRefusals()}); null for nowhere (they are counted, and a refused batch is read again).
+   *
+   * @return the dead-letter topic, or null (the default) for none
    */
   public @Nullable String deadLetterTopic() {
     return deadLetterTopic;
@@ -142,12 +170,14 @@ public final class SpanConsumerOptions {
    * refuses are copied there with the store's error in the {@code refused_reason} header, so that one span the
    * store cannot take never stops its partition. When the store refuses every span of the batch, the store is
    * failing rather than the spans: nothing is copied and the batch is read again.
+   *
+   * @return the refusals in a row, at least 1; default {@value #DEFAULT_DEAD_LETTER_AFTER_REFUSALS}
    */
   public int deadLetterAfterRefusals() {
     return deadLetterAfterRefusals;
   }
 
-  /** The wall clock, read for a partition once it is caught up. */
+  /** {@return the wall clock, read for a partition once it is caught up; default {@link Clock#systemUTC()}} */
   public Clock clock() {
     return clock;
   }
@@ -155,6 +185,8 @@ public final class SpanConsumerOptions {
   /**
    * Where a partition without a committed offset starts: at the beginning (the default, {@code auto.offset.reset}
    * {@code earliest}) or at the end ({@code latest}).
+   *
+   * @return true to start at the beginning, false to start at the end
    */
   public boolean startAtEarliest() {
     return !LATEST.equals(consumerProperties.get(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG));
@@ -164,6 +196,8 @@ public final class SpanConsumerOptions {
    * The consumer configuration: the extra properties, then what the loop relies on. Kafka's own offset reset is
    * off ({@code none}): the loop starts new partitions per {@link #startAtEarliest()} itself, and counts and logs
    * records that Kafka deleted before they were read instead of skipping them silently.
+   *
+   * @return a new, modifiable map to give to a {@code KafkaConsumer}
    */
   public Map<String, Object> consumerConfig() {
     Map<String, Object> config = new HashMap<>(consumerProperties);
@@ -201,79 +235,172 @@ public final class SpanConsumerOptions {
 
     private Builder() {}
 
-    /** Required: {@code host:port[,host:port…]}. */
+    /**
+     * Sets the brokers to connect to first (required).
+     *
+     * @param bootstrapServers {@code host:port[,host:port…]}, not blank
+     * @return this builder
+     */
     public Builder bootstrapServers(String bootstrapServers) {
       this.bootstrapServers = bootstrapServers;
       return this;
     }
 
+    /**
+     * Sets the topic spans are read from.
+     *
+     * @param topic a legal Kafka topic name; default {@value #DEFAULT_TOPIC}
+     * @return this builder
+     */
     public Builder topic(String topic) {
       this.topic = topic;
       return this;
     }
 
-    /** Required: the consumer group. */
+    /**
+     * Sets the consumer group (required).
+     *
+     * @param groupId not blank
+     * @return this builder
+     */
     public Builder groupId(String groupId) {
       this.groupId = groupId;
       return this;
     }
 
-    /** One extra consumer property (for example {@code max.poll.records}). */
+    /**
+     * Adds one extra consumer property (for example {@code max.poll.records}), replacing an earlier value. The
+     * properties the consumer sets itself ({@code bootstrap.servers}, {@code group.id}, {@code enable.auto.commit},
+     * the deserializers) are refused; {@code auto.offset.reset} may be {@code earliest} (the default) or {@code
+     * latest}.
+     *
+     * @param name a Kafka consumer property
+     * @param value its value
+     * @return this builder
+     */
     public Builder consumerProperty(String name, String value) {
       consumerProperties.put(name, value);
       return this;
     }
 
+    /**
+     * Adds extra consumer properties, as {@link #consumerProperty} does for each.
+     *
+     * @param properties Kafka consumer properties and their values
+     * @return this builder
+     */
     public Builder consumerProperties(Map<String, String> properties) {
       consumerProperties.putAll(properties);
       return this;
     }
 
+    /**
+     * Sets the longest one poll waits for records.
+     *
+     * @param pollTimeout positive; default {@link #DEFAULT_POLL_TIMEOUT} (100 ms)
+     * @return this builder
+     */
     public Builder pollTimeout(Duration pollTimeout) {
       this.pollTimeout = pollTimeout;
       return this;
     }
 
+    /**
+     * Sets the store's memory fraction at which every owned partition is paused.
+     *
+     * @param fraction in (0, 1]; default {@value #DEFAULT_PAUSE_ABOVE_MEMORY_FRACTION}
+     * @return this builder
+     */
     public Builder pauseAboveMemoryFraction(double fraction) {
       this.pauseAboveMemoryFraction = fraction;
       return this;
     }
 
+    /**
+     * Sets the buffered span bytes at which every owned partition is paused.
+     *
+     * @param bytes at least 0; default {@link #NO_BYTE_LIMIT}, none
+     * @return this builder
+     */
     public Builder pauseAboveBufferedBytes(long bytes) {
       this.pauseAboveBufferedBytes = bytes;
       return this;
     }
 
+    /**
+     * Sets the flush cycles in a row at a shard's {@code maxFlushSegments} (or with send failures) that pause
+     * its partition.
+     *
+     * @param cycles at least 1; default {@value #DEFAULT_LAGGING_FLUSH_CYCLES}
+     * @return this builder
+     */
     public Builder laggingFlushCycles(int cycles) {
       this.laggingFlushCycles = cycles;
       return this;
     }
 
+    /**
+     * Sets whether a revoked partition's segments are flushed at once ({@link SpanConsumerOptions#drainOnRevoke()}).
+     *
+     * @param drainOnRevoke true (the default) for a store local to this process, false for a shared one
+     * @return this builder
+     */
     public Builder drainOnRevoke(boolean drainOnRevoke) {
       this.drainOnRevoke = drainOnRevoke;
       return this;
     }
 
+    /**
+     * Sets the threads that flush the owned partitions ({@link SpanConsumerOptions#flushThreads()}).
+     *
+     * @param threads at least 0, where 0 flushes on the polling thread; default {@value #DEFAULT_FLUSH_THREADS}
+     * @return this builder
+     */
     public Builder flushThreads(int threads) {
       this.flushThreads = threads;
       return this;
     }
 
+    /**
+     * Sets where invalid spans and spans the store keeps refusing are copied.
+     *
+     * @param topic a legal Kafka topic name, or null (the default) for none
+     * @return this builder
+     */
     public Builder deadLetterTopic(@Nullable String topic) {
       this.deadLetterTopic = topic;
       return this;
     }
 
+    /**
+     * Sets the refusals in a row of one batch by the store after which its spans are dead-lettered one at a
+     * time ({@link SpanConsumerOptions#deadLetterAfterRefusals()}).
+     *
+     * @param refusals at least 1; default {@value #DEFAULT_DEAD_LETTER_AFTER_REFUSALS}
+     * @return this builder
+     */
     public Builder deadLetterAfterRefusals(int refusals) {
       this.deadLetterAfterRefusals = refusals;
       return this;
     }
 
+    /**
+     * Sets the wall clock, read for a partition once it is caught up; tests give their own.
+     *
+     * @param clock default {@link Clock#systemUTC()}
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = clock;
       return this;
     }
 
+    /**
+     * Checks every rule.
+     *
+     * @return the options
+     * @throws ConfigException listing every problem
+     */
     public SpanConsumerOptions build() {
       List<ConfigProblem> problems = new ArrayList<>();
       ClientChecks.bootstrapServers(bootstrapServers, problems);
