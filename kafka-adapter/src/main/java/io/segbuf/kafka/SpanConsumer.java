@@ -1,16 +1,17 @@
 package io.segbuf.kafka;
 
 import io.segbuf.FlushResult;
-import io.segbuf.OfferResult;
 import io.segbuf.Outcome;
 import io.segbuf.SegmentFailure;
 import io.segbuf.SpanBuffer;
 import io.segbuf.kafka.internal.Backpressure;
+import io.segbuf.kafka.internal.DeadLetters;
 import io.segbuf.kafka.internal.FlushedShard;
 import io.segbuf.kafka.internal.FlusherPool;
 import io.segbuf.kafka.internal.OrphanShards;
 import io.segbuf.kafka.internal.OwnedPartition;
 import io.segbuf.kafka.internal.Printable;
+import io.segbuf.kafka.internal.RecordOffers;
 import io.segbuf.kafka.internal.Watermarks;
 import io.segbuf.spi.FatalSinkException;
 import java.time.Instant;
@@ -89,8 +90,6 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   /** Commit after the store took the spans (durable), or up to the oldest span not yet flushed (not durable). */
   private final boolean durableStore;
   private final Watermarks watermarks = new Watermarks();
-  /** The next position given to a record offered; loop thread only. */
-  private long nextSeq;
   /** Offsets last committed per partition (store not durable); loop thread only. */
   private final Map<TopicPartition, Long> committed = new HashMap<>();
   /** Set once the sink failed for good: the service stops without flushing more. */
@@ -100,18 +99,24 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   private final Map<TopicPartition, OwnedPartition> owned = new LinkedHashMap<>();
   /** Offsets offered but not committed yet; loop thread only. */
   private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
+  // Each step of the cycle but polling and committing has a class of its own, so that it can be read (and tested)
+  // alone: a partition's time is its PartitionClock.
+  /** Offers the polled records to the store, reading refused batches again or dead-lettering their spans. */
+  private final RecordOffers offers;
+  /** Flushes the owned shards (and the orphans) at their published time, on threads of its own or this one. */
   private final FlusherPool flushers;
   /** Shards not owned that only this store holds (not durable): flushed at the wall clock. */
   private final OrphanShards orphans;
+  /** Pauses the partitions that must wait: every one for memory, or one whose flush lags or batch was refused. */
   private final Backpressure backpressure;
 
   private final AtomicBoolean started = new AtomicBoolean();
   private volatile boolean stopping;
   private final CountDownLatch stopped = new CountDownLatch(1);
 
-  private final AtomicLong polledRecords = new AtomicLong();
   private final AtomicLong commits = new AtomicLong();
-  private final AtomicLong storeFailures = new AtomicLong();
+  /** Shards the store failed to take over (its refusals of batches are counted by {@link #offers}). */
+  private final AtomicLong acquireFailures = new AtomicLong();
   private final AtomicLong skippedRecords = new AtomicLong();
   private final AtomicLong rejectedMessages = new AtomicLong();
   private final AtomicLong rejectedSpans = new AtomicLong();
@@ -127,6 +132,8 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     this.options = options;
     this.buffer = buffer;
     this.durableStore = buffer.durable();
+    this.offers = new RecordOffers(consumer, buffer, this.deadLetters, options.deadLetterAfterRefusals(),
+        options.clock());
     this.flushers = new FlusherPool(this::flushOne, options.clock(), options.pollTimeout());
     this.orphans = new OrphanShards(options.topic(), flushers, watermarks);
     this.backpressure = new Backpressure(options.pauseAboveMemoryFraction(), options.pauseAboveBufferedBytes(),
@@ -253,9 +260,10 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   }
 
   public ConsumerStats stats() {
-    return new ConsumerStats(polledRecords.get(), commits.get(), storeFailures.get(), skippedRecords.get(),
-        flushers.cycles(), rejectedMessages.get(), rejectedSpans.get(), deadLetters.copied(), backpressure.pauses(),
-        backpressure.resumes(), backpressure.paused(), lostPartitions.get(), assignedPartitions, lag);
+    return new ConsumerStats(offers.offeredRecords(), commits.get(), acquireFailures.get() + offers.refusals(),
+        skippedRecords.get(), flushers.cycles(), rejectedMessages.get(), rejectedSpans.get(), deadLetters.copied(),
+        backpressure.pauses(), backpressure.resumes(), backpressure.paused(), lostPartitions.get(),
+        assignedPartitions, lag);
   }
 
   /** The loop's and the flushers' last signs of life; callable from any thread. */
@@ -288,152 +296,14 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     backpressure.apply(consumer, buffer.usage(), buffer.backedOffSegments(), owned, options.clock().millis());
   }
 
+  /** Offers a partition's records; what the store took (or dead-lettered) becomes committable. */
   private void offer(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records) {
     OwnedPartition state = owned.computeIfAbsent(tp, this::newState);
-    if (state.backoff().waiting(options.clock().millis())) {
-      // fetched before the partition was paused for its back-off: read again once it is over
-      consumer.seek(tp, records.get(0).offset());
-      return;
+    OptionalLong next = offers.offer(tp, state, records, () -> nowOrWallClock(tp, state));
+    if (next.isPresent()) {
+      state.nextOffset(next.getAsLong());
+      pending.put(tp, new OffsetAndMetadata(next.getAsLong()));
     }
-    List<byte[]> values = new ArrayList<>(records.size());
-    long wallClock = options.clock().millis();
-    for (ConsumerRecord<byte[], byte[]> r : records) {
-      byte[] value = r.value();
-      values.add(value == null ? new byte[0] : value);
-      state.clock().read(r.timestamp(), wallClock);
-    }
-    long firstSeq = take(records.size());
-    hold(state, firstSeq, records);
-    OfferResult result;
-    try {
-      result = buffer.offer(tp.partition(), values, positions(firstSeq, records.size()), nowOrWallClock(tp, state));
-    } catch (RuntimeException e) {
-      unhold(state, firstSeq, records.size(), null);
-      refused(tp, state, records, e);
-      return;
-    }
-    offered(tp, state, records, result, firstSeq);
-  }
-
-  /**
-   * Holds the records' spans before the store has them (store not durable): a flusher may complete a span as soon
-   * as it is stored, before offer returns, and its release must find the record held.
-   */
-  private void hold(OwnedPartition state, long firstSeq, List<ConsumerRecord<byte[], byte[]>> records) {
-    if (!durableStore) {
-      state.held().hold(firstSeq, records.size(), records.get(0).offset(), records.size());
-    }
-  }
-
-  /** Lets go of the records whose span the store did not take (invalid, duplicate; all when result is null). */
-  private void unhold(OwnedPartition state, long firstSeq, int records, @Nullable OfferResult result) {
-    if (durableStore) {
-      return;
-    }
-    for (int i = 0; i < records; i++) {
-      if (result == null || result.outcomes().get(i) != Outcome.BUFFERED) {
-        state.held().release(firstSeq + i);
-      }
-    }
-  }
-
-  /** Positions for the next {@code count} records; never reused, even for a batch the store refused in part. */
-  private long take(int count) {
-    long first = nextSeq;
-    nextSeq += count;
-    return first;
-  }
-
-  private static long[] positions(long firstSeq, int count) {
-    long[] positions = new long[count];
-    for (int i = 0; i < count; i++) {
-      positions[i] = firstSeq + i;
-    }
-    return positions;
-  }
-
-  private void offered(TopicPartition tp, OwnedPartition state, List<ConsumerRecord<byte[], byte[]>> records,
-      OfferResult result, long firstSeq) {
-    if (result.invalid() > 0) {
-      reportInvalid(tp, records, result);
-    }
-    unhold(state, firstSeq, records.size(), result);
-    long next = records.get(records.size() - 1).offset() + 1;
-    state.nextOffset(next);
-    pending.put(tp, new OffsetAndMetadata(next));
-    polledRecords.addAndGet(records.size());
-    if (state.backoff().refusals() > 0) {
-      log.info("{}: the store took the batch at offset {} after {} refusals", tp, records.get(0).offset(),
-          state.backoff().refusals());
-      state.backoff().taken();
-    }
-  }
-
-  /**
-   * The store refused a batch: nothing is acknowledged that is not stored, so it is read again after a back-off
-   * (the partition alone is paused meanwhile). After {@code deadLetterAfterRefusals} refusals in a row, with a
-   * dead-letter topic, its spans are offered one at a time and those the store still refuses are dead-lettered;
-   * when the store refuses every one of them, it is the store that fails, not the spans, and the batch waits.
-   */
-  private void refused(TopicPartition tp, OwnedPartition state, List<ConsumerRecord<byte[], byte[]>> records,
-      RuntimeException error) {
-    storeFailures.incrementAndGet();
-    int refusals = state.backoff().refused(options.clock().millis());
-    long first = records.get(0).offset();
-    if (refusals == 1) {
-      log.warn("{}: the store refused {} records at offset {} ({}); reading them again with back-off", tp,
-          records.size(), first, Printable.escape(error.toString()));
-    }
-    log.debug("{}: store refusal {} of the batch at offset {}", tp, refusals, first, error);
-    if (deadLetters.enabled() && refusals >= options.deadLetterAfterRefusals()
-        && offerOneByOne(tp, state, records)) {
-      return;
-    }
-    consumer.seek(tp, first);
-  }
-
-  /** Offers each record alone; dead-letters those the store refuses, unless it refuses all. True when done. */
-  private boolean offerOneByOne(TopicPartition tp, OwnedPartition state, List<ConsumerRecord<byte[], byte[]>> records) {
-    Map<Integer, RuntimeException> refusedSpans = new LinkedHashMap<>();
-    List<Integer> taken = new ArrayList<>();
-    List<OfferResult> results = new ArrayList<>();
-    List<Long> seqs = new ArrayList<>();
-    for (int i = 0; i < records.size(); i++) {
-      ConsumerRecord<byte[], byte[]> r = records.get(i);
-      byte[] value = r.value() == null ? new byte[0] : r.value();
-      long seq = take(1);
-      hold(state, seq, List.of(r));
-      try {
-        results.add(buffer.offer(tp.partition(), List.of(value), new long[] {seq}, nowOrWallClock(tp, state)));
-        taken.add(i);
-        seqs.add(seq);
-      } catch (RuntimeException e) {
-        unhold(state, seq, 1, null);
-        refusedSpans.put(i, e);
-      }
-    }
-    if (taken.isEmpty()) {
-      return false;
-    }
-    for (int k = 0; k < taken.size(); k++) {
-      offered(tp, state, List.of(records.get(taken.get(k))), results.get(k), seqs.get(k));
-    }
-    long next = records.get(records.size() - 1).offset() + 1;
-    for (Map.Entry<Integer, RuntimeException> refused : refusedSpans.entrySet()) {
-      ConsumerRecord<byte[], byte[]> r = records.get(refused.getKey());
-      if (!deadLetters.copyRefused(tp, r, refused.getValue())) {
-        // Neither stored nor copied: read again from it (the spans taken after it come again as duplicates).
-        next = r.offset();
-        consumer.seek(tp, next);
-        break;
-      }
-    }
-    state.nextOffset(next);
-    pending.put(tp, new OffsetAndMetadata(next));
-    if (next > records.get(records.size() - 1).offset()) {
-      state.backoff().taken();
-    }
-    return true;
   }
 
   /** Partitions this group never committed: start where {@code auto.offset.reset} says. */
@@ -469,19 +339,6 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
         consumer.seek(tp, end);
       }
     });
-  }
-
-  private void reportInvalid(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records, OfferResult result) {
-    for (int i = 0; i < records.size(); i++) {
-      if (!(result.outcomes().get(i) instanceof Outcome.Invalid)) {
-        continue;
-      }
-      Outcome.Invalid invalid = (Outcome.Invalid) result.outcomes().get(i);
-      ConsumerRecord<byte[], byte[]> r = records.get(i);
-      log.debug("invalid span at {}@{} ({}): {}", tp, r.offset(), invalid.reason(),
-          Printable.escape(invalid.detail()));
-      deadLetters.copyInvalid(tp, r, invalid.reason().name(), invalid.detail());
-    }
   }
 
   /**
@@ -662,7 +519,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     try {
       buffer.acquire(tp.partition());
     } catch (RuntimeException e) {
-      storeFailures.incrementAndGet();
+      acquireFailures.incrementAndGet();
       log.error("taking over {} in the store failed; retried when it is first offered to", tp, e);
     }
   }
