@@ -55,7 +55,7 @@ public final class FlushedShard {
    * flushes) or a sink failed to take a segment; a cycle that did neither ends the lag.
    */
   public void flushed(FlushResult result, int maxFlushSegments) {
-    boolean lagging = result.segments() + result.retries() >= maxFlushSegments || result.retries() > 0;
+    boolean lagging = result.segments() >= maxFlushSegments || result.retries() > 0;
     laggingCycles = lagging ? laggingCycles + 1 : 0;
   }
 
