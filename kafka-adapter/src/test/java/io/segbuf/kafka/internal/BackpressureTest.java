@@ -50,6 +50,8 @@ class BackpressureTest {
     assertThat(backpressure.pausedForMemory()).isTrue();
     apply(holding(5, 800)); // 80 %: not below the resume level yet
     assertThat(kafka.paused()).containsExactlyInAnyOrder(A, B);
+    assertThat(backpressure.paused()).isTrue();
+    assertThat(backpressure.resumes()).isZero();
     apply(holding(5, 799));
     assertThat(kafka.paused()).isEmpty();
     assertThat(backpressure.pausedForMemory()).isFalse();
@@ -71,6 +73,19 @@ class BackpressureTest {
   }
 
   @Test
+  void withoutALimitOnBufferedBytesMemoryAloneCountsAndExactlyAtTheResumeLevelInputStaysPaused() {
+    Backpressure memoryOnly = new Backpressure(0.5, 0, 0.5, LAGGING_FLUSH_CYCLES);
+    memoryOnly.apply(kafka, new StoreUsage(5, 5, Long.MAX_VALUE / 2, 49, 100), 0, owned, NOW);
+    assertThat(kafka.paused()).isEmpty();
+    memoryOnly.apply(kafka, new StoreUsage(5, 5, 10, 50, 100), 0, owned, NOW);
+    assertThat(kafka.paused()).containsExactlyInAnyOrder(A, B);
+    memoryOnly.apply(kafka, new StoreUsage(5, 5, 10, 25, 100), 0, owned, NOW);
+    assertThat(kafka.paused()).containsExactlyInAnyOrder(A, B);
+    memoryOnly.apply(kafka, new StoreUsage(5, 5, 10, 24, 100), 0, owned, NOW);
+    assertThat(kafka.paused()).isEmpty();
+  }
+
+  @Test
   void aPartitionAssignedDuringAPauseForMemoryIsPausedToo() {
     apply(holding(5, LIMIT_BYTES));
     kafka.assign(List.of(A, B, C));
@@ -83,8 +98,8 @@ class BackpressureTest {
   void aStoreFullOfSegmentsWhoseFlushKeepsFailingOrOfNoSpansDoesNotPauseInput() {
     backpressure.apply(kafka, holding(3, LIMIT_BYTES), 3, owned, NOW);
     assertThat(kafka.paused()).isEmpty();
-    backpressure.apply(kafka, new StoreUsage(0, 0, LIMIT_BYTES, 50, 100), 0, owned, NOW);
-    assertThat(kafka.paused()).isEmpty();
+    backpressure.apply(kafka, new StoreUsage(1, 0, LIMIT_BYTES, 50, 100), 0, owned, NOW);
+    assertThat(kafka.paused()).as("no spans").isEmpty();
     backpressure.apply(kafka, holding(4, LIMIT_BYTES), 3, owned, NOW); // one segment that can flush
     assertThat(kafka.paused()).containsExactlyInAnyOrder(A, B);
     backpressure.apply(kafka, holding(3, LIMIT_BYTES), 3, owned, NOW); // it flushed, the others keep failing

@@ -20,7 +20,7 @@ class FlushedShardTest {
     FlushedShard shard = new FlushedShard();
     shard.flushed(flushed(MAX_FLUSH_SEGMENTS, 0), MAX_FLUSH_SEGMENTS);
     assertThat(shard.laggingCycles()).isEqualTo(1);
-    shard.flushed(flushed(MAX_FLUSH_SEGMENTS - 1, 1), MAX_FLUSH_SEGMENTS); // at the limit, counting the retry
+    shard.flushed(flushed(MAX_FLUSH_SEGMENTS - 1, 1), MAX_FLUSH_SEGMENTS); // below the limit, but a retry
     assertThat(shard.laggingCycles()).isEqualTo(2);
     shard.flushed(flushed(0, 1), MAX_FLUSH_SEGMENTS); // a segment the sink did not take
     assertThat(shard.laggingCycles()).isEqualTo(3);

@@ -66,6 +66,7 @@ class FlusherPoolTest {
     pool.withdraw(A, shard, () -> flushes.add("last"));
     pool.flushOnThisThread();
     assertThat(flushes).containsExactly("last");
+    assertThat(shard.flushAt()).as("a flusher that found it before it was withdrawn skips it").isNull();
   }
 
   @Test
@@ -94,6 +95,34 @@ class FlusherPoolTest {
     withdrawing.join();
     pool.stop();
     assertThat(flushes).containsExactly("flushed", "withdrawn");
+  }
+
+  @Test
+  void stoppingWaitsForAFlushInProgress() throws InterruptedException {
+    CountDownLatch inFlush = new CountDownLatch(1);
+    CountDownLatch finish = new CountDownLatch(1);
+    pool = new FlusherPool((tp, shard, now) -> {
+      inFlush.countDown();
+      try {
+        finish.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      flushes.add("flushed");
+      return true;
+    }, Clock.fixed(T0, ZoneOffset.UTC), Duration.ofMillis(1));
+    pool.publish(A, shardAt(T0));
+    pool.start(1, "test");
+    inFlush.await();
+    Thread stopping = new Thread(() -> {
+      pool.stop();
+      flushes.add("stopped");
+    });
+    stopping.start();
+    Await.until("stop() to wait for the flusher", WAIT, () -> stopping.getState() == Thread.State.WAITING);
+    finish.countDown();
+    stopping.join();
+    assertThat(flushes).containsExactly("flushed", "stopped");
   }
 
   @Test

@@ -91,6 +91,8 @@ class RecordOffersTest {
     assertThat(store.usage().spans()).isEqualTo(2);
     assertThat(partition.held().oldestHeldOffset()).hasValue(5);
     assertThat(partition.clock().now(OptionalLong.of(1), false, clock)).isEqualTo(T0.plusSeconds(2));
+    assertThat(buffer.drain(TP.partition(), clock.instant()).completed()).extracting(s -> s.position())
+        .as("each record's position").containsExactlyInAnyOrder(0L, 1L);
   }
 
   @Test
