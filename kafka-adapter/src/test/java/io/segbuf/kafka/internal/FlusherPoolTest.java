@@ -69,11 +69,9 @@ class FlusherPoolTest {
     assertThat(shard.flushAt()).as("a flusher that found it before it was withdrawn skips it").isNull();
   }
 
-  @Test
-  void withdrawingAShardWaitsForItsFlushInProgressOnAFlusher() throws InterruptedException {
-    CountDownLatch inFlush = new CountDownLatch(1);
-    CountDownLatch finish = new CountDownLatch(1);
-    pool = new FlusherPool((tp, shard, now) -> {
+  /** A pool whose flush counts {@code inFlush} down, then waits for {@code finish} before it records "flushed". */
+  private FlusherPool poolWhoseFlushWaits(CountDownLatch inFlush, CountDownLatch finish) {
+    return new FlusherPool((tp, shard, now) -> {
       inFlush.countDown();
       try {
         finish.await();
@@ -83,6 +81,13 @@ class FlusherPoolTest {
       flushes.add("flushed");
       return true;
     }, Clock.fixed(T0, ZoneOffset.UTC), Duration.ofMillis(1));
+  }
+
+  @Test
+  void withdrawingAShardWaitsForItsFlushInProgressOnAFlusher() throws InterruptedException {
+    CountDownLatch inFlush = new CountDownLatch(1);
+    CountDownLatch finish = new CountDownLatch(1);
+    pool = poolWhoseFlushWaits(inFlush, finish);
     FlushedShard shard = shardAt(T0);
     pool.publish(A, shard);
     pool.start(1, "test");
@@ -101,16 +106,7 @@ class FlusherPoolTest {
   void stoppingWaitsForAFlushInProgress() throws InterruptedException {
     CountDownLatch inFlush = new CountDownLatch(1);
     CountDownLatch finish = new CountDownLatch(1);
-    pool = new FlusherPool((tp, shard, now) -> {
-      inFlush.countDown();
-      try {
-        finish.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      flushes.add("flushed");
-      return true;
-    }, Clock.fixed(T0, ZoneOffset.UTC), Duration.ofMillis(1));
+    pool = poolWhoseFlushWaits(inFlush, finish);
     pool.publish(A, shardAt(T0));
     pool.start(1, "test");
     inFlush.await();
