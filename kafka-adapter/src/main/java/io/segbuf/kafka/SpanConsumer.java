@@ -1,35 +1,34 @@
 package io.segbuf.kafka;
 
 import io.segbuf.FlushResult;
-import io.segbuf.OfferResult;
 import io.segbuf.Outcome;
 import io.segbuf.SegmentFailure;
 import io.segbuf.SpanBuffer;
-import io.segbuf.kafka.internal.HeldRecords;
+import io.segbuf.kafka.internal.Backpressure;
+import io.segbuf.kafka.internal.DeadLetters;
+import io.segbuf.kafka.internal.FlushedShard;
+import io.segbuf.kafka.internal.FlusherPool;
+import io.segbuf.kafka.internal.OrphanShards;
+import io.segbuf.kafka.internal.OwnedPartition;
 import io.segbuf.kafka.internal.Printable;
+import io.segbuf.kafka.internal.RecordOffers;
 import io.segbuf.kafka.internal.Watermarks;
 import io.segbuf.spi.FatalSinkException;
-import io.segbuf.spi.StoreUsage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -83,9 +82,6 @@ import org.slf4j.LoggerFactory;
 public final class SpanConsumer implements Runnable, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SpanConsumer.class);
   private static final long UNKNOWN = Long.MIN_VALUE;
-  /** The first wait before a batch the store refused is read again; it doubles up to {@link #MAX_REFUSAL_DELAY}. */
-  static final long FIRST_REFUSAL_DELAY_MILLIS = 100;
-  static final long MAX_REFUSAL_DELAY_MILLIS = 10_000;
 
   private final Consumer<byte[], byte[]> consumer;
   private final DeadLetters deadLetters;
@@ -94,51 +90,40 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   /** Commit after the store took the spans (durable), or up to the oldest span not yet flushed (not durable). */
   private final boolean durableStore;
   private final Watermarks watermarks = new Watermarks();
-  /** The next position given to a record offered; loop thread only. */
-  private long nextSeq;
   /** Offsets last committed per partition (store not durable); loop thread only. */
   private final Map<TopicPartition, Long> committed = new HashMap<>();
   /** Set once the sink failed for good: the service stops without flushing more. */
   private final AtomicReference<@Nullable FatalSinkException> fatal = new AtomicReference<>();
 
-  /** Owned partitions and their clocks; loop thread only. */
-  private final Map<TopicPartition, PartitionState> owned = new LinkedHashMap<>();
+  /** Owned partitions; loop thread only. */
+  private final Map<TopicPartition, OwnedPartition> owned = new LinkedHashMap<>();
   /** Offsets offered but not committed yet; loop thread only. */
   private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
-  /** Partitions the flusher threads flush, with the time the loop thread published for each. */
-  private final Map<TopicPartition, PartitionState> flushing = new ConcurrentHashMap<>();
-  /**
-   * Shards this consumer does not own that its store (not durable) holds segments of: a drain failed as the
-   * partition was released, or a late span read from an owned partition joined a segment of a shard released
-   * earlier (one trace on two partitions). Nobody else can flush them, so they are flushed at the wall clock, as
-   * owned ones are, until they hold nothing or are assigned again; else their spans would stay for ever, keep their
-   * records' offsets from being committed and could keep the store full. Loop thread only.
-   */
-  private final Map<TopicPartition, PartitionState> orphans = new HashMap<>();
-  /** Started and stopped by the loop thread. */
-  private final List<Thread> flushers = new ArrayList<>();
-  private volatile boolean flusherStopping;
-  private boolean pausedForMemory;
+  // Each step of the cycle but polling and committing has a class of its own, so that it can be read (and tested)
+  // alone: a partition's time is its PartitionClock.
+  /** Offers the polled records to the store, reading refused batches again or dead-lettering their spans. */
+  private final RecordOffers offers;
+  /** Flushes the owned shards (and the orphans) at their published time, on threads of its own or this one. */
+  private final FlusherPool flushers;
+  /** Shards not owned that only this store holds (not durable): flushed at the wall clock. */
+  private final OrphanShards orphans;
+  /** Pauses the partitions that must wait: every one for memory, or one whose flush lags or batch was refused. */
+  private final Backpressure backpressure;
 
   private final AtomicBoolean started = new AtomicBoolean();
   private volatile boolean stopping;
   private final CountDownLatch stopped = new CountDownLatch(1);
 
-  private final AtomicLong polledRecords = new AtomicLong();
   private final AtomicLong commits = new AtomicLong();
-  private final AtomicLong storeFailures = new AtomicLong();
+  /** Shards the store failed to take over (its refusals of batches are counted by {@link #offers}). */
+  private final AtomicLong acquireFailures = new AtomicLong();
   private final AtomicLong skippedRecords = new AtomicLong();
-  private final AtomicLong flushCycles = new AtomicLong();
   private final AtomicLong rejectedMessages = new AtomicLong();
   private final AtomicLong rejectedSpans = new AtomicLong();
-  private final AtomicLong pauses = new AtomicLong();
-  private final AtomicLong resumes = new AtomicLong();
   private final AtomicLong lostPartitions = new AtomicLong();
-  private volatile boolean paused;
   private volatile int assignedPartitions;
   private volatile long lag;
   private volatile long lastPollMillis = UNKNOWN;
-  private final Map<Thread, Long> flusherBeats = new ConcurrentHashMap<>();
 
   SpanConsumer(Consumer<byte[], byte[]> consumer, @Nullable Producer<byte[], byte[]> deadLetters,
       SpanConsumerOptions options, SpanBuffer buffer) {
@@ -147,6 +132,12 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     this.options = options;
     this.buffer = buffer;
     this.durableStore = buffer.durable();
+    this.offers = new RecordOffers(consumer, buffer, this.deadLetters, options.deadLetterAfterRefusals(),
+        options.clock());
+    this.flushers = new FlusherPool(this::flushOne, options.clock(), options.pollTimeout());
+    this.orphans = new OrphanShards(options.topic(), flushers, watermarks);
+    this.backpressure = new Backpressure(options.pauseAboveMemoryFraction(), options.pauseAboveBufferedBytes(),
+        SpanConsumerOptions.RESUME_FACTOR, options.laggingFlushCycles());
   }
 
   /**
@@ -194,12 +185,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       throw new IllegalStateException("a SpanConsumer runs once");
     }
     try {
-      for (int i = 0; i < options.flushThreads(); i++) {
-        Thread thread = new Thread(this::flushLoop, Thread.currentThread().getName() + "-flusher-" + i);
-        thread.setDaemon(true);
-        flushers.add(thread);
-        thread.start();
-      }
+      flushers.start(options.flushThreads(), Thread.currentThread().getName());
       consumer.subscribe(List.of(options.topic()), new Rebalance());
       log.info("consuming {} as group {}", options.topic(), options.groupId());
       while (!stopping) {
@@ -215,7 +201,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       }
       throw e;
     } finally {
-      stopFlushers();
+      flushers.stop();
       closeClients();
       stopped.countDown();
     }
@@ -291,16 +277,16 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
 
   /** {@return a snapshot of the counters and gauges}; callable from any thread. */
   public ConsumerStats stats() {
-    return new ConsumerStats(polledRecords.get(), commits.get(), storeFailures.get(), skippedRecords.get(),
-        flushCycles.get(), rejectedMessages.get(), rejectedSpans.get(), deadLetters.copied(), pauses.get(),
-        resumes.get(), paused, lostPartitions.get(), assignedPartitions, lag);
+    return new ConsumerStats(offers.offeredRecords(), commits.get(), acquireFailures.get() + offers.refusals(),
+        skippedRecords.get(), flushers.cycles(), rejectedMessages.get(), rejectedSpans.get(), deadLetters.copied(),
+        backpressure.pauses(), backpressure.resumes(), backpressure.paused(), lostPartitions.get(),
+        assignedPartitions, lag);
   }
 
   /** {@return the loop's and the flushers' last signs of life}; callable from any thread. */
   public ConsumerHealth health() {
-    long oldestBeat = flusherBeats.values().stream().mapToLong(Long::longValue).min().orElse(UNKNOWN);
     return new ConsumerHealth(assignedPartitions, lastPollMillis == UNKNOWN ? null : Instant.ofEpochMilli(
-        lastPollMillis), oldestBeat == UNKNOWN ? null : Instant.ofEpochMilli(oldestBeat));
+        lastPollMillis), flushers.oldestBeat());
   }
 
   private void cycle() {
@@ -321,166 +307,20 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     deadLetters.awaitInvalid();
     commit();
     publishFlushTimes();
-    if (flushers.isEmpty()) {
-      flushPublished();
+    if (!flushers.hasThreads()) {
+      flushers.flushOnThisThread();
     }
-    applyBackpressure();
+    backpressure.apply(consumer, buffer.usage(), buffer.backedOffSegments(), owned, options.clock().millis());
   }
 
+  /** Offers a partition's records; what the store took (or dead-lettered) becomes committable. */
   private void offer(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records) {
-    PartitionState state = owned.computeIfAbsent(tp, this::newState);
-    if (state.retryAtMillis > options.clock().millis()) {
-      // fetched before the partition was paused for its back-off: read again once it is over
-      consumer.seek(tp, records.get(0).offset());
-      return;
+    OwnedPartition state = owned.computeIfAbsent(tp, this::newState);
+    OptionalLong next = offers.offer(tp, state, records, () -> nowOrWallClock(tp, state));
+    if (next.isPresent()) {
+      state.nextOffset(next.getAsLong());
+      pending.put(tp, new OffsetAndMetadata(next.getAsLong()));
     }
-    List<byte[]> values = new ArrayList<>(records.size());
-    long eventTime = state.eventTimeMillis;
-    // A timestamp ahead of the wall clock (a producer whose clock jumped) is no time yet: taken as it is, it would
-    // hold every later segment of the partition back until the wall clock reached it.
-    long wallClock = options.clock().millis();
-    for (ConsumerRecord<byte[], byte[]> r : records) {
-      byte[] value = r.value();
-      values.add(value == null ? new byte[0] : value);
-      eventTime = Math.max(eventTime, Math.min(r.timestamp(), wallClock));
-    }
-    state.eventTimeMillis = eventTime;
-    long firstSeq = take(records.size());
-    hold(state, firstSeq, records);
-    OfferResult result;
-    try {
-      result = buffer.offer(tp.partition(), values, positions(firstSeq, records.size()), nowOrWallClock(tp, state));
-    } catch (RuntimeException e) {
-      unhold(state, firstSeq, records.size(), null);
-      refused(tp, state, records, e);
-      return;
-    }
-    offered(tp, state, records, result, firstSeq);
-  }
-
-  /**
-   * Holds the records' spans before the store has them (store not durable): a flusher may complete a span as soon
-   * as it is stored, before offer returns, and its release must find the record held.
-   */
-  private void hold(PartitionState state, long firstSeq, List<ConsumerRecord<byte[], byte[]>> records) {
-    if (!durableStore) {
-      state.held.hold(firstSeq, records.size(), records.get(0).offset(), records.size());
-    }
-  }
-
-  /** Lets go of the records whose span the store did not take (invalid, duplicate; all when result is null). */
-  private void unhold(PartitionState state, long firstSeq, int records, @Nullable OfferResult result) {
-    if (durableStore) {
-      return;
-    }
-    for (int i = 0; i < records; i++) {
-      if (result == null || result.outcomes().get(i) != Outcome.BUFFERED) {
-        state.held.release(firstSeq + i);
-      }
-    }
-  }
-
-  /** Positions for the next {@code count} records; never reused, even for a batch the store refused in part. */
-  private long take(int count) {
-    long first = nextSeq;
-    nextSeq += count;
-    return first;
-  }
-
-  private static long[] positions(long firstSeq, int count) {
-    long[] positions = new long[count];
-    for (int i = 0; i < count; i++) {
-      positions[i] = firstSeq + i;
-    }
-    return positions;
-  }
-
-  private void offered(TopicPartition tp, PartitionState state, List<ConsumerRecord<byte[], byte[]>> records,
-      OfferResult result, long firstSeq) {
-    if (result.invalid() > 0) {
-      reportInvalid(tp, records, result);
-    }
-    unhold(state, firstSeq, records.size(), result);
-    long next = records.get(records.size() - 1).offset() + 1;
-    state.nextOffset = next;
-    pending.put(tp, new OffsetAndMetadata(next));
-    polledRecords.addAndGet(records.size());
-    if (state.refusals > 0) {
-      log.info("{}: the store took the batch at offset {} after {} refusals", tp, records.get(0).offset(),
-          state.refusals);
-      state.refusals = 0;
-      state.retryAtMillis = 0;
-    }
-  }
-
-  /**
-   * The store refused a batch: nothing is acknowledged that is not stored, so it is read again after a back-off
-   * (the partition alone is paused meanwhile). After {@code deadLetterAfterRefusals} refusals in a row, with a
-   * dead-letter topic, its spans are offered one at a time and those the store still refuses are dead-lettered;
-   * when the store refuses every one of them, it is the store that fails, not the spans, and the batch waits.
-   */
-  private void refused(TopicPartition tp, PartitionState state, List<ConsumerRecord<byte[], byte[]>> records,
-      RuntimeException error) {
-    storeFailures.incrementAndGet();
-    state.refusals++;
-    long delay = Math.min(MAX_REFUSAL_DELAY_MILLIS, FIRST_REFUSAL_DELAY_MILLIS << Math.min(state.refusals - 1, 16));
-    state.retryAtMillis = options.clock().millis() + delay;
-    long first = records.get(0).offset();
-    if (state.refusals == 1) {
-      log.warn("{}: the store refused {} records at offset {} ({}); reading them again with back-off", tp,
-          records.size(), first, Printable.escape(error.toString()));
-    }
-    log.debug("{}: store refusal {} of the batch at offset {}", tp, state.refusals, first, error);
-    if (deadLetters.enabled() && state.refusals >= options.deadLetterAfterRefusals()
-        && offerOneByOne(tp, state, records)) {
-      return;
-    }
-    consumer.seek(tp, first);
-  }
-
-  /** Offers each record alone; dead-letters those the store refuses, unless it refuses all. True when done. */
-  private boolean offerOneByOne(TopicPartition tp, PartitionState state, List<ConsumerRecord<byte[], byte[]>> records) {
-    Map<Integer, RuntimeException> refusedSpans = new LinkedHashMap<>();
-    List<Integer> taken = new ArrayList<>();
-    List<OfferResult> results = new ArrayList<>();
-    List<Long> seqs = new ArrayList<>();
-    for (int i = 0; i < records.size(); i++) {
-      ConsumerRecord<byte[], byte[]> r = records.get(i);
-      byte[] value = r.value() == null ? new byte[0] : r.value();
-      long seq = take(1);
-      hold(state, seq, List.of(r));
-      try {
-        results.add(buffer.offer(tp.partition(), List.of(value), new long[] {seq}, nowOrWallClock(tp, state)));
-        taken.add(i);
-        seqs.add(seq);
-      } catch (RuntimeException e) {
-        unhold(state, seq, 1, null);
-        refusedSpans.put(i, e);
-      }
-    }
-    if (taken.isEmpty()) {
-      return false;
-    }
-    for (int k = 0; k < taken.size(); k++) {
-      offered(tp, state, List.of(records.get(taken.get(k))), results.get(k), seqs.get(k));
-    }
-    long next = records.get(records.size() - 1).offset() + 1;
-    for (Map.Entry<Integer, RuntimeException> refused : refusedSpans.entrySet()) {
-      ConsumerRecord<byte[], byte[]> r = records.get(refused.getKey());
-      if (!deadLetters.copyRefused(tp, r, refused.getValue())) {
-        // Neither stored nor copied: read again from it (the spans taken after it come again as duplicates).
-        next = r.offset();
-        consumer.seek(tp, next);
-        break;
-      }
-    }
-    state.nextOffset = next;
-    pending.put(tp, new OffsetAndMetadata(next));
-    if (next > records.get(records.size() - 1).offset()) {
-      state.refusals = 0;
-      state.retryAtMillis = 0;
-    }
-    return true;
   }
 
   /** Partitions this group never committed: start where {@code auto.offset.reset} says. */
@@ -518,19 +358,6 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     });
   }
 
-  private void reportInvalid(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records, OfferResult result) {
-    for (int i = 0; i < records.size(); i++) {
-      if (!(result.outcomes().get(i) instanceof Outcome.Invalid)) {
-        continue;
-      }
-      Outcome.Invalid invalid = (Outcome.Invalid) result.outcomes().get(i);
-      ConsumerRecord<byte[], byte[]> r = records.get(i);
-      log.debug("invalid span at {}@{} ({}): {}", tp, r.offset(), invalid.reason(),
-          Printable.escape(invalid.detail()));
-      deadLetters.copyInvalid(tp, r, invalid.reason().name(), invalid.detail());
-    }
-  }
-
   /**
    * Commits what is safe: with a durable store, every offset the store took; otherwise, per partition, up to the
    * oldest record whose span is not flushed yet, so that a crash reads again every span still buffered.
@@ -553,13 +380,13 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
 
   private Map<TopicPartition, OffsetAndMetadata> watermarkOffsets() {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    for (Map.Entry<TopicPartition, PartitionState> e : owned.entrySet()) {
+    for (Map.Entry<TopicPartition, OwnedPartition> e : owned.entrySet()) {
       TopicPartition tp = e.getKey();
-      long next = e.getValue().nextOffset;
-      if (next == UNKNOWN) {
+      OptionalLong next = e.getValue().nextOffset();
+      if (next.isEmpty()) {
         continue;
       }
-      long offset = watermarks.committable(tp, next);
+      long offset = watermarks.committable(tp, next.getAsLong());
       if (offset > committed.getOrDefault(tp, UNKNOWN)) {
         offsets.put(tp, new OffsetAndMetadata(offset));
       }
@@ -567,72 +394,24 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     return offsets;
   }
 
-  /** Flushes every published partition at its time on the loop thread (no flusher threads). */
-  private void flushPublished() {
-    flushCycles.incrementAndGet();
-    for (Map.Entry<TopicPartition, PartitionState> e : flushing.entrySet()) {
-      long at = e.getValue().flushAtMillis;
-      if (at != UNKNOWN && !e.getValue().released) {
-        flushOne(e.getKey(), e.getValue(), Instant.ofEpochMilli(at));
-      }
-    }
-  }
-
   /** Publishes each owned partition's time for whoever flushes it, computed here: only this thread may ask Kafka. */
   private void publishFlushTimes() {
     long totalLag = 0;
-    for (Map.Entry<TopicPartition, PartitionState> e : owned.entrySet()) {
+    for (Map.Entry<TopicPartition, OwnedPartition> e : owned.entrySet()) {
       TopicPartition tp = e.getKey();
-      PartitionState state = e.getValue();
+      OwnedPartition state = e.getValue();
       totalLag += consumer.currentLag(tp).orElse(0);
-      Instant now = now(tp, state);
-      state.flushAtMillis = now == null ? UNKNOWN : now.toEpochMilli();
-      flushing.putIfAbsent(tp, state);
+      state.flush().flushAt(now(tp, state));
+      flushers.publish(tp, state.flush());
     }
     lag = totalLag;
     if (!durableStore && fatal.get() == null) {
-      publishOrphans();
+      orphans.publish(buffer.shards(), owned.keySet(), options.clock().millis());
     }
-  }
-
-  /** Publishes the wall clock for each shard the store holds segments of that no owned partition flushes. */
-  private void publishOrphans() {
-    long wallClock = options.clock().millis();
-    Set<Integer> held = buffer.shards();
-    for (int shard : held) {
-      TopicPartition tp = new TopicPartition(options.topic(), shard);
-      if (!owned.containsKey(tp)) {
-        orphans.computeIfAbsent(tp, p -> {
-          PartitionState orphan = new PartitionState(new HeldRecords());
-          orphan.flushAtMillis = wallClock;
-          flushing.put(p, orphan);
-          return orphan;
-        }).flushAtMillis = wallClock;
-      }
-    }
-    for (Iterator<Map.Entry<TopicPartition, PartitionState>> it = orphans.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<TopicPartition, PartitionState> e = it.next();
-      if (!held.contains(e.getKey().partition())) {
-        it.remove();
-        retire(e.getKey(), e.getValue());
-      }
-    }
-  }
-
-  /** A shard not owned that holds nothing any more, or that is assigned again: no longer flushed as an orphan. */
-  private void retire(TopicPartition tp, PartitionState orphan) {
-    orphan.released = true;
-    orphan.flushLock.lock(); // waits for a flush of the shard in progress on a flusher thread
-    try {
-      flushing.remove(tp, orphan);
-    } finally {
-      orphan.flushLock.unlock();
-    }
-    watermarks.released(tp);
   }
 
   /** One flush of one shard; the caller holds the shard (the loop thread, or the flusher with its lock). */
-  private boolean flushOne(TopicPartition tp, PartitionState state, Instant now) {
+  private boolean flushOne(TopicPartition tp, FlushedShard shard, Instant now) {
     FlushResult result;
     try {
       result = buffer.flush(tp.partition(), now);
@@ -641,14 +420,12 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       return false;
     } catch (RuntimeException failure) {
       log.warn("flush of shard {} failed; retrying next cycle", tp.partition(), failure);
-      state.laggingCycles++;
+      shard.failed();
       return false;
     }
     release(tp, result);
     report(tp, result);
-    boolean lagging =
-        result.segments() + result.retries() >= buffer.config().maxFlushSegments() || result.retries() > 0;
-    state.laggingCycles = lagging ? state.laggingCycles + 1 : 0;
+    shard.flushed(result, buffer.config().maxFlushSegments());
     return result.segments() > 0;
   }
 
@@ -657,45 +434,6 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     if (!durableStore) {
       watermarks.release(tp, result.completed());
     }
-  }
-
-  /** A flusher thread: flushes every published partition at its time that no other thread is flushing. */
-  private void flushLoop() {
-    while (!flusherStopping) {
-      flusherBeats.put(Thread.currentThread(), options.clock().millis());
-      boolean flushed = false;
-      for (Map.Entry<TopicPartition, PartitionState> e : flushing.entrySet()) {
-        PartitionState state = e.getValue();
-        long at = state.flushAtMillis;
-        if (at == UNKNOWN || state.released || !state.flushLock.tryLock()) {
-          continue;
-        }
-        try {
-          if (!state.released) {
-            flushed |= flushOne(e.getKey(), state, Instant.ofEpochMilli(at));
-          }
-        } finally {
-          state.flushLock.unlock();
-        }
-      }
-      flushCycles.incrementAndGet();
-      if (!flushed) {
-        LockSupport.parkNanos(options.pollTimeout().toNanos());
-      }
-    }
-  }
-
-  private void stopFlushers() {
-    flusherStopping = true;
-    flushers.forEach(LockSupport::unpark);
-    try {
-      for (Thread thread : flushers) {
-        thread.join();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    flushers.clear();
   }
 
   /** The sink can send nothing any more: stop, flushing nothing more and committing only what is flushed. */
@@ -729,73 +467,13 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     }
   }
 
-  /**
-   * Pauses the partitions that must wait, resumes the others: every partition while the store's memory is high
-   * (flushes of any partition free it); otherwise only the partitions whose flush lags or whose batch the store
-   * refused (until its back-off is over).
-   */
-  private void applyBackpressure() {
-    StoreUsage usage = buffer.usage();
-    double fraction = usage.memoryFraction();
-    long bytesLimit = options.pauseAboveBufferedBytes();
-    boolean memoryHigh = fraction >= options.pauseAboveMemoryFraction()
-        || (bytesLimit > 0 && usage.bytes() >= bytesLimit);
-    boolean memoryLow = fraction < options.pauseAboveMemoryFraction() * SpanConsumerOptions.RESUME_FACTOR
-        && (bytesLimit == 0 || usage.bytes() < bytesLimit * SpanConsumerOptions.RESUME_FACTOR);
-    // Pausing helps only while flushes can free memory: a store that holds no spans, or only segments whose flush
-    // keeps failing, and is still full stays full however long input waits, so input goes on (and a write the store
-    // refuses is read again).
-    boolean flushesCanFree = usage.spans() > 0 && usage.segments() > buffer.backedOffSegments();
-    pausedForMemory = flushesCanFree && (pausedForMemory ? !memoryLow : memoryHigh);
-    Set<TopicPartition> assignment = consumer.assignment();
-    Set<TopicPartition> waiting = new HashSet<>();
-    long nowMillis = options.clock().millis();
-    for (Map.Entry<TopicPartition, PartitionState> e : owned.entrySet()) {
-      PartitionState state = e.getValue();
-      // A partition with no time yet (nothing offered since its assignment, not caught up) is not flushed: paused
-      // for a flush lag counted before, it would never get a time, so never flush again nor resume.
-      boolean lagging = state.laggingCycles >= options.laggingFlushCycles() && state.flushAtMillis != UNKNOWN;
-      if (lagging || state.retryAtMillis > nowMillis) {
-        waiting.add(e.getKey());
-      }
-    }
-    waiting.retainAll(assignment);
-    // Again every cycle: partitions assigned since the pause start unpaused.
-    Set<TopicPartition> toPause = pausedForMemory ? assignment : waiting;
-    consumer.pause(toPause);
-    Set<TopicPartition> toResume = new HashSet<>(consumer.paused());
-    toResume.removeAll(toPause);
-    if (!toResume.isEmpty()) {
-      consumer.resume(toResume);
-    }
-    if (!toPause.isEmpty() && !paused) {
-      paused = true;
-      pauses.incrementAndGet();
-      log.info("pausing input of {}: store {} bytes ({}% of memory)", pausedForMemory ? "every partition" : toPause,
-          usage.bytes(), Math.round(fraction * 100));
-    } else if (toPause.isEmpty() && paused) {
-      paused = false;
-      resumes.incrementAndGet();
-      log.info("resuming input: store {} bytes", usage.bytes());
-    }
+  /** The partition's time (see {@link io.segbuf.kafka.internal.PartitionClock}); null when it has none yet. */
+  private @Nullable Instant now(TopicPartition tp, OwnedPartition state) {
+    return state.clock().now(consumer.currentLag(tp), backpressure.pausedForMemory(), options.clock());
   }
 
-  /**
-   * The partition's time: its event time until it is caught up, then the wall clock (or while paused for memory,
-   * when the event time cannot move); null when neither is known yet.
-   */
-  private @Nullable Instant now(TopicPartition tp, PartitionState state) {
-    OptionalLong partitionLag = consumer.currentLag(tp);
-    boolean caughtUp = partitionLag.isPresent() && partitionLag.getAsLong() == 0;
-    if (caughtUp || pausedForMemory) {
-      return Instant.ofEpochMilli(Math.max(state.eventTimeMillis, options.clock().millis()));
-    }
-    return state.eventTimeMillis == UNKNOWN ? null : Instant.ofEpochMilli(state.eventTimeMillis);
-  }
-
-  private Instant nowOrWallClock(TopicPartition tp, PartitionState state) {
-    Instant now = now(tp, state);
-    return now != null ? now : options.clock().instant();
+  private Instant nowOrWallClock(TopicPartition tp, OwnedPartition state) {
+    return state.clock().nowOrWallClock(consumer.currentLag(tp), backpressure.pausedForMemory(), options.clock());
   }
 
   /**
@@ -805,32 +483,13 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   private void release(Collection<TopicPartition> partitions, boolean flush, boolean commit) {
     List<TopicPartition> released = new ArrayList<>();
     for (TopicPartition tp : partitions) {
-      PartitionState state = owned.get(tp);
+      OwnedPartition state = owned.get(tp);
       if (state == null) {
         continue;
       }
       released.add(tp);
       Instant now = nowOrWallClock(tp, state);
-      state.released = true;
-      state.flushLock.lock(); // waits for a flush of this shard in progress on a flusher thread
-      try {
-        if (flush) {
-          FlushResult result = options.drainOnRevoke()
-              ? buffer.drain(tp.partition(), now)
-              : buffer.flush(tp.partition(), now);
-          release(tp, result);
-          report(tp, result);
-          log.info("released {}: flushed {} segments ({} spans)", tp, result.segments(), result.spans());
-        }
-      } catch (FatalSinkException e) {
-        stopFor(e);
-      } catch (RuntimeException e) {
-        log.error("releasing {} failed: its buffered spans stay in the store", tp, e);
-      } finally {
-        flushing.remove(tp);
-        buffer.release(tp.partition());
-        state.flushLock.unlock();
-      }
+      flushers.withdraw(tp, state.flush(), () -> lastFlush(tp, flush, now));
       if (!durableStore && watermarks.holds(tp)) {
         // Not committed past them: whoever reads the partition next reads them again.
         log.warn("{}: spans not flushed before the partition was released; its offsets are committed only up "
@@ -849,6 +508,26 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     assignedPartitions = owned.size();
   }
 
+  /** A released partition's last flush (or drain) unless {@code flush} is false; then the store lets its shard go. */
+  private void lastFlush(TopicPartition tp, boolean flush, Instant now) {
+    try {
+      if (flush) {
+        FlushResult result = options.drainOnRevoke()
+            ? buffer.drain(tp.partition(), now)
+            : buffer.flush(tp.partition(), now);
+        release(tp, result);
+        report(tp, result);
+        log.info("released {}: flushed {} segments ({} spans)", tp, result.segments(), result.spans());
+      }
+    } catch (FatalSinkException e) {
+      stopFor(e);
+    } catch (RuntimeException e) {
+      log.error("releasing {} failed: its buffered spans stay in the store", tp, e);
+    } finally {
+      buffer.release(tp.partition());
+    }
+  }
+
   /**
    * Takes the partition's shard over in the store before it is read. When that fails the store takes the shard
    * over at its first use instead: offers fail (and are read again) until it can.
@@ -857,13 +536,13 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     try {
       buffer.acquire(tp.partition());
     } catch (RuntimeException e) {
-      storeFailures.incrementAndGet();
+      acquireFailures.incrementAndGet();
       log.error("taking over {} in the store failed; retried when it is first offered to", tp, e);
     }
   }
 
   private void shutdown() {
-    stopFlushers();
+    flushers.stop();
     boolean flush = fatal.get() == null;
     log.info("shutting down: releasing {} partitions{}", owned.size(), flush ? "" : " without flushing");
     release(new ArrayList<>(owned.keySet()), flush, true);
@@ -885,31 +564,8 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     return shards;
   }
 
-  private PartitionState newState(TopicPartition tp) {
-    return new PartitionState(watermarks.assigned(tp));
-  }
-
-  /** A partition's clock, flush health and input progress; loop thread only. */
-  private static final class PartitionState {
-    /** Records of this assignment whose spans are not flushed yet. */
-    final HeldRecords held;
-    /** The offset after the last record offered, or UNKNOWN. */
-    long nextOffset = UNKNOWN;
-    /** Consecutive refusals of the current batch by the store, and when to read it again (wall clock). */
-    int refusals;
-    long retryAtMillis;
-    long eventTimeMillis = UNKNOWN;
-    /** Written by the loop thread, read by the flusher. */
-    volatile long flushAtMillis = UNKNOWN;
-    volatile boolean released;
-    /** Written by whichever thread flushes the shard. */
-    volatile int laggingCycles;
-    /** Held while the shard is flushed: at most one thread flushes a shard at a time. */
-    final ReentrantLock flushLock = new ReentrantLock();
-
-    PartitionState(HeldRecords held) {
-      this.held = held;
-    }
+  private OwnedPartition newState(TopicPartition tp) {
+    return new OwnedPartition(watermarks.assigned(tp));
   }
 
   /** Runs inside poll, on the loop thread. */
@@ -933,10 +589,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       log.info("assigned {}", partitions);
       for (TopicPartition tp : partitions) {
-        PartitionState orphan = orphans.remove(tp);
-        if (orphan != null) {
-          retire(tp, orphan); // its spans left are the new assignment's to flush
-        }
+        orphans.assigned(tp);
         acquire(tp);
         owned.computeIfAbsent(tp, SpanConsumer.this::newState);
       }

@@ -8,6 +8,7 @@ import io.segbuf.SpanBufferConfig;
 import io.segbuf.TestSpans;
 import io.segbuf.TraceFailingStore;
 import io.segbuf.TraceId;
+import io.segbuf.kafka.internal.DeadLetters;
 import io.segbuf.spi.FatalSinkException;
 import io.segbuf.spi.SegmentSink;
 import io.segbuf.spi.SegmentStore;

@@ -9,6 +9,7 @@ import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
 import io.segbuf.TraceFailingStore;
 import io.segbuf.kafka.OutputRecords.Out;
+import io.segbuf.kafka.internal.DeadLetters;
 import io.segbuf.spi.SegmentSink;
 import io.segbuf.spi.SegmentStore;
 import java.nio.charset.StandardCharsets;

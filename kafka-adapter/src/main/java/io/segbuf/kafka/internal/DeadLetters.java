@@ -1,6 +1,5 @@
-package io.segbuf.kafka;
+package io.segbuf.kafka.internal;
 
-import io.segbuf.kafka.internal.Printable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,13 +23,13 @@ import org.slf4j.LoggerFactory;
  * control characters escaped. Without a topic (or producer) it copies nothing. Used by the polling thread;
  * {@link #copied()} from any thread.
  */
-final class DeadLetters implements AutoCloseable {
+public final class DeadLetters implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
-  static final String INVALID_REASON = "invalid_reason";
-  static final String INVALID_DETAIL = "invalid_detail";
-  static final String REFUSED_REASON = "refused_reason";
-  static final String SOURCE_PARTITION = "source_partition";
-  static final String SOURCE_OFFSET = "source_offset";
+  public static final String INVALID_REASON = "invalid_reason";
+  public static final String INVALID_DETAIL = "invalid_detail";
+  public static final String REFUSED_REASON = "refused_reason";
+  public static final String SOURCE_PARTITION = "source_partition";
+  public static final String SOURCE_OFFSET = "source_offset";
 
   private final @Nullable Producer<byte[], byte[]> producer;
   private final @Nullable String topic;
@@ -38,17 +37,17 @@ final class DeadLetters implements AutoCloseable {
   private final List<Future<RecordMetadata>> pending = new ArrayList<>();
   private final AtomicLong copied = new AtomicLong();
 
-  DeadLetters(@Nullable Producer<byte[], byte[]> producer, @Nullable String topic) {
+  public DeadLetters(@Nullable Producer<byte[], byte[]> producer, @Nullable String topic) {
     this.producer = producer;
     this.topic = topic;
   }
 
-  boolean enabled() {
+  public boolean enabled() {
     return producer != null && topic != null;
   }
 
   /** Sends a copy of an invalid span; {@link #awaitInvalid()} waits for it before the offsets are committed. */
-  void copyInvalid(TopicPartition tp, ConsumerRecord<byte[], byte[]> r, String reason, String detail) {
+  public void copyInvalid(TopicPartition tp, ConsumerRecord<byte[], byte[]> r, String reason, String detail) {
     Producer<byte[], byte[]> p = producer;
     String t = topic;
     if (p != null && t != null) {
@@ -57,7 +56,7 @@ final class DeadLetters implements AutoCloseable {
   }
 
   /** Waits for the copies of invalid spans; one that fails is logged, and the span stays counted as invalid. */
-  void awaitInvalid() {
+  public void awaitInvalid() {
     for (Future<RecordMetadata> ack : pending) {
       acknowledged(ack, "an invalid span could not be copied to {}; it is counted, not copied");
     }
@@ -69,7 +68,7 @@ final class DeadLetters implements AutoCloseable {
    *
    * @return false when it could not be copied: the caller must read it again, never commit past it
    */
-  boolean copyRefused(TopicPartition tp, ConsumerRecord<byte[], byte[]> r, RuntimeException refusal) {
+  public boolean copyRefused(TopicPartition tp, ConsumerRecord<byte[], byte[]> r, RuntimeException refusal) {
     Producer<byte[], byte[]> p = producer;
     String t = topic;
     if (p == null || t == null) {
@@ -82,7 +81,7 @@ final class DeadLetters implements AutoCloseable {
   }
 
   /** Copies acknowledged so far. */
-  long copied() {
+  public long copied() {
     return copied.get();
   }
 
