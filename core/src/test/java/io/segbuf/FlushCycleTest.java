@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.segbuf.spi.FatalSinkException;
 import io.segbuf.spi.RejectedMessageException;
 import io.segbuf.spi.SegmentStore;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,6 +52,23 @@ class FlushCycleTest {
     assertThat(buffer.flush(0, T0.plusSeconds(10)).segments()).isEqualTo(2);
     assertThat(buffer.flush(0, T0.plusSeconds(10)).segments()).isEqualTo(1);
     assertThat(sink.acknowledged()).hasSize(5);
+  }
+
+  @Test
+  void aSegmentThatFailsGivesItsTurnToTheNextButTheLimitHolds() {
+    SpanBuffer buffer = buffer(SpanBufferConfig.builder().maxFlushSegments(2));
+    buffer.offer(0, List.of(span(1).trace(trace(0)).bytes()), T0);
+    buffer.offer(0, List.of(span(1).trace(BAD).bytes()), T0.plusSeconds(1));
+    buffer.offer(0, List.of(span(1).trace(trace(1)).bytes()), T0.plusSeconds(2));
+    buffer.offer(0, List.of(span(1).trace(trace(2)).bytes()), T0.plusSeconds(3));
+    store.refuseFlushes(TraceId.parse(BAD));
+
+    FlushResult result = buffer.flush(0, T0.plusSeconds(20));
+
+    assertThat(result.failed()).hasSize(1);
+    assertThat(result.segments()).isEqualTo(2);
+    assertThat(sink.acknowledged()).extracting(m -> m.segment().traceId())
+        .containsExactly(TraceId.parse(trace(0)), TraceId.parse(trace(1)));
   }
 
   @Test
@@ -195,6 +215,40 @@ class FlushCycleTest {
     assertThat(failing.shards()).isEmpty();
     failing.release(0);
     assertThat(failing.backedOffSegments()).isZero();
+  }
+
+  @Test
+  void aBufferExactlyAtItsByteLimitIsNotFlushedEarly() {
+    byte[] only = span(1).bytes();
+    SpanBuffer buffer = buffer(SpanBufferConfig.builder().maxBufferedBytes(only.length));
+    buffer.offer(0, List.of(only), T0);
+
+    assertThat(buffer.flush(0, T0).segments()).isZero();
+    assertThat(buffer.usage().bytes()).isEqualTo(only.length);
+  }
+
+  @Test
+  void acquiringAndReleasingAShardTellTheStore() {
+    List<String> calls = new ArrayList<>();
+    SegmentStore memory = SegmentStore.inMemory();
+    InvocationHandler recording = (proxy, method, args) -> {
+      if (method.getName().equals("acquire") || method.getName().equals("release")) {
+        calls.add(method.getName() + " " + args[0]);
+      }
+      try {
+        return method.invoke(memory, args);
+      } catch (InvocationTargetException e) {
+        throw e.getCause();
+      }
+    };
+    SegmentStore recorded = (SegmentStore) Proxy.newProxyInstance(SegmentStore.class.getClassLoader(),
+        new Class<?>[] {SegmentStore.class}, recording);
+    SpanBuffer buffer = SpanBuffer.create(SpanBufferConfig.defaults(), recorded, sink);
+
+    buffer.acquire(2);
+    buffer.release(2);
+
+    assertThat(calls).containsExactly("acquire 2", "release 2");
   }
 
   @Test
