@@ -79,4 +79,17 @@ class InMemorySegmentStoreTest extends SegmentStoreContract {
       assertThat(store.add(0, versions.subList(1, 3), POLICY, T0).duplicateCount()).isEqualTo(2);
     }
   }
+
+  @Test
+  void aTraceHoldingExactlyTheLimitOfFlushedIdsIsRemembered() {
+    store = new InMemorySegmentStore(2);
+    add(T0, span(1), span(2).parent(1));
+    flushAll(); // 2 ids remembered: not more than the limit
+    assertThat(add(T0, span(2).parent(1)).isDuplicate(0)).isTrue();
+
+    store = new InMemorySegmentStore(1);
+    add(T0, span(1), span(2).parent(1));
+    flushAll(); // 2 ids: more than the limit, so the trace is forgotten
+    assertThat(add(T0, span(2).parent(1)).isDuplicate(0)).isFalse();
+  }
 }
