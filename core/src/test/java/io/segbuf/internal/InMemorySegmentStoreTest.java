@@ -81,15 +81,17 @@ class InMemorySegmentStoreTest extends SegmentStoreContract {
   }
 
   @Test
-  void aTraceHoldingExactlyTheLimitOfFlushedIdsIsRemembered() {
+  void idleTracesAreForgottenOldestFirstOnlyUntilTheLimitIsMet() {
+    String other = "ffffffffffffffffffffffffffffffff";
     store = new InMemorySegmentStore(2);
     add(T0, span(1), span(2).parent(1));
     flushAll(); // 2 ids remembered: not more than the limit
     assertThat(add(T0, span(2).parent(1)).isDuplicate(0)).isTrue();
 
-    store = new InMemorySegmentStore(1);
-    add(T0, span(1), span(2).parent(1));
-    flushAll(); // 2 ids: more than the limit, so the trace is forgotten
+    add(T0, span(10).trace(other), span(11).parent(10).trace(other));
+    flushAll(); // 4 ids: the older trace is forgotten, which leaves exactly the limit
+
+    assertThat(add(T0, span(11).parent(10).trace(other)).isDuplicate(0)).isTrue();
     assertThat(add(T0, span(2).parent(1)).isDuplicate(0)).isFalse();
   }
 }
