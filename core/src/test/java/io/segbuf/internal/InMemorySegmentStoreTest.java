@@ -91,4 +91,19 @@ class InMemorySegmentStoreTest extends SegmentStoreContract {
             new ConfigProblem("flushedSpansPerTrace", "be >= 0", -2)))
         .hasMessage("recentlyFlushedSpans must be >= 0 but was -1; flushedSpansPerTrace must be >= 0 but was -2");
   }
+
+  @Test
+  void idleTracesAreForgottenOldestFirstOnlyUntilTheLimitIsMet() {
+    String other = "ffffffffffffffffffffffffffffffff";
+    store = new InMemorySegmentStore(2);
+    add(T0, span(1), span(2).parent(1));
+    flushAll(); // 2 ids remembered: not more than the limit
+    assertThat(add(T0, span(2).parent(1)).isDuplicate(0)).isTrue();
+
+    add(T0, span(10).trace(other), span(11).parent(10).trace(other));
+    flushAll(); // 4 ids: the older trace is forgotten, which leaves exactly the limit
+
+    assertThat(add(T0, span(11).parent(10).trace(other)).isDuplicate(0)).isTrue();
+    assertThat(add(T0, span(2).parent(1)).isDuplicate(0)).isFalse();
+  }
 }

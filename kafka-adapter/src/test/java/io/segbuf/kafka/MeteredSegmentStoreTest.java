@@ -14,6 +14,9 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -52,5 +55,30 @@ class MeteredSegmentStoreTest extends SegmentStoreContract {
       assertThat(timer.count()).as(operation).isEqualTo(calls);
       assertThat(timer.totalTime(TimeUnit.MILLISECONDS)).as(operation).isEqualTo(3.0 * calls);
     }
+  }
+
+  @Test
+  void everythingButTheTimedCallsIsTheWrappedStores() {
+    List<String> calls = new ArrayList<>();
+    InvocationHandler durable = (proxy, method, args) -> {
+      calls.add(method.getName() + (args == null ? "" : " " + args[0]));
+      return switch (method.getName()) {
+        case "durable" -> true;
+        case "shards" -> Set.of(4);
+        default -> null;
+      };
+    };
+    SegmentStore wrapped = (SegmentStore) Proxy.newProxyInstance(SegmentStore.class.getClassLoader(),
+        new Class<?>[] {SegmentStore.class}, durable);
+    SegmentStore store = new MeteredSegmentStore(wrapped, registry, Tags.empty());
+
+    assertThat(store.durable()).isTrue();
+    assertThat(store.shards()).containsExactly(4);
+    store.acquire(4);
+    store.release(5);
+    store.check();
+    store.close();
+
+    assertThat(calls).containsExactly("durable", "shards", "acquire 4", "release 5", "check", "close");
   }
 }
