@@ -387,6 +387,7 @@ class JsonScannerTest {
     assertThat(problem("\"a\\q\"")).isEqualTo("invalid escape at byte 2");
     assertThat(problem("\"a\\")).isEqualTo("invalid escape at byte 2");
     assertThat(problem("\"\\u12")).isEqualTo("\\u must be followed by four hex digits at byte 1");
+    assertThat(problem("[truex]")).isEqualTo("unrecognized token starting 'true' at byte 1");
     assertThat(problem("tr")).isEqualTo("expected 'true' but the input ended at byte 2");
     assertThat(problem("t rue")).isEqualTo("expected 'true' at byte 1 but found byte 0x20");
     byte[] notUtf8 = {'[', (byte) 0xff, ']'};
