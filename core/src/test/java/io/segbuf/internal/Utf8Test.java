@@ -198,4 +198,41 @@ class Utf8Test {
     assertThat(Utf8.firstInvalid(b, 1, 3)).isEqualTo(2); // the window cuts the character in two
     assertThat(Utf8.firstInvalid(b, 1, 6)).isEqualTo(5);
   }
+  @Test
+  void judgesEachKindOfSequenceTheSameInEveryLaneOfTheWordSkip() {
+    // The eight-byte skip checks two- and three-byte characters inside the word it read; these sit at every
+    // offset of it, including where they are cut by its end, next to each boundary of validity.
+    int[][] valid = {{0xc2, 0x80}, {0xc3, 0xa9}, {0xdf, 0xbf}, {0xe0, 0xa0, 0x80}, {0xe1, 0x80, 0x80},
+        {0xec, 0xbf, 0xbf}, {0xed, 0x9f, 0xbf}, {0xee, 0x80, 0x80}, {0xef, 0xbf, 0xbf}, {0xf0, 0x90, 0x80, 0x80},
+        {0xf4, 0x8f, 0xbf, 0xbf}};
+    int[][] invalid = {{0xc0, 0x80}, {0xc1, 0xbf}, {0xc3, 'A'}, {0xc3, 0xc3}, {0xe0, 0x9f, 0xbf}, {0xed, 0xa0, 0x80},
+        {0xe6, 0x97, 'A'}, {0xe6, 'A', 0x80}, {0xe6, 0xc0, 0x80}, {0xf0, 0x8f, 0xbf, 0xbf}, {0xf4, 0x90, 0x80, 0x80},
+        {0xf5, 0x80, 0x80, 0x80}, {0x80, 'a'}, {0xbf, 'a'}};
+    for (int[] sequences : new int[][] {{0}, {1}}) {
+      int[][] kinds = sequences[0] == 0 ? valid : invalid;
+      for (int[] kind : kinds) {
+        for (int length = kind.length; length <= 24; length++) {
+          for (int at = 0; at + kind.length <= length; at++) {
+            byte[] text = new byte[length];
+            java.util.Arrays.fill(text, (byte) 'a');
+            for (int k = 0; k < kind.length; k++) {
+              text[at + k] = (byte) kind[k];
+            }
+            assertThat(firstInvalid(text)).as("%s at %d of %d", java.util.Arrays.toString(kind), at, length)
+                .isEqualTo(sequences[0] == 0 ? -1 : at);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void sequenceLengthIsTheLengthOfTheCharacterThatStartsThere() {
+    assertThat(Utf8.sequenceLength(bytes(0xc3, 0xa9), 0, 2)).isEqualTo(2);
+    assertThat(Utf8.sequenceLength(bytes(0xe2, 0x82, 0xac), 0, 3)).isEqualTo(3);
+    assertThat(Utf8.sequenceLength(bytes(0xf0, 0x9f, 0x98, 0x80), 0, 4)).isEqualTo(4);
+    assertThat(Utf8.sequenceLength(bytes(0xf0, 0x9f, 0x98, 0x80), 0, 3)).isEqualTo(-1);
+    assertThat(Utf8.sequenceLength(bytes('a', 0xc3, 0xa9), 1, 3)).isEqualTo(2);
+    assertThat(Utf8.sequenceLength(bytes(0xc3, 0xa9), 0, 1)).isEqualTo(-1);
+  }
 }
