@@ -408,15 +408,16 @@ class SpanConsumerTest {
         new RecordHeaders(), Optional.empty());
     assign(100, List.of(record(0, T0, TestSpans.span(1).padding(200)), invalid));
     kafka.schedulePollTask(() -> { });
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    new SpanBufferMetrics(buffer, consumer, Tags.of("service", "test")).bindTo(registry);
     consumer.start("loop");
     Await.until("paused, flushed and resumed", WAIT, () -> consumer.stats().resumes() == 1);
     Await.until("the invalid span dead-lettered", WAIT, () -> consumer.stats().deadLettered() == 1);
+    assertThat(registry.get("segbuf.consumer.partitions").gauge().value()).isOne();
     consumer.close();
     assertThat(consumer.awaitStopped(30, TimeUnit.SECONDS)).isTrue();
 
     ConsumerStats stats = consumer.stats();
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    new SpanBufferMetrics(buffer, consumer, Tags.of("service", "test")).bindTo(registry);
     Map<String, Number> counters = Map.of("segbuf.consumer.pauses", stats.pauses(),
         "segbuf.consumer.resumes", stats.resumes(), "segbuf.consumer.records", stats.polledRecords(),
         "segbuf.consumer.commits", stats.commits(), "segbuf.consumer.store.failures", stats.storeFailures(),
