@@ -130,4 +130,31 @@ class WatermarksTest {
     assertThat(Printable.escape("a\nb\u001b[31mc\td")).isEqualTo("a\\nb\\u001b[31mc\\td");
     assertThat(Printable.escape("plain é")).isEqualTo("plain é");
   }
+
+  @Test
+  void aSpanReleasedThroughAnotherPartitionFreesItsOwn() {
+    Watermarks watermarks = new Watermarks();
+    TopicPartition other = new TopicPartition(TP.topic(), TP.partition() + 1);
+    watermarks.assigned(TP).hold(0, 1, 10, 1);
+    watermarks.assigned(other).hold(1, 1, 70, 1);
+    watermarks.release(other, completed(0)); // the span of TP joined a segment of the other partition's shard
+    assertThat(watermarks.committable(TP, 11)).isEqualTo(11);
+    assertThat(watermarks.committable(other, 71)).isEqualTo(70);
+  }
+
+  @Test
+  void theCurrentSetIsKeptWhenEmptyAndEveryEarlierSetHoldingSpansCounts() {
+    Watermarks watermarks = new Watermarks();
+    watermarks.assigned(TP).hold(0, 1, 10, 1);
+    watermarks.release(TP, completed(0)); // the first assignment holds nothing any more
+    watermarks.assigned(TP).hold(1, 1, 20, 1); // the second still holds offset 20
+    HeldRecords current = watermarks.assigned(TP);
+    assertThat(watermarks.committable(TP, 30)).isEqualTo(20);
+    assertThat(watermarks.committable(TP, 30)).as("asked again").isEqualTo(20);
+
+    watermarks.release(TP, completed(1));
+    assertThat(watermarks.committable(TP, 30)).as("the current set, empty, is still the partition's").isEqualTo(30);
+    current.hold(2, 1, 30, 1);
+    assertThat(watermarks.committable(TP, 31)).isEqualTo(30);
+  }
 }
