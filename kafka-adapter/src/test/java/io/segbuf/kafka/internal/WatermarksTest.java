@@ -157,4 +157,14 @@ class WatermarksTest {
     current.hold(2, 1, 30, 1);
     assertThat(watermarks.committable(TP, 31)).isEqualTo(30);
   }
+
+  @Test
+  void aRecordReadAgainBelowTheOldestHeldBatchLowersIt() {
+    HeldRecords held = new HeldRecords();
+    held.hold(0, 1, 12, 1); // offset 12, the oldest batch holding a span
+    held.hold(1, 1, 11, 1); // offset 11 read again after a rewind
+    assertThat(held.oldestHeldOffset()).hasValue(11);
+    assertThat(held.release(1)).isTrue();
+    assertThat(held.oldestHeldOffset()).as("lowered, never raised").hasValue(11);
+  }
 }
