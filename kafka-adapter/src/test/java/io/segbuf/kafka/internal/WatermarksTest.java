@@ -167,4 +167,21 @@ class WatermarksTest {
     assertThat(held.release(1)).isTrue();
     assertThat(held.oldestHeldOffset()).as("lowered, never raised").hasValue(11);
   }
+
+  @Test
+  void spansOfSeveralPartitionsReleasedThroughAnotherAreAllFound() {
+    Watermarks watermarks = new Watermarks();
+    watermarks.assigned(TP);
+    List<TopicPartition> others = new ArrayList<>();
+    for (int p = 1; p <= 6; p++) {
+      TopicPartition other = new TopicPartition("others", p);
+      watermarks.assigned(other).hold(p, 1, 100L * p, 1);
+      others.add(other);
+    }
+    watermarks.release(TP, completed(1, 2, 3, 4, 5, 6));
+    for (TopicPartition other : others) {
+      assertThat(watermarks.committable(other, 100L * other.partition() + 1)).as("%s", other)
+          .isEqualTo(100L * other.partition() + 1);
+    }
+  }
 }
