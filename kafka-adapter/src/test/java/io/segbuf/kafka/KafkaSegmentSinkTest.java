@@ -141,4 +141,18 @@ class KafkaSegmentSinkTest {
         .build().producerConfig()).containsEntry("max.block.ms", "2500").containsEntry("batch.size", "1000");
     assertThat(options.topic()).isEqualTo("buffered-segments");
   }
+
+  @Test
+  void aRecordOfExactlyTheRequestSizeIsSent() {
+    String refusal = new KafkaSegmentSink(producer, "out", 1).send(message(0, 1, 1000)).toCompletableFuture()
+        .handle((ok, error) -> error.getMessage()).join();
+    var size = java.util.regex.Pattern.compile("record of ([0-9,]+) bytes").matcher(refusal);
+    assertThat(size.find()).as(refusal).isTrue();
+    int exact = Integer.parseInt(size.group(1).replace(",", ""));
+
+    KafkaSegmentSink sink = new KafkaSegmentSink(producer, "out", exact);
+    sink.send(message(0, 1, 1000));
+    assertThat(producer.history()).hasSize(1);
+    assertThat(sink.topic()).isEqualTo("out");
+  }
 }

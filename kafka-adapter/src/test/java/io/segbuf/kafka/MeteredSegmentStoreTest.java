@@ -81,4 +81,9 @@ class MeteredSegmentStoreTest extends SegmentStoreContract {
 
     assertThat(calls).containsExactly("durable", "shards", "acquire 4", "release 5", "check", "close");
   }
+
+  @Test
+  void aStoreThatIsNotDurableIsNotMadeSo() {
+    assertThat(new MeteredSegmentStore(SegmentStore.inMemory(), registry, Tags.empty()).durable()).isFalse();
+  }
 }

@@ -9,14 +9,20 @@ import io.segbuf.RecordingSink;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
 import io.segbuf.TestSpans;
+import io.segbuf.TraceFailingStore;
+import io.segbuf.TraceId;
+import io.segbuf.spi.StoreUsage;
 import io.segbuf.spi.RejectedMessageException;
 import io.segbuf.spi.SegmentStore;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class SpanBufferMetricsTest {
@@ -44,6 +50,8 @@ class SpanBufferMetricsTest {
         .isEqualTo(1);
     assertThat(later.get("segbuf.messages.flushed").functionCounter().count()).isEqualTo(1);
     assertThat(later.find("segbuf.consumer.lag").gauge()).isNull();
+    assertThat(later.get("segbuf.buffer.bytes").gauge().getId().getBaseUnit()).isEqualTo("bytes");
+    assertThat(later.get("segbuf.store.memory.fraction").gauge().getId().getBaseUnit()).isNull();
   }
 
   @Test
@@ -92,5 +100,49 @@ class SpanBufferMetricsTest {
         .isGreaterThan(6000);
     assertThat(registry.get("segbuf.store.memory.fraction").gauge().value())
         .isEqualTo(buffer.usage().memoryFraction());
+  }
+
+  @Test
+  void theFailureAndContinuationCountersAndTheMemoryFractionReadTheirStats() {
+    String failing = "f".repeat(32);
+    SegmentStore store = usingMemory(new TraceFailingStore(SegmentStore.inMemory())
+        .refuseFlushes(TraceId.parse(failing)), 300, 1000);
+    AtomicBoolean first = new AtomicBoolean(true);
+    RecordingSink sink = new RecordingSink().answer(m -> first.getAndSet(false)
+        ? CompletableFuture.failedFuture(new IllegalStateException("broker away"))
+        : CompletableFuture.completedFuture(null));
+    SpanBuffer buffer = SpanBuffer.create(SpanBufferConfig.defaults(), store, sink);
+    buffer.offer(0, List.of(TestSpans.span(1).bytes(), TestSpans.span(5).trace(failing).bytes()), T0);
+    buffer.flush(0, T0.plusSeconds(60));
+    buffer.flush(0, T0.plusSeconds(120));
+    buffer.offer(0, List.of(TestSpans.span(2).parent(1).bytes()), T0.plusSeconds(121));
+    buffer.flush(0, T0.plusSeconds(300));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    new SpanBufferMetrics(buffer).bindTo(registry);
+    BufferStats stats = buffer.stats();
+
+    assertThat(List.of(stats.continuations(), stats.sendFailures(), stats.failedSegments()))
+        .as("the counters read are not zero").doesNotContain(0L);
+    assertThat(registry.get("segbuf.segments.continuations").functionCounter().count())
+        .isEqualTo(stats.continuations());
+    assertThat(registry.get("segbuf.sends.failed").functionCounter().count()).isEqualTo(stats.sendFailures());
+    assertThat(registry.get("segbuf.segments.failed").functionCounter().count()).isEqualTo(stats.failedSegments());
+    assertThat(registry.get("segbuf.store.memory.fraction").gauge().value()).isEqualTo(0.3);
+  }
+
+  /** {@code store}, reporting {@code used} of {@code max} bytes of memory in its usage. */
+  private static SegmentStore usingMemory(SegmentStore store, long used, long max) {
+    return (SegmentStore) Proxy.newProxyInstance(SegmentStore.class.getClassLoader(),
+        new Class<?>[] {SegmentStore.class}, (proxy, method, args) -> {
+          if (method.getName().equals("usage")) {
+            StoreUsage u = store.usage();
+            return new StoreUsage(u.segments(), u.spans(), u.bytes(), used, max);
+          }
+          try {
+            return method.invoke(store, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
   }
 }

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.segbuf.ConfigException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SpanConsumerOptionsTest {
@@ -73,5 +77,50 @@ class SpanConsumerOptionsTest {
           .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.messages())
               .containsExactly("pauseAboveMemoryFraction must be in (0, 1] but was " + fraction));
     }
+  }
+
+  @Test
+  void everyOptionSetIsReadBackAndKeptByToBuilder() {
+    Clock clock = Clock.fixed(Instant.ofEpochSecond(1_700_000_000), ZoneOffset.UTC);
+    SpanConsumerOptions options = SpanConsumerOptions.builder().bootstrapServers("a:1,b:2").topic("spans-in")
+        .groupId("group-7").consumerProperties(Map.of("max.poll.records", "50")).pollTimeout(Duration.ofMillis(250))
+        .pauseAboveMemoryFraction(0.5).pauseAboveBufferedBytes(4096).laggingFlushCycles(7).drainOnRevoke(false)
+        .flushThreads(3).deadLetterTopic("dead").deadLetterAfterRefusals(4).clock(clock).build();
+
+    for (SpanConsumerOptions o : new SpanConsumerOptions[] {options, options.toBuilder().build()}) {
+      assertThat(o.bootstrapServers()).isEqualTo("a:1,b:2");
+      assertThat(o.topic()).isEqualTo("spans-in");
+      assertThat(o.groupId()).isEqualTo("group-7");
+      assertThat(o.consumerProperties()).containsExactly(Map.entry("max.poll.records", "50"));
+      assertThat(o.pollTimeout()).isEqualTo(Duration.ofMillis(250));
+      assertThat(o.pauseAboveMemoryFraction()).isEqualTo(0.5);
+      assertThat(o.pauseAboveBufferedBytes()).isEqualTo(4096);
+      assertThat(o.laggingFlushCycles()).isEqualTo(7);
+      assertThat(o.drainOnRevoke()).isFalse();
+      assertThat(o.flushThreads()).isEqualTo(3);
+      assertThat(o.deadLetterTopic()).isEqualTo("dead");
+      assertThat(o.deadLetterAfterRefusals()).isEqualTo(4);
+      assertThat(o.clock()).isSameAs(clock);
+    }
+    assertThat(options.toString()).isEqualTo("SpanConsumerOptions{bootstrapServers=a:1,b:2, topic=spans-in, "
+        + "groupId=group-7, pollTimeout=PT0.25S, pauseAboveMemoryFraction=0.5, pauseAboveBufferedBytes=4096, "
+        + "laggingFlushCycles=7, drainOnRevoke=false, flushThreads=3, deadLetterTopic=dead, "
+        + "deadLetterAfterRefusals=4}");
+  }
+
+  @Test
+  void theDefaultsAreTheDocumentedOnes() {
+    SpanConsumerOptions options = SpanConsumerOptions.builder().bootstrapServers("b:1").groupId("g").build();
+    assertThat(options.topic()).isEqualTo(SpanConsumerOptions.DEFAULT_TOPIC);
+    assertThat(options.consumerProperties()).isEmpty();
+    assertThat(options.pollTimeout()).isEqualTo(SpanConsumerOptions.DEFAULT_POLL_TIMEOUT);
+    assertThat(options.pauseAboveMemoryFraction()).isEqualTo(SpanConsumerOptions.DEFAULT_PAUSE_ABOVE_MEMORY_FRACTION);
+    assertThat(options.pauseAboveBufferedBytes()).isEqualTo(SpanConsumerOptions.NO_BYTE_LIMIT);
+    assertThat(options.laggingFlushCycles()).isEqualTo(SpanConsumerOptions.DEFAULT_LAGGING_FLUSH_CYCLES);
+    assertThat(options.drainOnRevoke()).isTrue();
+    assertThat(options.flushThreads()).isEqualTo(SpanConsumerOptions.DEFAULT_FLUSH_THREADS);
+    assertThat(options.deadLetterTopic()).isNull();
+    assertThat(options.deadLetterAfterRefusals()).isEqualTo(SpanConsumerOptions.DEFAULT_DEAD_LETTER_AFTER_REFUSALS);
+    assertThat(options.clock()).isEqualTo(Clock.systemUTC());
   }
 }

@@ -1,7 +1,10 @@
 package io.segbuf.kafka;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.segbuf.RecordingSink;
 import io.segbuf.SpanBuffer;
 import io.segbuf.SpanBufferConfig;
@@ -392,5 +395,41 @@ class SpanConsumerTest {
     assertThat(sink.acknowledged()).hasSize(1);
     assertThat(buffer.usage().spans()).isZero();
     assertThat(kafka.closed()).isTrue();
+  }
+
+  @Test
+  void metersOfTheConsumerReadItsStats() throws InterruptedException {
+    MockProducer<byte[], byte[]> deadLetters =
+        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    consumer = new SpanConsumer(kafka, deadLetters,
+        options().pauseAboveBufferedBytes(100).deadLetterTopic("dead-letters").build(), buffer);
+    ConsumerRecord<byte[], byte[]> invalid = new ConsumerRecord<>(TP.topic(), TP.partition(), 1,
+        T0.toEpochMilli(), TimestampType.CREATE_TIME, 0, 0, null, "{\"span_id\":1}".getBytes(UTF_8),
+        new RecordHeaders(), Optional.empty());
+    assign(100, List.of(record(0, T0, TestSpans.span(1).padding(200)), invalid));
+    kafka.schedulePollTask(() -> { });
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    new SpanBufferMetrics(buffer, consumer, Tags.of("service", "test")).bindTo(registry);
+    consumer.start("loop");
+    Await.until("paused, flushed and resumed", WAIT, () -> consumer.stats().resumes() == 1);
+    Await.until("the invalid span dead-lettered", WAIT, () -> consumer.stats().deadLettered() == 1);
+    assertThat(registry.get("segbuf.consumer.partitions").gauge().value()).isOne();
+    consumer.close();
+    assertThat(consumer.awaitStopped(30, TimeUnit.SECONDS)).isTrue();
+
+    ConsumerStats stats = consumer.stats();
+    Map<String, Number> counters = Map.of("segbuf.consumer.pauses", stats.pauses(),
+        "segbuf.consumer.resumes", stats.resumes(), "segbuf.consumer.records", stats.polledRecords(),
+        "segbuf.consumer.commits", stats.commits(), "segbuf.consumer.store.failures", stats.storeFailures(),
+        "segbuf.consumer.lost.partitions", stats.lostPartitions(),
+        "segbuf.consumer.skipped.records", stats.skippedRecords(),
+        "segbuf.consumer.dead.lettered", stats.deadLettered());
+    counters.forEach((name, value) -> assertThat(registry.get(name).tag("service", "test").functionCounter().count())
+        .as(name).isEqualTo(value.doubleValue()));
+    assertThat(registry.get("segbuf.consumer.lag").gauge().value()).isEqualTo(stats.lag()).isEqualTo(98);
+    assertThat(registry.get("segbuf.consumer.paused").gauge().value()).isZero();
+    assertThat(registry.get("segbuf.consumer.partitions").gauge().value()).isEqualTo(stats.assignedPartitions());
+    assertThat(List.of(stats.pauses(), stats.resumes(), stats.polledRecords(), stats.commits(), stats.deadLettered()))
+        .as("the counters read are not all zero").doesNotContain(0L);
   }
 }

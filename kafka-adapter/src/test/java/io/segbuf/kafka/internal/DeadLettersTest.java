@@ -94,4 +94,16 @@ class DeadLettersTest {
     assertThat(producer.closed()).isTrue();
     new DeadLetters(null, null).close(); // nothing to close
   }
+
+  @Test
+  void anInterruptedWaitForACopyIsNotACopyAndKeepsTheInterrupt() {
+    MockProducer<byte[], byte[]> silent =
+        new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+    DeadLetters deadLetters = new DeadLetters(silent, "dead-letters");
+    Thread.currentThread().interrupt();
+    boolean copied = deadLetters.copyRefused(TP, RECORD, new SegbufException("store full"));
+    assertThat(Thread.interrupted()).as("the interrupt is kept").isTrue();
+    assertThat(copied).isFalse();
+    assertThat(deadLetters.copied()).isZero();
+  }
 }

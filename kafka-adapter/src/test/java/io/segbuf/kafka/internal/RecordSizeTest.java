@@ -55,6 +55,32 @@ class RecordSizeTest {
   }
 
   @Test
+  void headerKeysAreCountedInUtf8AtEachEncodingsBoundary() {
+    for (String key : new String[] {"\u007f", "\u0080", "\u07ff", "\u0800", "\uffff", "\ud83d\ude00", "a\u00e9\u20ac\ud83d\ude00z"}) {
+      Header[] h = {new RecordHeader(key, new byte[3])};
+      int kafka = AbstractRecords.estimateSizeInBytesUpperBound(RecordBatch.CURRENT_MAGIC_VALUE,
+          CompressionType.NONE, new byte[0], new byte[0], h);
+      assertThat(RecordSize.upperBound(0, 0, h)).as("key %s", key).isEqualTo(kafka);
+    }
+  }
+
+  @Test
+  void largestValueIsTheLargestThatFitsForEveryRecordSizeNearEachVarintStep() {
+    Header[] h = headers(10);
+    int headersSize = RecordSize.headersSize(h);
+    int empty = RecordSize.upperBound(0, 0, h);
+    for (int max = empty - 2; max < empty + 300; max++) {
+      int value = RecordSize.largestValue(max, 0, headersSize);
+      if (max < empty) {
+        assertThat(value).as("max %d", max).isEqualTo(-1);
+        continue;
+      }
+      assertThat(RecordSize.upperBound(0, value, h)).as("max %d", max).isLessThanOrEqualTo(max);
+      assertThat(RecordSize.upperBound(0, value + 1, h)).as("max %d", max).isGreaterThan(max);
+    }
+  }
+
+  @Test
   void largestValueIsMinusOneWhenNothingFits() {
     assertThat(RecordSize.largestValue(60, 0, 1)).isEqualTo(-1);
   }

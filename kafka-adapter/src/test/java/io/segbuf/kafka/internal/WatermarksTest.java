@@ -130,4 +130,58 @@ class WatermarksTest {
     assertThat(Printable.escape("a\nb\u001b[31mc\td")).isEqualTo("a\\nb\\u001b[31mc\\td");
     assertThat(Printable.escape("plain é")).isEqualTo("plain é");
   }
+
+  @Test
+  void aSpanReleasedThroughAnotherPartitionFreesItsOwn() {
+    Watermarks watermarks = new Watermarks();
+    TopicPartition other = new TopicPartition(TP.topic(), TP.partition() + 1);
+    watermarks.assigned(TP).hold(0, 1, 10, 1);
+    watermarks.assigned(other).hold(1, 1, 70, 1);
+    watermarks.release(other, completed(0)); // the span of TP joined a segment of the other partition's shard
+    assertThat(watermarks.committable(TP, 11)).isEqualTo(11);
+    assertThat(watermarks.committable(other, 71)).isEqualTo(70);
+  }
+
+  @Test
+  void theCurrentSetIsKeptWhenEmptyAndEveryEarlierSetHoldingSpansCounts() {
+    Watermarks watermarks = new Watermarks();
+    watermarks.assigned(TP).hold(0, 1, 10, 1);
+    watermarks.release(TP, completed(0)); // the first assignment holds nothing any more
+    watermarks.assigned(TP).hold(1, 1, 20, 1); // the second still holds offset 20
+    HeldRecords current = watermarks.assigned(TP);
+    assertThat(watermarks.committable(TP, 30)).isEqualTo(20);
+    assertThat(watermarks.committable(TP, 30)).as("asked again").isEqualTo(20);
+
+    watermarks.release(TP, completed(1));
+    assertThat(watermarks.committable(TP, 30)).as("the current set, empty, is still the partition's").isEqualTo(30);
+    current.hold(2, 1, 30, 1);
+    assertThat(watermarks.committable(TP, 31)).isEqualTo(30);
+  }
+
+  @Test
+  void aRecordReadAgainBelowTheOldestHeldBatchLowersIt() {
+    HeldRecords held = new HeldRecords();
+    held.hold(0, 1, 12, 1); // offset 12, the oldest batch holding a span
+    held.hold(1, 1, 11, 1); // offset 11 read again after a rewind
+    assertThat(held.oldestHeldOffset()).hasValue(11);
+    assertThat(held.release(1)).isTrue();
+    assertThat(held.oldestHeldOffset()).as("lowered, never raised").hasValue(11);
+  }
+
+  @Test
+  void spansOfSeveralPartitionsReleasedThroughAnotherAreAllFound() {
+    Watermarks watermarks = new Watermarks();
+    watermarks.assigned(TP);
+    List<TopicPartition> others = new ArrayList<>();
+    for (int p = 1; p <= 6; p++) {
+      TopicPartition other = new TopicPartition("others", p);
+      watermarks.assigned(other).hold(p, 1, 100L * p, 1);
+      others.add(other);
+    }
+    watermarks.release(TP, completed(1, 2, 3, 4, 5, 6));
+    for (TopicPartition other : others) {
+      assertThat(watermarks.committable(other, 100L * other.partition() + 1)).as("%s", other)
+          .isEqualTo(100L * other.partition() + 1);
+    }
+  }
 }
