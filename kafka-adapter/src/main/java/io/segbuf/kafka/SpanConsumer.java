@@ -316,7 +316,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   /** Offers a partition's records; what the store took (or dead-lettered) becomes committable. */
   private void offer(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records) {
     OwnedPartition state = owned.computeIfAbsent(tp, this::newState);
-    OptionalLong next = offers.offer(tp, state, records, () -> nowOrWallClock(tp, state));
+    OptionalLong next = offers.offer(tp, state, records, () -> nowOrWallClock(tp, state, false));
     if (next.isPresent()) {
       state.nextOffset(next.getAsLong());
       pending.put(tp, new OffsetAndMetadata(next.getAsLong()));
@@ -469,11 +469,26 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
 
   /** The partition's time (see {@link io.segbuf.kafka.internal.PartitionClock}); null when it has none yet. */
   private @Nullable Instant now(TopicPartition tp, OwnedPartition state) {
-    return state.clock().now(consumer.currentLag(tp), backpressure.pausedForMemory(), options.clock());
+    return state.clock().now(consumer.currentLag(tp), inputHeld(state), options.clock());
   }
 
-  private Instant nowOrWallClock(TopicPartition tp, OwnedPartition state) {
-    return state.clock().nowOrWallClock(consumer.currentLag(tp), backpressure.pausedForMemory(), options.clock());
+  /**
+   * The partition's time, or the wall clock when it has none yet, for a flush when {@code flushing} and else for its
+   * batch: a batch the store refused is offered at its own event time once taken.
+   */
+  private Instant nowOrWallClock(TopicPartition tp, OwnedPartition state, boolean flushing) {
+    boolean held = flushing ? inputHeld(state) : backpressure.pausedForMemory();
+    return state.clock().nowOrWallClock(consumer.currentLag(tp), held, options.clock());
+  }
+
+  /**
+   * Whether the partition's event time cannot move: every partition is paused for memory, or the store refused its
+   * batch (read again and again, it brings no later timestamp until the store takes it). Its segments then flush at
+   * the wall clock: at a time that stands still, a segment backed off after a failed flush would never be tried
+   * again, and the memory its flush frees is what lets the store take the batch.
+   */
+  private boolean inputHeld(OwnedPartition state) {
+    return backpressure.pausedForMemory() || state.backoff().refusals() > 0;
   }
 
   /**
@@ -488,7 +503,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
         continue;
       }
       released.add(tp);
-      Instant now = nowOrWallClock(tp, state);
+      Instant now = nowOrWallClock(tp, state, true);
       flushers.withdraw(tp, state.flush(), () -> lastFlush(tp, flush, now));
       if (!durableStore && watermarks.holds(tp)) {
         // Not committed past them: whoever reads the partition next reads them again.

@@ -369,6 +369,29 @@ class SpanConsumerTest {
     assertThat(buffer.usage().spans()).isEqualTo(1);
   }
 
+  @Test
+  void aSegmentBackedOffWhileTheStoreRefusesThePartitionsBatchIsTriedAgainAtTheWallClock() {
+    // The store refuses the partition's batch (as Redis above its maxmemory does) and a segment's flush failed. The
+    // partition's event time cannot move while the same batch is read again: at that time the segment's back-off
+    // would never run out, and the memory its flush frees would never let the batch in (before: stalled for good).
+    String otherTrace = String.format("%032x", 2);
+    TraceFailingStore store = new TraceFailingStore(SegmentStore.inMemory())
+        .refuseFlushes(TraceId.parse(HEX_1)).refuseAdds(TraceId.parse(otherTrace));
+    buffer = SpanBuffer.create(SpanBufferConfig.defaults(), store, sink);
+    buffer.offerSpans(TP.partition(), List.of(TestSpans.span(1).trace(HEX_1).parsed()), T0);
+    consumer = new SpanConsumer(kafka, null, options().flushThreads(0).build(), buffer);
+    // 99 records behind, stamped past the segment's deadline
+    assign(100, List.of(record(0, T0.plusSeconds(20), TestSpans.span(2).trace(otherTrace))));
+    consumer.start("loop");
+    Await.until("the segment's flush failed", WAIT, () -> buffer.stats().failedSegments() >= 1);
+    store.refuseFlushes(null);
+    clock.advance(Duration.ofMinutes(2));
+
+    Await.until("the segment flushed while the batch is still refused", WAIT, () -> sink.acknowledged().size() == 1,
+        () -> consumer.stats() + " " + buffer.usage());
+    assertThat(committed()).as("nothing committed past the refused batch").isLessThanOrEqualTo(0);
+  }
+
   /** Assigns {@link #TP} at the next poll, then finds three records there, one span of its own trace each. */
   private void assignWithABacklogOfThreeTraces() {
     kafka.schedulePollTask(() -> {

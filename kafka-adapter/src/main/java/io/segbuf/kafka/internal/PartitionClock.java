@@ -24,20 +24,20 @@ public final class PartitionClock {
 
   /**
    * The partition's time given its {@code lag} as Kafka last saw it: the event time until it is caught up (a lag
-   * of 0), then the wall clock; the wall clock too while {@code pausedForMemory}, since the event time cannot move
-   * then. Null when neither is known yet.
+   * of 0), then the wall clock; the wall clock too while its {@code inputHeld} (paused for memory, or its batch
+   * refused by the store), since the event time cannot move then. Null when neither is known yet.
    */
-  public @Nullable Instant now(OptionalLong lag, boolean pausedForMemory, Clock wallClock) {
+  public @Nullable Instant now(OptionalLong lag, boolean inputHeld, Clock wallClock) {
     boolean caughtUp = lag.isPresent() && lag.getAsLong() == 0;
-    if (caughtUp || pausedForMemory) {
+    if (caughtUp || inputHeld) {
       return Instant.ofEpochMilli(Math.max(eventTimeMillis, wallClock.millis()));
     }
     return eventTimeMillis == UNKNOWN ? null : Instant.ofEpochMilli(eventTimeMillis);
   }
 
   /** {@link #now}, or the wall clock when the partition has no time yet: what a batch is offered at. */
-  public Instant nowOrWallClock(OptionalLong lag, boolean pausedForMemory, Clock wallClock) {
-    Instant now = now(lag, pausedForMemory, wallClock);
+  public Instant nowOrWallClock(OptionalLong lag, boolean inputHeld, Clock wallClock) {
+    Instant now = now(lag, inputHeld, wallClock);
     return now != null ? now : wallClock.instant();
   }
 }

@@ -32,7 +32,7 @@ class PartitionClockTest {
   }
 
   @Test
-  void aPartitionCaughtUpOrPausedForMemoryIsAtTheWallClock() {
+  void aPartitionCaughtUpOrWhoseInputIsHeldIsAtTheWallClock() {
     PartitionClock clock = new PartitionClock();
     assertThat(clock.now(CAUGHT_UP, false, WALL_CLOCK)).isEqualTo(WALL);
     assertThat(clock.now(BEHIND, true, WALL_CLOCK)).isEqualTo(WALL);
