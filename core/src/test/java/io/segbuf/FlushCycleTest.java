@@ -198,6 +198,42 @@ class FlushCycleTest {
   }
 
   @Test
+  void aSegmentGoneFromTheStoreAfterAFailedFlushIsNoLongerCountedAsBackedOff() {
+    // The store completes the segment but the call throws (a Redis completion whose answer was lost): the segment is
+    // gone, nothing would ever find it to clear its back-off, and it counted for good (input was then never paused for
+    // memory while such counts reached the segments held).
+    boolean[] failNextComplete = {true};
+    InvocationHandler completingThenFailing = (proxy, method, args) -> {
+      Object result;
+      try {
+        result = method.invoke(store, args);
+      } catch (InvocationTargetException e) {
+        throw e.getCause();
+      }
+      if (method.getName().equals("complete") && failNextComplete[0]) {
+        failNextComplete[0] = false;
+        throw new SegbufException("the completion's answer was lost");
+      }
+      return result;
+    };
+    SegmentStore losingAnswers = (SegmentStore) Proxy.newProxyInstance(SegmentStore.class.getClassLoader(),
+        new Class<?>[] {SegmentStore.class}, completingThenFailing);
+    SpanBuffer buffer = SpanBuffer.create(SpanBufferConfig.defaults(), losingAnswers, sink);
+    buffer.offer(0, List.of(span(1).bytes()), T0);
+    buffer.offer(0, List.of(span(2).trace(trace(2)).bytes()), T0.plusSeconds(5));
+
+    assertThat(buffer.flush(0, T0.plusSeconds(10)).failed()).hasSize(1);
+    assertThat(buffer.usage().segments()).as("completed though the call failed").isEqualTo(1);
+    assertThat(buffer.backedOffSegments()).isEqualTo(1);
+
+    buffer.flush(0, T0.plusSeconds(10)); // its back-off has not run out: it stays counted
+    assertThat(buffer.backedOffSegments()).isEqualTo(1);
+    buffer.flush(0, T0.plusSeconds(11));
+    assertThat(buffer.backedOffSegments()).isZero();
+    assertThat(buffer.usage().segments()).as("the other segment is not due yet").isEqualTo(1);
+  }
+
+  @Test
   void releasingAShardForgetsItsBackOffsOnlyOnceTheStoreNoLongerHoldsIt() {
     SpanBuffer failing = buffer(SpanBufferConfig.builder());
     failing.offer(0, List.of(span(1).trace(BAD).bytes()), T0);

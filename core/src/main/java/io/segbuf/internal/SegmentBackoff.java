@@ -3,6 +3,7 @@ package io.segbuf.internal;
 import io.segbuf.SegmentKey;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -54,6 +55,19 @@ final class SegmentBackoff {
     Map<SegmentKey, Failing> failing = shards.get(shard);
     if (failing != null) {
       failing.remove(key);
+    }
+  }
+
+  /**
+   * Forgets the back-offs of {@code shard} that ran out by {@code nowMillis} for segments not in {@code due}, every
+   * segment due then: such a segment is gone (its completion reached the store though the call failed, or a rebuilt
+   * store no longer holds it), or not due any more (its time went back), which costs it only its count of failures.
+   * Left, they would count for good among the segments that wait for a retry.
+   */
+  void keepOnly(int shard, Set<SegmentKey> due, long nowMillis) {
+    Map<SegmentKey, Failing> failing = shards.get(shard);
+    if (failing != null) {
+      failing.entrySet().removeIf(e -> e.getValue().retryAtMillis <= nowMillis && !due.contains(e.getKey()));
     }
   }
 

@@ -19,7 +19,9 @@ import io.segbuf.spi.SegmentStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -74,6 +76,9 @@ public final class SegmentFlusher {
     while (listAgain && started < limit && !sinkFailing.get()) {
       int listed = limit - started + backoff.count(shard);
       List<DueSegment> due = store.due(shard, dueAt, listed);
+      if (due.size() < listed && backoff.count(shard) > 0) {
+        backoff.keepOnly(shard, keys(due), now.toEpochMilli()); // every segment due is listed
+      }
       if (due.isEmpty()) {
         break; // the common cycle: nothing due, nothing to allocate
       }
@@ -136,6 +141,14 @@ public final class SegmentFlusher {
   }
 
   private record Pass(FlushResult result, int started) {}
+
+  private static Set<SegmentKey> keys(List<DueSegment> due) {
+    Set<SegmentKey> keys = new HashSet<>(due.size() * 2);
+    for (DueSegment segment : due) {
+      keys.add(segment.key());
+    }
+    return keys;
+  }
 
   /** Segments whose flush failed and that wait for their retry, on every shard. */
   public int backedOffSegments() {
