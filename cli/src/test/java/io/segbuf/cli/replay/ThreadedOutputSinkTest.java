@@ -16,13 +16,6 @@ import org.junit.jupiter.api.Test;
 class ThreadedOutputSinkTest {
 
   @Test
-  void aStoreInMemoryGetsTheThreadedSink() {
-    try (OutputSink sink = OutputSink.over("MEMORY", new FailingStream(0))) {
-      assertThat(sink).isInstanceOf(ThreadedOutputSink.class);
-    }
-  }
-
-  @Test
   void messagesAreAcknowledgedOnHandOverAndEncodedAndWrittenInOrderOnTheSinksThread() throws InterruptedIOException {
     FailingStream out = new FailingStream(Integer.MAX_VALUE);
     Set<String> encodedOn = ConcurrentHashMap.newKeySet();

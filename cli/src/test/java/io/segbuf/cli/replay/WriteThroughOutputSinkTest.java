@@ -17,13 +17,6 @@ import org.junit.jupiter.api.Test;
 class WriteThroughOutputSinkTest {
 
   @Test
-  void aStoreKeptElsewhereGetsTheWriteThroughSink() {
-    try (OutputSink sink = OutputSink.over("redis://127.0.0.1:6379", new FailingStream(0))) {
-      assertThat(sink).isInstanceOf(WriteThroughOutputSink.class);
-    }
-  }
-
-  @Test
   void eachMessageIsWrittenAndFlushedOnTheSendingThreadBeforeItIsAcknowledged() {
     FailingStream out = new FailingStream(Integer.MAX_VALUE);
     List<String> encodedOn = new ArrayList<>();
