@@ -1,5 +1,6 @@
 package io.segbuf.kafka;
 
+import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,7 +13,7 @@ import io.segbuf.FlushReason;
 import io.segbuf.InvalidReason;
 import io.segbuf.SpanBuffer;
 import java.util.Locale;
-import java.util.function.ToDoubleFunction;
+import java.util.function.DoubleSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,8 +21,8 @@ import org.jspecify.annotations.Nullable;
  * commits when given, as Micrometer meters named {@code segbuf.*}: gauges for what is buffered now, function
  * counters for the rest, {@code reason} tags for invalid spans and flushed segments.
  *
- * <p>One snapshot of the stats serves all meters read within {@value #SNAPSHOT_NANOS} ns, so that a scrape does
- * not take the store's lock once per meter. Thread-safe.
+ * <p>One snapshot of the stats serves all of a registry's meters read within {@value #SNAPSHOT_NANOS} ns by the
+ * registry's clock, so that a scrape does not take the store's lock once per meter. Thread-safe.
  */
 public final class SpanBufferMetrics implements MeterBinder {
   static final long SNAPSHOT_NANOS = 100_000_000L;
@@ -29,9 +30,6 @@ public final class SpanBufferMetrics implements MeterBinder {
   private final SpanBuffer buffer;
   private final @Nullable SpanConsumer consumer;
   private final Tags tags;
-
-  private @Nullable BufferStats cached;
-  private long cachedAt;
 
   /**
    * Meters for a buffer and, when given, the consumer that fills it; they are registered by {@link #bindTo}.
@@ -55,90 +53,81 @@ public final class SpanBufferMetrics implements MeterBinder {
     this(buffer, null, Tags.empty());
   }
 
-  private synchronized BufferStats stats() {
-    long now = System.nanoTime();
-    BufferStats stats = cached;
-    if (stats == null || now - cachedAt > SNAPSHOT_NANOS) {
-      stats = buffer.stats();
-      cached = stats;
-      cachedAt = now;
-    }
-    return stats;
-  }
-
   @Override
   public void bindTo(MeterRegistry registry) {
+    Snapshot snapshot = new Snapshot(buffer, registry.config().clock());
     gauge(registry, "segbuf.buffer.segments", "segments buffered now", BaseUnits.OBJECTS,
-        m -> m.stats().bufferedSegments());
-    gauge(registry, "segbuf.buffer.spans", "spans buffered now", BaseUnits.OBJECTS, m -> m.stats().bufferedSpans());
+        () -> snapshot.stats().bufferedSegments());
+    gauge(registry, "segbuf.buffer.spans", "spans buffered now", BaseUnits.OBJECTS,
+        () -> snapshot.stats().bufferedSpans());
     gauge(registry, "segbuf.buffer.bytes", "span bytes buffered now", BaseUnits.BYTES,
-        m -> m.stats().bufferedBytes());
+        () -> snapshot.stats().bufferedBytes());
     gauge(registry, "segbuf.store.memory.fraction", "store memory used over its limit (0 without a limit)", null,
-        m -> m.buffer.usage().memoryFraction());
+        () -> buffer.usage().memoryFraction());
     gauge(registry, "segbuf.messages.largest", "largest message encoded", BaseUnits.BYTES,
-        m -> m.stats().largestMessageBytes());
+        () -> snapshot.stats().largestMessageBytes());
 
-    counter(registry, "segbuf.spans.offered", "spans offered", Tags.empty(), m -> m.stats().offeredSpans());
+    counter(registry, "segbuf.spans.offered", "spans offered", Tags.empty(), () -> snapshot.stats().offeredSpans());
     counter(registry, "segbuf.spans.duplicate", "byte-identical copies of buffered or recent spans", Tags.empty(),
-        m -> m.stats().duplicateSpans());
+        () -> snapshot.stats().duplicateSpans());
     for (InvalidReason reason : InvalidReason.values()) {
       counter(registry, "segbuf.spans.invalid", "spans that could not be parsed", Tags.of("reason", tag(reason)),
-          m -> m.stats().invalidSpans().getOrDefault(reason, 0L));
+          () -> snapshot.stats().invalidSpans().getOrDefault(reason, 0L));
     }
     for (FlushReason reason : FlushReason.values()) {
       counter(registry, "segbuf.segments.flushed", "segment generations completed", Tags.of("reason", tag(reason)),
-          m -> m.stats().flushReasons().getOrDefault(reason, 0L));
+          () -> snapshot.stats().flushReasons().getOrDefault(reason, 0L));
     }
     counter(registry, "segbuf.messages.flushed", "messages acknowledged", Tags.empty(),
-        m -> m.stats().flushedMessages());
+        () -> snapshot.stats().flushedMessages());
     counter(registry, "segbuf.spans.flushed", "spans in acknowledged messages", Tags.empty(),
-        m -> m.stats().flushedSpans());
+        () -> snapshot.stats().flushedSpans());
     counter(registry, "segbuf.messages.flushed.bytes", "bytes of acknowledged messages", Tags.empty(),
-        m -> m.stats().flushedMessageBytes());
+        () -> snapshot.stats().flushedMessageBytes());
     counter(registry, "segbuf.segments.chunked", "segment generations flushed in chunks", Tags.empty(),
-        m -> m.stats().chunkedSegments());
+        () -> snapshot.stats().chunkedSegments());
     counter(registry, "segbuf.spans.oversized", "spans larger than the message budget", Tags.empty(),
-        m -> m.stats().oversizedSpans());
+        () -> snapshot.stats().oversizedSpans());
     counter(registry, "segbuf.segments.continuations", "segment generations after the first", Tags.empty(),
-        m -> m.stats().continuations());
+        () -> snapshot.stats().continuations());
     counter(registry, "segbuf.messages.rejected", "messages the sink refused for good", Tags.empty(),
-        m -> m.stats().rejectedMessages());
+        () -> snapshot.stats().rejectedMessages());
     counter(registry, "segbuf.spans.rejected", "spans in refused messages", Tags.empty(),
-        m -> m.stats().rejectedSpans());
+        () -> snapshot.stats().rejectedSpans());
     counter(registry, "segbuf.sends.failed", "retriable send failures", Tags.empty(),
-        m -> m.stats().sendFailures());
+        () -> snapshot.stats().sendFailures());
     counter(registry, "segbuf.segments.failed", "segments whose seal, read or encoding failed (backed off alone)",
-        Tags.empty(), m -> m.stats().failedSegments());
+        Tags.empty(), () -> snapshot.stats().failedSegments());
 
     SpanConsumer c = consumer;
     if (c != null) {
       gauge(registry, "segbuf.consumer.lag", "records behind the end of the owned partitions", BaseUnits.OBJECTS,
-          m -> c.stats().lag());
+          () -> c.stats().lag());
       gauge(registry, "segbuf.consumer.paused", "1 while input is paused for backpressure", null,
-          m -> c.stats().paused() ? 1 : 0);
+          () -> c.stats().paused() ? 1 : 0);
       gauge(registry, "segbuf.consumer.partitions", "partitions owned", null,
-          m -> c.stats().assignedPartitions());
-      counter(registry, "segbuf.consumer.pauses", "times input was paused", Tags.empty(), m -> c.stats().pauses());
+          () -> c.stats().assignedPartitions());
+      counter(registry, "segbuf.consumer.pauses", "times input was paused", Tags.empty(), () -> c.stats().pauses());
       counter(registry, "segbuf.consumer.resumes", "times input was resumed", Tags.empty(),
-          m -> c.stats().resumes());
-      counter(registry, "segbuf.consumer.records", "records polled", Tags.empty(), m -> c.stats().polledRecords());
-      counter(registry, "segbuf.consumer.commits", "offset commits", Tags.empty(), m -> c.stats().commits());
+          () -> c.stats().resumes());
+      counter(registry, "segbuf.consumer.records", "records polled", Tags.empty(), () -> c.stats().polledRecords());
+      counter(registry, "segbuf.consumer.commits", "offset commits", Tags.empty(), () -> c.stats().commits());
       counter(registry, "segbuf.consumer.store.failures", "batches the store refused (read again)", Tags.empty(),
-          m -> c.stats().storeFailures());
+          () -> c.stats().storeFailures());
       counter(registry, "segbuf.consumer.lost.partitions", "partitions taken away without a revoke", Tags.empty(),
-          m -> c.stats().lostPartitions());
+          () -> c.stats().lostPartitions());
       counter(registry, "segbuf.consumer.skipped.records", "records Kafka deleted before they were read",
-          Tags.empty(), m -> c.stats().skippedRecords());
+          Tags.empty(), () -> c.stats().skippedRecords());
       counter(registry, "segbuf.consumer.dead.lettered", "invalid spans copied to the dead-letter topic",
-          Tags.empty(), m -> c.stats().deadLettered());
+          Tags.empty(), () -> c.stats().deadLettered());
     }
   }
 
   private void gauge(MeterRegistry registry, String name, String description, @Nullable String unit,
-      ToDoubleFunction<SpanBufferMetrics> value) {
-    // Meters hold their object weakly: the buffer, which its owner keeps; the function holds this binder.
+      DoubleSupplier value) {
+    // Meters hold their object weakly: the buffer, which its owner keeps; the function holds what it reads.
     Gauge.Builder<SpanBuffer> b =
-        Gauge.builder(name, buffer, x -> value.applyAsDouble(this)).description(description).tags(tags);
+        Gauge.builder(name, buffer, x -> value.getAsDouble()).description(description).tags(tags);
     if (unit != null) {
       b.baseUnit(unit);
     }
@@ -146,11 +135,36 @@ public final class SpanBufferMetrics implements MeterBinder {
   }
 
   private void counter(MeterRegistry registry, String name, String description, Tags extra,
-      ToDoubleFunction<SpanBufferMetrics> value) {
-    FunctionCounter.builder(name, buffer, x -> value.applyAsDouble(this)).description(description).tags(tags.and(extra)).register(registry);
+      DoubleSupplier value) {
+    FunctionCounter.builder(name, buffer, x -> value.getAsDouble()).description(description).tags(tags.and(extra))
+        .register(registry);
   }
 
   private static String tag(Enum<?> reason) {
     return reason.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The buffer's stats as one registry reads them: taken again once older than {@link #SNAPSHOT_NANOS}. */
+  private static final class Snapshot {
+    private final SpanBuffer buffer;
+    private final Clock clock;
+    private @Nullable BufferStats stats;
+    private long takenAt;
+
+    Snapshot(SpanBuffer buffer, Clock clock) {
+      this.buffer = buffer;
+      this.clock = clock;
+    }
+
+    synchronized BufferStats stats() {
+      long now = clock.monotonicTime();
+      BufferStats taken = stats;
+      if (taken == null || now - takenAt > SNAPSHOT_NANOS) {
+        taken = buffer.stats();
+        stats = taken;
+        takenAt = now;
+      }
+      return taken;
+    }
   }
 }

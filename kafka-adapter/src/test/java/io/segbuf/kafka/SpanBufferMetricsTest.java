@@ -2,7 +2,10 @@ package io.segbuf.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MockClock;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.segbuf.BufferStats;
 import io.segbuf.RecordingSink;
@@ -22,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
@@ -128,6 +132,27 @@ class SpanBufferMetricsTest {
     assertThat(registry.get("segbuf.sends.failed").functionCounter().count()).isEqualTo(stats.sendFailures());
     assertThat(registry.get("segbuf.segments.failed").functionCounter().count()).isEqualTo(stats.failedSegments());
     assertThat(registry.get("segbuf.store.memory.fraction").gauge().value()).isEqualTo(0.3);
+  }
+
+  @Test
+  void oneSnapshotServesARegistrysMetersUntilItIsOlderThanItsAgeByTheRegistrysClock() {
+    SpanBuffer buffer = SpanBuffer.create(SpanBufferConfig.defaults(), SegmentStore.inMemory(), new RecordingSink());
+    MockClock clock = new MockClock();
+    clock.add(1, TimeUnit.SECONDS); // a registry that has run a while: its clock reads far from 0
+    SimpleMeterRegistry registry = new SimpleMeterRegistry(SimpleConfig.DEFAULT, clock);
+    new SpanBufferMetrics(buffer).bindTo(registry);
+    Gauge spans = registry.get("segbuf.buffer.spans").gauge();
+    assertThat(spans.value()).isZero();
+
+    buffer.offer(0, List.of(TestSpans.span(1).bytes()), T0);
+    assertThat(spans.value()).as("read at once: the same snapshot").isZero();
+    assertThat(registry.get("segbuf.spans.offered").functionCounter().count()).as("another meter, the same snapshot")
+        .isZero();
+    clock.add(SpanBufferMetrics.SNAPSHOT_NANOS, TimeUnit.NANOSECONDS);
+    assertThat(spans.value()).as("read when exactly the snapshot's age: the same snapshot").isZero();
+    clock.add(1, TimeUnit.NANOSECONDS);
+    assertThat(spans.value()).as("read later: a new snapshot").isOne();
+    assertThat(registry.get("segbuf.spans.offered").functionCounter().count()).isOne();
   }
 
   /** {@code store}, reporting {@code used} of {@code max} bytes of memory in its usage. */

@@ -1,17 +1,19 @@
 package io.segbuf.redis;
 
+import static io.segbuf.redis.RedisStoreFixture.POLICY;
+import static io.segbuf.redis.RedisStoreFixture.T0;
+import static io.segbuf.redis.RedisStoreFixture.connect;
+import static io.segbuf.redis.RedisStoreFixture.options;
 import static io.segbuf.TestSpans.span;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.segbuf.FlushPolicy;
 import io.segbuf.SegbufException;
 import io.segbuf.Span;
 import io.segbuf.TestSpans;
 import io.segbuf.spi.DueSegment;
 import io.segbuf.spi.SealedSegment;
 import io.segbuf.spi.SegmentStoreContract;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,13 +24,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RedisChangelogIT {
   @RegisterExtension static final RedisExtension redis = RedisExtension.standalone();
 
-  private static final FlushPolicy POLICY =
-      new FlushPolicy(Duration.ofSeconds(60), Duration.ofSeconds(10), null, 1024 * 1024);
-  private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
-
-  private static RedisStoreOptions.Builder options(String prefix) {
-    return RedisStoreOptions.builder().uri(redis.get().uri()).keyPrefix(prefix);
-  }
 
   private static long memoryUsage(String key) {
     String usage = redis.get().cli("MEMORY", "USAGE", key, "SAMPLES", "0").strip();
@@ -41,7 +36,7 @@ class RedisChangelogIT {
    */
   @Test
   void aTracePastItsBoundOnFlushedSpansCountsTheSpansItForgot() {
-    try (RedisSegmentStore store = RedisSegmentStore.connect(options("bound").build())) {
+    try (RedisSegmentStore store = connect(redis.get(), "bound")) {
       store.acquire(0);
       Instant now = T0;
       store.add(0, TestSpans.parsed(span(1)), POLICY, now);
@@ -68,7 +63,7 @@ class RedisChangelogIT {
   void aHotTraceKeepsItsChangelogBoundedByCompaction() {
     long payload = 0;
     long peak = 0;
-    try (RedisSegmentStore store = RedisSegmentStore.connect(options("hot").build())) {
+    try (RedisSegmentStore store = connect(redis.get(), "hot")) {
       store.acquire(0);
       Instant now = T0;
       store.add(0, TestSpans.parsed(span(1)), POLICY, now);
@@ -96,7 +91,7 @@ class RedisChangelogIT {
     assertThat(payload).isGreaterThan(30_000_000);
     assertThat(peak).as("peak changelog bytes of %,d payload bytes", payload).isLessThan(payload / 5);
 
-    try (RedisSegmentStore next = RedisSegmentStore.connect(options("hot").build())) {
+    try (RedisSegmentStore next = connect(redis.get(), "hot")) {
       next.acquire(0);
       assertThat(next.usage().spans()).isZero();
       assertThat(next.add(0, TestSpans.parsed(span(2).parent(1).padding(1000)), POLICY, T0).duplicateCount())
@@ -113,8 +108,7 @@ class RedisChangelogIT {
   @Test
   void nearTheMemoryLimitFlushesAreCompactedAway() {
     try (RedisServers limited = RedisServers.standalone();
-        RedisSegmentStore store = RedisSegmentStore.connect(RedisStoreOptions.builder().uri(limited.uri())
-            .keyPrefix("full").build())) {
+        RedisSegmentStore store = connect(limited, "full")) {
       store.acquire(0);
       addFortyTraces(store);
       long used = usedMemory(limited);
@@ -139,8 +133,7 @@ class RedisChangelogIT {
   void compactionAppendsAndTrimsWithRoomAndRunsItsScriptOverTheLimit() {
     for (boolean full : new boolean[] {false, true}) {
       String prefix = full ? "trim-full" : "trim";
-      try (RedisServers server = RedisServers.standalone(); RedisSegmentStore store = RedisSegmentStore.connect(
-          RedisStoreOptions.builder().uri(server.uri()).keyPrefix(prefix).build())) {
+      try (RedisServers server = RedisServers.standalone(); RedisSegmentStore store = connect(server, prefix)) {
         store.acquire(0);
         addFortyTraces(store);
         if (full) {
@@ -157,8 +150,7 @@ class RedisChangelogIT {
         } else {
           assertThat(commands).as("trimmed by LTRIM, no script").contains("cmdstat_ltrim:").doesNotContain("cmdstat_del:");
         }
-        try (RedisSegmentStore next = RedisSegmentStore.connect(
-            RedisStoreOptions.builder().uri(server.uri()).keyPrefix(prefix).build())) {
+        try (RedisSegmentStore next = connect(server, prefix)) {
           next.acquire(0);
           assertThat(next.usage().spans()).isZero();
           assertThat(next.add(0, TestSpans.parsed(span(101).parent(100).padding(1000)), POLICY, T0)
@@ -178,7 +170,7 @@ class RedisChangelogIT {
   void aRedisFullOfFlushedRecordsBelowTheCompactionThresholdFreesThemAndTakesBatchesAgain() {
     try (RedisServers limited = RedisServers.standalone()) {
       RedisStoreOptions options =
-          RedisStoreOptions.builder().uri(limited.uri()).keyPrefix("stall").compactionBytes(1024 * 1024).build();
+          options(limited, "stall").compactionBytes(1024 * 1024).build();
       long next = 1;
       try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
         store.acquire(0);
@@ -220,7 +212,7 @@ class RedisChangelogIT {
   void aBatchRefusedAtTheLimitCompactsTheDeadRecordsOfAnIdleShard() {
     try (RedisServers limited = RedisServers.standalone()) {
       RedisStoreOptions options =
-          RedisStoreOptions.builder().uri(limited.uri()).keyPrefix("idle").compactionBytes(1024 * 1024).build();
+          options(limited, "idle").compactionBytes(1024 * 1024).build();
       try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
         store.acquire(0);
         store.acquire(1);
@@ -268,7 +260,7 @@ class RedisChangelogIT {
    */
   @Test
   void aBatchIsAppendedInRecordsThatFillTheirAllocation() {
-    try (RedisSegmentStore store = RedisSegmentStore.connect(options("parts").build())) {
+    try (RedisSegmentStore store = connect(redis.get(), "parts")) {
       store.acquire(0);
       List<Span> batch = new ArrayList<>();
       batch.add(span(1).padding(1000).parsed());
@@ -296,7 +288,7 @@ class RedisChangelogIT {
   @Test
   void aBatchRefusedPartWayByAFullRedisComesOutWholeOnceReadAgain() {
     try (RedisServers limited = RedisServers.standalone()) {
-      RedisStoreOptions options = RedisStoreOptions.builder().uri(limited.uri()).keyPrefix("oom").build();
+      RedisStoreOptions options = options(limited, "oom").build();
       List<Span> batch = new ArrayList<>();
       List<Long> expected = new ArrayList<>(List.of(1L, 1000L));
       batch.add(span(1000).padding(1000).parsed());
@@ -362,7 +354,7 @@ class RedisChangelogIT {
   void connectRefusesARedisThatMayEvict() {
     try (RedisServers evicting = RedisServers.standalone()) {
       evicting.cli("CONFIG", "SET", "maxmemory-policy", "volatile-lru");
-      assertThatThrownBy(() -> RedisSegmentStore.connect(RedisStoreOptions.builder().uri(evicting.uri()).build()))
+      assertThatThrownBy(() -> RedisSegmentStore.connect(options(evicting).build()))
           .isInstanceOf(SegbufException.class)
           .hasMessageStartingWith("maxmemory-policy must be noeviction but was volatile-lru");
     }
@@ -371,8 +363,8 @@ class RedisChangelogIT {
   /** A record that does not decode is never taken for anything: the shard is not served, with shard and offset. */
   @Test
   void anUndecodableRecordFailsTheTakeoverWithItsShardAndOffset() {
-    try (RedisSegmentStore first = RedisSegmentStore.connect(options("corrupt").build());
-        RedisSegmentStore next = RedisSegmentStore.connect(options("corrupt").build())) {
+    try (RedisSegmentStore first = connect(redis.get(), "corrupt");
+        RedisSegmentStore next = connect(redis.get(), "corrupt")) {
       first.acquire(3);
       first.add(3, TestSpans.parsed(span(1), span(2).parent(1)), POLICY, T0);
       long epoch = Long.parseLong(redis.get().cli("GET", "{corrupt:3}:epoch").strip());

@@ -1,17 +1,18 @@
 package io.segbuf.redis;
 
+import static io.segbuf.redis.RedisStoreFixture.END;
+import static io.segbuf.redis.RedisStoreFixture.POLICY;
+import static io.segbuf.redis.RedisStoreFixture.T0;
+import static io.segbuf.redis.RedisStoreFixture.connect;
 import static io.segbuf.TestSpans.span;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.segbuf.FlushPolicy;
 import io.segbuf.Span;
 import io.segbuf.TestSpans;
 import io.segbuf.spi.SealedSegment;
 import io.segbuf.spi.SegmentStore;
 import io.segbuf.spi.SegmentStoreContract;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -28,18 +29,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RedisShardFencingIT {
   @RegisterExtension static final RedisExtension redis = RedisExtension.standalone();
 
-  private static final FlushPolicy POLICY =
-      new FlushPolicy(Duration.ofSeconds(60), Duration.ofSeconds(10), null, 1024 * 1024);
-  private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
-  private static final Instant END = Instant.ofEpochMilli(Long.MAX_VALUE);
-
-  private static RedisSegmentStore connect(String prefix) {
-    return RedisSegmentStore.connect(RedisStoreOptions.builder().uri(redis.get().uri()).keyPrefix(prefix).build());
-  }
 
   @Test
   void aZombieIsRefusedAndTheNewOwnerFlushesEverythingTheZombieWasToldWasStored() {
-    try (RedisSegmentStore zombie = connect("fence"); RedisSegmentStore owner = connect("fence")) {
+    try (RedisSegmentStore zombie = connect(redis.get(), "fence");
+        RedisSegmentStore owner = connect(redis.get(), "fence")) {
       zombie.acquire(0);
       zombie.add(0, TestSpans.parsed(span(1), span(2).parent(1)), POLICY, T0);
       SealedSegment sealed = zombie.seal(zombie.due(0, END, 1).get(0).key(), T0);
@@ -67,7 +61,8 @@ class RedisShardFencingIT {
 
   @Test
   void changesNotWaitedForAreHeldOnceSyncedAndAZombiesAreRefusedAtSync() {
-    try (RedisSegmentStore first = connect("unacknowledged"); RedisSegmentStore next = connect("unacknowledged")) {
+    try (RedisSegmentStore first = connect(redis.get(), "unacknowledged");
+        RedisSegmentStore next = connect(redis.get(), "unacknowledged")) {
       first.acquire(0);
       SegmentStore unacknowledged = first.unacknowledged();
       unacknowledged.add(0, TestSpans.parsed(span(1)), POLICY, T0);
@@ -92,8 +87,8 @@ class RedisShardFencingIT {
 
   @Test
   void anAddNotWaitedForIsWaitedForByTheShardsNextSeal() {
-    try (RedisSegmentStore first = connect("unacknowledged-seal");
-        RedisSegmentStore next = connect("unacknowledged-seal")) {
+    try (RedisSegmentStore first = connect(redis.get(), "unacknowledged-seal");
+        RedisSegmentStore next = connect(redis.get(), "unacknowledged-seal")) {
       first.acquire(0);
       first.add(0, TestSpans.parsed(span(1)), POLICY, T0);
       next.acquire(0);
@@ -105,7 +100,7 @@ class RedisShardFencingIT {
 
   @Test
   void aStoreThatReleasedAShardAndAcquiresItAgainHoldsWhatItHeld() {
-    try (RedisSegmentStore store = connect("again")) {
+    try (RedisSegmentStore store = connect(redis.get(), "again")) {
       store.acquire(0);
       store.add(0, TestSpans.parsed(span(1), span(2).parent(1)), POLICY, T0);
       store.release(0);
@@ -122,7 +117,7 @@ class RedisShardFencingIT {
    */
   @Test
   void aShardReleasedThenAcquiredInVainIsTakenOverAtItsFirstUse() {
-    try (RedisSegmentStore store = connect("vain")) {
+    try (RedisSegmentStore store = connect(redis.get(), "vain")) {
       store.acquire(0);
       store.add(0, TestSpans.parsed(span(1), span(2).parent(1)), POLICY, T0);
       store.release(0);
@@ -143,7 +138,8 @@ class RedisShardFencingIT {
    */
   @Test
   void anOwnerFromBeforeRedisLostItsDataIsRefusedByTheShardsNextChangelog() {
-    try (RedisSegmentStore zombie = connect("lost"); RedisSegmentStore owner = connect("lost")) {
+    try (RedisSegmentStore zombie = connect(redis.get(), "lost");
+        RedisSegmentStore owner = connect(redis.get(), "lost")) {
       zombie.acquire(0);
       zombie.add(0, TestSpans.parsed(span(1)), POLICY, T0);
       redis.get().cli("FLUSHALL");
@@ -162,7 +158,7 @@ class RedisShardFencingIT {
    */
   @Test
   void theOwnerRunningWhenRedisLosesItsDataIsFencedUntilItAcquiresTheShardAgain() {
-    try (RedisSegmentStore store = connect("wiped")) {
+    try (RedisSegmentStore store = connect(redis.get(), "wiped")) {
       store.acquire(0);
       store.add(0, TestSpans.parsed(span(1)), POLICY, T0);
       redis.get().cli("FLUSHALL");
@@ -185,7 +181,8 @@ class RedisShardFencingIT {
   void batchesAZombieAppendsDuringTheTakeoverAreEitherAcknowledgedAndKeptOrRefused() throws Exception {
     for (int round = 0; round < 20; round++) {
       String prefix = "race" + round;
-      try (RedisSegmentStore zombie = connect(prefix); RedisSegmentStore owner = connect(prefix)) {
+      try (RedisSegmentStore zombie = connect(redis.get(), prefix);
+          RedisSegmentStore owner = connect(redis.get(), prefix)) {
         zombie.acquire(0);
         Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
         AtomicReference<Throwable> stopped = new AtomicReference<>();

@@ -1,5 +1,7 @@
 package io.segbuf.redis;
 
+import static io.segbuf.redis.RedisStoreFixture.T0;
+import static io.segbuf.redis.RedisStoreFixture.options;
 import static io.segbuf.TestSpans.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,7 +29,6 @@ import org.junit.jupiter.api.Test;
 
 /** The whole flush sequence over the Redis store, with a flusher that dies before its messages are acknowledged. */
 class RedisSpanBufferIT {
-  private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
   private static final Instant LATER = T0.plusSeconds(3600);
   private static final Pattern SPAN_ID = Pattern.compile("\"span_id\":\"([0-9a-f]{16})\"");
 
@@ -52,7 +53,7 @@ class RedisSpanBufferIT {
   void flusherKilledBetweenSendAndCompleteReflushesTheSameMessagesWithTheSameFlushIds() {
     SpanBufferConfig config = SpanBufferConfig.builder().maxMessageBytes(1024).build();
     try (RedisServers redis = RedisServers.standalone()) {
-      RedisStoreOptions options = RedisStoreOptions.builder().uri(redis.uri()).build();
+      RedisStoreOptions options = options(redis).build();
       RecordingSink dying = new RecordingSink(false);
       try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
         SpanBuffer buffer = SpanBuffer.create(config, store, dying);
@@ -100,7 +101,7 @@ class RedisSpanBufferIT {
     RecordingSink down = new RecordingSink(false);
     List<String> offered = new ArrayList<>();
     try (RedisServers redis = RedisServers.standalone()) {
-      RedisStoreOptions options = RedisStoreOptions.builder().uri(redis.uri()).build();
+      RedisStoreOptions options = options(redis).build();
       Instant now = T0;
       for (int owner = 0; owner < 3; owner++) {
         try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
@@ -151,7 +152,7 @@ class RedisSpanBufferIT {
   void aReleasedShardLeavesNoBackedOffSegmentBehind() {
     String trace = String.format("%032x", 1);
     try (RedisServers redis = RedisServers.standalone();
-        RedisSegmentStore redisStore = RedisSegmentStore.connect(RedisStoreOptions.builder().uri(redis.uri()).build())) {
+        RedisSegmentStore redisStore = RedisSegmentStore.connect(options(redis).build())) {
       TraceFailingStore store = new TraceFailingStore(redisStore).refuseFlushes(TraceId.parse(trace));
       SpanBuffer buffer = SpanBuffer.create(SpanBufferConfig.builder().build(), store, new RecordingSink(true));
       buffer.acquire(0);

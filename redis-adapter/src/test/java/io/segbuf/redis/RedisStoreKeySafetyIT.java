@@ -1,14 +1,15 @@
 package io.segbuf.redis;
 
+import static io.segbuf.redis.RedisStoreFixture.END;
+import static io.segbuf.redis.RedisStoreFixture.POLICY;
+import static io.segbuf.redis.RedisStoreFixture.options;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.segbuf.FlushPolicy;
 import io.segbuf.ParseResult;
 import io.segbuf.Span;
 import io.segbuf.spi.DueSegment;
 import io.segbuf.spi.SealedSegment;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,9 +19,6 @@ import org.junit.jupiter.api.Test;
 
 /** Crafted ids and attribute values name no key: a shard's keys are named by the prefix and shard alone. */
 class RedisStoreKeySafetyIT {
-  private static final Instant END = Instant.ofEpochMilli(Long.MAX_VALUE);
-  private static final FlushPolicy POLICY =
-      new FlushPolicy(Duration.ofSeconds(60), Duration.ofSeconds(10), null, 1024 * 1024);
   private static final String TRACE = "00000000000000000000000000000000";
 
   private static Span span(long project, String spanId, String rest) {
@@ -44,7 +42,7 @@ class RedisStoreKeySafetyIT {
         + "{\"type\":\"string\",\"value\":\"}:{8:00*\"}}}")).isFalse();
 
     try (RedisServers redis = RedisServers.standalone();
-        RedisSegmentStore store = RedisSegmentStore.connect(RedisStoreOptions.builder().uri(redis.uri()).build())) {
+        RedisSegmentStore store = RedisSegmentStore.connect(options(redis).build())) {
       String crafted = ",\"name\":\"}:{8:" + TRACE + "}:n\",\"data\":\"\\r\\nFLUSHALL\\r\\n redis.call('DEL')\","
           + "\"attributes\":{\"x\":{\"type\":\"string\",\"value\":\"{8:" + TRACE + "}\"}}";
       List<Span> spans = new ArrayList<>();

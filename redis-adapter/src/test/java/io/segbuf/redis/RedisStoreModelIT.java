@@ -1,10 +1,14 @@
 package io.segbuf.redis;
 
+import static io.segbuf.redis.RedisStoreFixture.END;
+import static io.segbuf.redis.RedisStoreFixture.POLICY;
+import static io.segbuf.redis.RedisStoreFixture.T0;
+import static io.segbuf.redis.RedisStoreFixture.connect;
+import static io.segbuf.redis.RedisStoreFixture.options;
 import static io.segbuf.TestSpans.span;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import io.segbuf.FlushPolicy;
 import io.segbuf.SegmentKey;
 import io.segbuf.Span;
 import io.segbuf.TestSpans;
@@ -14,8 +18,6 @@ import io.segbuf.spi.SealedSegment;
 import io.segbuf.spi.SegmentStore;
 import io.segbuf.spi.StoreUsage;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -38,14 +40,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RedisStoreModelIT {
   @RegisterExtension static final RedisExtension redis = RedisExtension.standalone();
 
-  private static final FlushPolicy POLICY =
-      new FlushPolicy(Duration.ofSeconds(60), Duration.ofSeconds(10), null, 1024 * 1024);
-  private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
-  private static final Instant END = Instant.ofEpochMilli(Long.MAX_VALUE);
 
   @Test
   void flushesWhatTheReferenceStoreFlushesOnRandomTraces() {
-    check(1, (seed, random) -> new Owners(random, 0, RedisSegmentStore.connect(options("model" + seed))));
+    check(1, (seed, random) -> new Owners(random, 0, connect(redis.get(), "model" + seed)));
   }
 
   /**
@@ -56,8 +54,8 @@ class RedisStoreModelIT {
   @Test
   void takeoversAtRandomPointsFlushWhatTheReferenceStoreFlushes() {
     int refused = check(1, (seed, random) -> new Owners(random, 3,
-        RedisSegmentStore.connect(options("takeover" + seed)),
-        RedisSegmentStore.connect(options("takeover" + seed)), RedisSegmentStore.connect(options("takeover" + seed))));
+        connect(redis.get(), "takeover" + seed),
+        connect(redis.get(), "takeover" + seed), connect(redis.get(), "takeover" + seed)));
     assertThat(refused).as("zombies tried changes").isGreaterThan(100);
   }
 
@@ -65,8 +63,8 @@ class RedisStoreModelIT {
   @Test
   void takeoversOfCompactedChangelogsFlushWhatTheReferenceStoreFlushes() {
     int refused = check(1, (seed, random) -> new Owners(random, 3,
-        RedisSegmentStore.connect(options("compact" + seed).toBuilder().compactionBytes(1024).build()),
-        RedisSegmentStore.connect(options("compact" + seed).toBuilder().compactionBytes(1024).build())));
+        RedisSegmentStore.connect(options(redis.get(), "compact" + seed).compactionBytes(1024).build()),
+        RedisSegmentStore.connect(options(redis.get(), "compact" + seed).compactionBytes(1024).build())));
     assertThat(refused).as("zombies tried changes").isGreaterThan(100);
   }
 
@@ -77,13 +75,9 @@ class RedisStoreModelIT {
   @Test
   void takeoversOfBatchesCutInSeveralRecordsFlushWhatTheReferenceStoreFlushes() {
     int refused = check(8_000, (seed, random) -> new Owners(random, 3,
-        RedisSegmentStore.connect(options("parts" + seed).toBuilder().compactionBytes(64 * 1024).build()),
-        RedisSegmentStore.connect(options("parts" + seed))));
+        RedisSegmentStore.connect(options(redis.get(), "parts" + seed).compactionBytes(64 * 1024).build()),
+        connect(redis.get(), "parts" + seed)));
     assertThat(refused).as("zombies tried changes").isGreaterThan(100);
-  }
-
-  private static RedisStoreOptions options(String prefix) {
-    return RedisStoreOptions.builder().uri(redis.get().uri()).keyPrefix(prefix).build();
   }
 
   /** Runs 150 random plans; returns how many changes zombies tried and had refused. */

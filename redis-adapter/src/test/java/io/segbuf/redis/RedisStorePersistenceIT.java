@@ -1,14 +1,15 @@
 package io.segbuf.redis;
 
+import static io.segbuf.redis.RedisStoreFixture.END;
+import static io.segbuf.redis.RedisStoreFixture.POLICY;
+import static io.segbuf.redis.RedisStoreFixture.T0;
+import static io.segbuf.redis.RedisStoreFixture.options;
 import static io.segbuf.TestSpans.span;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.segbuf.FlushPolicy;
 import io.segbuf.TestSpans;
 import io.segbuf.spi.SealedSegment;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -17,15 +18,11 @@ import org.junit.jupiter.api.Test;
 
 /** Redis with append-only persistence, killed and restarted mid-run, loses nothing the store acknowledged. */
 class RedisStorePersistenceIT {
-  private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
-  private static final Instant END = Instant.ofEpochMilli(Long.MAX_VALUE);
-  private static final FlushPolicy POLICY =
-      new FlushPolicy(Duration.ofSeconds(60), Duration.ofSeconds(10), null, 1024 * 1024);
 
   @Test
   void killedAndRestartedRedisWithAppendOnlyFileLosesNoAcknowledgedSpan() {
     try (RedisServers redis = RedisServers.standalone(true);
-        RedisSegmentStore store = RedisSegmentStore.connect(RedisStoreOptions.builder().uri(redis.uri()).build())) {
+        RedisSegmentStore store = RedisSegmentStore.connect(options(redis).build())) {
       Set<Long> acknowledged = new HashSet<>();
       for (int root = 1; root <= 20; root++) {
         List<TestSpans> batch = new ArrayList<>();
@@ -44,7 +41,7 @@ class RedisStorePersistenceIT {
       // the same store goes on once Lettuce has reconnected, and a new owner replays all of it from the AOF
       store.add(0, TestSpans.parsed(span(99_000)), POLICY, T0);
       acknowledged.add(99_000L);
-      try (RedisSegmentStore next = RedisSegmentStore.connect(RedisStoreOptions.builder().uri(redis.uri()).build())) {
+      try (RedisSegmentStore next = RedisSegmentStore.connect(options(redis).build())) {
         next.acquire(0);
         assertThatThrownBy(() -> store.complete(inFlight, false)).isInstanceOf(ShardFencedException.class);
         assertThat(next.seal(inFlight.key(), T0)).isEqualTo(inFlight);

@@ -1,9 +1,12 @@
 package io.segbuf.redis;
 
+import static io.segbuf.redis.RedisStoreFixture.END;
+import static io.segbuf.redis.RedisStoreFixture.POLICY;
+import static io.segbuf.redis.RedisStoreFixture.T0;
+import static io.segbuf.redis.RedisStoreFixture.connect;
 import static io.segbuf.TestSpans.span;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.segbuf.FlushPolicy;
 import io.segbuf.FlushResult;
 import io.segbuf.Message;
 import io.segbuf.SegbufException;
@@ -14,8 +17,6 @@ import io.segbuf.TestSpans;
 import io.segbuf.spi.SealedSegment;
 import io.segbuf.spi.SegmentSink;
 import io.segbuf.spi.SegmentStore;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,14 +34,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RedisUnacknowledgedIT {
   @RegisterExtension static final RedisExtension redis = RedisExtension.standalone();
 
-  private static final FlushPolicy POLICY =
-      new FlushPolicy(Duration.ofSeconds(60), Duration.ofSeconds(10), null, 1024 * 1024);
-  private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
-  private static final Instant END = Instant.ofEpochMilli(Long.MAX_VALUE);
-
-  private static RedisSegmentStore connect(String prefix) {
-    return RedisSegmentStore.connect(RedisStoreOptions.builder().uri(redis.get().uri()).keyPrefix(prefix).build());
-  }
 
   /** Acknowledges every message; keeps one per flush id. */
   private static final class Output implements SegmentSink {
@@ -67,7 +60,7 @@ class RedisUnacknowledgedIT {
    */
   @Test
   void changesNotWaitedForBeforeTheShardIsAcquiredAgainAreHeldOrSyncFails() {
-    try (RedisSegmentStore store = connect("again-unacknowledged")) {
+    try (RedisSegmentStore store = connect(redis.get(), "again-unacknowledged")) {
       store.acquire(0);
       store.unacknowledged().add(0, TestSpans.parsed(span(1), span(2).parent(1)), POLICY, T0);
       store.acquire(0);
@@ -91,7 +84,7 @@ class RedisUnacknowledgedIT {
   @Test
   void aRefusedCommandWhoseErrorComesOutOfASealFailsSyncOrItsSpansAreWritten() {
     SpanBufferConfig config = SpanBufferConfig.builder().build();
-    try (RedisSegmentStore store = connect("refused-unacknowledged")) {
+    try (RedisSegmentStore store = connect(redis.get(), "refused-unacknowledged")) {
       store.acquire(0);
       Output output = new Output();
       SpanBuffer buffer = SpanBuffer.create(config, store.unacknowledged(), output);
@@ -141,9 +134,9 @@ class RedisUnacknowledgedIT {
   @Test
   void aCommandAppliedWhoseAnswerIsLostFailsSyncOrLeavesANewOwnerTheOwnersState() {
     try (CommandCountingRelay relay = new CommandCountingRelay(redis.get().port());
-        RedisSegmentStore owner = RedisSegmentStore.connect(
-            RedisStoreOptions.builder().uri(relay.uri()).keyPrefix("cut").build());
-        RedisSegmentStore next = connect("cut")) {
+        RedisSegmentStore owner =
+            RedisSegmentStore.connect(RedisStoreOptions.builder().uri(relay.uri()).keyPrefix("cut").build());
+        RedisSegmentStore next = connect(redis.get(), "cut")) {
       owner.acquire(0);
       SegmentStore unacknowledged = owner.unacknowledged();
       unacknowledged.add(0, TestSpans.parsed(span(1), span(2).parent(1)), POLICY, T0);
