@@ -238,7 +238,8 @@ final class ServiceSimulation {
   private final List<String> violations = new ArrayList<>();
   private int step;
 
-  ServiceSimulation(long seed) {
+  /** {@code store}: "memory" or "redis" for every seed, empty for the one each seed draws. */
+  ServiceSimulation(long seed, String store) {
     this.seed = seed;
     Random config = new Random(seed);
     events = new Random(config.nextLong());
@@ -280,7 +281,6 @@ final class ServiceSimulation {
     unflushableTrace = config.nextInt(4) == 0 ? traceId(config) : null;
     redisFates = new Random(config.nextLong());
     boolean drawnRedis = config.nextBoolean();
-    String store = System.getProperty("segbuf.simulation.store", "");
     redis = (store.isEmpty() ? drawnRedis : store.equals("redis")) ? new SimulatedRedis(clock::millis) : null;
     redisOptions = RedisStoreOptions.builder()
         .recentlyFlushedSpans(recentlyFlushedSpans)
@@ -303,8 +303,14 @@ final class ServiceSimulation {
         redis == null ? "in memory" : "Redis, maxmemory " + redis.maxMemory() + ", " + redisOptions);
   }
 
+  /** Runs a seed on the store {@code -Dsegbuf.simulation.store} names, or the one it draws. */
   static Result run(long seed) {
-    return new ServiceSimulation(seed).run();
+    return run(seed, System.getProperty("segbuf.simulation.store", ""));
+  }
+
+  /** Runs a seed on {@code store}: "memory" or "redis", or empty for the one it draws. */
+  static Result run(long seed, String store) {
+    return new ServiceSimulation(seed, store).run();
   }
 
   private Result run() {

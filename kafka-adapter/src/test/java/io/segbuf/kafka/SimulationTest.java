@@ -55,6 +55,22 @@ class SimulationTest {
     }
   }
 
+  /**
+   * Redis seeds that found a bug: 50988: an owner whose append failed found, rebuilding the shard, a changelog record
+   * that had rotted since; the shard was refused as it should be, but its stale state still counted in the store's
+   * usage (10 segments, 7,336 bytes, above pauseAboveBufferedBytes' resume level), so memory backpressure kept every
+   * partition of the process paused for good: partitions 0 and 2 stalled behind shard 3.
+   */
+  @Test
+  void redisSeedsThatOnceFailedPass() {
+    for (long seed : new long[] {50988}) {
+      ServiceSimulation.Result result = ServiceSimulation.run(seed, "redis");
+      if (!result.passed()) {
+        throw new AssertionError(failure(result, 1));
+      }
+    }
+  }
+
   @Test
   void aSeedReplaysExactly() {
     ServiceSimulation.Result once = ServiceSimulation.run(42);

@@ -11,6 +11,7 @@ import io.segbuf.TestSpans;
 import io.segbuf.spi.DueSegment;
 import io.segbuf.spi.SealedSegment;
 import io.segbuf.spi.SegmentStoreContract;
+import io.segbuf.spi.StoreUnavailableException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -365,6 +366,52 @@ class RedisChangelogIT {
       assertThatThrownBy(() -> RedisSegmentStore.connect(RedisStoreOptions.builder().uri(evicting.uri()).build()))
           .isInstanceOf(SegbufException.class)
           .hasMessageStartingWith("maxmemory-policy must be noeviction but was volatile-lru");
+    }
+  }
+
+  /**
+   * A batch Redis refuses at its {@code maxmemory} is refused by the store for a reason of its own, not of the spans:
+   * a consumer reads them again instead of copying them to its dead-letter topic (committed, never flushed).
+   */
+  @Test
+  void aBatchRedisRefusesAtItsMaxmemoryIsTheStoresRefusalNotTheSpans() {
+    try (RedisServers full = RedisServers.standalone(); RedisSegmentStore store = RedisSegmentStore.connect(
+        RedisStoreOptions.builder().uri(full.uri()).keyPrefix("oom").build())) {
+      store.acquire(0);
+      store.add(0, TestSpans.parsed(span(1)), POLICY, T0);
+      full.cli("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(full) / 2));
+
+      assertThatThrownBy(() -> store.add(0, TestSpans.parsed(span(2).parent(1)), POLICY, T0))
+          .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("OOM");
+    }
+  }
+
+  /**
+   * A record found undecodable when the owner rebuilds its shard (after an append that failed) stops the shard as it
+   * stops a takeover: the shard is not served again, and its stale state no longer counts as held. Counted, its spans,
+   * which no flush can free, kept the consumer's memory backpressure pausing every partition for good (SimulationTest
+   * seed 50988 on Redis: partitions 0 and 2 stalled behind shard 3).
+   */
+  @Test
+  void aRecordFoundUndecodableAtARebuildLeavesTheShardUnservedAndUncounted() {
+    try (RedisServers server = RedisServers.standalone(); RedisSegmentStore store = RedisSegmentStore.connect(
+        RedisStoreOptions.builder().uri(server.uri()).keyPrefix("rot").build())) {
+      store.acquire(0);
+      store.add(0, TestSpans.parsed(span(1), span(2).parent(1)), POLICY, T0);
+      String log = changelog(server, "rot");
+      server.cli("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(server) / 2));
+      assertThatThrownBy(() -> store.add(0, TestSpans.parsed(span(3).parent(1)), POLICY, T0))
+          .as("refused at maxmemory: the shard is read again before its next use").isInstanceOf(SegbufException.class);
+      server.cli("CONFIG", "SET", "maxmemory", "0");
+      server.cli("LSET", log, "1", "garbage");
+
+      for (int use = 0; use < 2; use++) {
+        assertThatThrownBy(() -> store.due(0, T0.plusSeconds(3600), 10)).isInstanceOf(SegbufException.class)
+            .hasMessageContaining("changelog record at offset 1").hasMessageContaining("does not decode");
+      }
+      assertThat(store.usage().spans()).as("spans of a shard no flush can reach").isZero();
+      assertThat(store.shards()).isEmpty();
+      assertThat(server.cli("LLEN", log).strip()).as("nothing was dropped").isEqualTo("2");
     }
   }
 

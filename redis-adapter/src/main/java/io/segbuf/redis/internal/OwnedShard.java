@@ -65,8 +65,8 @@ public final class OwnedShard {
           store[0] = SnapshotStore.restore(s.state(), recentlyFlushedSpans);
           log.snapshotPayloadBytes(store[0].usage().bytes());
         } catch (IllegalArgumentException e) {
-          throw new SegbufException("shard " + log.shard() + " changelog record at offset " + offset + " (epoch "
-              + log.epoch() + ") does not decode: " + e.getMessage(), e);
+          throw new UnreadableChangelogException("shard " + log.shard() + " changelog record at offset " + offset
+              + " (epoch " + log.epoch() + ") does not decode: " + e.getMessage(), e);
         }
       } else {
         apply(store[0], log.shard(), record);
@@ -96,7 +96,9 @@ public final class OwnedShard {
       try {
         log.refresh();
         store = replay(log, recentlyFlushedSpans);
-      } catch (ShardFencedException e) {
+      } catch (ShardFencedException | UnreadableChangelogException e) {
+        // Not served again: kept usable, the stale state would still count in the store's usage, whose spans no
+        // flush can free, and memory backpressure would pause every partition for them.
         unusable = e;
         throw e;
       }

@@ -259,8 +259,8 @@ public final class ShardLog {
         try {
           record = ChangelogCodec.decode(bytes);
         } catch (UndecodableRecordException e) {
-          throw new SegbufException("shard " + shard + " changelog record at offset " + offset + " (epoch " + epoch
-              + ") does not decode: " + e.getMessage(), e);
+          throw new UnreadableChangelogException("shard " + shard + " changelog record at offset " + offset
+              + " (epoch " + epoch + ") does not decode: " + e.getMessage(), e);
         }
         if (record instanceof ChangelogRecord.Snapshot) {
           snapshotBytes = bytes.length;
