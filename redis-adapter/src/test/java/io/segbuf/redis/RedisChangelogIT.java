@@ -405,6 +405,33 @@ class RedisChangelogIT {
   }
 
   /**
+   * A shard taken over with more dead records than its compaction allows (a former owner with a larger {@code
+   * compactionBytes}, or whose compactions failed before it lost the shard) is compacted by the takeover. Before, only
+   * a change of the new owner's compacted it: a partition that receives nothing more kept them in Redis for good
+   * (SimulationTest seed 92634 on Redis: 85 KB of dead records behind a snapshot of 11 KB after the faults stopped).
+   */
+  @Test
+  void aTakeoverCompactsTheDeadRecordsItFinds() {
+    try (RedisServers server = RedisServers.standalone()) {
+      try (RedisSegmentStore former = RedisSegmentStore.connect(
+          options("dead").uri(server.uri()).compactionBytes(64L * 1024 * 1024).build())) {
+        former.acquire(0);
+        addFortyTraces(former);
+        SegmentStoreContract.flushAll(former);
+      }
+      assertThat(memoryUsage(server, changelog(server, "dead"))).as("never compacted").isGreaterThan(300_000);
+
+      try (RedisSegmentStore next = RedisSegmentStore.connect(options("dead").uri(server.uri()).build())) {
+        next.acquire(0);
+
+        assertThat(memoryUsage(server, changelog(server, "dead"))).as("compacted by the takeover").isLessThan(100_000);
+        assertThat(next.add(0, TestSpans.parsed(span(101).parent(100).padding(1000)), POLICY, T0).duplicateCount())
+            .as("the new owner remembers flushed spans").isOne();
+      }
+    }
+  }
+
+  /**
    * A batch Redis refuses at its {@code maxmemory} is refused by the store for a reason of its own, not of the spans:
    * a consumer reads them again instead of copying them to its dead-letter topic (committed, never flushed).
    */

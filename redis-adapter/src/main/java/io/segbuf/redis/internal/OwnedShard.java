@@ -50,9 +50,12 @@ public final class OwnedShard {
     this.recentlyFlushedSpans = recentlyFlushedSpans;
     this.compaction = compaction;
     this.store = replay(log, recentlyFlushedSpans);
+    // the dead records a former owner left (its compactions failed, or it compacted less often) go now: a partition
+    // that receives nothing more would otherwise keep them in Redis for good
+    compactIfDue();
   }
 
-  /** Takes the shard over: replays its changelog into a new in-memory store. */
+  /** Takes the shard over: replays its changelog into a new in-memory store, and compacts it when that is due. */
   public static OwnedShard takeOver(ShardLog log, int recentlyFlushedSpans, Compaction compaction) {
     return new OwnedShard(log, recentlyFlushedSpans, compaction);
   }
