@@ -4,6 +4,7 @@ import io.segbuf.spi.AddResult;
 import io.segbuf.spi.DueSegment;
 import io.segbuf.spi.SealedSegment;
 import io.segbuf.spi.SegmentStore;
+import io.segbuf.spi.StoreUnavailableException;
 import io.segbuf.spi.StoreUsage;
 import java.time.Instant;
 import java.util.List;
@@ -34,7 +35,7 @@ public final class TraceFailingStore implements SegmentStore {
     this.store = store;
   }
 
-  /** The next {@code batches} adds are refused, as by a store that is down. */
+  /** The next {@code batches} adds are refused ({@link StoreUnavailableException}), as by a store that is down. */
   public TraceFailingStore refuseNextAdds(int batches) {
     refuseNext.set(batches);
     return this;
@@ -89,7 +90,7 @@ public final class TraceFailingStore implements SegmentStore {
       }
     }
     if (refuseNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-      throw new SegbufException("store unavailable");
+      throw new StoreUnavailableException("store unavailable");
     }
     TraceId refused = refusedAdds;
     for (Span span : spans) {

@@ -71,6 +71,8 @@ public interface SegmentStore extends AutoCloseable {
    * @param policy when their segments are due
    * @param now event time
    * @return which spans were duplicates (not stored)
+   * @throws StoreUnavailableException when the store refuses the batch for a reason of its own (unreachable, out of
+   *     memory, no longer the shard's owner), not of the spans: the same spans may be taken later
    */
   AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now);
 

@@ -169,7 +169,8 @@ public final class SpanConsumerOptions {
    * after which, with a {@link #deadLetterTopic()}, its spans are offered one at a time and those the store still
    * refuses are copied there with the store's error in the {@code refused_reason} header, so that one span the
    * store cannot take never stops its partition. When the store refuses every span of the batch, the store is
-   * failing rather than the spans: nothing is copied and the batch is read again.
+   * failing rather than the spans: nothing is copied and the batch is read again; so is a span the store refused for
+   * a reason of its own ({@link io.segbuf.spi.StoreUnavailableException}).
    *
    * @return the refusals in a row, at least 1; default {@value #DEFAULT_DEAD_LETTER_AFTER_REFUSALS}
    */

@@ -238,7 +238,7 @@ final class ServiceSimulation {
   private final List<String> violations = new ArrayList<>();
   private int step;
 
-  /** A seed's run with the store it draws, or the one {@code store} names: {@code memory} or {@code redis}. */
+  /** {@code store}: "memory" or "redis" for every seed, empty for the one each seed draws. */
   ServiceSimulation(long seed, String store) {
     this.seed = seed;
     Random config = new Random(seed);
@@ -303,11 +303,12 @@ final class ServiceSimulation {
         redis == null ? "in memory" : "Redis, maxmemory " + redis.maxMemory() + ", " + redisOptions);
   }
 
-  /** Runs a seed with the store it draws, or the one {@code -Dsegbuf.simulation.store} names. */
+  /** Runs a seed on the store {@code -Dsegbuf.simulation.store} names, or the one it draws. */
   static Result run(long seed) {
     return run(seed, System.getProperty("segbuf.simulation.store", ""));
   }
 
+  /** Runs a seed on {@code store}: "memory" or "redis", or empty for the one it draws. */
   static Result run(long seed, String store) {
     return new ServiceSimulation(seed, store).run();
   }

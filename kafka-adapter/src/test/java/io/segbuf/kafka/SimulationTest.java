@@ -3,8 +3,6 @@ package io.segbuf.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,16 +43,36 @@ class SimulationTest {
    * Seeds that found a bug, kept whatever the build's seed count: 937 (laggingFlushCycles=1, maxFlushSegments=3): a
    * partition assigned again with a backlog, while its shard still held segments from before, was flushed once at
    * the wall clock (the store over its byte limit) and paused for its flush lag before it had offered a record;
-   * with no time of its own it was never flushed again, so never resumed: committed at 0 for ever. 10936 on Redis:
-   * Redis above its maxmemory refused the partition's batch while every segment its shard held was backed off after
-   * failed flushes (Redis commands lost); read again and again, the batch never moved the partition's event time
-   * past their back-off, so nothing flushed, nothing freed memory, and the partition stalled with 54 spans.
+   * with no time of its own it was never flushed again, so never resumed: committed at 0 for ever.
    */
   @Test
   void seedsThatOnceFailedPass() {
-    Map<Long, String> seeds = Map.of(937L, "", 10936L, "redis");
-    for (Map.Entry<Long, String> seed : new TreeMap<>(seeds).entrySet()) {
-      ServiceSimulation.Result result = ServiceSimulation.run(seed.getKey(), seed.getValue());
+    for (long seed : new long[] {937}) {
+      ServiceSimulation.Result result = ServiceSimulation.run(seed, "");
+      if (!result.passed()) {
+        throw new AssertionError(failure(result, 1));
+      }
+    }
+  }
+
+  /**
+   * Redis seeds that found a bug (the draws of a seed moved with later changes, so each guards its bug as it was
+   * found): 10936: Redis above its maxmemory refused the partition's batch while every segment its shard held was
+   * backed off after failed flushes (Redis commands lost); read again and again, the batch never moved the
+   * partition's event time past their back-off, so nothing flushed, nothing freed memory, and the partition stalled
+   * with 54 spans. 50988 (and 40610): an owner whose append failed found, rebuilding the shard, a changelog record
+   * that had rotted since; the shard was refused as it should be, but its stale state still counted in the store's
+   * usage (10 segments, 7,336 bytes, above pauseAboveBufferedBytes' resume level), so memory backpressure kept every
+   * partition of the process paused for good: partitions 0 and 2 stalled behind shard 3. 96525: a takeover between a
+   * compaction's RPUSHX and its LTRIM left records before the snapshot, which the next owner counted as nothing, so
+   * they stayed; Redis stayed over its maxmemory and every partition stalled. 92634: a new owner found more dead records
+   * than its compaction allows and, its partition receiving nothing more, never compacted them (85 KB behind a snapshot
+   * of 11 KB, past the memory bound).
+   */
+  @Test
+  void redisSeedsThatOnceFailedPass() {
+    for (long seed : new long[] {10936, 40610, 50988, 96525, 92634}) {
+      ServiceSimulation.Result result = ServiceSimulation.run(seed, "redis");
       if (!result.passed()) {
         throw new AssertionError(failure(result, 1));
       }

@@ -18,6 +18,7 @@ import io.segbuf.spi.DueSegment;
 import io.segbuf.spi.SealedSegment;
 import io.segbuf.spi.SegmentStore;
 import io.segbuf.spi.SnapshotStore;
+import io.segbuf.spi.StoreUnavailableException;
 import io.segbuf.spi.StoreUsage;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -229,9 +230,8 @@ public final class RedisSegmentStore implements SegmentStore {
     if (spans.isEmpty()) {
       return new AddResult(new BitSet());
     }
-    OwnedShard owned = owned(shard);
     try {
-      return add(owned, shard, spans, policy, now, acknowledged);
+      return add(owned(shard), shard, spans, policy, now, acknowledged);
     } catch (RuntimeException e) {
       if (memory.atTheLimit()) {
         // Redis refused the batch: the dead records of the other shards, which may see no change, free memory
@@ -244,7 +244,10 @@ public final class RedisSegmentStore implements SegmentStore {
           }
         }
       }
-      throw e;
+      // the spans were parsed: whatever failed (Redis away, slow or full, the shard taken, its changelog unreadable)
+      // is the store's, and the same spans may be taken later
+      throw e instanceof StoreUnavailableException unavailable ? unavailable
+          : new StoreUnavailableException(String.valueOf(e.getMessage()), e);
     }
   }
 

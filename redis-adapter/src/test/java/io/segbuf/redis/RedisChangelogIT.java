@@ -14,6 +14,7 @@ import io.segbuf.TestSpans;
 import io.segbuf.spi.DueSegment;
 import io.segbuf.spi.SealedSegment;
 import io.segbuf.spi.SegmentStoreContract;
+import io.segbuf.spi.StoreUnavailableException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +26,8 @@ class RedisChangelogIT {
   @RegisterExtension static final RedisExtension redis = RedisExtension.standalone();
 
 
-  private static long memoryUsage(String key) {
-    String usage = redis.get().cli("MEMORY", "USAGE", key, "SAMPLES", "0").strip();
+  private static long memoryUsage(RedisServers server, String key) {
+    String usage = server.cli("MEMORY", "USAGE", key, "SAMPLES", "0").strip();
     return usage.isEmpty() ? 0 : Long.parseLong(usage);
   }
 
@@ -83,7 +84,7 @@ class RedisChangelogIT {
           assertThat(store.read(sealed)).hasSize(round == 0 ? 101 : 100);
           store.complete(sealed, false);
         }
-        peak = Math.max(peak, memoryUsage(changelog(redis.get(), "hot")));
+        peak = Math.max(peak, memoryUsage(redis.get(), changelog(redis.get(), "hot")));
       }
       assertThat(redis.get().cli("EVAL", "return string.byte(redis.call('LINDEX', KEYS[1], 0), 2)", "1",
           changelog(redis.get(), "hot")).strip()).as("the type of the changelog's first record: a snapshot").isEqualTo("5");
@@ -276,7 +277,8 @@ class RedisChangelogIT {
       long recordBytes = lengths.stream().mapToLong(Long::longValue).sum();
       assertThat(lengths.subList(0, lengths.size() - 1)).as("full parts")
           .allSatisfy(length -> assertThat(length).isGreaterThan(RedisSegmentStore.MAX_RECORD_BYTES - 1200));
-      assertThat(memoryUsage(log)).as("Redis memory of the changelog over its bytes").isLessThan(recordBytes * 11 / 10);
+      assertThat(memoryUsage(redis.get(), log)).as("Redis memory of the changelog over its bytes")
+          .isLessThan(recordBytes * 11 / 10);
     }
   }
 
@@ -357,6 +359,113 @@ class RedisChangelogIT {
       assertThatThrownBy(() -> RedisSegmentStore.connect(options(evicting).build()))
           .isInstanceOf(SegbufException.class)
           .hasMessageStartingWith("maxmemory-policy must be noeviction but was volatile-lru");
+    }
+  }
+
+  /**
+   * An owner that dies between a compaction's RPUSHX and its LTRIM leaves the records before the snapshot in the
+   * changelog. They are dead, and the next owner counts them so: its next change compacts them away. Not counted
+   * (they were taken for nothing once the snapshot was read), they stayed in Redis until the shard's dead bytes grew
+   * past the threshold again by themselves, never for a shard that sees no more flushes, also at Redis's maxmemory.
+   */
+  @Test
+  void recordsLeftBeforeASnapshotByALostTrimAreCompactedAwayByTheNextOwner() {
+    try (RedisServers server = RedisServers.standalone()) {
+      String log;
+      try (RedisSegmentStore dying = connect(server, "trim-lost")) {
+        dying.acquire(0);
+        addFortyTraces(dying);
+        log = changelog(server, "trim-lost");
+        server.cli("COPY", log, "records");
+        SegmentStoreContract.flushAll(dying);
+      }
+      // the changelog as the LTRIM would have left it had it not been sent: the records, then what followed them
+      server.cli("EVAL", "local kept = redis.call('LRANGE', KEYS[1], 0, -1) redis.call('DEL', KEYS[1]) "
+          + "for _, r in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do redis.call('RPUSH', KEYS[1], r) end "
+          + "for _, r in ipairs(kept) do redis.call('RPUSH', KEYS[1], r) end", "2", log, "records");
+      assertThat(memoryUsage(server, log)).as("the records are back before the snapshot").isGreaterThan(300_000);
+
+      try (RedisSegmentStore next = connect(server, "trim-lost")) {
+        next.acquire(0);
+        assertThat(next.usage().spans()).isZero();
+        next.add(0, TestSpans.parsed(span(9_999)), POLICY, T0);
+
+        assertThat(memoryUsage(server, changelog(server, "trim-lost"))).as("the dead records compacted away")
+            .isLessThan(100_000);
+      }
+    }
+  }
+
+  /**
+   * A shard taken over with more dead records than its compaction allows (a former owner with a larger {@code
+   * compactionBytes}, or whose compactions failed before it lost the shard) is compacted by the takeover. Before, only
+   * a change of the new owner's compacted it: a partition that receives nothing more kept them in Redis for good
+   * (SimulationTest seed 92634 on Redis: 85 KB of dead records behind a snapshot of 11 KB after the faults stopped).
+   */
+  @Test
+  void aTakeoverCompactsTheDeadRecordsItFinds() {
+    try (RedisServers server = RedisServers.standalone()) {
+      try (RedisSegmentStore former = RedisSegmentStore.connect(
+          options(server, "dead").compactionBytes(64L * 1024 * 1024).build())) {
+        former.acquire(0);
+        addFortyTraces(former);
+        SegmentStoreContract.flushAll(former);
+      }
+      assertThat(memoryUsage(server, changelog(server, "dead"))).as("never compacted").isGreaterThan(300_000);
+
+      try (RedisSegmentStore next = connect(server, "dead")) {
+        next.acquire(0);
+
+        assertThat(memoryUsage(server, changelog(server, "dead"))).as("compacted by the takeover").isLessThan(100_000);
+        assertThat(next.add(0, TestSpans.parsed(span(101).parent(100).padding(1000)), POLICY, T0).duplicateCount())
+            .as("the new owner remembers flushed spans").isOne();
+      }
+    }
+  }
+
+  /**
+   * A batch Redis refuses at its {@code maxmemory} is refused by the store for a reason of its own, not of the spans:
+   * a consumer reads them again instead of copying them to its dead-letter topic (committed, never flushed).
+   */
+  @Test
+  void aBatchRedisRefusesAtItsMaxmemoryIsTheStoresRefusalNotTheSpans() {
+    try (RedisServers full = RedisServers.standalone(); RedisSegmentStore store = RedisSegmentStore.connect(
+        RedisStoreOptions.builder().uri(full.uri()).keyPrefix("oom").build())) {
+      store.acquire(0);
+      store.add(0, TestSpans.parsed(span(1)), POLICY, T0);
+      full.cli("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(full) / 2));
+
+      assertThatThrownBy(() -> store.add(0, TestSpans.parsed(span(2).parent(1)), POLICY, T0))
+          .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("OOM");
+    }
+  }
+
+  /**
+   * A record found undecodable when the owner rebuilds its shard (after an append that failed) stops the shard as it
+   * stops a takeover: the shard is not served again, and its stale state no longer counts as held. Counted, its spans,
+   * which no flush can free, kept the consumer's memory backpressure pausing every partition for good (SimulationTest
+   * seed 50988 on Redis: partitions 0 and 2 stalled behind shard 3).
+   */
+  @Test
+  void aRecordFoundUndecodableAtARebuildLeavesTheShardUnservedAndUncounted() {
+    try (RedisServers server = RedisServers.standalone(); RedisSegmentStore store = RedisSegmentStore.connect(
+        RedisStoreOptions.builder().uri(server.uri()).keyPrefix("rot").build())) {
+      store.acquire(0);
+      store.add(0, TestSpans.parsed(span(1), span(2).parent(1)), POLICY, T0);
+      String log = changelog(server, "rot");
+      server.cli("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(server) / 2));
+      assertThatThrownBy(() -> store.add(0, TestSpans.parsed(span(3).parent(1)), POLICY, T0))
+          .as("refused at maxmemory: the shard is read again before its next use").isInstanceOf(SegbufException.class);
+      server.cli("CONFIG", "SET", "maxmemory", "0");
+      server.cli("LSET", log, "1", "garbage");
+
+      for (int use = 0; use < 2; use++) {
+        assertThatThrownBy(() -> store.due(0, T0.plusSeconds(3600), 10)).isInstanceOf(SegbufException.class)
+            .hasMessageContaining("changelog record at offset 1").hasMessageContaining("does not decode");
+      }
+      assertThat(store.usage().spans()).as("spans of a shard no flush can reach").isZero();
+      assertThat(store.shards()).isEmpty();
+      assertThat(server.cli("LLEN", log).strip()).as("nothing was dropped").isEqualTo("2");
     }
   }
 

@@ -3,6 +3,7 @@ package io.segbuf.kafka.internal;
 import io.segbuf.OfferResult;
 import io.segbuf.Outcome;
 import io.segbuf.SpanBuffer;
+import io.segbuf.spi.StoreUnavailableException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -200,7 +201,10 @@ public final class RecordOffers {
     long next = records.get(records.size() - 1).offset() + 1;
     for (Map.Entry<Integer, RuntimeException> refused : refusedSpans.entrySet()) {
       ConsumerRecord<byte[], byte[]> r = records.get(refused.getKey());
-      if (!deadLetters.copyRefused(tp, r, refused.getValue())) {
+      // A store that refused for a reason of its own (away, full, the shard taken) may take the span later: a copy
+      // would be committed and the span never flushed.
+      if (refused.getValue() instanceof StoreUnavailableException || !deadLetters.copyRefused(tp, r,
+          refused.getValue())) {
         // Neither stored nor copied: read again from it (the spans taken after it come again as duplicates).
         next = r.offset();
         consumer.seek(tp, next);

@@ -181,6 +181,20 @@ class RecordOffersTest {
   }
 
   @Test
+  void aSpanRefusedSpanBySpanWhileTheStoreIsUnavailableIsReadAgainNotCopied() {
+    // a store that comes and goes (Redis failing over, or at its maxmemory while flushes free room): it takes the
+    // first span alone and refuses the second for itself, not for the span, which a dead-letter copy would lose
+    store.refuseNextAdds(1).afterNextAdd(() -> store.refuseNextAdds(1));
+    kafka.seek(TP, 3);
+    OptionalLong next = offer(offers(), List.of(record(0, TestSpans.span(1)), record(1, TestSpans.span(2)),
+        record(2, TestSpans.span(3))));
+
+    assertThat(producer.history()).as("copied to the dead-letter topic, committed, never flushed").isEmpty();
+    assertThat(next).hasValue(1);
+    assertThat(kafka.position(TP)).isEqualTo(1);
+  }
+
+  @Test
   void aStoreThatRefusesEverySpanAloneLetsTheBatchWaitWithoutCopyingIt() {
     RecordOffers offers = offers();
     store.refuseNextAdds(3);

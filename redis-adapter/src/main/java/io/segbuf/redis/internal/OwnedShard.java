@@ -50,9 +50,12 @@ public final class OwnedShard {
     this.recentlyFlushedSpans = recentlyFlushedSpans;
     this.compaction = compaction;
     this.store = replay(log, recentlyFlushedSpans);
+    // the dead records a former owner left (its compactions failed, or it compacted less often) go now: a partition
+    // that receives nothing more would otherwise keep them in Redis for good
+    compactIfDue();
   }
 
-  /** Takes the shard over: replays its changelog into a new in-memory store. */
+  /** Takes the shard over: replays its changelog into a new in-memory store, and compacts it when that is due. */
   public static OwnedShard takeOver(ShardLog log, int recentlyFlushedSpans, Compaction compaction) {
     return new OwnedShard(log, recentlyFlushedSpans, compaction);
   }
@@ -65,8 +68,8 @@ public final class OwnedShard {
           store[0] = SnapshotStore.restore(s.state(), recentlyFlushedSpans);
           log.snapshotPayloadBytes(store[0].usage().bytes());
         } catch (IllegalArgumentException e) {
-          throw new SegbufException("shard " + log.shard() + " changelog record at offset " + offset + " (epoch "
-              + log.epoch() + ") does not decode: " + e.getMessage(), e);
+          throw new UnreadableChangelogException("shard " + log.shard() + " changelog record at offset " + offset
+              + " (epoch " + log.epoch() + ") does not decode: " + e.getMessage(), e);
         }
       } else {
         apply(store[0], log.shard(), record);
@@ -96,7 +99,9 @@ public final class OwnedShard {
       try {
         log.refresh();
         store = replay(log, recentlyFlushedSpans);
-      } catch (ShardFencedException e) {
+      } catch (ShardFencedException | UnreadableChangelogException e) {
+        // Not served again: kept usable, the stale state would still count in the store's usage, whose spans no
+        // flush can free, and memory backpressure would pause every partition for them.
         unusable = e;
         throw e;
       }

@@ -259,12 +259,14 @@ public final class ShardLog {
         try {
           record = ChangelogCodec.decode(bytes);
         } catch (UndecodableRecordException e) {
-          throw new SegbufException("shard " + shard + " changelog record at offset " + offset + " (epoch " + epoch
-              + ") does not decode: " + e.getMessage(), e);
+          throw new UnreadableChangelogException("shard " + shard + " changelog record at offset " + offset
+              + " (epoch " + epoch + ") does not decode: " + e.getMessage(), e);
         }
         if (record instanceof ChangelogRecord.Snapshot) {
+          // Records before a snapshot (a compaction whose LTRIM was not applied) are dead but still in Redis: they
+          // stay counted, as bytes no span of the snapshot holds, so that the next compaction is planned with them.
+          tailBytes += snapshotBytes;
           snapshotBytes = bytes.length;
-          tailBytes = 0; // records before a snapshot (a compaction that did not trim them) are dead
         } else {
           tailBytes += bytes.length;
         }
