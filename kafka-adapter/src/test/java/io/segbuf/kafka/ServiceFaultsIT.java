@@ -177,7 +177,12 @@ class ServiceFaultsIT {
     assertThat(consumer.stats().deadLettered()).isZero();
     assertThat(broker.get().committedOffsetSum("segbuf-" + in))
         .as("committed up to the span neither stored nor copied, not past it").isEqualTo(15);
-    assertThat(store.usage().spans()).as("the others are stored once").isEqualTo(spans.size());
+    // while the store refuses the partition's batch its time is the wall clock: the others are flushed meanwhile,
+    // and read again they are duplicates of spans flushed, never stored twice
+    List<String> flushed = new ArrayList<>();
+    OutputRecords.decode(broker.get().readUntil(out, r -> spanIds(r).containsAll(spans), WAIT))
+        .forEach(o -> flushed.addAll(o.spanIds()));
+    assertThat(flushed).as("the others came out once each").containsExactlyInAnyOrderElementsOf(spans);
   }
 
   @Test
