@@ -294,13 +294,7 @@ public final class RedisSegmentStore implements SegmentStore {
     lastDue.set(shard);
     owned.lock.lock();
     try {
-      List<DueSegment> due = owned.store().due(shard, now, limit);
-      if (memory.atTheLimit()) {
-        // The dead records of a shard that sees no change free memory too: its process's own input may never be
-        // refused (another process's is), and a flush cycle comes whatever the input.
-        owned.compactIdle();
-      }
-      return due;
+      return owned.store().due(shard, now, limit);
     } finally {
       owned.lock.unlock();
     }
