@@ -10,6 +10,7 @@ import io.segbuf.Segment;
 import io.segbuf.SegmentFailure;
 import io.segbuf.SegmentKey;
 import io.segbuf.Span;
+import io.segbuf.spi.Completion;
 import io.segbuf.spi.DueSegment;
 import io.segbuf.spi.FatalSinkException;
 import io.segbuf.spi.RejectedMessageException;
@@ -35,9 +36,10 @@ import org.jspecify.annotations.Nullable;
  * The flush sequence of docs/design.md §4 for a list of due segments: seal → read → order → patch, chunk and
  * encode → send → wait for every acknowledgement → complete. Messages of many segments are in flight at once (up
  * to a byte limit); a segment is completed only when every one of its messages is acknowledged or refused for good,
- * and left sealed for a retry otherwise. A segment whose seal, read, encoding or completion throws is backed off on
- * its own ({@link SegmentBackoff}) and the rest of the shard goes on. A {@link FatalSinkException} from the sink
- * is thrown once the messages in flight are settled.
+ * and left sealed for a retry otherwise; the segments settled together are completed in one call of the store (one
+ * command for a store that records its changes elsewhere). A segment whose seal, read, encoding or completion throws
+ * is backed off on its own ({@link SegmentBackoff}) and the rest of the shard goes on. A {@link
+ * FatalSinkException} from the sink is thrown once the messages in flight are settled.
  */
 public final class SegmentFlusher {
   /** Encoded bytes in flight before the flusher waits for acknowledgements. */
@@ -196,13 +198,8 @@ public final class SegmentFlusher {
   private FlushResult settle(List<InFlight> inFlight, Instant now,
       AtomicReference<@Nullable FatalSinkException> fatal) {
     long deadline = System.nanoTime() + sendTimeout.toNanos();
-    int segments = 0;
-    int messages = 0;
-    long spans = 0;
     int retries = 0;
-    List<Outcome.Rejected> rejected = new ArrayList<>();
-    List<SegmentFailure> failed = new ArrayList<>();
-    List<Span> completed = new ArrayList<>();
+    List<Settled> settled = new ArrayList<>();
     for (InFlight f : inFlight) {
       boolean retry = false;
       List<Outcome.Rejected> refused = new ArrayList<>();
@@ -232,28 +229,67 @@ public final class SegmentFlusher {
         retries++;
         continue;
       }
-      try {
-        store.complete(f.sealed, f.chunks.skipEnrichment());
-      } catch (RuntimeException e) {
-        // Left sealed: sent again later with the same flush ids.
-        failed.add(fail(f.shard, f.sealed.key(), e, now));
-        continue;
-      }
+      settled.add(new Settled(f, acked, ackedSpans, ackedBytes, refused));
+    }
+    List<SegmentFailure> failed = new ArrayList<>();
+    int segments = 0;
+    int messages = 0;
+    long spans = 0;
+    List<Outcome.Rejected> rejected = new ArrayList<>();
+    List<Span> completed = new ArrayList<>();
+    for (Settled s : complete(settled, failed, now)) {
+      InFlight f = s.inFlight;
       backoff.succeeded(f.shard, f.sealed.key());
       completed.addAll(f.spans);
       segments++;
-      messages += acked;
-      spans += ackedSpans;
-      rejected.addAll(refused);
-      stats.flushedMessages.add(acked);
-      stats.flushedSpans.add(ackedSpans);
-      stats.flushedMessageBytes.add(ackedBytes);
-      stats.rejectedMessages.add(refused.size());
-      stats.rejectedSpans.add(f.sealed.spans() - ackedSpans);
+      messages += s.acked;
+      spans += s.ackedSpans;
+      rejected.addAll(s.refused);
+      stats.flushedMessages.add(s.acked);
+      stats.flushedSpans.add(s.ackedSpans);
+      stats.flushedMessageBytes.add(s.ackedBytes);
+      stats.rejectedMessages.add(s.refused.size());
+      stats.rejectedSpans.add(f.sealed.spans() - s.ackedSpans);
       recordSegment(f);
     }
     return new FlushResult(segments, messages, spans, rejected, retries, failed, completed);
   }
+
+  /**
+   * Completes the generations whose messages were all settled, together (a store that records changes elsewhere
+   * records them in one go); when that fails, each alone, so that only those whose completion fails are backed off
+   * (completing one again is harmless). Returns those completed.
+   */
+  private List<Settled> complete(List<Settled> settled, List<SegmentFailure> failed, Instant now) {
+    if (settled.isEmpty()) {
+      return settled;
+    }
+    List<Completion> completions = new ArrayList<>(settled.size());
+    for (Settled s : settled) {
+      completions.add(new Completion(s.inFlight.sealed, s.inFlight.chunks.skipEnrichment()));
+    }
+    try {
+      store.complete(completions);
+      return settled;
+    } catch (RuntimeException together) {
+      List<Settled> done = new ArrayList<>(settled.size());
+      for (Settled s : settled) {
+        InFlight f = s.inFlight;
+        try {
+          store.complete(f.sealed, f.chunks.skipEnrichment());
+          done.add(s);
+        } catch (RuntimeException e) {
+          // Left sealed: sent again later with the same flush ids.
+          failed.add(fail(f.shard, f.sealed.key(), e, now));
+        }
+      }
+      return done;
+    }
+  }
+
+  /** A generation whose every message was acknowledged or refused for good, with the counts of its messages. */
+  private record Settled(InFlight inFlight, int acked, long ackedSpans, long ackedBytes,
+      List<Outcome.Rejected> refused) {}
 
   private void recordSegment(InFlight f) {
     stats.flushedSegments.increment();

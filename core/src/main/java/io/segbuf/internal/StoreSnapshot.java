@@ -7,9 +7,7 @@ import io.segbuf.Span;
 import io.segbuf.TraceId;
 import io.segbuf.spi.SealedSegment;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -33,35 +31,31 @@ final class StoreSnapshot {
   private StoreSnapshot() {}
 
   static byte[] write(SegmentAssembly assembly) {
-    // sized for the payloads and a few dozen bytes a node and a trace: growing by doubling from the default 32
-    // bytes copied a large snapshot over and over (a quarter of a Redis store's flusher time went to compaction)
+    // sized for the payloads and a few dozen bytes a node and a trace: growing by doubling from a small array
+    // copied a large snapshot over and over (a quarter of a Redis store's flusher time went to compaction)
     long expected =
         assembly.bufferedBytes + 64 * (assembly.bufferedSpans + assembly.idleNodes + assembly.traces.size()) + 64;
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(expected, Integer.MAX_VALUE - 16));
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeInt(VERSION);
-      out.writeLong(assembly.seq);
-      out.writeLong(assembly.bufferedSegments);
-      out.writeLong(assembly.bufferedSpans);
-      out.writeLong(assembly.bufferedBytes);
-      out.writeLong(assembly.idleNodes);
-      out.writeLong(assembly.forgottenSpans);
-      out.writeInt(assembly.traces.size());
-      for (TraceAssembly trace : assembly.traces.values()) {
-        writeTrace(out, trace);
-      }
-      out.writeInt(assembly.idle.size());
-      for (Map.Entry<TraceKey, Integer> e : assembly.idle.entrySet()) {
-        writeKey(out, e.getKey());
-        out.writeInt(e.getValue());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // not thrown by an in-memory stream
+    SnapshotOutput out = new SnapshotOutput((int) Math.min(expected, Integer.MAX_VALUE - 16));
+    out.writeInt(VERSION);
+    out.writeLong(assembly.seq);
+    out.writeLong(assembly.bufferedSegments);
+    out.writeLong(assembly.bufferedSpans);
+    out.writeLong(assembly.bufferedBytes);
+    out.writeLong(assembly.idleNodes);
+    out.writeLong(assembly.forgottenSpans);
+    out.writeInt(assembly.traces.size());
+    for (TraceAssembly trace : assembly.traces.values()) {
+      writeTrace(out, trace);
     }
-    return bytes.toByteArray();
+    out.writeInt(assembly.idle.size());
+    for (Map.Entry<TraceKey, Integer> e : assembly.idle.entrySet()) {
+      writeKey(out, e.getKey());
+      out.writeInt(e.getValue());
+    }
+    return out.toByteArray();
   }
 
-  private static void writeTrace(DataOutputStream out, TraceAssembly trace) throws IOException {
+  private static void writeTrace(SnapshotOutput out, TraceAssembly trace) {
     out.writeLong(trace.projectId);
     out.writeLong(trace.traceId.high());
     out.writeLong(trace.traceId.low());
@@ -113,7 +107,7 @@ final class StoreSnapshot {
       out.writeInt(s.nextGeneration);
       out.writeBoolean(s.chunked);
       out.writeLong(s.openDeadlineMillis);
-      out.writeUTF(s.openReason.name());
+      out.writeName(s.openReason.name());
       SealedSegment sealed = s.sealed;
       out.writeBoolean(sealed != null);
       if (sealed != null) {
@@ -124,10 +118,10 @@ final class StoreSnapshot {
         out.writeBoolean(sealed.skipEnrichment());
       }
       writeIndices(out, s.sealedSpans, spans);
-      out.writeUTF(s.sealedReason.name());
+      out.writeName(s.sealedReason.name());
       out.writeBoolean(s.queued());
       out.writeLong(s.deadlineMillis);
-      out.writeUTF(s.reason.name());
+      out.writeName(s.reason.name());
       out.writeBoolean(s.active);
     }
     out.writeInt(trees.items.size());
@@ -163,8 +157,7 @@ final class StoreSnapshot {
     }
   }
 
-  private static <T> void writeIndices(DataOutputStream out, @Nullable List<T> items, Index<T> index)
-      throws IOException {
+  private static <T> void writeIndices(SnapshotOutput out, @Nullable List<T> items, Index<T> index) {
     if (items == null) {
       out.writeInt(NONE);
       return;
@@ -175,7 +168,7 @@ final class StoreSnapshot {
     }
   }
 
-  private static void writeKey(DataOutputStream out, TraceKey key) throws IOException {
+  private static void writeKey(SnapshotOutput out, TraceKey key) {
     out.writeLong(key.projectId());
     out.writeLong(key.traceHigh());
     out.writeLong(key.traceLow());

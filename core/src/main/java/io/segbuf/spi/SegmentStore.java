@@ -130,6 +130,20 @@ public interface SegmentStore extends AutoCloseable {
    */
   void complete(SealedSegment segment, boolean chunked);
 
+  /**
+   * Completes each generation as {@link #complete(SealedSegment, boolean)} does, in order: the generations of one
+   * flush whose messages were all acknowledged. A store that records its changes elsewhere records these together
+   * (the Redis store: one command per shard instead of a round trip each). When it throws, any of them may be left
+   * sealed; completing a generation again is harmless, so the caller may complete them one by one then.
+   *
+   * @param completions the generations, each with how it was flushed
+   */
+  default void complete(List<Completion> completions) {
+    for (Completion c : completions) {
+      complete(c.segment(), c.chunked());
+    }
+  }
+
   /** {@return what the store holds now} */
   StoreUsage usage();
 

@@ -291,6 +291,30 @@ public abstract class SegmentStoreContract {
     assertThat(store.seal(key(1), T0)).isNull();
   }
 
+  /** Completing generations together completes each, with its own chunked flag; completing one again is harmless. */
+  @Test
+  void generationsCompletedTogetherAreEachCompleted() {
+    add(T0, span(1), span(2), span(3).parent(2));
+    SealedSegment first = store.seal(key(1), T0);
+    SealedSegment second = store.seal(key(2), T0);
+    assertThat(first).isNotNull();
+    assertThat(second).isNotNull();
+    store.complete(List.of(new Completion(first, true), new Completion(second, false)));
+    assertThat(store.usage().spans()).isZero();
+    assertThat(store.due(0, END, 10)).isEmpty();
+    store.complete(List.of(new Completion(first, true)));
+    store.complete(second, false);
+    assertThat(store.usage().spans()).isZero();
+
+    add(T0, span(4).parent(1), span(5).parent(2));
+    SealedSegment afterChunked = store.seal(key(1), T0);
+    SealedSegment afterWhole = store.seal(key(2), T0);
+    assertThat(afterChunked).isNotNull();
+    assertThat(afterWhole).isNotNull();
+    assertThat(afterChunked.skipEnrichment()).isTrue();
+    assertThat(afterWhole.skipEnrichment()).isFalse();
+  }
+
   @Test
   void lateChildOfAFlushedRootJoinsAContinuationWithItsSegmentId() {
     add(T0, span(1), span(2).parent(1));

@@ -9,6 +9,7 @@ import io.segbuf.FlushPolicy;
 import io.segbuf.SegmentKey;
 import io.segbuf.Span;
 import io.segbuf.spi.AddResult;
+import io.segbuf.spi.Completion;
 import io.segbuf.spi.DueSegment;
 import io.segbuf.spi.SealedSegment;
 import io.segbuf.spi.SegmentStore;
@@ -82,6 +83,12 @@ public final class MeteredSegmentStore implements SegmentStore {
   @Override
   public void complete(SealedSegment segment, boolean chunked) {
     complete.record(() -> store.complete(segment, chunked));
+  }
+
+  /** Timed as one call of {@code complete}, however many generations it completes. */
+  @Override
+  public void complete(List<Completion> completions) {
+    complete.record(() -> store.complete(completions));
   }
 
   @Override

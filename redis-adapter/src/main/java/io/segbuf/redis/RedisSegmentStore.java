@@ -14,6 +14,7 @@ import io.segbuf.redis.internal.RedisMemory;
 import io.segbuf.redis.internal.ShardKeys;
 import io.segbuf.redis.internal.ShardLog;
 import io.segbuf.spi.AddResult;
+import io.segbuf.spi.Completion;
 import io.segbuf.spi.DueSegment;
 import io.segbuf.spi.SealedSegment;
 import io.segbuf.spi.SegmentStore;
@@ -24,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -346,6 +348,34 @@ public final class RedisSegmentStore implements SegmentStore {
   @Override
   public void complete(SealedSegment segment, boolean chunked) {
     complete(segment, chunked, true);
+  }
+
+  /**
+   * Completes the generations in their shards' stores and appends their records, one command per shard instead of a
+   * round trip each (a flush's completions); returns once Redis holds them, as {@link #complete(SealedSegment,
+   * boolean)} does.
+   */
+  @Override
+  public void complete(List<Completion> completions) {
+    Map<Integer, List<Completion>> byShard = new LinkedHashMap<>();
+    for (Completion c : completions) {
+      byShard.computeIfAbsent(c.segment().shard(), s -> new ArrayList<>()).add(c);
+    }
+    byShard.forEach((shard, those) -> {
+      OwnedShard owned = owned(shard);
+      owned.lock.lock();
+      try {
+        SnapshotStore store = owned.store();
+        List<ChangelogRecord> records = new ArrayList<>(those.size());
+        for (Completion c : those) {
+          store.complete(c.segment(), c.chunked());
+          records.add(new ChangelogRecord.Completed(c.segment(), c.chunked()));
+        }
+        owned.appendAll(records);
+      } finally {
+        owned.lock.unlock();
+      }
+    });
   }
 
   private void complete(SealedSegment segment, boolean chunked, boolean acknowledged) {

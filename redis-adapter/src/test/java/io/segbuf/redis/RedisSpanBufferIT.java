@@ -166,4 +166,35 @@ class RedisSpanBufferIT {
       assertThat(buffer.backedOffSegments()).as("segments of a shard the store no longer holds").isZero();
     }
   }
+
+  /**
+   * A flush's completions go to the changelog in one command, not one each: a flush of five segments runs six
+   * scripts (five seals, one append of the completions) where it ran ten, and a new owner finds them all completed.
+   */
+  @Test
+  void aFlushAppendsItsCompletionsInOneCommand() {
+    try (RedisServers redis = RedisServers.standalone()) {
+      RedisStoreOptions options = RedisStoreOptions.builder().uri(redis.uri()).build();
+      RecordingSink sink = new RecordingSink(true);
+      try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
+        SpanBuffer buffer = SpanBuffer.create(SpanBufferConfig.builder().build(), store, sink);
+        buffer.offerSpans(0, TestSpans.parsed(span(1), span(2), span(3), span(4), span(5)), T0); // five roots
+        long scripts = scriptCalls(redis);
+        assertThat(buffer.flush(0, LATER).segments()).isEqualTo(5);
+        assertThat(scriptCalls(redis) - scripts).as("scripts run by a flush of five segments").isEqualTo(6);
+      }
+      try (RedisSegmentStore next = RedisSegmentStore.connect(options)) {
+        next.acquire(0);
+        assertThat(next.due(0, LATER, 10)).as("due for the next owner").isEmpty();
+        assertThat(next.usage().spans()).isZero();
+      }
+    }
+  }
+
+  /** Scripts Redis ran so far ({@code EVALSHA} calls). */
+  private static long scriptCalls(RedisServers redis) {
+    return redis.cli("INFO", "commandstats").lines().filter(l -> l.startsWith("cmdstat_evalsha:"))
+        .map(l -> Long.parseLong(l.substring(l.indexOf("calls=") + "calls=".length(), l.indexOf(','))))
+        .findFirst().orElse(0L);
+  }
 }

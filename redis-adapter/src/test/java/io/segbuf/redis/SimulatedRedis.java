@@ -402,7 +402,7 @@ public final class SimulatedRedis {
       }
       CompletableFuture<Long> reply = command(script.name(), key(keys[0]), () -> switch (script.name()) {
         case "takeover.lua" -> takeOver(keys, args);
-        case "append.lua" -> pushIfExists(key(keys[0]), args[0]); // allow-oom
+        case "append.lua" -> pushIfExists(key(keys[0]), args); // allow-oom
         case "compact.lua" -> compact(keys, args);
         default -> throw new IllegalArgumentException("script must be one of the store's but was " + script.name());
       });

@@ -131,11 +131,19 @@ public final class OwnedShard {
    */
   public void append(ChangelogRecord record, boolean acknowledged) {
     if (acknowledged) {
-      byte[] encoded = ChangelogCodec.encode(record);
-      append(() -> log.append(encoded));
+      appendAll(List.of(record));
     } else {
       appendBatch(List.of(record), false);
     }
+  }
+
+  /** {@link #append}, acknowledged, for seals or completions: one command for them all. */
+  public void appendAll(List<ChangelogRecord> records) {
+    List<byte[]> encoded = new ArrayList<>(records.size());
+    for (ChangelogRecord record : records) {
+      encoded.add(ChangelogCodec.encode(record));
+    }
+    append(() -> log.append(encoded));
   }
 
   /**

@@ -25,6 +25,7 @@ public final class ShardLog {
   private static final Script COMPACT = new Script("compact.lua");
   private static final byte[] START = ChangelogCodec.encode(new ChangelogRecord.Start());
   private static final int PAGE = 1_000;
+  private static final int SMALL_RECORDS_PER_COMMAND = 1_000;
   private static final int TAKEOVER_ATTEMPTS = 10;
 
   private final ChangelogRedis redis;
@@ -119,12 +120,20 @@ public final class ShardLog {
   }
 
   /**
-   * Appends a seal or a completion, also while Redis is out of memory (flushing is what frees memory).
+   * Appends seals or completions, a thousand to a command (well within what a script may unpack into one command's
+   * arguments), also while Redis is out of memory (flushing is what frees memory).
    *
    * @throws ShardFencedException when another owner took the shard over
    */
-  public void append(byte[] record) {
-    appended(redis.run(APPEND, new byte[][] {key}, record), record.length);
+  public void append(List<byte[]> records) {
+    for (int from = 0; from < records.size(); from += SMALL_RECORDS_PER_COMMAND) {
+      List<byte[]> part = records.subList(from, Math.min(records.size(), from + SMALL_RECORDS_PER_COMMAND));
+      int bytes = 0;
+      for (byte[] record : part) {
+        bytes += record.length;
+      }
+      appended(redis.run(APPEND, new byte[][] {key}, part.toArray(new byte[0][])), bytes);
+    }
   }
 
   /**

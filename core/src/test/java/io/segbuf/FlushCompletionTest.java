@@ -1,0 +1,111 @@
+package io.segbuf;
+
+import static io.segbuf.TestSpans.span;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.segbuf.spi.AddResult;
+import io.segbuf.spi.Completion;
+import io.segbuf.spi.DueSegment;
+import io.segbuf.spi.SealedSegment;
+import io.segbuf.spi.SegmentStore;
+import io.segbuf.spi.StoreUsage;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A flush completes its generations in one call of the store (one command for the Redis store); when that call fails,
+ * each alone, and only the ones whose completion fails are backed off.
+ */
+class FlushCompletionTest {
+  private static final Instant T0 = Instant.ofEpochSecond(1_700_000_000);
+  private static final String BAD = "0000000000000000000000000000000a";
+  private static final String GOOD = "0000000000000000000000000000000b";
+
+  /** The in-memory store, counting its calls of {@code complete(List)}; completing a generation of one trace fails. */
+  private static final class CompletionFailingStore implements SegmentStore {
+    private final SegmentStore store = SegmentStore.inMemory();
+    @Nullable TraceId refused;
+    int together;
+
+    @Override
+    public AddResult add(int shard, List<Span> spans, FlushPolicy policy, Instant now) {
+      return store.add(shard, spans, policy, now);
+    }
+
+    @Override
+    public List<DueSegment> due(int shard, Instant now, int limit) {
+      return store.due(shard, now, limit);
+    }
+
+    @Override
+    public @Nullable SealedSegment seal(SegmentKey key, Instant now) {
+      return store.seal(key, now);
+    }
+
+    @Override
+    public List<Span> read(SealedSegment segment) {
+      return store.read(segment);
+    }
+
+    @Override
+    public void complete(SealedSegment segment, boolean chunked) {
+      if (segment.key().traceId().equals(refused)) {
+        throw new SegbufException("completion of " + segment.key() + " refused");
+      }
+      store.complete(segment, chunked);
+    }
+
+    @Override
+    public void complete(List<Completion> completions) {
+      together++;
+      for (Completion c : completions) {
+        if (c.segment().key().traceId().equals(refused)) {
+          throw new SegbufException("completions refused");
+        }
+      }
+      store.complete(completions);
+    }
+
+    @Override
+    public StoreUsage usage() {
+      return store.usage();
+    }
+
+    @Override
+    public Set<Integer> shards() {
+      return store.shards();
+    }
+  }
+
+  private final CompletionFailingStore store = new CompletionFailingStore();
+  private final SpanBuffer buffer = SpanBuffer.create(SpanBufferConfig.builder().build(), store, new RecordingSink());
+
+  @Test
+  void aFlushCompletesItsGenerationsInOneCall() {
+    buffer.offerSpans(0, TestSpans.parsed(span(1), span(2), span(3)), T0); // three roots: three segments
+
+    FlushResult flushed = buffer.flush(0, T0.plusSeconds(3600));
+
+    assertThat(flushed.segments()).isEqualTo(3);
+    assertThat(store.together).as("calls of complete(List)").isOne();
+    assertThat(buffer.usage().spans()).isZero();
+  }
+
+  @Test
+  void whenCompletingTogetherFailsEachIsCompletedAloneAndOnlyTheOneThatFailsIsBackedOff() {
+    buffer.offerSpans(0, TestSpans.parsed(span(1).trace(GOOD), span(2).trace(BAD), span(3).trace(GOOD)), T0);
+    store.refused = TraceId.parse(BAD);
+
+    FlushResult flushed = buffer.flush(0, T0.plusSeconds(3600));
+
+    assertThat(flushed.segments()).isEqualTo(2);
+    assertThat(flushed.completed()).extracting(Span::spanId).containsExactlyInAnyOrder(1L, 3L);
+    assertThat(flushed.failed()).singleElement()
+        .satisfies(f -> assertThat(f.key().traceId()).isEqualTo(TraceId.parse(BAD)));
+    assertThat(buffer.backedOffSegments()).isOne();
+    assertThat(buffer.usage().spans()).as("the one left sealed").isOne();
+  }
+}
