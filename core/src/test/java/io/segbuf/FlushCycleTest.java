@@ -202,7 +202,7 @@ class FlushCycleTest {
     // The store completes the segment but the call throws (a Redis completion whose answer was lost): the segment is
     // gone, nothing would ever find it to clear its back-off, and it counted for good (input was then never paused for
     // memory while such counts reached the segments held).
-    boolean[] failNextComplete = {true};
+    int[] completionsToFail = {2}; // the flush's completions together, then the segment's alone
     InvocationHandler completingThenFailing = (proxy, method, args) -> {
       Object result;
       try {
@@ -210,8 +210,8 @@ class FlushCycleTest {
       } catch (InvocationTargetException e) {
         throw e.getCause();
       }
-      if (method.getName().equals("complete") && failNextComplete[0]) {
-        failNextComplete[0] = false;
+      if (method.getName().equals("complete") && completionsToFail[0] > 0) {
+        completionsToFail[0]--;
         throw new SegbufException("the completion's answer was lost");
       }
       return result;
