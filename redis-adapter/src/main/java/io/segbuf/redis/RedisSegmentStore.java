@@ -296,7 +296,13 @@ public final class RedisSegmentStore implements SegmentStore {
     lastDue.set(shard);
     owned.lock.lock();
     try {
-      return owned.store().due(shard, now, limit);
+      List<DueSegment> due = owned.store().due(shard, now, limit);
+      if (memory.atTheLimit()) {
+        // The dead records of a shard that sees no change free memory too: its process's own input may never be
+        // refused (another process's is), and a flush cycle comes whatever the input.
+        owned.compactIdle();
+      }
+      return due;
     } finally {
       owned.lock.unlock();
     }

@@ -245,6 +245,50 @@ class RedisChangelogIT {
     }
   }
 
+  /**
+   * The dead records that fill Redis are those of another process's idle shard: that process's input is never refused,
+   * so only its flush cycle can compact them; the other process's batches get in again (before: refused for good;
+   * simulation seed 92523).
+   */
+  @Test
+  void aFlushCycleAtTheLimitCompactsTheDeadRecordsOfAnIdleShardOfAnotherProcess() {
+    try (RedisServers limited = RedisServers.standalone()) {
+      RedisStoreOptions options = options(limited, "other").compactionBytes(1024 * 1024).build();
+      try (RedisSegmentStore idle = RedisSegmentStore.connect(options);
+          RedisSegmentStore busy = RedisSegmentStore.connect(options)) {
+        idle.acquire(0);
+        busy.acquire(1);
+        limited.cli("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(limited) + 200 * 1024));
+        idle.check(); // reads the limit now
+        busy.check();
+        long next = 1;
+        for (int batch = 0; batch < 30; batch++, next += 5) {
+          idle.add(0, trace(next), POLICY, T0);
+        }
+        Instant later = T0.plusSeconds(3600);
+        for (DueSegment due : idle.due(0, later, 1000)) {
+          SealedSegment sealed = idle.seal(due.key(), later);
+          assertThat(sealed).isNotNull();
+          idle.complete(sealed, false);
+        }
+        assertThat(idle.usage().spans()).as("shard 0's records all dead, below compactionBytes").isZero();
+        boolean refused = false;
+        for (int batch = 0; batch < 1000 && !refused; batch++, next += 5) {
+          try {
+            busy.add(1, trace(next), POLICY, T0);
+          } catch (SegbufException e) {
+            refused = true;
+          }
+        }
+        assertThat(refused).as("Redis full").isTrue();
+
+        idle.check(); // the idle process reads Redis at its limit
+        assertThat(idle.due(0, later, 1000)).isEmpty();
+        busy.add(1, trace(next), POLICY, T0);
+      }
+    }
+  }
+
   /** A root and four children of 200 bytes of padding each, the first id {@code root}. */
   private static List<Span> trace(long root) {
     List<Span> spans = new ArrayList<>();

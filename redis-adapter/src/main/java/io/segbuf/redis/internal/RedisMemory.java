@@ -26,6 +26,8 @@ public final class RedisMemory {
    * pauses input a little early until the next reading; under-counting let Redis refuse appends first.
    */
   private static final double APPENDED_COST = 1.5;
+  /** The room a changelog record of a batch needs at most (the store's records are under 64 KiB). */
+  static final long RECORD_ROOM = 64 * 1024;
 
   /** The INFO memory text of every master. */
   private final Supplier<List<String>> infoOfMasters;
@@ -90,15 +92,18 @@ public final class RedisMemory {
   }
 
   /**
-   * Whether the master nearest its limit is at it as {@link #usedAndMax} counts, so that Redis refuses batches.
-   * False without a limit, and once a policy that may evict was found ({@link #usedAndMax} reports that).
+   * Whether the master nearest its limit is at it as {@link #usedAndMax} counts, so that Redis refuses batches: within
+   * {@value #RECORD_ROOM} bytes of it, the room one more record needs. Redis counts a command's arguments while it
+   * reads them, so it refuses a record that does not fit, and once it has freed them its memory reads below the limit
+   * again: a reading that reaches the limit exactly may never come. False without a limit, and once a policy that may
+   * evict was found ({@link #usedAndMax} reports that).
    */
   public boolean atTheLimit() {
     if (evicting != null) {
       return false;
     }
     long[] usedAndMax = estimate();
-    return usedAndMax[1] > 0 && usedAndMax[0] >= usedAndMax[1];
+    return usedAndMax[1] > 0 && usedAndMax[0] + RECORD_ROOM >= usedAndMax[1];
   }
 
   private long[] estimate() {

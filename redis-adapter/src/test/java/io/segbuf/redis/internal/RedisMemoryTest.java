@@ -91,15 +91,17 @@ class RedisMemoryTest {
   }
 
   @Test
-  void atTheLimitOnceTheReadingPlusWhatWasAppendedReachesTheMaximum() {
+  void atTheLimitOnceTheReadingPlusWhatWasAppendedLeavesNoRoomForARecord() {
+    infos.set(List.of(info(1_000_000, 2_000_000, "noeviction")));
     RedisMemory memory = memory();
-    assertThat(memory.atTheLimit()).as("100 of 1,000").isFalse();
-    memory.appended(599);
-    assertThat(memory.atTheLimit()).as("998 of 1,000").isFalse();
+    long room = 2_000_000 - 1_000_000 - RedisMemory.RECORD_ROOM;
+    assertThat(memory.atTheLimit()).as("half").isFalse();
+    memory.appended(room * 2 / 3 - 1); // counted at 1.5 a byte
+    assertThat(memory.atTheLimit()).as("room for one record and a little more").isFalse();
     memory.appended(1);
     assertThat(memory.atTheLimit()).isTrue();
 
-    infos.set(List.of(info(5_000, 0, "noeviction")));
+    infos.set(List.of(info(5_000_000, 0, "noeviction")));
     memory.refresh();
     assertThat(memory.atTheLimit()).as("no limit").isFalse();
   }
