@@ -90,6 +90,14 @@ public final class RedisMemory {
   }
 
   /**
+   * The largest {@code maxmemory} of the masters as last read, or 0 when one has no limit: Redis refuses a record larger
+   * than that whichever master holds its changelog, however much it frees.
+   */
+  public long largestMax() {
+    return last.largestMax;
+  }
+
+  /**
    * Whether the master nearest its limit is at it as {@link #usedAndMax} counts, so that Redis refuses batches.
    * False without a limit, and once a policy that may evict was found ({@link #usedAndMax} reports that).
    */
@@ -147,6 +155,8 @@ public final class RedisMemory {
   private static Reading reading(List<String> infos, long appendedAtRead, long atNanos) {
     long used = 0;
     long max = 0;
+    long largestMax = 0;
+    boolean unlimited = false;
     for (String info : infos) {
       String policy = field(info, "maxmemory_policy");
       if (!"noeviction".equals(policy)) {
@@ -156,6 +166,8 @@ public final class RedisMemory {
       }
       long u = Long.parseLong(field(info, "used_memory"));
       long m = Long.parseLong(field(info, "maxmemory"));
+      unlimited |= m == 0;
+      largestMax = Math.max(largestMax, m);
       if (m > 0 && (max == 0 || (double) u / m > (double) used / max)) {
         used = u;
         max = m;
@@ -163,7 +175,7 @@ public final class RedisMemory {
         used = Math.max(used, u);
       }
     }
-    return new Reading(atNanos, used, max, appendedAtRead);
+    return new Reading(atNanos, used, max, unlimited ? 0 : largestMax, appendedAtRead);
   }
 
   private static String field(String info, String name) {
@@ -175,5 +187,5 @@ public final class RedisMemory {
     throw new SegbufException("INFO memory must report " + name + " but did not");
   }
 
-  private record Reading(long atNanos, long used, long max, long appendedAtRead) {}
+  private record Reading(long atNanos, long used, long max, long largestMax, long appendedAtRead) {}
 }
