@@ -94,7 +94,7 @@ public final class RedisMemory {
    * than that whichever master holds its changelog, however much it frees.
    */
   public long largestMax() {
-    return last.largestMax;
+    return current().largestMax;
   }
 
   /**
@@ -110,8 +110,14 @@ public final class RedisMemory {
   }
 
   private long[] estimate() {
-    Reading r = last;
+    Reading r = current();
     long sinceRead = appended.get() - r.appendedAtRead;
+    return new long[] {r.used + (long) (sinceRead * APPENDED_COST), r.max};
+  }
+
+  /** The last reading; a new one is started off the caller's thread once it is older than a second. */
+  private Reading current() {
+    Reading r = last;
     long now = nanoTime.getAsLong();
     if (now - r.atNanos > REFRESH_NANOS && refreshing.compareAndSet(false, true)) {
       long appendedAtRead = appended.get();
@@ -134,7 +140,7 @@ public final class RedisMemory {
         }
       });
     }
-    return new long[] {r.used + (long) (sinceRead * APPENDED_COST), r.max};
+    return r;
   }
 
   /**
