@@ -168,9 +168,9 @@ public final class SpanConsumerOptions {
    * Refusals in a row of one batch by the store (each read again after a back-off of 0.1 s doubling up to 10 s)
    * after which, with a {@link #deadLetterTopic()}, its spans are offered one at a time and those the store still
    * refuses are copied there with the store's error in the {@code refused_reason} header, so that one span the
-   * store cannot take never stops its partition. When the store refuses every span of the batch, the store is
-   * failing rather than the spans: nothing is copied and the batch is read again; so is a span the store refused for
-   * a reason of its own ({@link io.segbuf.spi.StoreUnavailableException}).
+   * store cannot take never stops its partition. A span the store refused for a reason of its own ({@link
+   * io.segbuf.spi.StoreUnavailableException}) is never copied: the store is failing rather than the span, and it is
+   * read again; when the store refuses every span of the batch and one of them so, nothing is copied.
    *
    * @return the refusals in a row, at least 1; default {@value #DEFAULT_DEAD_LETTER_AFTER_REFUSALS}
    */

@@ -232,6 +232,7 @@ public final class RedisSegmentStore implements SegmentStore {
     if (spans.isEmpty()) {
       return new AddResult(new BitSet());
     }
+    refuseWhatRedisCanNeverHold(spans);
     try {
       return add(owned(shard), shard, spans, policy, now, acknowledged);
     } catch (RuntimeException e) {
@@ -250,6 +251,25 @@ public final class RedisSegmentStore implements SegmentStore {
       // is the store's, and the same spans may be taken later
       throw e instanceof StoreUnavailableException unavailable ? unavailable
           : new StoreUnavailableException(String.valueOf(e.getMessage()), e);
+    }
+  }
+
+  /**
+   * A span whose record is larger than Redis's {@code maxmemory} is refused for itself, before any change: refused by
+   * Redis, it was the store's refusal, read again for good, and its partition stalled behind it.
+   */
+  private void refuseWhatRedisCanNeverHold(List<Span> spans) {
+    long largestMax = memory.largestMax();
+    if (largestMax == 0) {
+      return;
+    }
+    for (Span span : spans) {
+      long record = ChangelogCodec.addedBytes(1, span.size());
+      if (record > largestMax) {
+        throw new SegbufException("the changelog record of span " + Long.toHexString(span.spanId())
+            + " must be at most Redis's maxmemory of " + largestMax + " bytes but was " + record
+            + " bytes: Redis can never hold it");
+      }
     }
   }
 

@@ -485,6 +485,29 @@ class RedisChangelogIT {
   }
 
   /**
+   * A span whose changelog record is larger than any Redis's {@code maxmemory} leaves beyond what Redis used when it
+   * started can never be stored: it is refused as the span's, not the store's, so that a consumer copies it to its
+   * dead-letter topic instead of reading it again for good (its partition stalled behind it), and the shard goes on.
+   */
+  @Test
+  void aSpanLargerThanRedisCanEverHoldIsRefusedForItselfAndTheShardGoesOn() {
+    try (RedisServers small = RedisServers.standalone()) {
+      long max = usedMemory(small) + 4 * 1024 * 1024;
+      small.cli("CONFIG", "SET", "maxmemory", Long.toString(max));
+      try (RedisSegmentStore store = RedisSegmentStore.connect(
+          RedisStoreOptions.builder().uri(small.uri()).keyPrefix("huge").build())) {
+        store.acquire(0);
+        List<Span> batch = TestSpans.parsed(span(1), span(2).parent(1).padding((int) max));
+
+        assertThatThrownBy(() -> store.add(0, batch, POLICY, T0)).isInstanceOf(SegbufException.class)
+            .isNotInstanceOf(StoreUnavailableException.class).hasMessageContaining("maxmemory");
+        store.add(0, TestSpans.parsed(span(1), span(3).parent(1)), POLICY, T0);
+        assertThat(store.usage().spans()).isEqualTo(2);
+      }
+    }
+  }
+
+  /**
    * A record found undecodable when the owner rebuilds its shard (after an append that failed) stops the shard as it
    * stops a takeover: the shard is not served again, and its stale state no longer counts as held. Counted, its spans,
    * which no flush can free, kept the consumer's memory backpressure pausing every partition for good (SimulationTest

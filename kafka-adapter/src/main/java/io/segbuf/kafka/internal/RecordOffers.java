@@ -146,7 +146,8 @@ public final class RecordOffers {
    * The store refused a batch: nothing is acknowledged that is not stored, so it is read again after a back-off
    * (the partition alone is paused meanwhile). After {@code deadLetterAfterRefusals} refusals in a row, with a
    * dead-letter topic, its spans are offered one at a time and those the store still refuses are dead-lettered;
-   * when the store refuses every one of them, it is the store that fails, not the spans, and the batch waits.
+   * when the store refuses every one of them, and one for a reason of its own, it is the store that fails, not the
+   * spans, and the batch waits.
    */
   private OptionalLong refused(TopicPartition tp, OwnedPartition partition,
       List<ConsumerRecord<byte[], byte[]>> records, Supplier<Instant> now, RuntimeException error) {
@@ -169,8 +170,9 @@ public final class RecordOffers {
   }
 
   /**
-   * Offers each record alone; dead-letters those the store refuses, unless it refuses all (then empty). Returns the
-   * offset after the last record stored or dead-lettered before the first that is neither.
+   * Offers each record alone; dead-letters those the store refuses, unless it refuses all and one of them for a reason
+   * of its own (then empty). Returns the offset after the last record stored or dead-lettered before the first that is
+   * neither.
    */
   private OptionalLong offerOneByOne(TopicPartition tp, OwnedPartition partition,
       List<ConsumerRecord<byte[], byte[]>> records, Supplier<Instant> now) {
@@ -191,7 +193,7 @@ public final class RecordOffers {
         refusedSpans.put(i, e);
       }
     }
-    if (taken.isEmpty()) {
+    if (taken.isEmpty() && refusedSpans.values().stream().anyMatch(e -> e instanceof StoreUnavailableException)) {
       return OptionalLong.empty();
     }
     // The first record taken ends the refusals of the batch (offered): what the store refuses now is dead-lettered.
@@ -210,6 +212,9 @@ public final class RecordOffers {
         consumer.seek(tp, next);
         break;
       }
+    }
+    if (taken.isEmpty() && next > records.get(0).offset()) {
+      partition.backoff().taken(); // copied, the first span refused for itself ends the refusals as one taken does
     }
     return OptionalLong.of(next);
   }

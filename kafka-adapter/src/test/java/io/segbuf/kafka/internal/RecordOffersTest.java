@@ -208,6 +208,25 @@ class RecordOffersTest {
   }
 
   @Test
+  void aBatchWhoseEverySpanTheStoreRefusesForItselfIsCopiedAndNotReadAgainForGood() {
+    // a span Redis can never hold (larger than its maxmemory) polled alone, as Kafka hands over a record larger than
+    // the fetch size: read again for good, it stalled its partition
+    RecordOffers offers = offers(new DeadLetters(producer, "dead-letters"), 2);
+    store.refuseAdds(TraceId.parse(BAD));
+    List<ConsumerRecord<byte[], byte[]>> batch = List.of(record(5, TestSpans.span(2).trace(BAD)));
+    assertThat(offer(offers, batch)).as("the first refusal").isEmpty();
+    clock.advance(Duration.ofMillis(RefusalBackoff.FIRST_DELAY_MILLIS));
+    kafka.seek(TP, 6);
+
+    assertThat(offer(offers, batch)).hasValue(6);
+    assertThat(kafka.position(TP)).isEqualTo(6);
+    assertThat(producer.history()).singleElement()
+        .satisfies(r -> assertThat(header(r, DeadLetters.SOURCE_OFFSET)).isEqualTo("5"));
+    assertThat(partition.backoff().refusals()).as("the partition's input flows again").isZero();
+    assertThat(partition.backoff().waiting(clock.millis())).isFalse();
+  }
+
+  @Test
   void withoutADeadLetterTopicARefusedBatchIsAlwaysReadAgainWhole() {
     RecordOffers offers = offers(new DeadLetters(null, null), 1);
     store.refuseAdds(TraceId.parse(BAD));

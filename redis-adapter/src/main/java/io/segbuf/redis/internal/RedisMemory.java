@@ -92,6 +92,14 @@ public final class RedisMemory {
   }
 
   /**
+   * The largest {@code maxmemory} of the masters as last read, or 0 when one has no limit: Redis refuses a record larger
+   * than that whichever master holds its changelog, however much it frees.
+   */
+  public long largestMax() {
+    return current().largestMax;
+  }
+
+  /**
    * Whether the master nearest its limit is at it as {@link #usedAndMax} counts, so that Redis refuses batches: within
    * {@value #RECORD_ROOM} bytes of it, the room one more record needs. Redis counts a command's arguments while it
    * reads them, so it refuses a record that does not fit, and once it has freed them its memory reads below the limit
@@ -107,8 +115,14 @@ public final class RedisMemory {
   }
 
   private long[] estimate() {
-    Reading r = last;
+    Reading r = current();
     long sinceRead = appended.get() - r.appendedAtRead;
+    return new long[] {r.used + (long) (sinceRead * APPENDED_COST), r.max};
+  }
+
+  /** The last reading; a new one is started off the caller's thread once it is older than a second. */
+  private Reading current() {
+    Reading r = last;
     long now = nanoTime.getAsLong();
     if (now - r.atNanos > REFRESH_NANOS && refreshing.compareAndSet(false, true)) {
       long appendedAtRead = appended.get();
@@ -131,7 +145,7 @@ public final class RedisMemory {
         }
       });
     }
-    return new long[] {r.used + (long) (sinceRead * APPENDED_COST), r.max};
+    return r;
   }
 
   /**
@@ -152,6 +166,8 @@ public final class RedisMemory {
   private static Reading reading(List<String> infos, long appendedAtRead, long atNanos) {
     long used = 0;
     long max = 0;
+    long largestMax = 0;
+    boolean unlimited = false;
     for (String info : infos) {
       String policy = field(info, "maxmemory_policy");
       if (!"noeviction".equals(policy)) {
@@ -161,6 +177,8 @@ public final class RedisMemory {
       }
       long u = Long.parseLong(field(info, "used_memory"));
       long m = Long.parseLong(field(info, "maxmemory"));
+      unlimited |= m == 0;
+      largestMax = Math.max(largestMax, m);
       if (m > 0 && (max == 0 || (double) u / m > (double) used / max)) {
         used = u;
         max = m;
@@ -168,7 +186,7 @@ public final class RedisMemory {
         used = Math.max(used, u);
       }
     }
-    return new Reading(atNanos, used, max, appendedAtRead);
+    return new Reading(atNanos, used, max, unlimited ? 0 : largestMax, appendedAtRead);
   }
 
   private static String field(String info, String name) {
@@ -180,5 +198,5 @@ public final class RedisMemory {
     throw new SegbufException("INFO memory must report " + name + " but did not");
   }
 
-  private record Reading(long atNanos, long used, long max, long appendedAtRead) {}
+  private record Reading(long atNanos, long used, long max, long largestMax, long appendedAtRead) {}
 }

@@ -46,6 +46,17 @@ class RedisMemoryTest {
   }
 
   @Test
+  void theLargestMaxmemoryBoundsARecordOnlyWhenEveryMasterHasOne() {
+    String far = info(500, 10_000, "noeviction");
+    String near = info(600, 1_000, "noeviction");
+    infos.set(List.of(near, far));
+    assertThat(memory().largestMax()).as("a record larger fits in no master").isEqualTo(10_000);
+
+    infos.set(List.of(near, info(900_000, 0, "noeviction"), far));
+    assertThat(memory().largestMax()).as("a master without a limit holds any").isZero();
+  }
+
+  @Test
   void aPolicyThatMayEvictIsRefusedAtConnect() {
     infos.set(List.of(info(1, 10, "noeviction"), info(1, 10, "allkeys-lru")));
 
