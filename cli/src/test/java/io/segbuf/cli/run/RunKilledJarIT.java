@@ -9,6 +9,7 @@ import io.segbuf.kafka.KafkaExtension;
 import io.segbuf.kafka.OutputRecords;
 import io.segbuf.redis.RedisExtension;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -57,6 +58,14 @@ class RunKilledJarIT {
     return jar.log(name);
   }
 
+  private boolean logged(String name, String text) {
+    try {
+      return log(name).contains(text);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private int distinctSpansOut() {
     long written = broker.get().endOffsetSum(out, PARTITIONS);
     return OutputRecords.distinctSpans(broker.get().readAll(out, (int) written, WAIT));
@@ -79,6 +88,9 @@ class RunKilledJarIT {
     try {
       List<ConsumerRecord<byte[], byte[]>> records =
           broker.get().readUntil(out, r -> OutputRecords.distinctSpans(r) >= spans.size(), WAIT);
+      // Halted after its last send, the first process may have put every span out already: the second must have
+      // taken its partitions over (and registered the shutdown hook that hands them over) before it is stopped.
+      Await.until("the second process assigned the partitions", WAIT, () -> logged("second", "assigned ["));
       String state = redisState();
       second.destroy(); // SIGTERM: its shutdown hook hands over and commits
       assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
