@@ -219,26 +219,7 @@ class RedisChangelogIT {
         store.acquire(1);
         limited.cli("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(limited) + 200 * 1024));
         store.check(); // reads the limit now
-        long next = 1;
-        for (int batch = 0; batch < 30; batch++, next += 5) {
-          store.add(0, trace(next), POLICY, T0);
-        }
-        Instant later = T0.plusSeconds(3600);
-        for (DueSegment due : store.due(0, later, 1000)) {
-          SealedSegment sealed = store.seal(due.key(), later);
-          assertThat(sealed).isNotNull();
-          store.complete(sealed, false);
-        }
-        assertThat(store.usage().spans()).as("shard 0's records all dead, below compactionBytes").isZero();
-        boolean refused = false;
-        for (int batch = 0; batch < 1000 && !refused; batch++, next += 5) {
-          try {
-            store.add(1, trace(next), POLICY, T0);
-          } catch (SegbufException e) {
-            refused = true;
-          }
-        }
-        assertThat(refused).as("Redis full").isTrue();
+        long next = fillUntilRefused(store, deadRecordsOnShard0(store));
 
         store.add(1, trace(next), POLICY, T0);
       }
@@ -261,32 +242,44 @@ class RedisChangelogIT {
         limited.cli("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(limited) + 200 * 1024));
         idle.check(); // reads the limit now
         busy.check();
-        long next = 1;
-        for (int batch = 0; batch < 30; batch++, next += 5) {
-          idle.add(0, trace(next), POLICY, T0);
-        }
-        Instant later = T0.plusSeconds(3600);
-        for (DueSegment due : idle.due(0, later, 1000)) {
-          SealedSegment sealed = idle.seal(due.key(), later);
-          assertThat(sealed).isNotNull();
-          idle.complete(sealed, false);
-        }
-        assertThat(idle.usage().spans()).as("shard 0's records all dead, below compactionBytes").isZero();
-        boolean refused = false;
-        for (int batch = 0; batch < 1000 && !refused; batch++, next += 5) {
-          try {
-            busy.add(1, trace(next), POLICY, T0);
-          } catch (SegbufException e) {
-            refused = true;
-          }
-        }
-        assertThat(refused).as("Redis full").isTrue();
+        long next = fillUntilRefused(busy, deadRecordsOnShard0(idle));
 
         idle.check(); // the idle process reads Redis at its limit
-        assertThat(idle.due(0, later, 1000)).isEmpty();
+        assertThat(idle.due(0, T0.plusSeconds(3600), 1000)).isEmpty();
         busy.add(1, trace(next), POLICY, T0);
       }
     }
+  }
+
+  /**
+   * Adds 30 traces to shard 0 and flushes them all: shard 0's changelog is then dead records, fewer than
+   * compactionBytes. Returns the next span id.
+   */
+  private static long deadRecordsOnShard0(RedisSegmentStore store) {
+    long next = 1;
+    for (int batch = 0; batch < 30; batch++, next += 5) {
+      store.add(0, trace(next), POLICY, T0);
+    }
+    Instant later = T0.plusSeconds(3600);
+    for (DueSegment due : store.due(0, later, 1000)) {
+      SealedSegment sealed = store.seal(due.key(), later);
+      assertThat(sealed).isNotNull();
+      store.complete(sealed, false);
+    }
+    assertThat(store.usage().spans()).as("shard 0's records all dead, below compactionBytes").isZero();
+    return next;
+  }
+
+  /** Adds traces to shard 1 from span id {@code next} until Redis refuses one; returns the next span id. */
+  private static long fillUntilRefused(RedisSegmentStore store, long next) {
+    for (int batch = 0; batch < 1000; batch++, next += 5) {
+      try {
+        store.add(1, trace(next), POLICY, T0);
+      } catch (SegbufException e) {
+        return next;
+      }
+    }
+    throw new AssertionError("Redis never refused a batch: it is not full");
   }
 
   /** A root and four children of 200 bytes of padding each, the first id {@code root}. */
