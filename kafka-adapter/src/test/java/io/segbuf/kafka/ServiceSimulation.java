@@ -956,8 +956,8 @@ final class ServiceSimulation {
 
   /**
    * Memory within bounds once settled: a store holds no span but the one that cannot be flushed; with Redis, each
-   * shard's changelog holds no more than its compaction allows (dead bytes up to twice the threshold, the ids of
-   * remembered spans, one record).
+   * shard's changelog holds no more than its compaction allows: the snapshot (mostly the ids of remembered spans),
+   * dead bytes up to three times the next snapshot or twice the threshold (the compaction rule), one record.
    */
   private void checkMemory() {
     for (Process p : processes) {
@@ -971,7 +971,7 @@ final class ServiceSimulation {
       return;
     }
     long remembered = Math.min(recentlyFlushedSpans, nextSpan);
-    long bound = 2 * redisOptions.compactionBytes() + 64 * remembered + 64 * 1024;
+    long bound = 2 * redisOptions.compactionBytes() + (1 + 3) * 64 * remembered + 64 * 1024;
     for (int shard = 0; shard < kafka.partitions(); shard++) {
       long bytes = r.changelogBytes(redisOptions.keyPrefix(), shard);
       if (bytes > bound && !undecodable(shard)) {

@@ -8,8 +8,8 @@ import java.util.function.BooleanSupplier;
  * or after it) as the next snapshot would hold (what the store buffers now, plus the last snapshot's bytes other than
  * payload: ids of remembered spans, segments), and at least {@code compactionBytes}. So each compaction writes at most
  * a third of the dead bytes it drops, and all compactions together at most half the bytes appended (a snapshot's
- * payload dies in turn: written W ≤ (appended + W) / 3); a changelog holds at most about four times what its shard
- * buffers (plus {@code compactionBytes} and the ids of remembered spans); and flushing frees Redis memory soon, which
+ * payload dies in turn: written W ≤ (appended + W) / 3); a changelog holds at most about four times its next
+ * snapshot (what its shard buffers and the ids of remembered spans), plus {@code compactionBytes}; and flushing frees Redis memory soon, which
  * is what a Redis near its {@code maxmemory} waits for. Writing the live payload again at every doubling of the dead
  * cost a flush as much Redis CPU as the spans' ingest; so that is done only while Redis uses more than half its
  * {@code maxmemory}, where memory matters more (a changelog then holds at most about twice what its shard buffers).
