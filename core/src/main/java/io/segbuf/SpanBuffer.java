@@ -227,6 +227,16 @@ public final class SpanBuffer {
   }
 
   /**
+   * {@return whether the store holds {@code shard} now ({@link SegmentStore#holds})}: a caller that still owns it
+   * acquires it again when not.
+   *
+   * @param shard the shard asked about
+   */
+  public boolean holds(int shard) {
+    return store.holds(shard);
+  }
+
+  /**
    * This process no longer owns {@code shard}: see {@link SegmentStore#release}. Call after its last flush.
    *
    * @param shard the shard released

@@ -119,6 +119,11 @@ public final class TraceFailingStore implements SegmentStore {
   }
 
   @Override
+  public boolean holds(int shard) {
+    return store.holds(shard);
+  }
+
+  @Override
   public List<DueSegment> due(int shard, Instant now, int limit) {
     return store.due(shard, now, limit);
   }

@@ -171,17 +171,38 @@ public interface SegmentStore extends AutoCloseable {
    * process takes the shard over here, before the shard is read or written, and fences its former owner. The
    * in-memory store needs nothing.
    *
+   * <p>Once the caller called this or {@link #release} for a shard, it manages the shard's ownership: the store then
+   * never takes the shard over by itself. When this call fails, the shard is refused ({@link
+   * StoreUnavailableException}: its input is read again, never acknowledged) until a later call succeeds; a zombie that
+   * lost the shard without knowing yet cannot fence its new owner merely by using it. A store used without either call
+   * (a replay, a plain {@code SpanBuffer}) may take a shard over at its first use.
+   *
    * @param shard the shard taken over
+   * @throws RuntimeException when the takeover failed: the shard is not {@link #holds held}
    */
   default void acquire(int shard) {}
 
   /**
    * This process no longer owns {@code shard} (its partition was revoked or lost): a store whose state outlives the
-   * process leaves the shard's state to the next owner and stops touching it. Called after the shard's last flush.
+   * process leaves the shard's state to the next owner and stops touching it, until {@link #acquire} takes it again: a
+   * late use (a flush that was under way) is refused, never a takeover. Called after the shard's last flush.
    *
    * @param shard the shard let go
    */
   default void release(int shard) {}
+
+  /**
+   * Whether this store holds {@code shard} now: true unless the caller manages its ownership (see {@link #acquire})
+   * and the store no longer may use it: its last {@link #acquire} failed, it was {@link #release released}, or
+   * another process took it over since (a store learns that at its next write to the shard). A caller that still owns
+   * the shard acquires it again. Always true for the in-memory store.
+   *
+   * @param shard the shard asked about
+   * @return whether the shard's reads and writes may be served
+   */
+  default boolean holds(int shard) {
+    return true;
+  }
 
   /**
    * Asks whatever the store keeps its state in whether it answers now, for a service's readiness check; a call

@@ -117,6 +117,11 @@ public final class MeteredSegmentStore implements SegmentStore {
   }
 
   @Override
+  public boolean holds(int shard) {
+    return store.holds(shard);
+  }
+
+  @Override
   public void check() {
     store.check();
   }

@@ -12,6 +12,7 @@ import io.segbuf.kafka.internal.OrphanShards;
 import io.segbuf.kafka.internal.OwnedPartition;
 import io.segbuf.kafka.internal.Printable;
 import io.segbuf.kafka.internal.RecordOffers;
+import io.segbuf.kafka.internal.RefusalBackoff;
 import io.segbuf.kafka.internal.Watermarks;
 import io.segbuf.spi.FatalSinkException;
 import java.time.Instant;
@@ -294,6 +295,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
     try {
       records = consumer.poll(options.pollTimeout());
       lastPollMillis = options.clock().millis();
+      acquireNotHeld();
     } catch (NoOffsetForPartitionException e) {
       startWithoutCommittedOffset(e.partitions());
       return;
@@ -544,15 +546,49 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
   }
 
   /**
-   * Takes the partition's shard over in the store before it is read. When that fails the store takes the shard
-   * over at its first use instead: offers fail (and are read again) until it can.
+   * Takes the partition's shard over in the store before it is read. When that fails the store refuses the shard
+   * (its batches are read again, its flushes fail) until {@link #acquireNotHeld} succeeds after a later poll, tried
+   * after the same back-off as a refused batch, so that a store down is not hammered.
    */
-  private void acquire(TopicPartition tp) {
+  private void acquire(TopicPartition tp, OwnedPartition state) {
+    RefusalBackoff takeovers = state.takeovers();
     try {
       buffer.acquire(tp.partition());
+      if (takeovers.refusals() > 0) {
+        log.info("took over {} in the store after {} failures", tp, takeovers.refusals());
+      }
+      takeovers.taken();
     } catch (RuntimeException e) {
       acquireFailures.incrementAndGet();
-      log.error("taking over {} in the store failed; retried when it is first offered to", tp, e);
+      if (takeovers.refused(options.clock().millis()) == 1) {
+        log.error("taking over {} in the store failed; tried again after a poll until it succeeds", tp, e);
+      }
+    }
+  }
+
+  /**
+   * Takes over again, right after a poll returned with them still assigned, the owned partitions whose shards the
+   * store does not hold: their takeover failed, or another process took them over since (a zombie that had not learned
+   * yet that it lost them). Only here, on the polling thread, never on a flusher's: a poll that returned without
+   * taking a partition away is the group's word that this consumer owns it, so that a shard is taken only by the
+   * member Kafka's latest generation it knows of gave it to. A zombie may still take a shard back once before its poll
+   * learns it lost the partition; the owner then takes it again after its own next poll, and the zombie, once told,
+   * lets go. A partition a flusher is busy with waits for the next poll.
+   */
+  private void acquireNotHeld() {
+    long now = options.clock().millis();
+    for (Map.Entry<TopicPartition, OwnedPartition> e : owned.entrySet()) {
+      TopicPartition tp = e.getKey();
+      OwnedPartition state = e.getValue();
+      if (!buffer.holds(tp.partition()) && !state.takeovers().waiting(now)) {
+        flushers.unlessFlushing(state.flush(), () -> {
+          if (state.takeovers().refusals() == 0) {
+            log.warn("{}: the store no longer holds its shard (another process took it over); taking it over again",
+                tp);
+          }
+          acquire(tp, state);
+        });
+      }
     }
   }
 
@@ -605,8 +641,7 @@ public final class SpanConsumer implements Runnable, AutoCloseable {
       log.info("assigned {}", partitions);
       for (TopicPartition tp : partitions) {
         orphans.assigned(tp);
-        acquire(tp);
-        owned.computeIfAbsent(tp, SpanConsumer.this::newState);
+        acquire(tp, owned.computeIfAbsent(tp, SpanConsumer.this::newState));
       }
       assignedPartitions = owned.size();
     }

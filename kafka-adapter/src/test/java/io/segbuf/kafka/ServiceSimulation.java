@@ -34,7 +34,8 @@ import org.jspecify.annotations.Nullable;
  * store and {@link KafkaSegmentSink}, in one or two processes of one consumer group, over a {@link SimulatedKafka}
  * and {@link SimulatedProducer}s, on one thread and one {@link TestClock}; every choice (traffic, batch sizes,
  * rebalances, lost partitions, crashes, sink and store faults, clock jumps) is drawn from one seed, so a seed replays
- * exactly. Faults run for a number of steps, then stop; the service is given time to settle, and the invariants are
+ * exactly; with the Redis store, a process that lost a partition acts on it until its next poll (a zombie). Faults run
+ * for a number of steps, then stop; the service is given time to settle, and the invariants are
  * checked:
  *
  * <ul>
@@ -74,6 +75,7 @@ final class ServiceSimulation {
     final SimulatedConsumer kafkaConsumer;
     final SimulatedProducer producer;
     final TraceFailingStore store;
+    final SpanBuffer buffer;
     final SpanConsumer loop;
 
     Process(int id) {
@@ -85,8 +87,7 @@ final class ServiceSimulation {
           : r.store(redisOptions, new RedisFaults(this), () -> clock.millis() * 1_000_000));
       refuseUnflushable(store);
       store.onAdd(spans -> spans.forEach(span -> stored.merge(hex(span.spanId()), 1, Integer::sum)));
-      SpanBuffer buffer =
-          SpanBuffer.create(bufferConfig, store, new KafkaSegmentSink(producer, OUTPUT, MAX_REQUEST_SIZE));
+      buffer = SpanBuffer.create(bufferConfig, store, new KafkaSegmentSink(producer, OUTPUT, MAX_REQUEST_SIZE));
       loop = new SpanConsumer(kafkaConsumer, null, consumerOptions, buffer);
       loop.subscribeForSteps();
     }
@@ -177,6 +178,8 @@ final class ServiceSimulation {
   private final Random events;
   private final Random fates;
   private final Random polls;
+  /** Draws what a zombie does; seeded apart from the others, so that the seeds before it kept their draws. */
+  private final Random zombies;
   private final TestClock clock = new TestClock(START);
   private final SimulatedKafka kafka;
 
@@ -245,6 +248,7 @@ final class ServiceSimulation {
     events = new Random(config.nextLong());
     fates = new Random(config.nextLong());
     polls = new Random(config.nextLong());
+    zombies = new Random(seed ^ 0x5DEECE66DL);
     kafka = new SimulatedKafka(INPUT, 1 + config.nextInt(4));
     checkedBelow = new long[kafka.partitions()];
     for (int p = 0; p < kafka.partitions(); p++) {
@@ -440,6 +444,9 @@ final class ServiceSimulation {
   }
 
   private void cycle(Process p) {
+    if (redis != null && faulty && zombies.nextInt(4) == 0) {
+      zombie(p);
+    }
     Map<Integer, Long> before = committedOffsets();
     boolean goesOn;
     try {
@@ -456,6 +463,32 @@ final class ServiceSimulation {
     if (!goesOn) {
       note("process %d stopped (the sink failed for good); restarted", p.id);
       restart(p);
+    }
+  }
+
+  /**
+   * Before the poll that tells it, a process that lost a partition acts as its owner still: its flusher thread
+   * flushes the partition (a zombie's flush, which must never take the shard from its new owner), and now and then its
+   * loop takes the shard over again (a poll returned before it learned of the loss, and retried a failed takeover, or
+   * took back a shard it found taken): the new owner must take it back, and neither may stall.
+   */
+  private void zombie(Process p) {
+    for (int partition = 0; partition < kafka.partitions(); partition++) {
+      TopicPartition tp = kafka.partition(partition);
+      if (!p.kafkaConsumer.losing(tp)) {
+        continue;
+      }
+      try {
+        if (zombies.nextInt(4) == 0) {
+          note("process %d, a zombie of %s, takes its shard over", p.id, tp);
+          p.buffer.acquire(tp.partition());
+        } else {
+          note("process %d, a zombie of %s, flushed %d segments of it", p.id, tp,
+              p.buffer.flush(tp.partition(), clock.instant()).segments());
+        }
+      } catch (RuntimeException e) {
+        note("process %d, a zombie of %s, was refused: %s", p.id, tp, e);
+      }
     }
   }
 

@@ -66,6 +66,14 @@ final class SimulatedConsumer extends MockConsumer<byte[], byte[]> {
     toLose.add(tp);
   }
 
+  /**
+   * Whether this member lost {@code tp} and has not learned it yet, still holding it as assigned: a zombie of it until
+   * its next poll.
+   */
+  synchronized boolean losing(TopicPartition tp) {
+    return toLose.contains(tp) && positions.containsKey(tp);
+  }
+
   /** Partitions with a change this member has not seen yet. */
   boolean changing(TopicPartition tp) {
     return toLose.contains(tp) || toRevoke.contains(tp) || toAssign.contains(tp);

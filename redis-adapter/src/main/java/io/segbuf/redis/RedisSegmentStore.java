@@ -41,8 +41,10 @@ import org.jspecify.annotations.Nullable;
  * shard's state, and every change to it (a batch of spans with their payloads, a seal, a completion) is appended
  * to the shard's changelog before the call returns, in one round trip. {@link #acquire} takes a shard over: it bumps the shard's epoch,
  * which fences the former owner, and replays the changelog into a new in-memory store, which then holds the same
- * segment ids, generations and duplicates the former owner held. A shard used without {@link #acquire} is taken
- * over at its first use.
+ * segment ids, generations and duplicates the former owner held. A shard used without {@link #acquire} or {@link
+ * #release} (a replay) is taken over at its first use; once either was called for it, only {@link #acquire} takes it
+ * over: while the last one failed, or after a release, its use is refused. A zombie that lost a partition without
+ * knowing yet (a stalled process, a flush under way) so never fences the partition's new owner by using the shard.
  *
  * <p>Why no acknowledged span is lost: {@link #add} returns only once Redis holds the batch's records in the
  * changelog of the current epoch (a list that {@code RPUSHX} appends to only while it exists). A takeover renames
@@ -73,6 +75,8 @@ public final class RedisSegmentStore implements SegmentStore {
   private final ShardKeys keys;
   private final Compaction compaction;
   private final Map<Integer, OwnedShard> shards = new ConcurrentHashMap<>();
+  /** Shards whose ownership the caller manages (it called acquire or release): never taken over at a first use. */
+  private final Set<Integer> managed = ConcurrentHashMap.newKeySet();
   /** The shard of this thread's last {@link #due}: the one whose segment {@link #seal} is asked for. */
   private final ThreadLocal<Integer> lastDue = new ThreadLocal<>();
   private final SegmentStore unacknowledged = new Unacknowledged();
@@ -127,6 +131,11 @@ public final class RedisSegmentStore implements SegmentStore {
 
   @Override
   public void acquire(int shard) {
+    managed.add(shard);
+    takeOver(shard);
+  }
+
+  private void takeOver(int shard) {
     OwnedShard held = shards.get(shard);
     if (held != null) {
       // changes not waited for reach the changelog before the takeover moves it, so that the new state has them
@@ -144,8 +153,8 @@ public final class RedisSegmentStore implements SegmentStore {
       owned = OwnedShard.takeOver(ShardLog.takeOver(redis, options.commandTimeout(), memory, keys, shard),
           options.recentlyFlushedSpans(), compaction);
     } catch (RuntimeException e) {
-      // What this store held of the shard (released, or fenced if the takeover ran after all) is forgotten, so
-      // that the shard is taken over at its first use: kept, it would refuse every use until the next acquire.
+      // What this store held of the shard is forgotten (the takeover may have run after all, and fenced it): the
+      // shard is refused until an acquire succeeds.
       OwnedShard former = shards.remove(shard);
       if (former != null) {
         former.release(new ShardFencedException("shard " + shard + " was given up when its takeover failed"));
@@ -160,6 +169,7 @@ public final class RedisSegmentStore implements SegmentStore {
 
   @Override
   public void release(int shard) {
+    managed.add(shard);
     OwnedShard owned = shards.get(shard);
     if (owned != null) {
       owned.lock.lock();
@@ -171,14 +181,29 @@ public final class RedisSegmentStore implements SegmentStore {
     }
   }
 
-  /** The shard's owner state, taking the shard over when this store never held it. */
+  @Override
+  public boolean holds(int shard) {
+    OwnedShard owned = shards.get(shard);
+    return owned != null ? owned.held() : !managed.contains(shard);
+  }
+
+  /**
+   * The shard's owner state, taking the shard over when this store never held it and its caller does not manage its
+   * ownership.
+   *
+   * @throws StoreUnavailableException when the caller manages the shard's ownership and no acquire of it succeeded
+   */
   private OwnedShard owned(int shard) {
     OwnedShard owned = shards.get(shard);
     if (owned == null) {
       synchronized (shards) {
         owned = shards.get(shard);
         if (owned == null) {
-          acquire(shard);
+          if (managed.contains(shard)) {
+            throw new StoreUnavailableException("shard " + shard + " is not held by this store: its takeover failed;"
+                + " it is refused until acquire(" + shard + ") succeeds");
+          }
+          takeOver(shard);
           owned = shards.get(shard);
         }
       }
@@ -503,6 +528,11 @@ public final class RedisSegmentStore implements SegmentStore {
     @Override
     public void release(int shard) {
       RedisSegmentStore.this.release(shard);
+    }
+
+    @Override
+    public boolean holds(int shard) {
+      return RedisSegmentStore.this.holds(shard);
     }
 
     @Override

@@ -543,7 +543,10 @@ class RedisChangelogIT {
           + " version must be 1 but was 103";
       assertThatThrownBy(() -> next.acquire(3)).isInstanceOf(SegbufException.class).hasMessage(expected);
       assertThatThrownBy(() -> next.add(3, TestSpans.parsed(span(3).parent(1)), POLICY, T0))
-          .as("taken over again at its first use, and refused again").isInstanceOf(SegbufException.class)
+          .as("refused, not taken over at its first use").isInstanceOf(StoreUnavailableException.class)
+          .hasMessageContaining("shard 3 is not held by this store");
+      assertThatThrownBy(() -> next.acquire(3)).as("taken over again, and refused again")
+          .isInstanceOf(SegbufException.class)
           .hasMessageContaining("changelog record at offset 2 (epoch " + (epoch + 2) + ") does not decode");
       assertThat(redis.get().cli("LLEN", "{corrupt:3}:log:" + (epoch + 2)).strip()).as("nothing was dropped")
           .isEqualTo("3");

@@ -13,6 +13,7 @@ import io.segbuf.TestSpans;
 import io.segbuf.spi.SealedSegment;
 import io.segbuf.spi.SegmentStore;
 import io.segbuf.spi.SegmentStoreContract;
+import io.segbuf.spi.StoreUnavailableException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -113,10 +114,11 @@ class RedisShardFencingIT {
 
   /**
    * An eager rebalance gives a shard back to the process that released it, and its takeover fails (Redis away for a
-   * moment): the shard is taken over at its first use, as for a shard the store never held, not refused for ever.
+   * moment): the shard is refused, not taken over at its first use (the process may have lost the partition since,
+   * and would fence its new owner), until an acquire succeeds; nothing it held is lost meanwhile.
    */
   @Test
-  void aShardReleasedThenAcquiredInVainIsTakenOverAtItsFirstUse() {
+  void aShardReleasedThenAcquiredInVainIsRefusedUntilAnAcquireSucceeds() {
     try (RedisSegmentStore store = connect(redis.get(), "vain")) {
       store.acquire(0);
       store.add(0, TestSpans.parsed(span(1), span(2).parent(1)), POLICY, T0);
@@ -126,8 +128,54 @@ class RedisShardFencingIT {
       assertThatThrownBy(() -> store.acquire(0)).isInstanceOf(RuntimeException.class);
       redis.get().cli("SET", "{vain:0}:epoch", epoch);
 
-      store.add(0, TestSpans.parsed(span(3).parent(1)), POLICY, T0);
+      assertThat(store.holds(0)).isFalse();
+      List<Span> refused = TestSpans.parsed(span(3).parent(1));
+      assertThatThrownBy(() -> store.add(0, refused, POLICY, T0)).isInstanceOf(StoreUnavailableException.class)
+          .hasMessageContaining("shard 0 is not held by this store");
+      assertThatThrownBy(() -> store.due(0, END, 10)).isInstanceOf(StoreUnavailableException.class);
+      assertThat(redis.get().cli("GET", "{vain:0}:epoch").strip()).as("not taken over").isEqualTo(epoch);
+
+      store.acquire(0);
+      assertThat(store.holds(0)).isTrue();
+      store.add(0, refused, POLICY, T0);
       assertThat(flushedSpanIds(store)).containsExactlyInAnyOrder(1L, 2L, 3L);
+    }
+  }
+
+  /**
+   * A late use of a shard this store released (a flush that was under way when the partition was revoked) is refused,
+   * never a takeover that would fence the shard's next owner.
+   */
+  @Test
+  void aShardReleasedIsNotTakenBackByALateUse() {
+    try (RedisSegmentStore former = connect(redis.get(), "late");
+        RedisSegmentStore owner = connect(redis.get(), "late")) {
+      former.acquire(0);
+      former.add(0, TestSpans.parsed(span(1)), POLICY, T0);
+      former.release(0);
+      owner.acquire(0);
+
+      assertThatThrownBy(() -> former.due(0, END, 10)).isInstanceOf(StoreUnavailableException.class);
+      assertThat(former.holds(0)).isFalse();
+      owner.add(0, TestSpans.parsed(span(2).parent(1)), POLICY, T0);
+      assertThat(owner.holds(0)).isTrue();
+      assertThat(flushedSpanIds(owner)).containsExactlyInAnyOrder(1L, 2L);
+    }
+  }
+
+  /** A store used without acquire or release (a replay) takes a shard over at its first use, as before. */
+  @Test
+  void aShardNeverAcquiredNorReleasedIsTakenOverAtItsFirstUse() {
+    try (RedisSegmentStore former = connect(redis.get(), "first");
+        RedisSegmentStore store = connect(redis.get(), "first")) {
+      former.add(0, TestSpans.parsed(span(1)), POLICY, T0);
+      assertThat(store.holds(0)).isTrue();
+      store.add(0, TestSpans.parsed(span(2).parent(1)), POLICY, T0);
+      assertThat(former.holds(0)).as("fenced, learned at its next write").isTrue();
+      assertThatThrownBy(() -> former.add(0, TestSpans.parsed(span(3)), POLICY, T0))
+          .isInstanceOf(ShardFencedException.class);
+      assertThat(former.holds(0)).isFalse();
+      assertThat(flushedSpanIds(store)).containsExactlyInAnyOrder(1L, 2L);
     }
   }
 

@@ -77,6 +77,21 @@ public final class FlusherPool {
     }
   }
 
+  /**
+   * Runs {@code whileHeld} (a takeover of the shard in the store) while no flusher can flush {@code shard}, unless one
+   * is flushing it now: then does nothing, so that the polling thread never waits for a flush.
+   */
+  public void unlessFlushing(FlushedShard shard, Runnable whileHeld) {
+    if (!shard.lock().tryLock()) {
+      return;
+    }
+    try {
+      whileHeld.run();
+    } finally {
+      shard.lock().unlock();
+    }
+  }
+
   /** Flushes every published shard at its time on the calling thread, the polling thread when there is no flusher. */
   public void flushOnThisThread() {
     cycles.incrementAndGet();

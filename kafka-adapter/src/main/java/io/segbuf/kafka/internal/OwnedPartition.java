@@ -4,13 +4,14 @@ import java.util.OptionalLong;
 
 /**
  * What the polling thread keeps of a partition it owns, a part per concern: its clock, the records whose spans are
- * not flushed yet, the store's refusals of its batch, its shard as the flushers see it, and the next offset to
+ * not flushed yet, the store's refusals of its batch and of its shard's takeover, its shard as the flushers see it, and the next offset to
  * read. Polling thread only, but for {@link #flush()}.
  */
 public final class OwnedPartition {
   private final HeldRecords held;
   private final PartitionClock clock = new PartitionClock();
   private final RefusalBackoff backoff = new RefusalBackoff();
+  private final RefusalBackoff takeovers = new RefusalBackoff();
   private final FlushedShard flush = new FlushedShard();
   private OptionalLong nextOffset = OptionalLong.empty();
 
@@ -30,6 +31,11 @@ public final class OwnedPartition {
 
   public RefusalBackoff backoff() {
     return backoff;
+  }
+
+  /** Failed takeovers of its shard in the store in a row, and when to try again. */
+  public RefusalBackoff takeovers() {
+    return takeovers;
   }
 
   public FlushedShard flush() {

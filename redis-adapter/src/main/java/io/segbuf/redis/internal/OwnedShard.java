@@ -283,6 +283,14 @@ public final class OwnedShard {
     unusable = why;
   }
 
+  /**
+   * Whether this store still holds the shard: no other owner took it over and the store did not let it go (it may
+   * still be unusable, its changelog unreadable).
+   */
+  public boolean held() {
+    return !(unusable instanceof ShardFencedException);
+  }
+
   /** Whether the shard may be used. */
   public boolean usable() {
     return unusable == null;
