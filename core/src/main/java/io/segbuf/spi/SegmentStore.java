@@ -192,10 +192,10 @@ public interface SegmentStore extends AutoCloseable {
   default void release(int shard) {}
 
   /**
-   * Whether this store holds {@code shard} now: true unless the caller manages its ownership (see {@link #acquire})
-   * and the store no longer may use it: its last {@link #acquire} failed, it was {@link #release released}, or
-   * another process took it over since (a store learns that at its next write to the shard). A caller that still owns
-   * the shard acquires it again. Always true for the in-memory store.
+   * Whether this store may serve {@code shard} now: false once another process took it over (a store learns that at
+   * its next write to the shard), and, for a shard whose ownership the caller manages (see {@link #acquire}), while
+   * its last {@link #acquire} failed or after it was {@link #release released}. A caller that still owns the shard
+   * acquires it again. Always true for the in-memory store.
    *
    * @param shard the shard asked about
    * @return whether the shard's reads and writes may be served
