@@ -175,11 +175,24 @@ final class StoreSnapshot {
   }
 
   /**
-   * Fills an empty assembly with the state {@code snapshot} holds.
+   * Fills an empty assembly with the state {@code snapshot} holds. Any bytes are refused the one way, truncated,
+   * flipped or spliced: every count and length is checked against the bytes left before anything is allocated for it
+   * (so that none, however large, runs the heap out), and a field that a constructor refuses is refused as the
+   * snapshot's.
    *
    * @throws IllegalArgumentException when the bytes are not a snapshot this version wrote
    */
   static void read(byte[] snapshot, SegmentAssembly assembly) {
+    try {
+      readChecked(snapshot, assembly);
+    } catch (IllegalArgumentException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("snapshot of " + snapshot.length + " bytes does not decode: " + e, e);
+    }
+  }
+
+  private static void readChecked(byte[] snapshot, SegmentAssembly assembly) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
       int version = in.readInt();
       if (version != VERSION) {
@@ -332,10 +345,12 @@ final class StoreSnapshot {
     return items.get(index);
   }
 
+  /** A count of items or a length in bytes: each item takes a byte at least, so it is at most the bytes left. */
   private static int count(DataInputStream in) throws IOException {
     int n = in.readInt();
-    if (n < 0) {
-      throw new IllegalArgumentException("count must be >= 0 but was " + n);
+    int left = in.available(); // exact over a byte array
+    if (n < 0 || n > left) {
+      throw new IllegalArgumentException("count or length must be in [0, " + left + "] but was " + n);
     }
     return n;
   }

@@ -13,6 +13,7 @@ import io.segbuf.TestSpans;
 import io.segbuf.spi.DueSegment;
 import io.segbuf.spi.SealedSegment;
 import io.segbuf.spi.SnapshotStore;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -75,6 +76,90 @@ class StoreSnapshotProperties {
     newer[3] = 9;
     assertThatThrownBy(() -> SnapshotStore.restore(newer, RECENTLY_FLUSHED))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("snapshot version must be 1 but was 9");
+  }
+
+  /**
+   * Bytes that are not a snapshot this version wrote (a valid one truncated, with bytes flipped, with a length or index
+   * set to an extreme value, or with a piece of itself spliced in) are restored or refused with an {@link
+   * IllegalArgumentException}, never another exception or error: a declared length is checked against the bytes left
+   * before anything is allocated for it, so that no count, however large, runs the heap out.
+   */
+  @Test
+  void corruptSnapshotsAreRestoredOrRefusedWithIllegalArgument() {
+    qt().withExamples(1_000)
+        .forAll(longs().all(), integers().between(0, 100), integers().between(0, 3))
+        .checkAssert((seed, splitPercent, mutation) -> {
+          Random random = new Random(seed);
+          List<Step> history = history(random);
+          SnapshotStore store = SnapshotStore.create(RECENTLY_FLUSHED);
+          history.subList(0, history.size() * splitPercent / 100).forEach(step -> step.run(store));
+          byte[] corrupt = corrupt(store.snapshot(), mutation, random);
+
+          try {
+            SnapshotStore.restore(corrupt, RECENTLY_FLUSHED);
+          } catch (IllegalArgumentException refused) {
+            // the one way to refuse
+          }
+        });
+  }
+
+  private static byte[] corrupt(byte[] snapshot, int mutation, Random random) {
+    int at = random.nextInt(snapshot.length);
+    switch (mutation) {
+      case 0 -> {
+        return Arrays.copyOf(snapshot, at);
+      }
+      case 1 -> {
+        byte[] flipped = snapshot.clone();
+        for (int i = 1 + random.nextInt(4); i > 0; i--) {
+          flipped[random.nextInt(flipped.length)] ^= (byte) (1 << random.nextInt(8));
+        }
+        return flipped;
+      }
+      case 2 -> {
+        // an int that reads as a small count, length or index (most are) set to an extreme one
+        ByteBuffer extreme = ByteBuffer.wrap(snapshot.clone());
+        List<Integer> small = new ArrayList<>();
+        for (int i = 0; i + 4 <= snapshot.length; i++) {
+          if (extreme.getInt(i) >= 0 && extreme.getInt(i) <= snapshot.length) {
+            small.add(i);
+          }
+        }
+        int[] values = {Integer.MAX_VALUE, Integer.MAX_VALUE - 8, Integer.MIN_VALUE, -1, -2, 1 << 30, 0xffff};
+        return extreme.putInt(small.get(random.nextInt(small.size())), values[random.nextInt(values.length)]).array();
+      }
+      default -> {
+        int from = random.nextInt(snapshot.length);
+        int length = random.nextInt(snapshot.length - from + 1);
+        byte[] spliced = new byte[snapshot.length + length];
+        System.arraycopy(snapshot, 0, spliced, 0, at);
+        System.arraycopy(snapshot, from, spliced, at, length);
+        System.arraycopy(snapshot, at, spliced, at + length, snapshot.length - at);
+        return spliced;
+      }
+    }
+  }
+
+  /**
+   * A span length or a count larger than the bytes that follow is refused before anything is allocated for it: the
+   * heap is not run out (an {@link OutOfMemoryError}, for a length near {@link Integer#MAX_VALUE}, that no caller
+   * takes for a snapshot that does not decode).
+   */
+  @Test
+  void aLengthLargerThanTheBytesLeftIsRefusedBeforeAnythingIsAllocated() {
+    SnapshotStore store = SnapshotStore.create(RECENTLY_FLUSHED);
+    store.add(0, TestSpans.parsed(span(1), span(2).parent(1)), POLICY, T0);
+    // version, six counters, the trace count, the first trace's ids, two counts and flush count, its span count
+    int firstSpanLength = 4 + 6 * 8 + 4 + 3 * 8 + 2 * 4 + 8 + 4;
+    byte[] snapshot = store.snapshot();
+    assertThat(ByteBuffer.wrap(snapshot).getInt(firstSpanLength)).as("a span's length")
+        .isIn(span(1).bytes().length, span(2).parent(1).bytes().length);
+
+    for (int length : new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE - 8, snapshot.length}) {
+      byte[] corrupt = ByteBuffer.wrap(snapshot.clone()).putInt(firstSpanLength, length).array();
+      assertThatThrownBy(() -> SnapshotStore.restore(corrupt, RECENTLY_FLUSHED))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("length");
+    }
   }
 
   /** One call or flush; returns what it answered, as text. */

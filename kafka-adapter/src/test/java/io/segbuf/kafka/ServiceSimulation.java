@@ -114,15 +114,22 @@ final class ServiceSimulation {
       return fate;
     }
 
+    /**
+     * A command answered may instead have been applied twice: applied, its answer lost, and sent again on the next
+     * connection (drawn from a stream of its own, so that the other draws stay those of the seeds before this fault).
+     */
     private SimulatedRedis.Fate draw() {
       int r = redisFates.nextInt(100);
-      return switch (redisMode) {
+      SimulatedRedis.Fate fate = switch (redisMode) {
         case HEALTHY -> r < 98 ? SimulatedRedis.Fate.OK : r < 99 ? SimulatedRedis.Fate.LOST
             : SimulatedRedis.Fate.APPLIED_BUT_TIMED_OUT;
         case FLAKY -> r < 80 ? SimulatedRedis.Fate.OK : r < 90 ? SimulatedRedis.Fate.LOST
             : SimulatedRedis.Fate.APPLIED_BUT_TIMED_OUT;
         case DOWN -> SimulatedRedis.Fate.LOST;
       };
+      int resentPercent = redisMode == RedisMode.FLAKY ? 5 : 1;
+      return fate == SimulatedRedis.Fate.OK && resends.nextInt(100) < resentPercent ? SimulatedRedis.Fate.APPLIED_TWICE
+          : fate;
     }
 
     /**
@@ -195,6 +202,8 @@ final class ServiceSimulation {
   private final @Nullable SimulatedRedis redis;
   private final RedisStoreOptions redisOptions;
   private final Random redisFates;
+  /** Which commands answered were applied twice (see {@link RedisFaults#draw}). */
+  private final Random resends;
   private RedisMode redisMode = RedisMode.HEALTHY;
   /** The step at which a bit of a changelog record rots (0: none), in which shard, which record. */
   private final int corruptAtStep;
@@ -301,6 +310,7 @@ final class ServiceSimulation {
     corruptAtStep = redis != null && config.nextInt(10) == 0 ? 1 + config.nextInt(steps) : 0;
     corruptShard = config.nextInt(kafka.partitions());
     corruptRecord = config.nextInt(1_000);
+    resends = new Random(config.nextLong());
     note("config: %d partitions, up to %d processes, %d records a poll at most, %d steps, %s, %s, "
         + "recentlyFlushedSpans=%d, flushedSpansPerTrace=%d, store %s", kafka.partitions(), maxProcesses,
         maxPollRecords, steps, bufferConfig, consumerOptions, recentlyFlushedSpans, flushedSpansPerTrace,

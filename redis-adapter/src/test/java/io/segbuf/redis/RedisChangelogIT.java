@@ -7,6 +7,7 @@ import static io.segbuf.redis.RedisStoreFixture.options;
 import static io.segbuf.TestSpans.span;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.segbuf.SegbufException;
 import io.segbuf.Span;
@@ -526,6 +527,44 @@ class RedisChangelogIT {
       assertThat(store.usage().spans()).as("spans of a shard no flush can reach").isZero();
       assertThat(store.shards()).isEmpty();
       assertThat(server.cli("LLEN", log).strip()).as("nothing was dropped").isEqualTo("2");
+    }
+  }
+
+  /**
+   * A snapshot record whose state does not restore (a span's length rotted to 2^31 - 1) stops the shard at a rebuild as
+   * an undecodable record does: refused once, and then for good without being read again. Before, the length was
+   * allocated (an OutOfMemoryError, which no caller took for an unreadable changelog), and the shard was read again,
+   * and failed again, at every use.
+   */
+  @Test
+  void aSnapshotThatDoesNotRestoreLeavesTheShardUnservedNotReadAgainAtEveryUse() {
+    try (RedisServers server = RedisServers.standalone(); RedisSegmentStore store = RedisSegmentStore.connect(
+        options(server, "rotten").compactionBytes(1024).build())) {
+      store.acquire(0);
+      store.add(0, TestSpans.parsed(span(100).parent(99)), POLICY, T0); // no root: due after 60 s only
+      store.add(0, TestSpans.parsed(span(1), span(2).parent(1).padding(8_000)), POLICY, T0);
+      List<DueSegment> due = store.due(0, T0.plusSeconds(15), 10);
+      assertThat(due).hasSize(1);
+      SealedSegment sealed = store.seal(due.get(0).key(), T0);
+      assertThat(sealed).isNotNull();
+      store.complete(sealed, false);
+      String log = changelog(server, "rotten");
+      assertThat(server.cli("EVAL", "return string.byte(redis.call('LINDEX', KEYS[1], 0), 2)", "1", log).strip())
+          .as("the type of the changelog's first record: a snapshot").isEqualTo("5");
+      server.cli("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(server) / 2));
+      assertThatThrownBy(() -> store.add(0, TestSpans.parsed(span(101).parent(99)), POLICY, T0))
+          .as("refused at maxmemory: the shard is read again before its next use").isInstanceOf(SegbufException.class);
+      server.cli("CONFIG", "SET", "maxmemory", "0");
+      // the four bytes before the buffered span's JSON are its length
+      server.cli("EVAL", "local r = redis.call('LINDEX', KEYS[1], 0) local at = string.find(r, '{\"', 3, true) "
+          + "redis.call('LSET', KEYS[1], 0, string.sub(r, 1, at - 5) .. struct.pack('>i4', 2147483647) "
+          + ".. string.sub(r, at))", "1", log);
+
+      Throwable first = catchThrowable(() -> store.due(0, T0.plusSeconds(3600), 10));
+      assertThat(first).isInstanceOf(SegbufException.class).hasMessageContaining("changelog record at offset 0")
+          .hasMessageContaining("does not decode");
+      assertThat(catchThrowable(() -> store.due(0, T0.plusSeconds(3600), 10))).as("not read again").isSameAs(first);
+      assertThat(store.usage().spans()).as("spans of a shard no flush can reach").isZero();
     }
   }
 

@@ -30,14 +30,26 @@ import org.jspecify.annotations.Nullable;
  * A Redis in memory, for a deterministic simulation: the strings and lists a {@link RedisSegmentStore} keeps, the
  * commands it sends with Redis's semantics ({@code RPUSHX} appends only to a list that exists, and is refused above
  * {@code maxmemory}), and its three scripts with the semantics of their Lua (read them next to {@code ShardLog}:
- * takeover, append with allow-oom, compaction). Every store made by {@link #store} is one process's connection to
- * it; each command that connection sends has a {@link Fate} drawn by the simulation: answered; lost with the
- * connection before Redis applied it; or applied, its answer lost (the caller sees a timeout). Not thread-safe: the
- * simulation has one thread.
+ * takeover, append at the length expected, with or without allow-oom, and compaction). Every store made by {@link
+ * #store} is one process's connection to it; each command that connection sends has a {@link Fate} drawn by the
+ * simulation. Not thread-safe: the simulation has one thread.
  */
 public final class SimulatedRedis {
   /** What happens to one command. */
-  public enum Fate { OK, LOST, APPLIED_BUT_TIMED_OUT }
+  public enum Fate {
+    /** Applied and answered. */
+    OK,
+    /** Lost with the connection before Redis applied it: the caller sees a failure. */
+    LOST,
+    /** Applied, its answer lost with the connection: the caller sees a timeout. */
+    APPLIED_BUT_TIMED_OUT,
+    /**
+     * Applied, its answer lost with the connection, and sent again on the next connection (Lettuce's at-least-once
+     * reliability, its default): applied again, and the caller sees the second answer. Another process may run
+     * between the two (the time the client takes to reconnect).
+     */
+    APPLIED_TWICE
+  }
 
   /** Draws each command's fate, and may run another process's steps before a write is applied. */
   public interface Faults {
@@ -312,8 +324,22 @@ public final class SimulatedRedis {
       this.faults = faults;
     }
 
-    /** Runs a command under its drawn fate: the answer, or the failure the caller sees. */
-    private <T> CompletableFuture<T> command(String name, String key, Supplier<T> apply) {
+    /** Runs a write under its drawn fate, once another process had its chance to run first. */
+    private <T> CompletableFuture<T> write(String name, String key, Supplier<T> apply) {
+      faults.beforeWrite(key);
+      return command(name, key, () -> faults.beforeWrite(key), apply);
+    }
+
+    /** Runs a read under its drawn fate. */
+    private <T> CompletableFuture<T> read(String name, String key, Supplier<T> apply) {
+      return command(name, key, () -> {}, apply);
+    }
+
+    /**
+     * Runs a command under its drawn fate: the answer, or the failure the caller sees. {@code reconnecting} runs
+     * between the two applications of a command sent again.
+     */
+    private <T> CompletableFuture<T> command(String name, String key, Runnable reconnecting, Supplier<T> apply) {
       if (closed) {
         return CompletableFuture.failedFuture(new SegbufException("simulated: the connection is closed"));
       }
@@ -324,6 +350,10 @@ public final class SimulatedRedis {
       T answer;
       try {
         answer = apply.get();
+        if (fate == Fate.APPLIED_TWICE) {
+          reconnecting.run();
+          answer = apply.get();
+        }
       } catch (SegbufException e) {
         return CompletableFuture.failedFuture(e);
       }
@@ -336,19 +366,18 @@ public final class SimulatedRedis {
 
     @Override
     public CompletionStage<byte @Nullable []> get(byte[] key) {
-      return command("GET", key(key), () -> strings.get(key(key)));
+      return read("GET", key(key), () -> strings.get(key(key)));
     }
 
     @Override
     public CompletionStage<List<byte[]>> time() {
       long micros = clockMillis.getAsLong() * 1000;
-      return command("TIME", "", () -> List.of(ascii(micros / 1_000_000), ascii(micros % 1_000_000)));
+      return read("TIME", "", () -> List.of(ascii(micros / 1_000_000), ascii(micros % 1_000_000)));
     }
 
     @Override
     public CompletionStage<Long> rpushx(byte[] key, byte[] value) {
-      faults.beforeWrite(key(key));
-      return command("RPUSHX", key(key), () -> {
+      return write("RPUSHX", key(key), () -> {
         refuseWhenOutOfMemory();
         return pushIfExists(key(key), value);
       });
@@ -356,7 +385,7 @@ public final class SimulatedRedis {
 
     @Override
     public CompletionStage<Long> llen(byte[] key) {
-      return command("LLEN", key(key), () -> {
+      return read("LLEN", key(key), () -> {
         List<byte[]> list = lists.get(key(key));
         return list == null ? 0L : list.size();
       });
@@ -364,8 +393,7 @@ public final class SimulatedRedis {
 
     @Override
     public CompletionStage<String> ltrim(byte[] key, long start, long stop) {
-      faults.beforeWrite(key(key));
-      return command("LTRIM", key(key), () -> {
+      return write("LTRIM", key(key), () -> {
         List<byte[]> list = lists.get(key(key));
         if (list != null) {
           int size = list.size();
@@ -383,7 +411,7 @@ public final class SimulatedRedis {
 
     @Override
     public CompletionStage<List<byte[]>> lrange(byte[] key, long start, long stop) {
-      return command("LRANGE", key(key), () -> {
+      return read("LRANGE", key(key), () -> {
         List<byte[]> list = lists.getOrDefault(key(key), List.of());
         int from = (int) Math.min(start, list.size());
         int to = (int) Math.min(stop + 1, list.size());
@@ -397,16 +425,29 @@ public final class SimulatedRedis {
 
     @Override
     public long run(Script script, byte[][] keys, byte[]... args) {
-      if (!script.name().equals("takeover.lua")) {
-        faults.beforeWrite(key(keys[0]));
+      if (script.name().equals("takeover.lua")) {
+        return now(command(script.name(), key(keys[0]), () -> {}, () -> takeOver(keys, args)));
       }
-      CompletableFuture<Long> reply = command(script.name(), key(keys[0]), () -> switch (script.name()) {
-        case "takeover.lua" -> takeOver(keys, args);
-        case "append.lua" -> pushIfExists(key(keys[0]), args); // allow-oom
+      return now(write(script.name(), key(keys[0]), () -> switch (script.name()) {
+        case "append-at.lua" -> appendAt(script, keys, args);
         case "compact.lua" -> compact(keys, args);
         default -> throw new IllegalArgumentException("script must be one of the store's but was " + script.name());
-      });
-      return now(reply);
+      }));
+    }
+
+    /** append-at.lua, refused when out of memory unless run with the allow-oom flag. */
+    private long appendAt(Script script, byte[][] keys, byte[][] args) {
+      if (!script.allowsOom()) {
+        refuseWhenOutOfMemory();
+      }
+      List<byte[]> list = lists.get(key(keys[0]));
+      if (list == null) {
+        return 0L;
+      }
+      if (list.size() != Long.parseLong(new String(args[0], StandardCharsets.US_ASCII))) {
+        return -list.size();
+      }
+      return pushIfExists(key(keys[0]), Arrays.copyOfRange(args, 1, args.length));
     }
 
     private void refuseWhenOutOfMemory() {
@@ -415,29 +456,18 @@ public final class SimulatedRedis {
       }
     }
 
-    /** append-at.lua, the one script sent without waiting: refused when out of memory, like any plain write. */
+    /** append-at.lua, the one script sent without waiting. */
     @Override
     public CompletionStage<Long> send(Script script, byte[][] keys, byte[]... args) {
       if (!script.name().equals("append-at.lua")) {
         throw new IllegalArgumentException("script sent without waiting must be append-at.lua but was " + script.name());
       }
-      faults.beforeWrite(key(keys[0]));
-      return command(script.name(), key(keys[0]), () -> {
-        refuseWhenOutOfMemory();
-        List<byte[]> list = lists.get(key(keys[0]));
-        if (list == null) {
-          return 0L;
-        }
-        if (list.size() != Long.parseLong(new String(args[0], StandardCharsets.US_ASCII))) {
-          return (long) -list.size();
-        }
-        return pushIfExists(key(keys[0]), Arrays.copyOfRange(args, 1, args.length));
-      });
+      return write(script.name(), key(keys[0]), () -> appendAt(script, keys, args));
     }
 
     @Override
     public List<String> infoOfMasters(String section) {
-      return now(command("INFO", "", () -> List.of("# Memory\r\nused_memory:" + usedBytes + "\r\nmaxmemory:" + maxMemory
+      return now(read("INFO", "", () -> List.of("# Memory\r\nused_memory:" + usedBytes + "\r\nmaxmemory:" + maxMemory
           + "\r\nmaxmemory_policy:noeviction\r\n")));
     }
 

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 public final class ShardLog {
   private static final Logger LOG = LoggerFactory.getLogger(ShardLog.class);
   private static final Script TAKEOVER = new Script("takeover.lua");
-  private static final Script APPEND = new Script("append.lua");
   private static final Script APPEND_AT = new Script("append-at.lua");
+  private static final Script APPEND_AT_ALLOW_OOM = APPEND_AT.allowingOom();
   private static final Script COMPACT = new Script("compact.lua");
   private static final byte[] START = ChangelogCodec.encode(new ChangelogRecord.Start());
   private static final int PAGE = 1_000;
@@ -121,26 +121,37 @@ public final class ShardLog {
 
   /**
    * Appends seals or completions, a thousand to a command (well within what a script may unpack into one command's
-   * arguments), also while Redis is out of memory (flushing is what frees memory).
+   * arguments), also while Redis is out of memory (flushing is what frees memory), and only to the changelog's length
+   * this owner expects, as {@link #send} does: a command the client sent again after its answer was lost is refused
+   * instead of applied twice.
    *
    * @throws ShardFencedException when another owner took the shard over
+   * @throws SegbufException when the changelog did not hold the records expected: the command was not applied then
    */
   public void append(List<byte[]> records) {
     for (int from = 0; from < records.size(); from += SMALL_RECORDS_PER_COMMAND) {
       List<byte[]> part = records.subList(from, Math.min(records.size(), from + SMALL_RECORDS_PER_COMMAND));
+      byte[][] args = new byte[part.size() + 1][];
+      args[0] = ascii(this.records);
       int bytes = 0;
-      for (byte[] record : part) {
-        bytes += record.length;
+      for (int i = 0; i < part.size(); i++) {
+        args[i + 1] = part.get(i);
+        bytes += part.get(i).length;
       }
-      appended(redis.run(APPEND, new byte[][] {key}, part.toArray(new byte[0][])), bytes);
+      appended(redis.run(APPEND_AT_ALLOW_OOM, new byte[][] {key}, args), this.records, part.size(), bytes);
     }
   }
 
   /**
-   * Appends the records of one batch, pipelined: one round trip. Redis refuses each while it is out of memory, so
-   * that input waits; the ones before a refused one stay, as they do in the store that made them.
+   * Appends the records of one batch, pipelined: one round trip, each a plain {@code RPUSHX} (a script's arguments
+   * cost Redis more CPU per byte than a command's). Redis refuses each while it is out of memory, so that input waits;
+   * the ones before a refused one stay, as they do in the store that made them. A record applied twice (its command
+   * sent again after its answer was lost) is found by the length Redis answers, one more than expected, and the call
+   * fails so that the shard is rebuilt from the changelog, duplicate included: replayed again, a record of spans
+   * adds them as a redelivery would.
    *
    * @throws ShardFencedException when another owner took the shard over
+   * @throws SegbufException when Redis failed or answered a length other than the one expected
    */
   public void appendBatch(List<byte[]> records) {
     List<CompletableFuture<Long>> replies = new ArrayList<>(records.size());
@@ -148,7 +159,8 @@ public final class ShardLog {
       replies.add(redis.rpushx(key, record).toCompletableFuture());
     }
     for (int i = 0; i < records.size(); i++) {
-      appended(Futures.await(replies.get(i), timeout, "append to shard " + shard), records.get(i).length);
+      appended(Futures.await(replies.get(i), timeout, "append to shard " + shard), this.records, 1,
+          records.get(i).length);
     }
   }
 
@@ -181,18 +193,27 @@ public final class ShardLog {
    * @throws SegbufException when the changelog did not hold the records expected: the command was not applied then
    */
   public void acknowledge(Sending sent) {
-    long length = Futures.await(sent.reply(), timeout, "append to shard " + shard);
-    if (length < 0) {
-      throw new SegbufException("shard " + shard + " changelog (epoch " + epoch + ") held " + -length
-          + " records where its owner expected " + sent.expected() + ": a command sent again after its answer was "
-          + "lost, or one before it failed; these records were not appended");
-    }
-    appended(length, sent.bytes());
+    appended(Futures.await(sent.reply(), timeout, "append to shard " + shard), sent.expected(), sent.records(),
+        sent.bytes());
   }
 
-  private void appended(long length, int bytes) {
+  /**
+   * Takes Redis's answer to {@code count} records appended where the changelog held {@code expected}: its new length,
+   * 0 when it is gone, or minus the length found when a script refused them.
+   */
+  private void appended(long length, long expected, int count, int bytes) {
     if (length == 0) {
       throw fenced();
+    }
+    if (length < 0) {
+      throw new SegbufException("shard " + shard + " changelog (epoch " + epoch + ") held " + -length
+          + " records where its owner expected " + expected + ": a command sent again after its answer was "
+          + "lost, or one before it failed; these records were not appended");
+    }
+    if (length != expected + count) {
+      throw new SegbufException("shard " + shard + " changelog (epoch " + epoch + ") holds " + length
+          + " records where its owner expected " + (expected + count) + ": a command sent again after its answer "
+          + "was lost was applied twice; the shard is read again from the changelog");
     }
     records = length;
     tailBytes += bytes;
