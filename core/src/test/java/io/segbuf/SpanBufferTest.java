@@ -223,7 +223,7 @@ class SpanBufferTest {
   }
 
   @Test
-  void aFailingSinkEndsTheCycleAndTheSegmentsNotSealedYetStayDue() {
+  void aFailingSinkEndsTheCycleAndTheSegmentsNotSentYetStayDue() {
     SpanBuffer buffer = buffer(SpanBufferConfig.builder());
     buffer.offer(0, bytes(span(1).trace(TRACE_A), span(2).trace(TRACE_B), span(3).trace(TRACE_C)), T0);
     sink.answer(m -> CompletableFuture.failedFuture(new IllegalStateException("broker unavailable")));

@@ -34,8 +34,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The flush sequence of docs/design.md §4 for a list of due segments: seal → read → order → patch, chunk and
- * encode → send → wait for every acknowledgement → complete. Messages of many segments are in flight at once (up
- * to a byte limit); a segment is completed only when every one of its messages is acknowledged or refused for good,
+ * encode → send → wait for every acknowledgement → complete. The segments a pass takes are sealed together, in one
+ * call of the store (one command for a store that records its changes elsewhere), before any is sent; those not sent
+ * when the sink starts failing stay sealed and due, and go out with the same flush ids in a later cycle. Messages of
+ * many segments are in flight at once (up to a byte limit); a segment is completed only when every one of its messages is acknowledged or refused for good,
  * and left sealed for a retry otherwise; the segments settled together are completed in one call of the store (one
  * command for a store that records its changes elsewhere). A segment whose seal, read, encoding or completion throws
  * is backed off on its own ({@link SegmentBackoff}) and the rest of the shard goes on. A {@link
@@ -104,35 +106,37 @@ public final class SegmentFlusher {
     List<SegmentFailure> failed = new ArrayList<>();
     long inFlightBytes = 0;
     int started = 0;
-    for (DueSegment segment : due) {
-      if (sinkFailing.get() || started >= limit) {
-        // A sink that fails now (a broker away) would fail the rest too, each send perhaps after a wait of its
-        // own: the segments not sealed yet stay due for the next cycle.
-        break;
+    int next = 0;
+    // A sink that fails (a broker away) would fail the rest too, each send perhaps after a wait of its own: the
+    // segments not sent yet stay due for the next cycle, sealed or not.
+    while (next < due.size() && started < limit && !sinkFailing.get()) {
+      List<DueSegment> toSeal = new ArrayList<>(Math.min(due.size() - next, limit - started));
+      while (next < due.size() && toSeal.size() < limit - started) {
+        DueSegment segment = due.get(next++);
+        if (!backoff.waiting(shard, segment.key(), now.toEpochMilli())) {
+          toSeal.add(segment);
+        }
       }
-      SegmentKey key = segment.key();
-      if (backoff.waiting(shard, key, now.toEpochMilli())) {
-        continue;
-      }
-      InFlight sent;
-      try {
-        SealedSegment sealed = store.seal(key, now);
-        if (sealed == null) {
-          backoff.succeeded(shard, key);
+      for (Sealed sealed : seal(shard, toSeal, now, failed)) {
+        if (sinkFailing.get()) {
+          break; // sealed and not sent: sent with the same flush ids once due again
+        }
+        InFlight sent;
+        try {
+          sent = send(shard, sealed.segment,
+              reasonOverride != null ? reasonOverride : sealed.due.reason(), sinkFailing);
+        } catch (RuntimeException e) {
+          failed.add(fail(shard, sealed.segment.key(), e, now));
           continue;
         }
-        sent = send(shard, sealed, reasonOverride != null ? reasonOverride : segment.reason(), sinkFailing);
-      } catch (RuntimeException e) {
-        failed.add(fail(shard, key, e, now));
-        continue;
-      }
-      started++; // a segment that failed does not count: the ones behind it get its turn
-      inFlight.add(sent);
-      inFlightBytes += sent.bytes;
-      if (inFlightBytes > MAX_IN_FLIGHT_BYTES) {
-        result = result.plus(settle(inFlight, now, fatal));
-        inFlight.clear();
-        inFlightBytes = 0;
+        started++; // a segment that failed does not count: the ones behind it get its turn
+        inFlight.add(sent);
+        inFlightBytes += sent.bytes;
+        if (inFlightBytes > MAX_IN_FLIGHT_BYTES) {
+          result = result.plus(settle(inFlight, now, fatal));
+          inFlight.clear();
+          inFlightBytes = 0;
+        }
       }
     }
     result = result.plus(settle(inFlight, now, fatal));
@@ -141,6 +145,56 @@ public final class SegmentFlusher {
     }
     return new Pass(result, started);
   }
+
+  /**
+   * Seals the segments together, before any is sent (a store that records changes elsewhere records them in one
+   * go); when that fails, each alone, so that only those whose seal fails are backed off (sealing one again gives
+   * the same generation; a segment sealed on its own is backed off at once). Returns those sealed, in order; a
+   * segment that holds nothing is healthy again.
+   */
+  private List<Sealed> seal(int shard, List<DueSegment> segments, Instant now, List<SegmentFailure> failed) {
+    if (segments.isEmpty()) {
+      return List.of();
+    }
+    List<SegmentKey> keys = new ArrayList<>(segments.size());
+    for (DueSegment segment : segments) {
+      keys.add(segment.key());
+    }
+    List<@Nullable SealedSegment> together;
+    try {
+      together = store.seal(keys, now);
+    } catch (RuntimeException e) {
+      if (segments.size() == 1) {
+        failed.add(fail(shard, keys.get(0), e, now)); // its own failure: sealing it again alone adds nothing
+        return List.of();
+      }
+      together = null;
+    }
+    List<Sealed> sealed = new ArrayList<>(segments.size());
+    for (int i = 0; i < segments.size(); i++) {
+      SegmentKey key = keys.get(i);
+      SealedSegment segment;
+      if (together != null) {
+        segment = together.get(i);
+      } else {
+        try {
+          segment = store.seal(key, now);
+        } catch (RuntimeException e) {
+          failed.add(fail(shard, key, e, now));
+          continue;
+        }
+      }
+      if (segment == null) {
+        backoff.succeeded(shard, key);
+      } else {
+        sealed.add(new Sealed(segments.get(i), segment));
+      }
+    }
+    return sealed;
+  }
+
+  /** A due segment and the generation sealed to flush it. */
+  private record Sealed(DueSegment due, SealedSegment segment) {}
 
   private record Pass(FlushResult result, int started) {}
 

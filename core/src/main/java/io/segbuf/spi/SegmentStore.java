@@ -6,6 +6,7 @@ import io.segbuf.SegmentKey;
 import io.segbuf.Span;
 import io.segbuf.internal.InMemorySegmentStore;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -114,6 +115,24 @@ public interface SegmentStore extends AutoCloseable {
    * @return the sealed generation, or null when the segment holds nothing
    */
   @Nullable SealedSegment seal(SegmentKey key, Instant now);
+
+  /**
+   * Seals each segment as {@link #seal(SegmentKey, Instant)} does, in order: the segments of a flush, sealed before
+   * any of them is sent. A store that records its changes elsewhere records these together (the Redis store: one
+   * command per shard instead of a round trip each). When it throws, any of them may be sealed; sealing again gives
+   * the same generation, so the caller may seal them one by one then.
+   *
+   * @param keys the segments
+   * @param now event time
+   * @return for each key, in order, its sealed generation, or null when the segment holds nothing
+   */
+  default List<@Nullable SealedSegment> seal(List<SegmentKey> keys, Instant now) {
+    List<@Nullable SealedSegment> sealed = new ArrayList<>(keys.size());
+    for (SegmentKey key : keys) {
+      sealed.add(seal(key, now));
+    }
+    return sealed;
+  }
 
   /**
    * {@return the spans of a sealed generation, in any order}

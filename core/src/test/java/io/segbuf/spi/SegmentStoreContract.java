@@ -291,6 +291,38 @@ public abstract class SegmentStoreContract {
     assertThat(store.seal(key(1), T0)).isNull();
   }
 
+  /**
+   * Sealing segments together seals each as sealing it alone does: null for a segment the store does not hold, the
+   * same generations when sealed again (together or alone) before they are completed, spans added meanwhile in the
+   * next generation.
+   */
+  @Test
+  void segmentsSealedTogetherAreEachSealed() {
+    add(T0, span(1), span(2), span(3).parent(2));
+    List<SealedSegment> sealed = store.seal(List.of(key(2), key(9), key(1)), T0);
+    assertThat(sealed).hasSize(3);
+    assertThat(sealed.get(1)).as("a segment the store does not hold").isNull();
+    SealedSegment two = sealed.get(0);
+    SealedSegment one = sealed.get(2);
+    assertThat(two).isNotNull();
+    assertThat(one).isNotNull();
+    assertThat(store.read(two)).extracting(Span::spanId).containsExactlyInAnyOrder(2L, 3L);
+    assertThat(store.read(one)).extracting(Span::spanId).containsExactly(1L);
+
+    add(T0, span(4).parent(2));
+    assertThat(store.seal(List.of(key(1), key(2)), T0)).containsExactly(one, two);
+    assertThat(store.seal(key(2), T0)).isEqualTo(two);
+    assertThat(store.seal(List.of(), T0)).isEmpty();
+    store.complete(List.of(new Completion(one, false), new Completion(two, false)));
+
+    List<SealedSegment> next = store.seal(List.of(key(1), key(2)), T0);
+    assertThat(next.get(0)).as("segment 1 holds nothing more").isNull();
+    SealedSegment continuation = next.get(1);
+    assertThat(continuation).isNotNull();
+    assertThat(continuation.generation()).isEqualTo(two.generation() + 1);
+    assertThat(store.read(continuation)).extracting(Span::spanId).containsExactly(4L);
+  }
+
   /** Completing generations together completes each, with its own chunked flag; completing one again is harmless. */
   @Test
   void generationsCompletedTogetherAreEachCompleted() {

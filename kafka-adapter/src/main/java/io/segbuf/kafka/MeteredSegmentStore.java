@@ -75,6 +75,17 @@ public final class MeteredSegmentStore implements SegmentStore {
     }
   }
 
+  /** Timed as one call of {@code seal}, however many segments it seals. */
+  @Override
+  public List<@Nullable SealedSegment> seal(List<SegmentKey> keys, Instant now) {
+    Timer.Sample sample = Timer.start(clock);
+    try {
+      return store.seal(keys, now);
+    } finally {
+      sample.stop(seal);
+    }
+  }
+
   @Override
   public List<Span> read(SealedSegment segment) {
     return read.record(() -> store.read(segment));

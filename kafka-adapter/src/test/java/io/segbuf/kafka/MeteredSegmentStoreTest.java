@@ -58,6 +58,17 @@ class MeteredSegmentStoreTest extends SegmentStoreContract {
   }
 
   @Test
+  void segmentsSealedTogetherAreOneTimedCallOfTheWrappedStore() {
+    add(T0, span(1), span(2));
+
+    assertThat(store.seal(List.of(key(1), key(2)), T0)).doesNotContainNull();
+
+    var timer = registry.get("segbuf.store.latency").tags("operation", "seal", "store", "memory").timer();
+    assertThat(timer.count()).isOne();
+    assertThat(timer.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(3.0);
+  }
+
+  @Test
   void everythingButTheTimedCallsIsTheWrappedStores() {
     List<String> calls = new ArrayList<>();
     InvocationHandler durable = (proxy, method, args) -> {

@@ -43,12 +43,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * cores, and is reported apart with the JIT and GC), peak heap, Redis's CPU per span, and the mean batch the store
  * was handed. The baseline in the same run: the same spans through a {@link SpanBuffer} alone on one thread
  * (in-memory store, poll-sized batches, a sink that drops messages): what the service would cost without Kafka.
- * Every run checks every span out exactly once after dedupe.
+ * Every run checks every span out exactly once after dedupe, and counts the times the consumers paused their input
+ * (backpressure: a flush that lags, or memory).
  *
  * <p>Not part of {@code mvn verify} (its name matches no test pattern). Run it alone: {@code mvn -B verify -pl
  * kafka-adapter -am -Dtest=NoSuch -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=ServiceBenchmark
  * -Dfailsafe.failIfNoSpecifiedTests=false}, with {@code -Dsegbuf.bench.spans=400000 -Dsegbuf.bench.consumers=1,2,4
- * -Dsegbuf.bench.stores=memory,redis} (the defaults) or others, and {@code
+ * -Dsegbuf.bench.stores=memory,redis -Dsegbuf.bench.flushThreads=1} (the defaults) or others, and {@code
  * -Dsegbuf.bench.producer=batch.size=16384,linger.ms=5;batch.size=262144} for the sinks' producers (each
  * {@code ;}-separated set is a row of its own, run in turn: on a shared machine only rows run side by side compare);
  * the table is printed to the test's output file.
@@ -63,9 +64,12 @@ class ServiceBenchmark {
   private static final int PADDING = 900; // spans of about 1 KiB
   private static final int POLL_BATCH = 500; // max.poll.records' default
   private static final Duration WAIT = Duration.ofMinutes(10);
+  private static final int FLUSH_THREADS =
+      Integer.getInteger("segbuf.bench.flushThreads", SpanConsumerOptions.DEFAULT_FLUSH_THREADS);
 
   private record Row(String store, int consumers, String producer, double seconds, double serviceCpuMicros,
-      double serviceSystemMicros, double otherCpuMicros, long peakHeapMb, double batch, double redisCpuMicros) {}
+      double serviceSystemMicros, double otherCpuMicros, long peakHeapMb, double batch, double redisCpuMicros,
+      long pauses) {}
 
   @Test
   void serviceThroughput() throws Exception {
@@ -98,12 +102,14 @@ class ServiceBenchmark {
     System.out.printf("%n%d spans of ~1 KiB in traces of %d on %d partitions; the SpanBuffer alone: %.2f µs CPU"
         + " per span%n%n", spanIds.size(), CHILDREN + 1, PARTITIONS, baseline);
     System.out.println("| store | consumers | producer | spans/s | service CPU µs/span | of which kernel"
-        + " | vs SpanBuffer alone | broker and rest µs/span | peak heap MB | mean batch | Redis CPU µs/span |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+        + " | vs SpanBuffer alone | broker and rest µs/span | peak heap MB | mean batch | Redis CPU µs/span"
+        + " | pauses |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (Row r : rows) {
-      System.out.printf("| %s | %d | %s | %,.0f | %.1f | %.1f | %.1f× | %.1f | %d | %.0f | %s |%n", r.store,
+      System.out.printf("| %s | %d | %s | %,.0f | %.1f | %.1f | %.1f× | %.1f | %d | %.0f | %s | %d |%n", r.store,
           r.consumers, r.producer.isEmpty() ? "defaults" : r.producer, spanIds.size() / r.seconds,
-          r.serviceCpuMicros, r.serviceSystemMicros, r.serviceCpuMicros / baseline, r.otherCpuMicros, r.peakHeapMb, r.batch, r.store.equals("redis") ? String.format("%.1f", r.redisCpuMicros) : "");
+          r.serviceCpuMicros, r.serviceSystemMicros, r.serviceCpuMicros / baseline, r.otherCpuMicros, r.peakHeapMb,
+          r.batch, r.store.equals("redis") ? String.format("%.1f", r.redisCpuMicros) : "", r.pauses);
     }
   }
 
@@ -185,7 +191,8 @@ class ServiceBenchmark {
             .build(), new MeteredSegmentStore(store, meters, Tags.empty()), sink);
         buffers.add(buffer);
         SpanConsumer consumer = SpanConsumer.create(SpanConsumerOptions.builder()
-            .bootstrapServers(broker.get().bootstrapServers()).topic(in).groupId(group).build(), buffer);
+            .bootstrapServers(broker.get().bootstrapServers()).topic(in).groupId(group).flushThreads(FLUSH_THREADS)
+            .build(), buffer);
         consumers.add(consumer);
         consumer.start("bench-consumer-" + c);
       }
@@ -208,10 +215,11 @@ class ServiceBenchmark {
           .filter(p -> p.getType() == java.lang.management.MemoryType.HEAP)
           .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
       long adds = meters.get("segbuf.store.latency").tag("operation", "add").timer().count();
+      long pauses = consumers.stream().mapToLong(c -> c.stats().pauses()).sum();
       int spans = spanIds.size();
       Row row = new Row(storeName, consumerCount, producer, seconds, serviceCpu / 1e3 / spans,
           (serviceCpu - serviceUser) / 1e3 / spans, (processCpu - serviceCpu) / 1e3 / spans, peakHeap >> 20, (double) spans / Math.max(1, adds),
-          redisCpu / spans);
+          redisCpu / spans, pauses);
       System.out.println(row);
       return row;
     } finally {

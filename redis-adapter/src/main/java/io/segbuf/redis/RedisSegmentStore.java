@@ -24,6 +24,7 @@ import io.segbuf.spi.StoreUsage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -355,10 +356,25 @@ public final class RedisSegmentStore implements SegmentStore {
 
   @Override
   public @Nullable SealedSegment seal(SegmentKey key, Instant now) {
-    return seal(key, now, true);
+    return seal(List.of(key), now, true).get(0);
   }
 
-  private @Nullable SealedSegment seal(SegmentKey key, Instant now, boolean acknowledged) {
+  /**
+   * Seals the segments in their shards' stores and appends their records, one command per shard instead of a round
+   * trip each (a flush's seals, before it sends any); returns once Redis holds them, as {@link #seal(SegmentKey,
+   * Instant)} does. When a shard's append fails, the call throws: that shard's seals are read again from its
+   * changelog before its next use, and the shards sealed before it keep theirs (sealing again gives them).
+   */
+  @Override
+  public List<@Nullable SealedSegment> seal(List<SegmentKey> keys, Instant now) {
+    return seal(keys, now, true);
+  }
+
+  /**
+   * Each segment is looked for in the shard of this thread's last {@link #due} first, then in the other shards held;
+   * the shards' records are appended, a command per shard, as they are sealed.
+   */
+  private List<@Nullable SealedSegment> seal(List<SegmentKey> keys, Instant now, boolean acknowledged) {
     List<OwnedShard> order = new ArrayList<>();
     Integer preferred = lastDue.get();
     OwnedShard first = preferred == null ? null : shards.get(preferred);
@@ -370,19 +386,38 @@ public final class RedisSegmentStore implements SegmentStore {
         order.add(s);
       }
     });
+    List<@Nullable SealedSegment> sealed = new ArrayList<>(Collections.nCopies(keys.size(), null));
+    BitSet left = new BitSet(keys.size());
+    left.set(0, keys.size());
     for (OwnedShard owned : order) {
+      if (left.isEmpty()) {
+        break;
+      }
       owned.lock.lock();
       try {
-        SealedSegment sealed = owned.store().seal(key, now);
-        if (sealed != null) {
-          owned.append(new ChangelogRecord.Sealed(key, now.toEpochMilli()), acknowledged);
-          return sealed;
+        SnapshotStore store = owned.store();
+        List<ChangelogRecord> records = new ArrayList<>();
+        for (int i = left.nextSetBit(0); i >= 0; i = left.nextSetBit(i + 1)) {
+          SealedSegment segment = store.seal(keys.get(i), now);
+          if (segment != null) {
+            sealed.set(i, segment);
+            left.clear(i);
+            records.add(new ChangelogRecord.Sealed(keys.get(i), now.toEpochMilli()));
+          }
+        }
+        if (records.isEmpty()) {
+          continue;
+        }
+        if (acknowledged) {
+          owned.appendAll(records);
+        } else {
+          owned.appendBatch(records, false);
         }
       } finally {
         owned.lock.unlock();
       }
     }
-    return null;
+    return sealed;
   }
 
   @Override
@@ -497,7 +532,12 @@ public final class RedisSegmentStore implements SegmentStore {
 
     @Override
     public @Nullable SealedSegment seal(SegmentKey key, Instant now) {
-      return RedisSegmentStore.this.seal(key, now, false);
+      return RedisSegmentStore.this.seal(List.of(key), now, false).get(0);
+    }
+
+    @Override
+    public List<@Nullable SealedSegment> seal(List<SegmentKey> keys, Instant now) {
+      return RedisSegmentStore.this.seal(keys, now, false);
     }
 
     @Override

@@ -168,11 +168,12 @@ class RedisSpanBufferIT {
   }
 
   /**
-   * A flush's completions go to the changelog in one command, not one each: a flush of five segments runs six
-   * scripts (five seals, one append of the completions) where it ran ten, and a new owner finds them all completed.
+   * A flush's seals and its completions go to the changelog in one command each, not one per segment: a flush of five
+   * segments runs two scripts (it ran ten, then six once the completions went together), and a new owner finds them
+   * all completed.
    */
   @Test
-  void aFlushAppendsItsCompletionsInOneCommand() {
+  void aFlushAppendsItsSealsAndItsCompletionsInOneCommandEach() {
     try (RedisServers redis = RedisServers.standalone()) {
       RedisStoreOptions options = RedisStoreOptions.builder().uri(redis.uri()).build();
       RecordingSink sink = new RecordingSink(true);
@@ -181,12 +182,52 @@ class RedisSpanBufferIT {
         buffer.offerSpans(0, TestSpans.parsed(span(1), span(2), span(3), span(4), span(5)), T0); // five roots
         long scripts = scriptCalls(redis);
         assertThat(buffer.flush(0, LATER).segments()).isEqualTo(5);
-        assertThat(scriptCalls(redis) - scripts).as("scripts run by a flush of five segments").isEqualTo(6);
+        assertThat(scriptCalls(redis) - scripts).as("scripts run by a flush of five segments").isEqualTo(2);
       }
       try (RedisSegmentStore next = RedisSegmentStore.connect(options)) {
         next.acquire(0);
         assertThat(next.due(0, LATER, 10)).as("due for the next owner").isEmpty();
         assertThat(next.usage().spans()).isZero();
+      }
+    }
+  }
+
+  /**
+   * A pass seals its five segments before it sends any, and its sink fails at the third: the two sealed and never
+   * sent are sealed for the next owner too, which sends them (and the one that failed, with its flush id) with the
+   * spans they held when sealed; spans that arrived after the seal come out in the next generation, each span once.
+   */
+  @Test
+  void segmentsSealedButNotSentWhenTheSinkFailsAreSentOnceByTheNextOwner() {
+    try (RedisServers redis = RedisServers.standalone()) {
+      RedisStoreOptions options = options(redis).build();
+      int[] answers = {2};
+      List<Message> first = new ArrayList<>();
+      SegmentSink failingAtTheThird = message -> {
+        first.add(message);
+        return answers[0]-- > 0 ? CompletableFuture.completedFuture(null)
+            : CompletableFuture.failedFuture(new IllegalStateException("broker away"));
+      };
+      try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
+        SpanBuffer buffer = SpanBuffer.create(SpanBufferConfig.builder().build(), store, failingAtTheThird);
+        buffer.offerSpans(0, TestSpans.parsed(span(1), span(2), span(3), span(4), span(5)), T0); // five roots
+        assertThat(buffer.flush(0, LATER).segments()).isEqualTo(2);
+        buffer.offerSpans(0, TestSpans.parsed(span(14).parent(4), span(15).parent(5)), LATER);
+      }
+      assertThat(first).hasSize(3);
+
+      RecordingSink next = new RecordingSink(true);
+      try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
+        SpanBuffer buffer = SpanBuffer.create(SpanBufferConfig.builder().build(), store, next);
+        store.acquire(0);
+        assertThat(buffer.flush(0, LATER).segments()).as("the three sealed").isEqualTo(3);
+        assertThat(next.sent).extracting(m -> m.segment().segmentId() + "/" + m.generation() + "/" + m.spanCount())
+            .containsExactly("3/0/1", "4/0/1", "5/0/1");
+        assertThat(next.sent.get(0).flushId()).isEqualTo(first.get(2).flushId());
+        assertThat(buffer.drain(LATER.plusSeconds(3600)).segments()).as("the spans that came late").isEqualTo(2);
+        assertThat(next.sent.subList(3, 5)).extracting(m -> m.segment().segmentId() + "/" + m.generation())
+            .containsExactlyInAnyOrder("4/1", "5/1");
+        assertThat(store.usage().spans()).isZero();
       }
     }
   }
