@@ -252,6 +252,47 @@ class RedisChangelogIT {
   }
 
   /**
+   * The changelog is a snapshot of the ids of 5,000 flushed spans, which the store then forgets (a newer trace flushed
+   * past recentlyFlushedSpans=5,000 evicts their trace), with Redis at its limit: the next snapshot is a few hundred
+   * bytes, and compaction frees the ~250 KB of ids, so the next batch gets in. Before, the next snapshot was taken to
+   * carry the last one's ids over, the few hundred bytes appended since were under a quarter of them, and Redis
+   * refused every batch for good (simulation seed 100667).
+   */
+  @Test
+  void aSnapshotOfIdsForgottenSinceIsCompactedAwayAtTheLimit() {
+    try (RedisServers limited = RedisServers.standalone()) {
+      RedisStoreOptions options = options(limited, "forgot").recentlyFlushedSpans(5_000).build();
+      try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
+        store.acquire(0);
+        List<Span> wide = new ArrayList<>();
+        wide.add(span(1).padding(300).parsed());
+        for (long child = 2; child <= 5_000; child++) {
+          wide.add(span(child).parent(1).padding(300).parsed());
+        }
+        store.add(0, wide, POLICY, T0);
+        SegmentStoreContract.flushAll(store);
+        String log = changelog(limited, "forgot");
+        assertThat(limited.cli("LLEN", log).strip()).as("a snapshot of the ids the store remembers").isEqualTo("1");
+        long snapshot = memoryUsage(limited, log);
+        assertThat(snapshot).isGreaterThan(240_000);
+        limited.cli("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(limited) + 16 * 1024));
+        store.check(); // reads the limit now
+
+        Span other = span(9_000).trace("00000000000000000000000000000005").parsed();
+        store.add(0, List.of(other), POLICY, T0);
+        SegmentStoreContract.flushAll(store);
+        assertThat(memoryUsage(limited, log)).as("the forgotten ids compacted away").isLessThan(snapshot / 10);
+
+        List<Span> batch = new ArrayList<>();
+        for (long id = 10_000; id < 10_100; id++) {
+          batch.add(span(id).trace("00000000000000000000000000000006").padding(400).parsed());
+        }
+        store.add(0, batch, POLICY, T0); // 55 KB: more than Redis had room for before the compaction
+      }
+    }
+  }
+
+  /**
    * Adds 30 traces to shard 0 and flushes them all: shard 0's changelog is then dead records, fewer than
    * compactionBytes. Returns the next span id.
    */

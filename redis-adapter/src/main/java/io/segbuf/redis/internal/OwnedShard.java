@@ -34,6 +34,13 @@ public final class OwnedShard {
   private volatile @Nullable SegbufException unusable;
   /** The in-memory store may lack the last change: rebuild it before the next use. */
   private boolean stale;
+  /**
+   * The next snapshot's bytes other than span payload as last measured (-1 when not since the store was built), and the
+   * changelog's bytes then: a measure costs a walk over the store's traces and segments, so {@link Compaction} reuses it
+   * for a while. Only what is not payload is kept, as a flush changes the payload by much and the rest by little.
+   */
+  private long measuredOverheadBytes = -1;
+  private long measuredAtChangelogBytes;
   /** Records of changes made without waiting for Redis, not sent yet: they go as one command per 256 KiB. */
   private final List<byte[]> unsent = new ArrayList<>();
   private int unsentBytes;
@@ -66,7 +73,6 @@ public final class OwnedShard {
       if (record instanceof ChangelogRecord.Snapshot s) {
         try {
           store[0] = SnapshotStore.restore(s.state(), recentlyFlushedSpans);
-          log.snapshotPayloadBytes(store[0].usage().bytes());
         } catch (IllegalArgumentException e) {
           throw new UnreadableChangelogException("shard " + log.shard() + " changelog record at offset " + offset
               + " (epoch " + log.epoch() + ") does not decode: " + e.getMessage(), e);
@@ -99,6 +105,7 @@ public final class OwnedShard {
       try {
         log.refresh();
         store = replay(log, recentlyFlushedSpans);
+        measuredOverheadBytes = -1;
       } catch (ShardFencedException | UnreadableChangelogException e) {
         // Not served again: kept usable, the stale state would still count in the store's usage, whose spans no
         // flush can free, and memory backpressure would pause every partition for them.
@@ -241,29 +248,46 @@ public final class OwnedShard {
   }
 
   /**
-   * Replaces the changelog by a snapshot of the store when {@link Compaction} says so; at Redis's memory limit only
-   * when the snapshot is smaller than the changelog, so that it frees memory. The change that led here is stored
-   * either way, so a failure is not the caller's: the shard is rebuilt from whichever changelog Redis holds (the
+   * Replaces the changelog by a snapshot of the store when {@link Compaction} says so. The change that led here is
+   * stored either way, so a failure is not the caller's: the shard is rebuilt from whichever changelog Redis holds (the
    * script ran whole or not at all) before its next use.
    */
   private void compactIfDue() {
-    Compaction.Plan plan =
-        compaction.plan(log.snapshotBytes(), log.snapshotPayloadBytes(), log.tailBytes(), store.usage().bytes());
-    if (plan == Compaction.Plan.NONE) {
+    long payload = store.usage().bytes();
+    if (!compaction.due(log.bytes(), payload, measuredSnapshotBytes(payload), () -> measureSnapshotBytes(payload))) {
       return;
     }
     try {
       byte[] snapshot = ChangelogCodec.encode(new ChangelogRecord.Snapshot(store.snapshot()));
-      if (plan == Compaction.Plan.COMPACT_IF_SMALLER && snapshot.length >= log.snapshotBytes() + log.tailBytes()) {
-        return;
-      }
-      log.compact(snapshot, store.usage().bytes());
+      log.compact(snapshot);
+      measured(snapshot.length, payload);
     } catch (ShardFencedException e) {
       unusable = e;
     } catch (RuntimeException e) {
       stale = true;
       LOG.warn("compacting the changelog of shard {} failed; it is read again before the next use", log.shard(), e);
     }
+  }
+
+  /**
+   * The next snapshot's bytes by the last measure, with the payload buffered now, while the changelog grew by less than
+   * a quarter of them since; else -1.
+   */
+  private long measuredSnapshotBytes(long payload) {
+    long bytes = measuredOverheadBytes + payload;
+    long grown = log.bytes() - measuredAtChangelogBytes;
+    return measuredOverheadBytes >= 0 && grown >= 0 && grown < bytes / 4 ? bytes : -1;
+  }
+
+  private long measureSnapshotBytes(long payload) {
+    long bytes = ChangelogCodec.snapshotBytes(store.snapshotBytes());
+    measured(bytes, payload);
+    return bytes;
+  }
+
+  private void measured(long snapshotBytes, long payload) {
+    measuredOverheadBytes = snapshotBytes - payload;
+    measuredAtChangelogBytes = log.bytes();
   }
 
   /**
