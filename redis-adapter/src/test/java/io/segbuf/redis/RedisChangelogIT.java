@@ -426,8 +426,12 @@ class RedisChangelogIT {
   }
 
   private static long usedMemory(RedisServers server) {
-    return Long.parseLong(server.cli("INFO", "memory").lines().filter(l -> l.startsWith("used_memory:")).findFirst()
-        .orElseThrow().substring("used_memory:".length()).strip());
+    return memoryField(server, "used_memory");
+  }
+
+  private static long memoryField(RedisServers server, String name) {
+    return Long.parseLong(server.cli("INFO", "memory").lines().filter(l -> l.startsWith(name + ":")).findFirst()
+        .orElseThrow().substring(name.length() + 1).strip());
   }
 
   @Test
@@ -537,6 +541,31 @@ class RedisChangelogIT {
             .isNotInstanceOf(StoreUnavailableException.class).hasMessageContaining("maxmemory");
         store.add(0, TestSpans.parsed(span(1), span(3).parent(1)), POLICY, T0);
         assertThat(store.usage().spans()).isEqualTo(2);
+      }
+    }
+  }
+
+  /**
+   * A span whose record is smaller than Redis's maxmemory but larger than an empty master takes (its maxmemory less
+   * its own structures, {@code used_memory_startup}, and 64 KiB for the clients, over the two and a half copies of a
+   * record Redis holds while it decides) is refused for itself: Redis refused it every time, as the store's refusal,
+   * so that it was read again for good and its partition stalled behind it. A span a little within that is stored.
+   */
+  @Test
+  void aSpanLargerThanAnEmptyRedisTakesIsRefusedForItselfAndOneWithinItIsStored() {
+    try (RedisServers small = RedisServers.standalone()) {
+      long room = 4 * 1024 * 1024;
+      small.cli("CONFIG", "SET", "maxmemory", Long.toString(memoryField(small, "used_memory_startup") + room));
+      long largest = (room - 64 * 1024) * 2 / 5;
+      try (RedisSegmentStore store = RedisSegmentStore.connect(
+          RedisStoreOptions.builder().uri(small.uri()).keyPrefix("empty").build())) {
+        store.acquire(0);
+        List<Span> half = TestSpans.parsed(span(2).parent(1).padding((int) room / 2));
+
+        assertThatThrownBy(() -> store.add(0, half, POLICY, T0)).isInstanceOf(SegbufException.class)
+            .isNotInstanceOf(StoreUnavailableException.class).hasMessageContaining("empty Redis master");
+        store.add(0, TestSpans.parsed(span(3).parent(1).padding((int) largest - 1_000)), POLICY, T0);
+        assertThat(store.usage().spans()).isOne();
       }
     }
   }

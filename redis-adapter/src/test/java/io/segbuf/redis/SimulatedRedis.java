@@ -437,7 +437,8 @@ public final class SimulatedRedis {
 
     @Override
     public List<String> infoOfMasters(String section) {
-      return now(command("INFO", "", () -> List.of("# Memory\r\nused_memory:" + usedBytes + "\r\nmaxmemory:" + maxMemory
+      return now(command("INFO", "", () -> List.of("# Memory\r\nused_memory:" + usedBytes + "\r\nused_memory_startup:"
+          + BASELINE_BYTES + "\r\nmaxmemory:" + maxMemory
           + "\r\nmaxmemory_policy:noeviction\r\n")));
     }
 
