@@ -34,13 +34,6 @@ public final class OwnedShard {
   private volatile @Nullable SegbufException unusable;
   /** The in-memory store may lack the last change: rebuild it before the next use. */
   private boolean stale;
-  /**
-   * The next snapshot's bytes other than span payload as last measured (-1 when not since the store was built), and the
-   * changelog's bytes then: a measure costs a walk over the store's traces and segments, so {@link Compaction} reuses it
-   * for a while. Only what is not payload is kept, as a flush changes the payload by much and the rest by little.
-   */
-  private long measuredOverheadBytes = -1;
-  private long measuredAtChangelogBytes;
   /** Records of changes made without waiting for Redis, not sent yet: they go as one command per 256 KiB. */
   private final List<byte[]> unsent = new ArrayList<>();
   private int unsentBytes;
@@ -105,7 +98,6 @@ public final class OwnedShard {
       try {
         log.refresh();
         store = replay(log, recentlyFlushedSpans);
-        measuredOverheadBytes = -1;
       } catch (ShardFencedException | UnreadableChangelogException e) {
         // Not served again: kept usable, the stale state would still count in the store's usage, whose spans no
         // flush can free, and memory backpressure would pause every partition for them.
@@ -253,41 +245,18 @@ public final class OwnedShard {
    * script ran whole or not at all) before its next use.
    */
   private void compactIfDue() {
-    long payload = store.usage().bytes();
-    if (!compaction.due(log.bytes(), payload, measuredSnapshotBytes(payload), () -> measureSnapshotBytes(payload))) {
+    if (!compaction.due(log.bytes(), store.usage().bytes(),
+        () -> ChangelogCodec.snapshotBytes(store.snapshotBytes()))) {
       return;
     }
     try {
-      byte[] snapshot = ChangelogCodec.encode(new ChangelogRecord.Snapshot(store.snapshot()));
-      log.compact(snapshot);
-      measured(snapshot.length, payload);
+      log.compact(ChangelogCodec.encode(new ChangelogRecord.Snapshot(store.snapshot())));
     } catch (ShardFencedException e) {
       unusable = e;
     } catch (RuntimeException e) {
       stale = true;
       LOG.warn("compacting the changelog of shard {} failed; it is read again before the next use", log.shard(), e);
     }
-  }
-
-  /**
-   * The next snapshot's bytes by the last measure, with the payload buffered now, while the changelog grew by less than
-   * a quarter of them since; else -1.
-   */
-  private long measuredSnapshotBytes(long payload) {
-    long bytes = measuredOverheadBytes + payload;
-    long grown = log.bytes() - measuredAtChangelogBytes;
-    return measuredOverheadBytes >= 0 && grown >= 0 && grown < bytes / 4 ? bytes : -1;
-  }
-
-  private long measureSnapshotBytes(long payload) {
-    long bytes = ChangelogCodec.snapshotBytes(store.snapshotBytes());
-    measured(bytes, payload);
-    return bytes;
-  }
-
-  private void measured(long snapshotBytes, long payload) {
-    measuredOverheadBytes = snapshotBytes - payload;
-    measuredAtChangelogBytes = log.bytes();
   }
 
   /**

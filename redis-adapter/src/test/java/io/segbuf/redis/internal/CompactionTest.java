@@ -8,8 +8,7 @@ import org.junit.jupiter.api.Test;
 /**
  * When a changelog is replaced by a snapshot: once the bytes it would free exceed three times the next snapshot (once,
  * while Redis is short of memory), and the floor; at Redis's memory limit, once it frees a quarter of the next snapshot
- * and a kilobyte. The next snapshot is measured only when a lower bound, or a recent measure below the limit, does not
- * rule compaction out.
+ * and a kilobyte. The next snapshot is measured only when its payload, a lower bound, does not rule compaction out.
  */
 class CompactionTest {
   private static final long FLOOR = 1_024;
@@ -21,7 +20,7 @@ class CompactionTest {
 
   @Test
   void aChangelogOfSpansStillBufferedIsNeverCompacted() {
-    assertThat(compaction.due(1_000_000, 1_000_000, -1, NOT_MEASURED)).isFalse();
+    assertThat(compaction.due(1_000_000, 1_000_000, NOT_MEASURED)).isFalse();
     assertThat(due(compaction, 1_040_000, 1_000_200)).isFalse();
   }
 
@@ -68,16 +67,13 @@ class CompactionTest {
   }
 
   @Test
-  void theNextSnapshotIsMeasuredOnlyWhenNeitherItsPayloadNorARecentMeasureRulesCompactionOut() {
-    assertThat(compaction.due(20_000, 5_001, -1, NOT_MEASURED)).as("its payload alone is more than a third").isFalse();
-    assertThat(compaction.due(20_000, 0, 5_001, NOT_MEASURED)).as("a recent measure").isFalse();
-    assertThat(compaction.due(20_000, 0, 4_999, () -> 4_000)).as("measured again before it is made").isTrue();
-    assertThat(compaction.due(20_000, 0, 4_000, () -> 5_001)).as("grown since the last measure").isFalse();
-    assertThat(atTheLimit.due(12_600, 0, 12_000, () -> 3_000)).as("at the limit, measured whatever the last measure")
-        .isTrue();
+  void theNextSnapshotIsMeasuredOnlyWhenItsPayloadDoesNotRuleCompactionOut() {
+    assertThat(compaction.due(20_000, 5_001, NOT_MEASURED)).as("its payload alone is more than a third").isFalse();
+    assertThat(atTheLimit.due(1_000 + Compaction.AT_THE_LIMIT_BYTES, 1_001, NOT_MEASURED)).isFalse();
+    assertThat(compaction.due(20_000, 4_999, () -> 4_000)).as("measured").isTrue();
   }
 
   private static boolean due(Compaction compaction, long changelogBytes, long nextSnapshotBytes) {
-    return compaction.due(changelogBytes, 0, -1, () -> nextSnapshotBytes);
+    return compaction.due(changelogBytes, 0, () -> nextSnapshotBytes);
   }
 }
