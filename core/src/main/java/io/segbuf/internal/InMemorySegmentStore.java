@@ -107,6 +107,11 @@ public final class InMemorySegmentStore implements SegmentStore, SnapshotStore {
   }
 
   @Override
+  public synchronized long snapshotBytes() {
+    return StoreSnapshot.size(assembly);
+  }
+
+  @Override
   public synchronized StoreUsage usage() {
     return assembly.usage();
   }

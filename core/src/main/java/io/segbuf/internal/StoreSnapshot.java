@@ -27,6 +27,22 @@ import org.jspecify.annotations.Nullable;
 final class StoreSnapshot {
   private static final int VERSION = 1;
   private static final int NONE = -1;
+  // What write() writes of each part, but for its lists' elements and names, which size() counts as it goes.
+  /** The version, six counters and the count of traces; the count of idle traces. */
+  private static final int HEADER_BYTES = 4 + 6 * 8 + 4 + 4;
+  /** An idle trace: its key and the ids it holds. */
+  private static final int IDLE_BYTES = 3 * 8 + 4;
+  /** A trace's key, counters and the counts of its spans, segments, trees and nodes. */
+  private static final int TRACE_BYTES = 3 * 8 + 4 + 4 + 8 + 4 * 4;
+  /** A span's length, and its index in the open or sealed list that holds it. */
+  private static final int SPAN_BYTES = 4 + 4;
+  /** A segment's fixed fields, the lengths of its three names, and the counts of its sealed spans and trees. */
+  private static final int SEGMENT_BYTES = 8 + 4 + 8 + 4 + 8 + 8 + 8 + 1 + 4 + 1 + 8 + 1 + 1 + 8 + 1 + 3 * 2 + 4 + 4;
+  private static final int SEALED_BYTES = 4 + 4 + 4 + 8 + 1;
+  /** A tree's fields, the count of its open spans, and its index in its segment's list. */
+  private static final int TREE_BYTES = 8 + 4 + 4 + 8 + 8 + 8 + 4;
+  /** A node's fields and the count of its other versions. */
+  private static final int NODE_BYTES = 8 + 4 + 4 + 4 + 1 + 4 + 8 + 4 + 8 + 4;
 
   private StoreSnapshot() {}
 
@@ -53,6 +69,25 @@ final class StoreSnapshot {
       out.writeInt(e.getValue());
     }
     return out.toByteArray();
+  }
+
+  /**
+   * The length of what {@link #write} would write now, without writing it: in time linear in the traces and segments
+   * held, not in their spans or span ids (the assembly counts those). Each buffered span is in one open or sealed list,
+   * each tree in one segment's list.
+   */
+  static long size(SegmentAssembly assembly) {
+    long size = HEADER_BYTES + (long) IDLE_BYTES * assembly.idle.size()
+        + SPAN_BYTES * assembly.bufferedSpans + assembly.bufferedBytes;
+    for (TraceAssembly trace : assembly.traces.values()) {
+      size += TRACE_BYTES + (long) NODE_BYTES * trace.nodeCount() + 8 * trace.otherVersionLongs;
+      long[] segments = {0};
+      trace.segments.forEachValue(s -> segments[0] += SEGMENT_BYTES + (long) TREE_BYTES * s.trees.size()
+          + s.openReason.name().length() + s.sealedReason.name().length() + s.reason.name().length()
+          + (s.sealed == null ? 0 : SEALED_BYTES));
+      size += segments[0];
+    }
+    return size;
   }
 
   private static void writeTrace(SnapshotOutput out, TraceAssembly trace) {
@@ -313,6 +348,7 @@ final class StoreSnapshot {
           others[v] = in.readLong();
         }
         node.otherVersions = others;
+        trace.otherVersionLongs += versions;
       }
       nodes.add(node);
       trace.nodes.put(node.id, node);

@@ -40,6 +40,8 @@ final class TraceAssembly {
   /** Nodes of flushed spans, and how many spans were ever flushed: the order in which they were. */
   int flushedNodes;
   long flushes;
+  /** The longs of every node's {@link Node#otherVersions}: what a snapshot writes of them, counted as they grow. */
+  long otherVersionLongs;
 
   TraceAssembly(long projectId, TraceId traceId, int maxFlushedSpans) {
     this.projectId = projectId;
@@ -63,7 +65,9 @@ final class TraceAssembly {
       if (node.sameContent(span)) {
         return null;
       }
-      node.addVersion(Spans.digest(span), span.size());
+      if (node.addVersion(Spans.digest(span), span.size())) {
+        otherVersionLongs += 2;
+      }
       SpanTree tree = treeOf(node, shard, source);
       tree.segment.append(tree, span, nowMillis);
       return tree.segment;
@@ -153,6 +157,7 @@ final class TraceAssembly {
       }
     }
     LongMap<Node> kept = new LongMap<>();
+    long[] keptVersionLongs = {0};
     Set<SpanTree> keptTrees = Collections.newSetFromMap(new IdentityHashMap<>());
     keptBySet.forEach((rep, members) -> {
       if (!setsWithSpans.contains(rep)) {
@@ -167,6 +172,7 @@ final class TraceAssembly {
           member.tree = null;
         }
         kept.put(member.id, member);
+        keptVersionLongs[0] += member.otherVersionLongs();
       }
       if (top.tree != null) {
         keptTrees.add(top.tree);
@@ -180,6 +186,7 @@ final class TraceAssembly {
       }
     }
     nodes = kept;
+    otherVersionLongs = keptVersionLongs[0];
     segments = keptSegments;
     flushedNodes -= forgotten;
     return forgotten;
@@ -317,16 +324,23 @@ final class TraceAssembly {
       return false;
     }
 
-    /** Remembers a version that differs from every one known. */
-    void addVersion(long digest, int length) {
+    /** Remembers a version that differs from every one known; returns whether it did (there was room). */
+    boolean addVersion(long digest, int length) {
       long[] others = otherVersions;
-      int used = others == null ? 0 : others.length;
-      if (used / 2 < MAX_OTHER_VERSIONS) {
-        long[] grown = others == null ? new long[2] : Arrays.copyOf(others, used + 2);
-        grown[used] = digest;
-        grown[used + 1] = length;
-        otherVersions = grown;
+      int used = otherVersionLongs();
+      if (used / 2 >= MAX_OTHER_VERSIONS) {
+        return false;
       }
+      long[] grown = others == null ? new long[2] : Arrays.copyOf(others, used + 2);
+      grown[used] = digest;
+      grown[used + 1] = length;
+      otherVersions = grown;
+      return true;
+    }
+
+    int otherVersionLongs() {
+      long[] others = otherVersions;
+      return others == null ? 0 : others.length;
     }
   }
 }

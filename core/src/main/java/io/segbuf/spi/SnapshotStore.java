@@ -38,4 +38,11 @@ public interface SnapshotStore extends SegmentStore {
    * payload.
    */
   byte[] snapshot();
+
+  /**
+   * {@return the length of the array {@link #snapshot} would return now}, without writing it: in time linear in the
+   * traces and segments held, not in their spans or span ids, so that a store deciding whether to write a snapshot
+   * knows its size exactly and cheaply.
+   */
+  long snapshotBytes();
 }

@@ -65,6 +65,28 @@ class StoreSnapshotProperties {
         });
   }
 
+  /**
+   * The size a store tells without writing its snapshot is the snapshot's length after every step, in a store that
+   * forgets flushed spans of a trace past 8 (and idle traces past 30) and in one restored from a snapshot.
+   */
+  @Test
+  void snapshotBytesIsTheSnapshotsLengthAfterEveryStep() {
+    qt().withExamples(200)
+        .forAll(longs().all(), integers().between(0, 100))
+        .checkAssert((seed, splitPercent) -> {
+          List<Step> history = history(new Random(seed));
+          int split = history.size() * splitPercent / 100;
+          SnapshotStore store = new InMemorySegmentStore(RECENTLY_FLUSHED, 8);
+          for (int i = 0; i < history.size(); i++) {
+            if (i == split) {
+              store = SnapshotStore.restore(store.snapshot(), RECENTLY_FLUSHED);
+            }
+            history.get(i).run(store);
+            assertThat(store.snapshotBytes()).as("after step %d", i).isEqualTo(store.snapshot().length);
+          }
+        });
+  }
+
   @Test
   void bytesThatAreNotASnapshotAreRefused() {
     SnapshotStore store = SnapshotStore.create(RECENTLY_FLUSHED);

@@ -281,20 +281,23 @@ public final class RedisSegmentStore implements SegmentStore {
   }
 
   /**
-   * A span whose record is larger than Redis's {@code maxmemory} is refused for itself, before any change: refused by
-   * Redis, it was the store's refusal, read again for good, and its partition stalled behind it.
+   * A span whose record is larger than any master can take (see {@link RedisMemory#largestRecord}) is refused for
+   * itself, before any change: refused by Redis, it was the store's refusal, read again for good, and its partition
+   * stalled behind it. A record of a batch ({@value #MAX_RECORD_BYTES} bytes at most) is never refused so: the room it
+   * needs is the room {@code maxmemory} leaves (the store pauses input within that room of the limit).
    */
   private void refuseWhatRedisCanNeverHold(List<Span> spans) {
-    long largestMax = memory.largestMax();
-    if (largestMax == 0) {
+    long largest = memory.largestRecord();
+    if (largest == Long.MAX_VALUE) {
       return;
     }
+    long bound = Math.max(largest, MAX_RECORD_BYTES);
     for (Span span : spans) {
       long record = ChangelogCodec.addedBytes(1, span.size());
-      if (record > largestMax) {
+      if (record > bound) {
         throw new SegbufException("the changelog record of span " + Long.toHexString(span.spanId())
-            + " must be at most Redis's maxmemory of " + largestMax + " bytes but was " + record
-            + " bytes: Redis can never hold it");
+            + " must be at most " + bound + " bytes, the largest an empty Redis master takes within its maxmemory,"
+            + " but was " + record + " bytes: Redis can never hold it");
       }
     }
   }

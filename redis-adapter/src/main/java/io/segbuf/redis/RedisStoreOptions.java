@@ -22,7 +22,7 @@ public final class RedisStoreOptions {
   public static final String DEFAULT_KEY_PREFIX = "segbuf";
   /** Span ids of flushed traces remembered per shard by default. */
   public static final int DEFAULT_RECENTLY_FLUSHED_SPANS = 100_000;
-  /** The dead payload a changelog holds at least before it is compacted, by default. */
+  /** The least bytes a compaction must free, by default. */
   public static final long DEFAULT_COMPACTION_BYTES = 64L * 1024;
 
   private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
@@ -98,10 +98,11 @@ public final class RedisStoreOptions {
   }
 
   /**
-   * A shard's changelog is compacted (a snapshot of what is buffered replaces it) once it holds more dead payload
-   * (spans flushed since they were written) than the snapshot would hold, and at least this many bytes of it.
+   * A shard's changelog is compacted (a snapshot of what its shard holds replaces it) once that frees (the changelog's
+   * bytes less the snapshot's) more than three times the snapshot, and more than this many bytes (at Redis's {@code
+   * maxmemory}, a quarter of the snapshot and 1 KiB are enough).
    *
-   * @return the least dead payload, in bytes, that a compaction waits for
+   * @return the least bytes a compaction must free
    */
   public long compactionBytes() {
     return compactionBytes;
@@ -212,7 +213,7 @@ public final class RedisStoreOptions {
     }
 
     /**
-     * Sets the least dead payload a changelog holds before it is compacted.
+     * Sets the least bytes a compaction must free ({@link RedisStoreOptions#compactionBytes()}).
      *
      * @param compactionBytes at least 1024; default {@link #DEFAULT_COMPACTION_BYTES}
      * @return this builder

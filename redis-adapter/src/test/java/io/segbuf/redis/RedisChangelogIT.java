@@ -253,6 +253,47 @@ class RedisChangelogIT {
   }
 
   /**
+   * The changelog is a snapshot of the ids of 5,000 flushed spans, which the store then forgets (a newer trace flushed
+   * past recentlyFlushedSpans=5,000 evicts their trace), with Redis at its limit: the next snapshot is a few hundred
+   * bytes, and compaction frees the ~250 KB of ids, so the next batch gets in. Before, the next snapshot was taken to
+   * carry the last one's ids over, the few hundred bytes appended since were under a quarter of them, and Redis
+   * refused every batch for good (simulation seed 100667).
+   */
+  @Test
+  void aSnapshotOfIdsForgottenSinceIsCompactedAwayAtTheLimit() {
+    try (RedisServers limited = RedisServers.standalone()) {
+      RedisStoreOptions options = options(limited, "forgot").recentlyFlushedSpans(5_000).build();
+      try (RedisSegmentStore store = RedisSegmentStore.connect(options)) {
+        store.acquire(0);
+        List<Span> wide = new ArrayList<>();
+        wide.add(span(1).padding(300).parsed());
+        for (long child = 2; child <= 5_000; child++) {
+          wide.add(span(child).parent(1).padding(300).parsed());
+        }
+        store.add(0, wide, POLICY, T0);
+        SegmentStoreContract.flushAll(store);
+        String log = changelog(limited, "forgot");
+        assertThat(limited.cli("LLEN", log).strip()).as("a snapshot of the ids the store remembers").isEqualTo("1");
+        long snapshot = memoryUsage(limited, log);
+        assertThat(snapshot).isGreaterThan(240_000);
+        limited.cli("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(limited) + 16 * 1024));
+        store.check(); // reads the limit now
+
+        Span other = span(9_000).trace("00000000000000000000000000000005").parsed();
+        store.add(0, List.of(other), POLICY, T0);
+        SegmentStoreContract.flushAll(store);
+        assertThat(memoryUsage(limited, log)).as("the forgotten ids compacted away").isLessThan(snapshot / 10);
+
+        List<Span> batch = new ArrayList<>();
+        for (long id = 10_000; id < 10_100; id++) {
+          batch.add(span(id).trace("00000000000000000000000000000006").padding(400).parsed());
+        }
+        store.add(0, batch, POLICY, T0); // 55 KB: more than Redis had room for before the compaction
+      }
+    }
+  }
+
+  /**
    * Adds 30 traces to shard 0 and flushes them all: shard 0's changelog is then dead records, fewer than
    * compactionBytes. Returns the next span id.
    */
@@ -386,8 +427,12 @@ class RedisChangelogIT {
   }
 
   private static long usedMemory(RedisServers server) {
-    return Long.parseLong(server.cli("INFO", "memory").lines().filter(l -> l.startsWith("used_memory:")).findFirst()
-        .orElseThrow().substring("used_memory:".length()).strip());
+    return memoryField(server, "used_memory");
+  }
+
+  private static long memoryField(RedisServers server, String name) {
+    return Long.parseLong(server.cli("INFO", "memory").lines().filter(l -> l.startsWith(name + ":")).findFirst()
+        .orElseThrow().substring(name.length() + 1).strip());
   }
 
   @Test
@@ -497,6 +542,31 @@ class RedisChangelogIT {
             .isNotInstanceOf(StoreUnavailableException.class).hasMessageContaining("maxmemory");
         store.add(0, TestSpans.parsed(span(1), span(3).parent(1)), POLICY, T0);
         assertThat(store.usage().spans()).isEqualTo(2);
+      }
+    }
+  }
+
+  /**
+   * A span whose record is smaller than Redis's maxmemory but larger than an empty master takes (its maxmemory less
+   * its own structures, {@code used_memory_startup}, and 64 KiB for the clients, over the two and a half copies of a
+   * record Redis holds while it decides) is refused for itself: Redis refused it every time, as the store's refusal,
+   * so that it was read again for good and its partition stalled behind it. A span a little within that is stored.
+   */
+  @Test
+  void aSpanLargerThanAnEmptyRedisTakesIsRefusedForItselfAndOneWithinItIsStored() {
+    try (RedisServers small = RedisServers.standalone()) {
+      long room = 4 * 1024 * 1024;
+      small.cli("CONFIG", "SET", "maxmemory", Long.toString(memoryField(small, "used_memory_startup") + room));
+      long largest = (room - 64 * 1024) * 2 / 5;
+      try (RedisSegmentStore store = RedisSegmentStore.connect(
+          RedisStoreOptions.builder().uri(small.uri()).keyPrefix("empty").build())) {
+        store.acquire(0);
+        List<Span> half = TestSpans.parsed(span(2).parent(1).padding((int) room / 2));
+
+        assertThatThrownBy(() -> store.add(0, half, POLICY, T0)).isInstanceOf(SegbufException.class)
+            .isNotInstanceOf(StoreUnavailableException.class).hasMessageContaining("empty Redis master");
+        store.add(0, TestSpans.parsed(span(3).parent(1).padding((int) largest - 1_000)), POLICY, T0);
+        assertThat(store.usage().spans()).isOne();
       }
     }
   }

@@ -467,7 +467,8 @@ public final class SimulatedRedis {
 
     @Override
     public List<String> infoOfMasters(String section) {
-      return now(read("INFO", "", () -> List.of("# Memory\r\nused_memory:" + usedBytes + "\r\nmaxmemory:" + maxMemory
+      return now(read("INFO", "", () -> List.of("# Memory\r\nused_memory:" + usedBytes + "\r\nused_memory_startup:"
+          + BASELINE_BYTES + "\r\nmaxmemory:" + maxMemory
           + "\r\nmaxmemory_policy:noeviction\r\n")));
     }
 

@@ -57,6 +57,11 @@ public final class ChangelogCodec {
     return header(START, 0).array();
   }
 
+  /** The size of the record that {@link #encode} makes of a snapshot of {@code stateBytes}. */
+  public static long snapshotBytes(long stateBytes) {
+    return HEADER_BYTES + stateBytes;
+  }
+
   /** The size of the record that {@link #encode} makes of spans added, given their count and payload bytes. */
   public static long addedBytes(int spans, long payloadBytes) {
     return HEADER_BYTES + ADDED_FIELD_BYTES + (long) SPAN_LENGTH_BYTES * spans + payloadBytes;

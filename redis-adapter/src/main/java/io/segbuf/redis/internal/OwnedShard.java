@@ -66,7 +66,6 @@ public final class OwnedShard {
       if (record instanceof ChangelogRecord.Snapshot s) {
         try {
           store[0] = SnapshotStore.restore(s.state(), recentlyFlushedSpans);
-          log.snapshotPayloadBytes(store[0].usage().bytes());
         } catch (IllegalArgumentException e) {
           throw new UnreadableChangelogException("shard " + log.shard() + " changelog record at offset " + offset
               + " (epoch " + log.epoch() + ") does not decode: " + e.getMessage(), e);
@@ -241,23 +240,17 @@ public final class OwnedShard {
   }
 
   /**
-   * Replaces the changelog by a snapshot of the store when {@link Compaction} says so; at Redis's memory limit only
-   * when the snapshot is smaller than the changelog, so that it frees memory. The change that led here is stored
-   * either way, so a failure is not the caller's: the shard is rebuilt from whichever changelog Redis holds (the
+   * Replaces the changelog by a snapshot of the store when {@link Compaction} says so. The change that led here is
+   * stored either way, so a failure is not the caller's: the shard is rebuilt from whichever changelog Redis holds (the
    * script ran whole or not at all) before its next use.
    */
   private void compactIfDue() {
-    Compaction.Plan plan =
-        compaction.plan(log.snapshotBytes(), log.snapshotPayloadBytes(), log.tailBytes(), store.usage().bytes());
-    if (plan == Compaction.Plan.NONE) {
+    if (!compaction.due(log.bytes(), store.usage().bytes(),
+        () -> ChangelogCodec.snapshotBytes(store.snapshotBytes()))) {
       return;
     }
     try {
-      byte[] snapshot = ChangelogCodec.encode(new ChangelogRecord.Snapshot(store.snapshot()));
-      if (plan == Compaction.Plan.COMPACT_IF_SMALLER && snapshot.length >= log.snapshotBytes() + log.tailBytes()) {
-        return;
-      }
-      log.compact(snapshot, store.usage().bytes());
+      log.compact(ChangelogCodec.encode(new ChangelogRecord.Snapshot(store.snapshot())));
     } catch (ShardFencedException e) {
       unusable = e;
     } catch (RuntimeException e) {

@@ -28,6 +28,13 @@ public final class RedisMemory {
   private static final double APPENDED_COST = 1.5;
   /** The room a changelog record of a batch needs at most (the store's records are under 64 KiB). */
   static final long RECORD_ROOM = 64 * 1024;
+  /**
+   * Halves of a record Redis holds at once when it decides whether to take it: the argument and the query buffer Redis
+   * allocates for a next argument as large (Redis 7), each rounded up to the allocator's size class (up to a quarter
+   * more). Measured on Redis 7.0, an empty master with {@code maxmemory} 1,000,000 bytes above its {@code
+   * used_memory_startup} took a record of 393,066 bytes and no larger.
+   */
+  private static final long RECORD_HALVES = 5;
 
   /** The INFO memory text of every master. */
   private final Supplier<List<String>> infoOfMasters;
@@ -92,11 +99,13 @@ public final class RedisMemory {
   }
 
   /**
-   * The largest {@code maxmemory} of the masters as last read, or 0 when one has no limit: Redis refuses a record larger
-   * than that whichever master holds its changelog, however much it frees.
+   * The largest record an empty master takes, the largest over the masters as last read, or {@link Long#MAX_VALUE}
+   * when one has no limit: Redis refuses a larger record whichever master holds its changelog, however much it frees.
+   * An empty master holds its own structures ({@code used_memory_startup}) and the clients' ({@value #RECORD_ROOM}
+   * bytes), and while it decides on a record, up to two and a half times the record ({@link #RECORD_HALVES}).
    */
-  public long largestMax() {
-    return current().largestMax;
+  public long largestRecord() {
+    return current().largestRecord;
   }
 
   /**
@@ -166,7 +175,7 @@ public final class RedisMemory {
   private static Reading reading(List<String> infos, long appendedAtRead, long atNanos) {
     long used = 0;
     long max = 0;
-    long largestMax = 0;
+    long largestRecord = 0;
     boolean unlimited = false;
     for (String info : infos) {
       String policy = field(info, "maxmemory_policy");
@@ -177,8 +186,9 @@ public final class RedisMemory {
       }
       long u = Long.parseLong(field(info, "used_memory"));
       long m = Long.parseLong(field(info, "maxmemory"));
+      long startup = Long.parseLong(field(info, "used_memory_startup"));
       unlimited |= m == 0;
-      largestMax = Math.max(largestMax, m);
+      largestRecord = Math.max(largestRecord, Math.max(0, m - startup - RECORD_ROOM) * 2 / RECORD_HALVES);
       if (m > 0 && (max == 0 || (double) u / m > (double) used / max)) {
         used = u;
         max = m;
@@ -186,7 +196,7 @@ public final class RedisMemory {
         used = Math.max(used, u);
       }
     }
-    return new Reading(atNanos, used, max, unlimited ? 0 : largestMax, appendedAtRead);
+    return new Reading(atNanos, used, max, unlimited ? Long.MAX_VALUE : largestRecord, appendedAtRead);
   }
 
   private static String field(String info, String name) {
@@ -198,5 +208,5 @@ public final class RedisMemory {
     throw new SegbufException("INFO memory must report " + name + " but did not");
   }
 
-  private record Reading(long atNanos, long used, long max, long largestMax, long appendedAtRead) {}
+  private record Reading(long atNanos, long used, long max, long largestRecord, long appendedAtRead) {}
 }

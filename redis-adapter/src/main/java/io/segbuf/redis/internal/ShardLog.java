@@ -35,12 +35,8 @@ public final class ShardLog {
   private final long epoch;
   private final byte[] key;
   private long records;
-  /** Bytes of the changelog's first record when it is a snapshot, else 0. */
-  private long snapshotBytes;
-  /** Span payload bytes that snapshot holds. */
-  private long snapshotPayloadBytes;
-  /** Bytes of the records after the snapshot (or of all records when there is none). */
-  private long tailBytes;
+  /** Bytes of the changelog's records, as appended or read (the start record of a new changelog is not counted). */
+  private long bytes;
 
   private ShardLog(ChangelogRedis redis, Duration timeout, RedisMemory memory, int shard,
       long epoch, byte[] key, long records) {
@@ -102,21 +98,9 @@ public final class ShardLog {
     return records;
   }
 
-  public long snapshotBytes() {
-    return snapshotBytes;
-  }
-
-  public long snapshotPayloadBytes() {
-    return snapshotPayloadBytes;
-  }
-
-  /** Tells how many span payload bytes the snapshot heading the changelog holds, once it is read. */
-  public void snapshotPayloadBytes(long bytes) {
-    snapshotPayloadBytes = bytes;
-  }
-
-  public long tailBytes() {
-    return tailBytes;
+  /** How many bytes the changelog's records hold. */
+  public long bytes() {
+    return bytes;
   }
 
   /**
@@ -216,7 +200,7 @@ public final class ShardLog {
           + "was lost was applied twice; the shard is read again from the changelog");
     }
     records = length;
-    tailBytes += bytes;
+    this.bytes += bytes;
     memory.appended(bytes);
   }
 
@@ -230,7 +214,7 @@ public final class ShardLog {
    *
    * @throws ShardFencedException when another owner took the shard over
    */
-  public void compact(byte[] snapshot, long payloadBytes) {
+  public void compact(byte[] snapshot) {
     long length;
     try {
       length = Futures.await(redis.rpushx(key, snapshot), timeout, "compaction of shard " + shard);
@@ -246,9 +230,7 @@ public final class ShardLog {
       Futures.await(redis.ltrim(key, -1, -1), timeout, "compaction of shard " + shard);
     }
     records = 1;
-    snapshotBytes = snapshot.length;
-    snapshotPayloadBytes = payloadBytes;
-    tailBytes = 0;
+    bytes = snapshot.length;
   }
 
   /**
@@ -271,9 +253,7 @@ public final class ShardLog {
 
   /** Calls {@code replay} with every record and its offset, in order, and counts the changelog's bytes. */
   public void replay(RecordConsumer replay) {
-    snapshotBytes = 0;
-    snapshotPayloadBytes = 0;
-    tailBytes = 0;
+    bytes = 0;
     for (long from = 0; from < records; from += PAGE) {
       long to = Math.min(records, from + PAGE) - 1;
       List<byte[]> page = Futures.await(redis.lrange(key, from, to), timeout, "read of shard " + shard);
@@ -284,22 +264,17 @@ public final class ShardLog {
       }
       for (int i = 0; i < page.size(); i++) {
         long offset = from + i;
-        byte[] bytes = page.get(i);
+        byte[] encoded = page.get(i);
         ChangelogRecord record;
         try {
-          record = ChangelogCodec.decode(bytes);
+          record = ChangelogCodec.decode(encoded);
         } catch (UndecodableRecordException e) {
           throw new UnreadableChangelogException("shard " + shard + " changelog record at offset " + offset
               + " (epoch " + epoch + ") does not decode: " + e.getMessage(), e);
         }
-        if (record instanceof ChangelogRecord.Snapshot) {
-          // Records before a snapshot (a compaction whose LTRIM was not applied) are dead but still in Redis: they
-          // stay counted, as bytes no span of the snapshot holds, so that the next compaction is planned with them.
-          tailBytes += snapshotBytes;
-          snapshotBytes = bytes.length;
-        } else {
-          tailBytes += bytes.length;
-        }
+        // records before a snapshot (a compaction whose LTRIM was not applied) are dead but still in Redis: counted,
+        // so that the next compaction is planned with them
+        bytes += encoded.length;
         replay.accept(record, offset);
       }
     }

@@ -45,15 +45,23 @@ class RedisMemoryTest {
     assertThat(memory().usedAndMax()).containsExactly(700, 0);
   }
 
+  /**
+   * The largest record is what the roomiest empty master takes: its maxmemory less its own structures
+   * (used_memory_startup) and the clients' room (64 KiB), over two and a half copies of the record.
+   */
   @Test
-  void theLargestMaxmemoryBoundsARecordOnlyWhenEveryMasterHasOne() {
-    String far = info(500, 10_000, "noeviction");
-    String near = info(600, 1_000, "noeviction");
+  void theLargestRecordIsWhatTheRoomiestEmptyMasterTakesAndUnboundedWhenOneHasNoLimit() {
+    String far = info(500, 10_000_000, "noeviction", 900_000);
+    String near = info(600, 1_000_000, "noeviction", 800_000);
     infos.set(List.of(near, far));
-    assertThat(memory().largestMax()).as("a record larger fits in no master").isEqualTo(10_000);
+    assertThat(memory().largestRecord()).as("a record larger fits in no empty master")
+        .isEqualTo((10_000_000 - 900_000 - RedisMemory.RECORD_ROOM) * 2 / 5);
+
+    infos.set(List.of(info(600, 100_000, "noeviction", 90_000)));
+    assertThat(memory().largestRecord()).as("no room at all").isZero();
 
     infos.set(List.of(near, info(900_000, 0, "noeviction"), far));
-    assertThat(memory().largestMax()).as("a master without a limit holds any").isZero();
+    assertThat(memory().largestRecord()).as("a master without a limit holds any").isEqualTo(Long.MAX_VALUE);
   }
 
   @Test
@@ -70,6 +78,9 @@ class RedisMemoryTest {
 
     assertThatThrownBy(this::memory).isInstanceOf(SegbufException.class)
         .hasMessage("INFO memory must report used_memory but did not");
+    infos.set(List.of("# Memory\r\nused_memory:5\r\nmaxmemory:0\r\nmaxmemory_policy:noeviction\r\n"));
+    assertThatThrownBy(this::memory).isInstanceOf(SegbufException.class)
+        .hasMessage("INFO memory must report used_memory_startup but did not");
   }
 
   @Test
@@ -186,7 +197,12 @@ class RedisMemoryTest {
 
   /** An INFO memory text as Redis 7 writes it, with the fields whose names start like the ones read. */
   private static String info(long used, long max, String policy) {
+    return info(used, max, policy, Math.min(used, 50));
+  }
+
+  private static String info(long used, long max, String policy, long startup) {
     return "# Memory\r\nused_memory:" + used + "\r\nused_memory_human:1K\r\nused_memory_rss:" + (used * 3)
-        + "\r\nmaxmemory:" + max + "\r\nmaxmemory_human:0B\r\nmaxmemory_policy:" + policy + "\r\n";
+        + "\r\nused_memory_startup:" + startup + "\r\nmaxmemory:" + max + "\r\nmaxmemory_human:0B\r\nmaxmemory_policy:"
+        + policy + "\r\n";
   }
 }
