@@ -142,12 +142,13 @@ final class TraceAssembly {
       return 0;
     }
     long forgetUpTo = flushes - maxFlushedSpans / 2;
+    LongMap<Boolean> buffered = bufferedIds();
     Map<Node, List<Node>> keptBySet = new IdentityHashMap<>();
     Set<Node> setsWithSpans = Collections.newSetFromMap(new IdentityHashMap<>());
     int forgotten = 0;
     for (Node node : nodes.values()) {
       Node rep = find(node);
-      if (node.present && node.span == null && node.flushedAt <= forgetUpTo) {
+      if (node.present && node.span == null && node.flushedAt <= forgetUpTo && buffered.get(node.id) == null) {
         forgotten++;
         continue;
       }
@@ -190,6 +191,25 @@ final class TraceAssembly {
     segments = keptSegments;
     flushedNodes -= forgotten;
     return forgotten;
+  }
+
+  /**
+   * The ids of the spans this trace's segments buffer, open or sealed. A flushed node may have another version of its
+   * span buffered (it arrived after the flush): forgotten, the node would no longer know that version, and a
+   * redelivery of it would be buffered a second time, in a segment of its own.
+   */
+  private LongMap<Boolean> bufferedIds() {
+    LongMap<Boolean> ids = new LongMap<>();
+    segments.forEachValue(segment -> {
+      for (SpanTree tree : segment.trees) {
+        tree.open.forEach(span -> ids.put(span.spanId(), Boolean.TRUE));
+      }
+      List<Span> sealed = segment.sealedSpans;
+      if (sealed != null) {
+        sealed.forEach(span -> ids.put(span.spanId(), Boolean.TRUE));
+      }
+    });
+    return ids;
   }
 
   private SpanTree treeOf(Node node, int shard, SegmentSource source) {

@@ -15,6 +15,7 @@ import io.segbuf.spi.StoreUsage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.junit.jupiter.api.Test;
 
 class InMemorySegmentStoreTest extends SegmentStoreContract {
@@ -41,6 +42,26 @@ class InMemorySegmentStoreTest extends SegmentStoreContract {
     assertThat(add(T0, span(2).parent(1).padding(1)).isDuplicate(0)).isTrue(); // and once flushed
     assertThat(add(T0, span(2).parent(1)).isDuplicate(0)).isTrue();
     assertThat(add(T0, span(2).parent(1).padding(2)).isDuplicate(0)).isFalse();
+  }
+
+  /**
+   * A version of a span that arrives after the span was flushed is buffered while the trace's oldest flushed spans are
+   * forgotten: its node stays, so that a redelivery of that version is a duplicate, not buffered a second time in a
+   * segment of its own (and sent twice).
+   */
+  @Test
+  void aVersionBufferedAfterItsSpanWasFlushedIsStillKnownWhenFlushedSpansAreForgotten() {
+    store = new InMemorySegmentStore(100, 4);
+    add(T0, span(1), span(2).parent(1));
+    flushAll();
+    add(T0, span(2).parent(1).padding(1));
+    for (long root = 10; root < 16; root++) {
+      add(T0, span(root));
+      // the trace's flushed spans pass 4: the oldest are forgotten
+      store.complete(Objects.requireNonNull(store.seal(key(root), T0)), false);
+    }
+    assertThat(add(T0, span(2).parent(1).padding(1)).isDuplicate(0)).isTrue();
+    assertThat(flushAll()).isEqualTo(Map.of(1L, List.of(2L)));
   }
 
   @Test
