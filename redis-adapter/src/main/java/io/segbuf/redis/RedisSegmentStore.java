@@ -281,9 +281,9 @@ public final class RedisSegmentStore implements SegmentStore {
   }
 
   /**
-   * A span whose record is larger than any master can take (see {@link RedisMemory#largestRecord}) is refused for
-   * itself, before any change: refused by Redis, it was the store's refusal, read again for good, and its partition
-   * stalled behind it. A record of a batch ({@value #MAX_RECORD_BYTES} bytes at most) is never refused so: the room it
+   * A span whose record is larger than the smallest master with a limit takes (see {@link
+   * RedisMemory#largestRecord}) is refused for itself, before any change: refused by Redis, it was the store's
+   * refusal, read again for good, and its partition stalled behind it. A record of a batch ({@value #MAX_RECORD_BYTES} bytes at most) is never refused so: the room it
    * needs is the room {@code maxmemory} leaves (the store pauses input within that room of the limit).
    */
   private void refuseWhatRedisCanNeverHold(List<Span> spans) {

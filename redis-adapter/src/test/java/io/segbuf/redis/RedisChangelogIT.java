@@ -572,6 +572,48 @@ class RedisChangelogIT {
   }
 
   /**
+   * In a cluster whose masters have different {@code maxmemory}, a span that the roomiest master would take but the
+   * master holding its shard's changelog never takes is refused for itself too: bounded by the roomiest master alone,
+   * it was refused by its own master every time, as the store's refusal, read again for good, and its partition
+   * stalled behind it.
+   */
+  @Test
+  void aSpanItsShardsMasterNeverTakesIsRefusedForItselfWhereAnotherMasterIsRoomier() {
+    try (RedisServers cluster = RedisServers.cluster()) {
+      cluster.cliAll("CONFIG", "SET", "maxmemory", Long.toString(256L * 1024 * 1024));
+      long room = 4 * 1024 * 1024;
+      cluster.cli("CONFIG", "SET", "maxmemory", Long.toString(memoryField(cluster, "used_memory_startup") + room));
+      int shard = firstShardOnTheFirstMaster(cluster, "uneven");
+      try (RedisSegmentStore store = RedisSegmentStore.connect(
+          RedisStoreOptions.builder().uris(cluster.uris()).cluster(true).keyPrefix("uneven").build())) {
+        store.acquire(shard);
+        List<Span> half = TestSpans.parsed(span(2).parent(1).padding((int) room / 2));
+
+        assertThatThrownBy(() -> store.add(shard, half, POLICY, T0)).isInstanceOf(SegbufException.class)
+            .isNotInstanceOf(StoreUnavailableException.class).hasMessageContaining("empty Redis master");
+        store.add(shard, TestSpans.parsed(span(3).parent(1)), POLICY, T0);
+        assertThat(store.usage().spans()).isOne();
+      }
+    }
+  }
+
+  /** The first shard whose keys' hash slot the cluster's first master serves. */
+  private static int firstShardOnTheFirstMaster(RedisServers cluster, String prefix) {
+    String myself = cluster.cli("CLUSTER", "NODES").lines().filter(l -> l.contains("myself")).findFirst()
+        .orElseThrow();
+    String[] fields = myself.strip().split(" ");
+    for (int shard = 0; ; shard++) {
+      int slot = Integer.parseInt(cluster.cli("CLUSTER", "KEYSLOT", "{" + prefix + ":" + shard + "}").strip());
+      for (int i = 8; i < fields.length; i++) {
+        String[] range = fields[i].split("-");
+        if (slot >= Integer.parseInt(range[0]) && slot <= Integer.parseInt(range[range.length - 1])) {
+          return shard;
+        }
+      }
+    }
+  }
+
+  /**
    * A record found undecodable when the owner rebuilds its shard (after an append that failed) stops the shard as it
    * stops a takeover: the shard is not served again, and its stale state no longer counts as held. Counted, its spans,
    * which no flush can free, kept the consumer's memory backpressure pausing every partition for good (SimulationTest

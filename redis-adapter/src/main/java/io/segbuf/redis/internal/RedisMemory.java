@@ -99,9 +99,10 @@ public final class RedisMemory {
   }
 
   /**
-   * The largest record an empty master takes, the largest over the masters as last read, or {@link Long#MAX_VALUE}
-   * when one has no limit: Redis refuses a larger record whichever master holds its changelog, however much it frees.
-   * An empty master holds its own structures ({@code used_memory_startup}) and the clients' ({@value #RECORD_ROOM}
+   * The largest record every empty master takes, the least over the masters with a limit as last read, or {@link
+   * Long#MAX_VALUE} when none has one: the master that holds a shard's changelog refuses a larger record, however much
+   * it frees (bounded by the roomiest master, a record between the two was refused every time by a smaller one, and
+   * its partition stalled behind it). An empty master holds its own structures ({@code used_memory_startup}) and the clients' ({@value #RECORD_ROOM}
    * bytes), and while it decides on a record, up to two and a half times the record ({@link #RECORD_HALVES}).
    */
   public long largestRecord() {
@@ -175,8 +176,7 @@ public final class RedisMemory {
   private static Reading reading(List<String> infos, long appendedAtRead, long atNanos) {
     long used = 0;
     long max = 0;
-    long largestRecord = 0;
-    boolean unlimited = false;
+    long largestRecord = Long.MAX_VALUE;
     for (String info : infos) {
       String policy = field(info, "maxmemory_policy");
       if (!"noeviction".equals(policy)) {
@@ -187,8 +187,9 @@ public final class RedisMemory {
       long u = Long.parseLong(field(info, "used_memory"));
       long m = Long.parseLong(field(info, "maxmemory"));
       long startup = Long.parseLong(field(info, "used_memory_startup"));
-      unlimited |= m == 0;
-      largestRecord = Math.max(largestRecord, Math.max(0, m - startup - RECORD_ROOM) * 2 / RECORD_HALVES);
+      if (m > 0) {
+        largestRecord = Math.min(largestRecord, Math.max(0, m - startup - RECORD_ROOM) * 2 / RECORD_HALVES);
+      }
       if (m > 0 && (max == 0 || (double) u / m > (double) used / max)) {
         used = u;
         max = m;
@@ -196,7 +197,7 @@ public final class RedisMemory {
         used = Math.max(used, u);
       }
     }
-    return new Reading(atNanos, used, max, unlimited ? Long.MAX_VALUE : largestRecord, appendedAtRead);
+    return new Reading(atNanos, used, max, largestRecord, appendedAtRead);
   }
 
   private static String field(String info, String name) {

@@ -46,22 +46,27 @@ class RedisMemoryTest {
   }
 
   /**
-   * The largest record is what the roomiest empty master takes: its maxmemory less its own structures
-   * (used_memory_startup) and the clients' room (64 KiB), over two and a half copies of the record.
+   * The largest record is what the least roomy empty master with a limit takes: its maxmemory less its own structures
+   * (used_memory_startup) and the clients' room (64 KiB), over two and a half copies of the record. A shard's
+   * changelog is on one master, which refuses a larger record however roomy the others are.
    */
   @Test
-  void theLargestRecordIsWhatTheRoomiestEmptyMasterTakesAndUnboundedWhenOneHasNoLimit() {
+  void theLargestRecordIsWhatTheLeastRoomyEmptyMasterTakesAndUnboundedWhenNoneHasALimit() {
     String far = info(500, 10_000_000, "noeviction", 900_000);
     String near = info(600, 1_000_000, "noeviction", 800_000);
-    infos.set(List.of(near, far));
-    assertThat(memory().largestRecord()).as("a record larger fits in no empty master")
-        .isEqualTo((10_000_000 - 900_000 - RedisMemory.RECORD_ROOM) * 2 / 5);
+    infos.set(List.of(far, near));
+    assertThat(memory().largestRecord()).as("a record larger fits in the smallest empty master")
+        .isEqualTo((1_000_000 - 800_000 - RedisMemory.RECORD_ROOM) * 2 / 5);
 
     infos.set(List.of(info(600, 100_000, "noeviction", 90_000)));
     assertThat(memory().largestRecord()).as("no room at all").isZero();
 
-    infos.set(List.of(near, info(900_000, 0, "noeviction"), far));
-    assertThat(memory().largestRecord()).as("a master without a limit holds any").isEqualTo(Long.MAX_VALUE);
+    infos.set(List.of(far, info(900_000, 0, "noeviction")));
+    assertThat(memory().largestRecord()).as("a master without a limit bounds nothing")
+        .isEqualTo((10_000_000 - 900_000 - RedisMemory.RECORD_ROOM) * 2 / 5);
+
+    infos.set(List.of(info(900_000, 0, "noeviction"), info(1_000, 0, "noeviction")));
+    assertThat(memory().largestRecord()).as("no master has a limit").isEqualTo(Long.MAX_VALUE);
   }
 
   @Test
