@@ -16,10 +16,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A real in-memory store that fails on purpose: it refuses the next batches whatever they hold ({@link
- * #refuseNextAdds}, a store that is down), every batch holding a span of one trace ({@link #refuseAdds}), or throws when a segment of the trace is sealed or read ({@link #refuseFlushes}), the way
- * a store error or an undecodable stored frame would. It can also hold the next add until a latch opens ({@link
- * #holdNextAdd}, a slow store) and claim to be durable ({@link #claimDurable}, as a shared store would). Shipped in
- * core's test-jar.
+ * #refuseNextAdds}, a store that is down), every batch holding a span of one trace ({@link #refuseAdds}), or throws
+ * when a segment of the trace is sealed or read ({@link #refuseFlushes}), the way a store error or an undecodable
+ * stored frame would. It can also hold the next add until a latch opens ({@link #holdNextAdd}, a slow store) and claim
+ * to be durable ({@link #claimDurable}, as a shared store would). Shipped in core's test-jar.
  */
 public final class TraceFailingStore implements SegmentStore {
   private final SegmentStore store;

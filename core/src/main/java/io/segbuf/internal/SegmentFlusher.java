@@ -33,15 +33,15 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The flush sequence of docs/design.md §4 for a list of due segments: seal → read → order → patch, chunk and
- * encode → send → wait for every acknowledgement → complete. The segments a pass takes are sealed together, in one
- * call of the store (one command for a store that records its changes elsewhere), before any is sent; those not sent
- * when the sink starts failing stay sealed and due, and go out with the same flush ids in a later cycle. Messages of
- * many segments are in flight at once (up to a byte limit); a segment is completed only when every one of its messages is acknowledged or refused for good,
- * and left sealed for a retry otherwise; the segments settled together are completed in one call of the store (one
- * command for a store that records its changes elsewhere). A segment whose seal, read, encoding or completion throws
- * is backed off on its own ({@link SegmentBackoff}) and the rest of the shard goes on. A {@link
- * FatalSinkException} from the sink is thrown once the messages in flight are settled.
+ * The flush sequence of docs/design.md §4 for a list of due segments: seal → read → order → patch, chunk and encode →
+ * send → wait for every acknowledgement → complete. The segments a pass takes are sealed together, in one call of the
+ * store (one command for a store that records its changes elsewhere), before any is sent; those not sent when the sink
+ * starts failing stay sealed and due, and go out with the same flush ids in a later cycle. Messages of many segments
+ * are in flight at once (up to a byte limit); a segment is completed only when every one of its messages is
+ * acknowledged or refused for good, and left sealed for a retry otherwise; the segments settled together are completed
+ * in one call of the store (one command for a store that records its changes elsewhere). A segment whose seal, read,
+ * encoding or completion throws is backed off on its own ({@link SegmentBackoff}) and the rest of the shard goes on. A
+ * {@link FatalSinkException} from the sink is thrown once the messages in flight are settled.
  */
 public final class SegmentFlusher {
   /** Encoded bytes in flight before the flusher waits for acknowledgements. */

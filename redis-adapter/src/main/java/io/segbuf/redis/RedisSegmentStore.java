@@ -37,15 +37,15 @@ import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link SegmentStore} whose state survives the process in Redis or Redis Cluster (docs/design.md §5).
- * Shard = Kafka partition, and one process owns a shard at a time: the owner's in-memory store is the
- * shard's state, and every change to it (a batch of spans with their payloads, a seal, a completion) is appended
- * to the shard's changelog before the call returns, in one round trip. {@link #acquire} takes a shard over: it bumps the shard's epoch,
- * which fences the former owner, and replays the changelog into a new in-memory store, which then holds the same
- * segment ids, generations and duplicates the former owner held. A shard used without {@link #acquire} or {@link
- * #release} (a replay) is taken over at its first use; once either was called for it, only {@link #acquire} takes it
- * over: while the last one failed, or after a release, its use is refused. A zombie that lost a partition without
- * knowing yet (a stalled process, a flush under way) so never fences the partition's new owner by using the shard.
+ * A {@link SegmentStore} whose state survives the process in Redis or Redis Cluster (docs/design.md §5). Shard = Kafka
+ * partition, and one process owns a shard at a time: the owner's in-memory store is the shard's state, and every change
+ * to it (a batch of spans with their payloads, a seal, a completion) is appended to the shard's changelog before the
+ * call returns, in one round trip. {@link #acquire} takes a shard over: it bumps the shard's epoch, which fences the
+ * former owner, and replays the changelog into a new in-memory store, which then holds the same segment ids,
+ * generations and duplicates the former owner held. A shard used without {@link #acquire} or {@link #release} (a
+ * replay) is taken over at its first use; once either was called for it, only {@link #acquire} takes it over: while the
+ * last one failed, or after a release, its use is refused. A zombie that lost a partition without knowing yet (a
+ * stalled process, a flush under way) so never fences the partition's new owner by using the shard.
  *
  * <p>Why no acknowledged span is lost: {@link #add} returns only once Redis holds the batch's records in the
  * changelog of the current epoch (a list that {@code RPUSHX} appends to only while it exists). A takeover renames
@@ -281,10 +281,10 @@ public final class RedisSegmentStore implements SegmentStore {
   }
 
   /**
-   * A span whose record is larger than the smallest master with a limit takes (see {@link
-   * RedisMemory#largestRecord}) is refused for itself, before any change: refused by Redis, it was the store's
-   * refusal, read again for good, and its partition stalled behind it. A record of a batch ({@value #MAX_RECORD_BYTES} bytes at most) is never refused so: the room it
-   * needs is the room {@code maxmemory} leaves (the store pauses input within that room of the limit).
+   * A span whose record is larger than the smallest master with a limit takes (see {@link RedisMemory#largestRecord})
+   * is refused for itself, before any change: refused by Redis, it was the store's refusal, read again for good, and
+   * its partition stalled behind it. A record of a batch ({@value #MAX_RECORD_BYTES} bytes at most) is never refused
+   * so: the room it needs is the room {@code maxmemory} leaves (the store pauses input within that room of the limit).
    */
   private void refuseWhatRedisCanNeverHold(List<Span> spans) {
     long largest = memory.largestRecord();

@@ -3,9 +3,9 @@ package io.segbuf.kafka.internal;
 import java.util.OptionalLong;
 
 /**
- * What the polling thread keeps of a partition it owns, a part per concern: its clock, the records whose spans are
- * not flushed yet, the store's refusals of its batch and of its shard's takeover, its shard as the flushers see it, and the next offset to
- * read. Polling thread only, but for {@link #flush()}.
+ * What the polling thread keeps of a partition it owns, a part per concern: its clock, the records whose spans are not
+ * flushed yet, the store's refusals of its batch and of its shard's takeover, its shard as the flushers see it, and the
+ * next offset to read. Polling thread only, but for {@link #flush()}.
  */
 public final class OwnedPartition {
   private final HeldRecords held;

@@ -101,9 +101,10 @@ public final class RedisMemory {
   /**
    * The largest record every empty master takes, the least over the masters with a limit as last read, or {@link
    * Long#MAX_VALUE} when none has one: the master that holds a shard's changelog refuses a larger record, however much
-   * it frees (bounded by the roomiest master, a record between the two was refused every time by a smaller one, and
-   * its partition stalled behind it). An empty master holds its own structures ({@code used_memory_startup}) and the clients' ({@value #RECORD_ROOM}
-   * bytes), and while it decides on a record, up to two and a half times the record ({@link #RECORD_HALVES}).
+   * it frees (bounded by the roomiest master, a record between the two was refused every time by a smaller one, and its
+   * partition stalled behind it). An empty master holds its own structures ({@code used_memory_startup}) and the
+   * clients' ({@value #RECORD_ROOM} bytes), and while it decides on a record, up to two and a half times the record
+   * ({@link #RECORD_HALVES}).
    */
   public long largestRecord() {
     return current().largestRecord;
