@@ -2,10 +2,9 @@ package io.segbuf.kafka.internal;
 
 /**
  * A partition's batch (or its shard's takeover) that the store refused: how many times in a row, and when to read it
- * (or take it over) again. Nothing is
- * acknowledged that is not stored (docs/design.md §7), so the batch is read again, after a wait that doubles from
- * {@value #FIRST_DELAY_MILLIS} ms up to {@value #MAX_DELAY_MILLIS} ms so that a store down is not hammered. Loop
- * thread only.
+ * (or take it over) again. Nothing is acknowledged that is not stored (docs/design.md §7), so the batch is read again,
+ * after a wait that doubles from {@value #FIRST_DELAY_MILLIS} ms up to {@value #MAX_DELAY_MILLIS} ms so that a store
+ * down is not hammered. Loop thread only.
  */
 public final class RefusalBackoff {
   static final long FIRST_DELAY_MILLIS = 100;

@@ -115,14 +115,8 @@ public final class ShardLog {
   public void append(List<byte[]> records) {
     for (int from = 0; from < records.size(); from += SMALL_RECORDS_PER_COMMAND) {
       List<byte[]> part = records.subList(from, Math.min(records.size(), from + SMALL_RECORDS_PER_COMMAND));
-      byte[][] args = new byte[part.size() + 1][];
-      args[0] = ascii(this.records);
-      int bytes = 0;
-      for (int i = 0; i < part.size(); i++) {
-        args[i + 1] = part.get(i);
-        bytes += part.get(i).length;
-      }
-      appended(redis.run(APPEND_AT_ALLOW_OOM, new byte[][] {key}, args), this.records, part.size(), bytes);
+      appended(redis.run(APPEND_AT_ALLOW_OOM, new byte[][] {key}, appendAtArgs(this.records, part)), this.records,
+          part.size(), bytes(part));
     }
   }
 
@@ -159,15 +153,26 @@ public final class ShardLog {
    * command while it is out of memory.
    */
   public Sending send(List<byte[]> records, long expected) {
+    return new Sending(redis.send(APPEND_AT, new byte[][] {key}, appendAtArgs(expected, records)).toCompletableFuture(),
+        records.size(), expected, bytes(records));
+  }
+
+  /** The arguments of {@code append-at.lua}: the changelog's length expected, then the records. */
+  private static byte[][] appendAtArgs(long expected, List<byte[]> records) {
     byte[][] args = new byte[records.size() + 1][];
     args[0] = ascii(expected);
-    int bytes = 0;
     for (int i = 0; i < records.size(); i++) {
       args[i + 1] = records.get(i);
-      bytes += records.get(i).length;
     }
-    return new Sending(redis.send(APPEND_AT, new byte[][] {key}, args).toCompletableFuture(), records.size(), expected,
-        bytes);
+    return args;
+  }
+
+  private static int bytes(List<byte[]> records) {
+    int bytes = 0;
+    for (byte[] record : records) {
+      bytes += record.length;
+    }
+    return bytes;
   }
 
   /**
